@@ -1,0 +1,82 @@
+"""Load a project from disk: find the files, read, parse and resolve them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from metriclang.config import load_config
+from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
+from metriclang.semantic.model import Project
+from metriclang.semantic.resolve import resolve
+from metriclang.source import SourceFile, Span
+from metriclang.syntax.parser import parse_file
+
+
+class UsageError(Exception):
+    """The command was used wrongly (PATH missing, unknown measure...): exit 2."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded project and everything found while loading it."""
+
+    project: Project
+    diagnostics: DiagnosticSet
+
+
+def project_files(path: Path) -> tuple[Path, list[Path]]:
+    """The project root and its ``.osm`` files (sorted) for a directory or a single file."""
+    if not path.exists():
+        raise UsageError(f"path does not exist: {path}")
+    if path.is_file():
+        return path.parent, [path]
+    if not path.is_dir():
+        raise UsageError(f"not a file or directory: {path}")
+    try:
+        files = sorted(p for p in path.rglob("*.osm") if p.is_file())
+    except OSError as exc:
+        raise UsageError(f"cannot list {path}: {exc}") from exc
+    return path, files
+
+
+def read_source(path: Path, rel: str) -> tuple[SourceFile | None, Diagnostic | None]:
+    """Read one file as UTF-8 (a byte-order mark is allowed)."""
+    where = Span(rel, 1, 1, 1, 1)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, error("E105", f"cannot read `{rel}`: {exc.strerror or exc}", where)
+    try:
+        return SourceFile(rel, data.decode("utf-8-sig")), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, error("E105", f"`{rel}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                           Span(rel, line, column, line, column + 1),
+                           "save the file as UTF-8")
+
+
+def load_project(path: str | Path) -> Loaded:
+    """Read, parse and resolve a project; every problem becomes a diagnostic.
+
+    Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
+    """
+    root, paths = project_files(Path(path))
+    config, problems = load_config(root)
+    diagnostics: list[Diagnostic] = list(problems)
+    sources, trees = [], []
+    for file in paths:
+        rel = file.relative_to(root).as_posix()
+        source, problem = read_source(file, rel)
+        if problem:
+            diagnostics.append(problem)
+        if source is None:
+            continue
+        tree, syntax = parse_file(rel, source.text)
+        sources.append(source)
+        trees.append(tree)
+        diagnostics.extend(syntax)
+    project, semantic = resolve(trees, sources, str(root), config)
+    diagnostics.extend(semantic)
+    return Loaded(project, DiagnosticSet.of(diagnostics))

@@ -1,0 +1,61 @@
+"""``--format text``: compiler-style diagnostics with the source line and a caret."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
+from metriclang.semantic.model import Project
+
+_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m",
+           "dim": "\x1b[2m", "bold": "\x1b[1m", "blue": "\x1b[1;34m", "reset": "\x1b[0m"}
+
+
+def _width(text: str) -> int:
+    """Display width (CJK characters take two columns)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _paint(text: str, style: str, color: bool) -> str:
+    return f"{_COLORS[style]}{text}{_COLORS['reset']}" if color else text
+
+
+def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
+    """One diagnostic: header, source line, caret underline, related spots, help."""
+    label = d.severity.value + (" (suppressed)" if d.suppressed else "")
+    head = (f"{d.span.file}:{d.span.line}:{d.span.column}: "
+            f"{_paint(f'{label}[{d.code}]', d.severity.value, color)} {d.message}")
+    lines = [head]
+    source = project.file(d.span.file)
+    if source is not None:
+        text = source.line_text(d.span.line).expandtabs(1)
+        if text.strip():
+            number = str(d.span.line)
+            pad = " " * len(number)
+            end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
+            width = max(1, _width(text[d.span.column - 1:max(end, d.span.column + 1) - 1]))
+            caret = " " * _width(text[:d.span.column - 1]) + "^" * width
+            lines += [f"{pad} |", f"{number} | {text}",
+                      f"{pad} | {_paint(caret, d.severity.value, color)}"]
+    for r in d.related:
+        lines.append(f"  note: {r.span.file}:{r.span.line}:{r.span.column}: {r.message}")
+    if d.suppressed and d.reason:
+        lines.append(f"  allowed: {d.reason}")
+    if d.help:
+        lines.append(f"  {_paint('help', 'blue', color)}: {d.help}")
+    return "\n".join(lines)
+
+
+def summary(project: Project, diagnostics: DiagnosticSet) -> str:
+    errors, warnings = diagnostics.count(Severity.ERROR), diagnostics.count(Severity.WARNING)
+    suppressed = sum(1 for d in diagnostics if d.suppressed)
+    files = len(project.files)
+    parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
+    if suppressed:
+        parts.append(f"{suppressed} suppressed")
+    return f"checked {files} file{'s' * (files != 1)}: " + ", ".join(parts)
+
+
+def render(project: Project, diagnostics: DiagnosticSet, color: bool = False) -> str:
+    blocks = [render_one(project, d, color) for d in diagnostics]
+    return "\n\n".join(blocks + [summary(project, diagnostics)]) + "\n"

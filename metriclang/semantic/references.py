@@ -1,0 +1,144 @@
+"""Cross-declaration checks: references to measures and stages, dimensions, formula cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from metriclang.diagnostics import Diagnostic, Related, error
+from metriclang.semantic import model as m
+from metriclang.semantic.formula import did_you_mean
+from metriclang.source import Span
+from metriclang.syntax import ast
+
+
+def formula_refs(measure: m.Measure) -> list[m.Ref]:
+    """The measures a measure's formula names, in order."""
+    return [n for n in m.walk(measure.formula) if isinstance(n, m.Ref)] if measure.formula else []
+
+
+def formula_sources(project: m.Project, name: str) -> set[str]:
+    """Every source a measure reads, through the measures its formula names (cycle-safe)."""
+    seen: set[str] = set()
+    out: set[str] = set()
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        if current in seen or current not in project.measures:
+            continue
+        seen.add(current)
+        formula = project.measures[current].formula
+        for node in m.walk(formula) if formula else []:
+            match node:
+                case m.Agg(source=source):
+                    out.add(source)
+                case m.Conv(from_source=a, to_source=b):
+                    out.update((a, b))
+                case m.Ref(measure=ref):
+                    stack.append(ref)
+    return out
+
+
+def _unknown_measure(project: m.Project, name: ast.Name) -> Iterator[Diagnostic]:
+    if name.value not in project.measures:
+        yield error("E111", f"unknown measure `{name.value}`", name.span,
+                    did_you_mean(name.value, project.measures))
+
+
+def _stage(project: m.Project, stmt: ast.StageStmt) -> Iterator[Diagnostic]:
+    journey = project.journeys.get(stmt.journey.value)
+    if journey is None:
+        yield error("E112", f"unknown journey `{stmt.journey.value}`", stmt.journey.span,
+                    did_you_mean(stmt.journey.value, project.journeys))
+    elif not any(s.name == stmt.stage.value for s in journey.stages):
+        names = [s.name for s in journey.stages]
+        yield error("E113", f"journey `{journey.name}` has no stage `{stmt.stage.value}`",
+                    stmt.stage.span, did_you_mean(stmt.stage.value, names) or
+                    f"its stages: {', '.join(names) or '(none)'}")
+
+
+def _body(decl: ast.MeasureDecl | ast.ObjectiveDecl | ast.StrategyDecl) -> Iterator[object]:
+    for stmt in decl.statements:
+        yield stmt
+        if isinstance(stmt, ast.StrategyDecl):
+            yield from _body(stmt)
+
+
+def _declaration_checks(project: m.Project, decl: ast.Declaration) -> Iterator[Diagnostic]:
+    if isinstance(decl, (ast.JourneyDecl, ast.SourceDecl)):
+        return
+    for stmt in _body(decl):
+        match stmt:
+            case ast.DrivesStmt(target=name) | ast.NorthStarStmt(measure=name) | \
+                    ast.ObjectiveTargetStmt(measure=name):
+                yield from _unknown_measure(project, name)
+            case ast.NamesStmt(keyword="measures", names=names):
+                for name in names:
+                    yield from _unknown_measure(project, name)
+            case ast.StageStmt():
+                yield from _stage(project, stmt)
+            case ast.NamesStmt(keyword="dimensions", names=names) if \
+                    isinstance(decl, ast.MeasureDecl):
+                yield from _dimensions(project, decl.name.value, names)
+
+
+def _dimensions(project: m.Project, measure: str, names: Sequence[ast.Name]
+                ) -> Iterator[Diagnostic]:
+    sources = sorted(formula_sources(project, measure) & project.sources.keys())
+    for name in names:
+        missing = [s for s in sources if project.sources[s].dimension(name.value) is None]
+        if missing:
+            known = {d.name for s in sources for d in project.sources[s].dimensions}
+            yield error("E115", f"source `{missing[0]}` has no dimension `{name.value}`",
+                        name.span, did_you_mean(name.value, known) or
+                        f"declare `dimension {name.value}` in source `{missing[0]}`")
+
+
+def formula_cycles(project: m.Project) -> list[list[m.Ref]]:
+    """Cycles among formula references, each as the list of references along it."""
+    color: dict[str, int] = {}
+    cycles: list[list[m.Ref]] = []
+    for root in sorted(project.measures):
+        if color.get(root):
+            continue
+        path: list[tuple[str, m.Ref | None]] = []
+        stack: list[tuple[str, m.Ref | None, bool]] = [(root, None, False)]
+        while stack:
+            name, via, leaving = stack.pop()
+            if leaving:
+                color[name] = 2
+                path.pop()
+                continue
+            if color.get(name) == 1:
+                names = [n for n, _ in path]
+                start = names.index(name)
+                refs = [r for _, r in path[start + 1:]] + [via]
+                cycles.append([r for r in refs if r is not None])
+                continue
+            if color.get(name) == 2 or name not in project.measures:
+                continue
+            color[name] = 1
+            path.append((name, via))
+            stack.append((name, via, True))
+            for ref in reversed(formula_refs(project.measures[name])):
+                stack.append((ref.measure, ref, False))
+    return cycles
+
+
+def check_references(project: m.Project, decls: Sequence[ast.Declaration]) -> list[Diagnostic]:
+    """Every cross-reference problem of a project, in no particular order."""
+    out = [d for decl in decls for d in _declaration_checks(project, decl)]
+    for cycle in formula_cycles(project):
+        hops = " -> ".join([_owner(project, r.span) for r in cycle] + [cycle[0].measure])
+        out.append(error("E160", f"measures refer to each other in a cycle: {hops}",
+                         cycle[0].span, "a measure cannot be computed from itself; break the cycle",
+                         [Related(f"refers to `{r.measure}`", r.span) for r in cycle[1:]]))
+    return out
+
+
+def _owner(project: m.Project, span: Span) -> str:
+    for measure in project.measures.values():
+        s = measure.span
+        if s.file == span.file and (s.line, s.column) <= (span.line, span.column) <= \
+                (s.end_line, s.end_column):
+            return measure.name
+    return "?"
