@@ -1,0 +1,267 @@
+"""Run one generated SELECT on a warehouse: embedded DuckDB by default, others by URL.
+
+URLs (passwords are never shown: every URL in output and errors goes through :func:`redact`):
+
+* ``duckdb:///path/to/file.duckdb`` (relative paths: to the project root for the
+  ``[project] warehouse`` setting, to the working directory for ``--db``),
+  ``duckdb:////abs/path.duckdb``, ``duckdb:///:memory:``; opened read-only;
+* ``postgresql://user:password@host:port/db`` (also ``postgres://``; psycopg; every query
+  runs in a READ ONLY transaction that is rolled back);
+* ``spark://local[2]`` (local mode) or ``spark://host:port`` (a cluster master); query
+  parameters starting with ``spark.`` become session settings.
+
+Only a single read-only query is executed: :func:`ensure_select` refuses anything else.
+
+>>> redact("postgresql://ana:s3cret@db:5432/shop")
+'postgresql://ana:***@db:5432/shop'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlsplit
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+#: Statement nodes that write, change the schema or run arbitrary commands.
+_FORBIDDEN: tuple[type[exp.Expression], ...] = (
+    exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter,
+    exp.Command, exp.Copy, exp.Set, exp.Use, exp.Pragma, exp.TruncateTable, exp.Into,
+    exp.Transaction, exp.Commit, exp.Rollback, exp.LoadData, exp.Describe,
+)
+_SCHEMES = ("duckdb", "postgresql", "postgres", "spark")
+
+
+class EngineError(Exception):
+    """A warehouse could not be reached or refused a query; the message is safe to print."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """Column names and rows of one query, as the engine's Python values."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+class Engine(Protocol):
+    """An open warehouse connection that runs one SELECT at a time."""
+
+    #: sqlglot dialect of the SQL this engine runs (``duckdb``, ``postgres``, ``spark``).
+    dialect: str
+    #: The URL with its password replaced by ``***``.
+    url: str
+
+    def query(self, sql: str) -> Result: ...
+
+    def close(self) -> None: ...
+
+
+# ------------------------------------------------------------------ URLs
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every URL in it (and ``password=`` values) hidden.
+
+    >>> redact("error at spark://local[2]; try postgres://u:p%40ss@h/db?password=x")
+    'error at spark://local[2]; try postgres://u:***@h/db?password=***'
+    """
+    text = re.sub(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", r"\1***@", text, flags=re.I)
+    return re.sub(r"\b(password=)[^&\s]*", r"\1***", text, flags=re.I)
+
+
+def scheme(url: str) -> str:
+    """The engine a URL names (``postgres`` for both PostgreSQL spellings)."""
+    name = url.split(":", 1)[0].lower() if ":" in url else ""
+    if name not in _SCHEMES:
+        raise EngineError(f"unsupported database URL `{redact(url)}`: use duckdb:///FILE, "
+                          "postgresql://USER:PASSWORD@HOST:PORT/DB or spark://MASTER")
+    return "postgres" if name == "postgresql" else name
+
+
+def duckdb_path(url: str, base: Path) -> Path | None:
+    """The database file of a ``duckdb://`` URL (``None`` for ``:memory:``).
+
+    >>> duckdb_path("duckdb:///demo.duckdb", Path("/p"))
+    PosixPath('/p/demo.duckdb')
+    >>> duckdb_path("duckdb:////tmp/x.duckdb", Path("/p"))
+    PosixPath('/tmp/x.duckdb')
+    """
+    m = re.fullmatch(r"duckdb:(?://)?/?(.*)", url, re.I)
+    rest = m.group(1) if m else ""
+    if rest in ("", ":memory:"):
+        return None
+    path = Path(rest)
+    return path if path.is_absolute() else base / path
+
+
+# ------------------------------------------------------------------ safety
+
+
+def ensure_select(sql: str, dialect: str) -> None:
+    """Raise :class:`EngineError` unless ``sql`` is exactly one read-only query.
+
+    >>> ensure_select("SELECT 1 AS value", "duckdb")
+    >>> ensure_select("SELECT 1; DROP TABLE t", "duckdb")
+    Traceback (most recent call last):
+    ...
+    metriclang.engine.EngineError: refusing to run 2 statements: exactly one SELECT is allowed
+    """
+    try:
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except ParseError as exc:
+        raise EngineError(f"refusing to run SQL that does not parse as {dialect}: "
+                          f"{str(exc).splitlines()[0]}") from None
+    if len(statements) != 1:
+        raise EngineError(f"refusing to run {len(statements)} statements: "
+                          "exactly one SELECT is allowed")
+    tree = statements[0]
+    if not isinstance(tree, exp.Query):
+        raise EngineError(f"refusing to run {tree.key.upper()}: only a SELECT is allowed")
+    bad = next((n for n in tree.walk() if isinstance(n, _FORBIDDEN)), None)
+    if bad is not None:
+        raise EngineError(f"refusing to run a query containing {bad.key.upper()}: "
+                          "only a read-only SELECT is allowed")
+
+
+def _message(exc: BaseException) -> str:
+    """First meaningful line of a driver error, redacted."""
+    text = str(exc).strip() or type(exc).__name__
+    return redact(text.splitlines()[0])
+
+
+# ------------------------------------------------------------------ engines
+
+
+class DuckDBEngine:
+    """An embedded DuckDB database file, opened read-only without access to other files."""
+
+    dialect = "duckdb"
+
+    def __init__(self, path: Path | None, connection: Any = None) -> None:
+        import duckdb
+
+        self.url = f"duckdb:///{path}" if path else "duckdb:///:memory:"
+        if connection is not None:
+            self._con = connection
+            return
+        if path is not None and not path.is_file():
+            raise EngineError(f"database file not found: {path}")
+        try:
+            self._con = duckdb.connect(str(path) if path else ":memory:",
+                                       read_only=path is not None,
+                                       config={"enable_external_access": False})
+        except duckdb.Error as exc:
+            raise EngineError(f"cannot open {self.url}: {_message(exc)}") from None
+
+    def query(self, sql: str) -> Result:
+        import duckdb
+
+        ensure_select(sql, self.dialect)
+        try:
+            cursor = self._con.execute(sql)
+            columns = tuple(d[0] for d in cursor.description)
+            return Result(columns, tuple(tuple(r) for r in cursor.fetchall()))
+        except duckdb.Error as exc:
+            raise EngineError(f"DuckDB failed: {_message(exc)}") from None
+
+    def close(self) -> None:
+        self._con.close()
+
+
+class PostgresEngine:
+    """A PostgreSQL server through psycopg; each query in a READ ONLY transaction."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.url = redact(url)
+        conninfo = "postgresql" + url[url.index(":"):]
+        try:
+            self._con = psycopg.connect(conninfo, connect_timeout=10)
+        except psycopg.Error as exc:
+            raise EngineError(f"cannot connect to {self.url}: {_message(exc)}") from None
+        self._con.read_only = True
+
+    def query(self, sql: str) -> Result:
+        import psycopg
+
+        ensure_select(sql, self.dialect)
+        try:
+            with self._con.transaction(force_rollback=True), self._con.cursor() as cur:
+                cur.execute(sql.encode("utf-8"))
+                columns = tuple(d.name for d in cur.description or ())
+                return Result(columns, tuple(tuple(r) for r in cur.fetchall()))
+        except psycopg.Error as exc:
+            raise EngineError(f"PostgreSQL failed: {_message(exc)}") from None
+
+    def close(self) -> None:
+        self._con.close()
+
+
+class SparkEngine:
+    """A Spark session (local mode or a cluster master) through pyspark."""
+
+    dialect = "spark"
+
+    def __init__(self, url: str, session: Any = None) -> None:
+        self.url = redact(url)
+        self._owned = session is None
+        if session is not None:
+            self._spark = session
+            return
+        parts = urlsplit(url)
+        master = parts.netloc if parts.netloc.startswith("local") else f"spark://{parts.netloc}"
+        if not parts.netloc:
+            raise EngineError(f"no Spark master in `{self.url}`: use spark://local[2] "
+                              "or spark://HOST:PORT")
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError:
+            raise EngineError("Spark needs pyspark: pip install 'metriclang[spark]'") from None
+        builder = (SparkSession.builder.master(master).appName("metriclang")
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.sql.session.timeZone", "UTC"))
+        for key, value in parse_qsl(parts.query):
+            if key.startswith("spark."):
+                builder = builder.config(key, value)
+        try:
+            self._spark = builder.getOrCreate()
+        except Exception as exc:  # py4j and JVM start-up failures have no common base
+            raise EngineError(f"cannot start Spark at {self.url}: {_message(exc)}") from None
+
+    def query(self, sql: str) -> Result:
+        ensure_select(sql, self.dialect)
+        try:
+            frame = self._spark.sql(sql)
+            rows = frame.collect()
+        except Exception as exc:  # pyspark raises AnalysisException, Py4JJavaError, ...
+            raise EngineError(f"Spark failed: {_message(exc)}") from None
+        return Result(tuple(frame.columns), tuple(tuple(r) for r in rows))
+
+    def close(self) -> None:
+        if self._owned:
+            self._spark.stop()
+
+
+def connect(url: str, base: Path | None = None) -> Engine:
+    """Open the warehouse at ``url``; relative DuckDB paths are resolved against ``base``."""
+    kind = scheme(url)
+    if kind == "duckdb":
+        return DuckDBEngine(duckdb_path(url, base or Path.cwd()))
+    if kind == "postgres":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise EngineError("PostgreSQL needs psycopg: "
+                              "pip install 'metriclang[postgres]'") from None
+        return PostgresEngine(url)
+    return SparkEngine(url)
+
