@@ -1,0 +1,128 @@
+"""Evidence for declared links: test each pair, correct across links, give verdicts.
+
+:func:`test_pair` runs the statistics of :mod:`metriclang.verify.stats` on one aligned pair;
+:func:`judge` applies Benjamini–Hochberg across every tested link of a run and turns the
+adjusted p-values into verdicts:
+
+* ``supported``: significant after correction, with the declared sign;
+* ``contradicted``: significant, with the opposite sign;
+* ``weak``: not significant (no evidence either way at this sample size);
+* ``insufficient-data``: too few periods to test; ``needed`` says how many.
+
+All of this is evidence in time order (the driver's movements precede the target's), not a
+proof of causation: a third factor moving both with a delay gives the same picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from metriclang.verify.stats import granger, lag_scan, make_stationary, prewhiten, window
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: Default false-discovery rate across the links of one run.
+ALPHA = 0.05
+#: Fewest (driver, target) pairs left at the largest scanned lag for a test to run.
+MIN_PAIRS = 16
+VERDICTS = ("supported", "contradicted", "weak", "insufficient-data")
+CAVEAT = ("This is evidence in time order (the driver moves first, the target follows), "
+          "not proof of causation: a common cause with a delay looks the same.")
+
+
+@dataclass(frozen=True)
+class PairTest:
+    """The raw statistics of one link, before correcting across links."""
+
+    declared_lag: int
+    sign: int
+    periods: int
+    best_lag: int | None = None
+    estimate: float | None = None
+    p_raw: float | None = None
+    granger_p: float | None = None
+    differenced: tuple[int, int] = (0, 0)
+    ar_order: int = 0
+    needed: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A tested link with its adjusted p-value and verdict."""
+
+    test: PairTest
+    p_value: float | None
+    verdict: str
+
+
+def needed_periods(declared_lag: int) -> int:
+    """Periods of history a link with this lag needs (one differencing, one AR lag allowed).
+
+    >>> needed_periods(1), needed_periods(4), needed_periods(30)
+    (21, 24, 63)
+    """
+    return window(declared_lag).stop - 1 + MIN_PAIRS + 2
+
+
+def test_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int,
+              sign: int) -> PairTest:
+    """Test ``driver`` leading ``target`` by ``declared_lag`` periods with sign ``sign``.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(7)
+    >>> x = rng.normal(size=200)
+    >>> y = np.concatenate([np.zeros(3), 0.8 * x[:-3]]) + rng.normal(size=200)
+    >>> t = test_pair(x, y, 3, +1)
+    >>> t.best_lag, t.estimate > 0, t.p_raw < 0.001
+    (3, True, True)
+    """
+    n = len(driver)
+    need = needed_periods(declared_lag)
+    if n < need:
+        return PairTest(declared_lag, sign, n, needed=need,
+                        note=f"{n} periods, needs at least {need}")
+    sx, sy = make_stationary(driver), make_stationary(target)
+    differenced = (sx.order, sy.order)
+    start = max(sx.order, sy.order)
+    x, y = sx.values[start - sx.order:], sy.values[start - sy.order:]
+    if sx.constant or sy.constant:
+        return PairTest(declared_lag, sign, n, differenced=differenced,
+                        note="one series does not move")
+    ex, ey, p = prewhiten(x, y)
+    lags = window(declared_lag)
+    pairs = len(ex) - (lags.stop - 1)
+    if pairs < MIN_PAIRS:
+        more = n + MIN_PAIRS - pairs
+        return PairTest(declared_lag, sign, n, differenced=differenced, ar_order=p,
+                        needed=more, note=f"{n} periods, needs at least {more}")
+    scan = lag_scan(ex, ey, lags)
+    return PairTest(declared_lag, sign, n, scan.best_lag, scan.estimate, scan.p_value,
+                    granger(x, y, lags), differenced, p)
+
+
+def judge(tests: list[PairTest], alpha: float = ALPHA) -> list[Judged]:
+    """Verdicts for a run's links, Benjamini–Hochberg adjusted across the tested ones."""
+    import numpy as np
+
+    from metriclang.verify.stats import benjamini_hochberg
+
+    tested = [i for i, t in enumerate(tests) if t.p_raw is not None]
+    q = benjamini_hochberg(np.array([tests[i].p_raw for i in tested], dtype=float))
+    adjusted = dict(zip(tested, (float(v) for v in q), strict=True))
+    out = []
+    for i, t in enumerate(tests):
+        p = adjusted.get(i)
+        out.append(Judged(t, p, _verdict(t, p, alpha)))
+    return out
+
+
+def _verdict(t: PairTest, p: float | None, alpha: float) -> str:
+    if t.needed is not None:
+        return "insufficient-data"
+    if p is None or t.estimate is None or p >= alpha:
+        return "weak"
+    return "supported" if (t.estimate > 0) == (t.sign > 0) else "contradicted"
+

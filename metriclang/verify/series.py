@@ -1,0 +1,134 @@
+"""Time series of one measure, and putting two of them on a common grain.
+
+A :class:`Series` holds one value per period (the first day of the period, as in the SQL
+output contract). Two series of different grains are compared at the coarser grain: the finer
+one is averaged per coarser period (a mean keeps rates comparable; a sum would mix in how
+many weeks a month has). Pairs are aligned on the period calendar; only the longest run of
+consecutive periods where both have a value is used, because lags are counted in periods.
+
+>>> from datetime import date
+>>> period_start(date(2026, 11, 26), "week"), period_start(date(2026, 11, 26), "quarter")
+(datetime.date(2026, 11, 23), datetime.date(2026, 10, 1))
+>>> lag_periods(30, "month"), lag_periods(30, "week"), lag_periods(0, "day")
+(1, 4, 0)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from metriclang.semantic.model import GRAINS, UNIT_DAYS
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclass(frozen=True)
+class Series:
+    """One measure's values by period (periods ascending, one value each)."""
+
+    measure: str
+    grain: str
+    periods: tuple[date, ...]
+    values: tuple[float, ...]
+
+    @classmethod
+    def of(cls, measure: str, grain: str,
+           rows: Iterable[tuple[date, float | None]]) -> Series:
+        """Build from ``(period, value)`` rows: NULL values dropped, sorted by period."""
+        kept = sorted((period_start(p, grain), float(v)) for p, v in rows if v is not None)
+        return cls(measure, grain, tuple(p for p, _ in kept), tuple(v for _, v in kept))
+
+    def __len__(self) -> int:
+        return len(self.periods)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two series aligned on the same consecutive periods of ``grain``."""
+
+    grain: str
+    periods: tuple[date, ...]
+    driver: np.ndarray
+    target: np.ndarray
+
+
+def period_start(day: date, grain: str) -> date:
+    """The first day of the period of ``grain`` holding ``day`` (weeks start on Monday)."""
+    match grain:
+        case "day":
+            return day
+        case "week":
+            return day - timedelta(days=day.weekday())
+        case "month":
+            return day.replace(day=1)
+        case "quarter":
+            return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        case "year":
+            return date(day.year, 1, 1)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def next_period(start: date, grain: str) -> date:
+    """The first day of the period after the one starting on ``start``."""
+    match grain:
+        case "day" | "week":
+            return start + timedelta(days=UNIT_DAYS[grain])
+        case "month" | "quarter" | "year":
+            months = {"month": 1, "quarter": 3, "year": 12}[grain]
+            index = start.year * 12 + start.month - 1 + months
+            return date(index // 12, index % 12 + 1, 1)
+    raise ValueError(f"unknown grain {grain!r}")
+
+
+def coarser(a: str, b: str) -> str:
+    """The coarser of two grains."""
+    return max(a, b, key=GRAINS.index)
+
+
+def lag_periods(days: int, grain: str) -> int:
+    """A lag in days as a whole number of periods of ``grain`` (rounded, at least 0)."""
+    return max(0, round(days / UNIT_DAYS[grain]))
+
+
+def regrain(series: Series, grain: str) -> Series:
+    """The series at a coarser (or the same) grain: the mean of its periods in each one."""
+    if GRAINS.index(grain) < GRAINS.index(series.grain):
+        raise ValueError(f"cannot refine {series.grain} to {grain}")
+    if grain == series.grain:
+        return series
+    buckets: dict[date, list[float]] = defaultdict(list)
+    for p, v in zip(series.periods, series.values, strict=True):
+        buckets[period_start(p, grain)].append(v)
+    keys = sorted(buckets)
+    return Series(series.measure, grain, tuple(keys),
+                  tuple(sum(buckets[k]) / len(buckets[k]) for k in keys))
+
+
+def align(driver: Series, target: Series) -> Pair:
+    """Both series at the coarser grain, on their longest common run of consecutive periods."""
+    import numpy as np
+
+    grain = coarser(driver.grain, target.grain)
+    a, b = regrain(driver, grain), regrain(target, grain)
+    av, bv = dict(zip(a.periods, a.values, strict=True)), dict(zip(b.periods, b.values,
+                                                                    strict=True))
+    common = sorted(av.keys() & bv.keys())
+    run = _longest_run(common, grain)
+    return Pair(grain, tuple(run), np.array([av[p] for p in run], dtype=float),
+                np.array([bv[p] for p in run], dtype=float))
+
+
+def _longest_run(periods: Sequence[date], grain: str) -> list[date]:
+    """The longest stretch of ``periods`` (sorted) with no period missing in between."""
+    best, start = (0, 0), 0
+    for i in range(1, len(periods) + 1):
+        if i == len(periods) or next_period(periods[i - 1], grain) != periods[i]:
+            if i - start > best[1] - best[0]:
+                best = (start, i)
+            start = i
+    return list(periods[best[0]:best[1]])
