@@ -67,5 +67,61 @@ def check(path: Path, fmt: str, strict: bool, today: str | None) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 when a file would be reformatted.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print what would change as a unified diff.")
+def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
+    """Rewrite .osm files (PATHS: files or directories; - for stdin) in the canonical layout.
+
+    Comments are kept and meaning never changes. A file with syntax errors is not touched:
+    its errors are reported and the exit code is 1.
+    """
+    from metriclang.config import Config
+    from metriclang.fmt import FormatterBug, format_text
+    from metriclang.fmt.files import format_file, osm_files, write_atomic
+    from metriclang.report.text import render_one
+    from metriclang.semantic.model import Project
+    from metriclang.source import SourceFile
+
+    stdin = paths == (Path("-"),)
+    files = [] if stdin else osm_files(paths)
+    failed = changed = 0
+    for file in files or [Path("-")]:
+        try:
+            result = (format_text(click.get_text_stream("stdin").read()) if stdin
+                      else format_file(file))
+        except FormatterBug as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        if result.text is None:
+            failed += 1
+            shown = Project(".", (SourceFile(result.path, result.original),), Config(),
+                            {}, {}, {}, {})
+            for d in result.diagnostics:
+                click.echo(render_one(shown, d, _color(sys.stderr)) + "\n", err=True)
+            if stdin:
+                click.echo(result.original, nl=False)
+            continue
+        changed += result.changed
+        if show_diff:
+            click.echo(result.unified_diff(), nl=False)
+        elif stdin:
+            click.echo(result.text, nl=False)
+        elif check_only and result.changed:
+            click.echo(f"would reformat {result.path}", err=True)
+        elif result.changed:
+            write_atomic(file, result.text)
+            click.echo(f"reformatted {result.path}", err=True)
+    if not stdin:
+        verb = "would be reformatted" if check_only or show_diff else "reformatted"
+        click.echo(f"{changed} file{'s' * (changed != 1)} {verb}, "
+                   f"{len(files) - changed - failed} unchanged"
+                   + (f", {failed} with errors (not formatted)" if failed else ""), err=True)
+    sys.exit(1 if failed or (check_only and changed) else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,70 @@
+"""``osm fmt``: one canonical layout for ``.osm`` files, keeping every comment.
+
+>>> print(format_text('measure m{formula count(o)/ count(p) # share\\n kind  leading}').text)
+measure m {
+  formula count(o) / count(p)  # share
+  kind leading
+}
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass
+
+from metriclang.diagnostics import Diagnostic
+from metriclang.fmt.printer import Printer
+from metriclang.syntax.parser import parse_file
+
+
+class FormatterBug(Exception):
+    """The formatted text would not read back as the input: nothing is written."""
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """One file's text before and after formatting (``text`` is None on syntax errors)."""
+
+    path: str
+    original: str
+    text: str | None
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.text is not None and self.text != self.original
+
+    def unified_diff(self) -> str:
+        """The change as a unified diff (empty when unchanged)."""
+        if not self.changed or self.text is None:
+            return ""
+        return "".join(difflib.unified_diff(
+            self.original.splitlines(keepends=True), self.text.splitlines(keepends=True),
+            f"a/{self.path}", f"b/{self.path}"))
+
+
+def _render(path: str, text: str) -> tuple[str | None, tuple[Diagnostic, ...], int]:
+    tree, problems = parse_file(path, text)
+    if problems:
+        return None, problems, len(tree.comments)
+    return Printer(tree, text.removeprefix("\ufeff")).render(), (), len(tree.comments)
+
+
+def format_text(text: str, path: str = "<stdin>") -> Formatted:
+    """Format one file's text; a file with syntax errors is returned unformatted.
+
+    The result is verified before it is returned: it must parse cleanly, keep every
+    comment and be a fixed point of the formatter, else :class:`FormatterBug` is raised.
+    """
+    out, problems, comments = _render(path, text)
+    if out is None:
+        return Formatted(path, text, None, problems)
+    again, problems2, comments2 = _render(path, out)
+    before = Counter(c.text.rstrip() for c in parse_file(path, text)[0].comments)
+    after = Counter(c.text.rstrip() for c in parse_file(path, out)[0].comments)
+    if problems2 or again != out or before != after or comments != comments2:
+        raise FormatterBug(f"formatting {path} would not be stable or would lose text; "
+                           "the file was left unchanged (please report this)")
+    return Formatted(path, text, out, ())
