@@ -1,0 +1,164 @@
+"""Deterministic demo data for the online-shop example (2025-01-01 .. 2026-12-31).
+
+``tables()`` returns every table the specs read, as ``(qualified name, columns, rows)`` with
+DuckDB column types; ``osm run`` loads them into ``demo.duckdb`` on first use
+(``python3 generate.py OUT.duckdb`` does it by hand). The same seed gives the same rows.
+
+The shop sells to about 45,000 customers; every order comes from a web session that
+reached checkout. Weekly and yearly seasonality, lower-case country codes, a few custom
+products, refunds and returns make it look like a real warehouse.
+
+Relationships planted for ``osm verify`` (latent weekly AR(1) series drive the data):
+
+* ``checkout_conversion -> repeat_purchase_rate`` (declared +, lag 30 days): **supported**.
+  The weekly chance that a checkout session turns into an order follows ``q``; the share
+  of sessions by customers who bought before follows ``q`` four weeks earlier, so the
+  monthly repeat purchase rate trails checkout conversion by about four weeks, positively.
+* ``search_success_rate -> checkout_conversion`` (declared +, lag 1 week): also planted,
+  ``q`` follows the search success series ``s`` of the previous week.
+* ``tickets_per_buyer -> repeat_purchase_rate`` (declared -, lag 6 weeks): **no
+  relationship**: support contacts per order follow their own independent noise.
+* ``delivery_days_p90 -> return_rate`` (declared +, lag 2 weeks): **the opposite way**:
+  weeks with slow deliveries (series ``u``) are followed two weeks later by *fewer*
+  returns (the data says negative).
+
+The other links are not planted; whatever the data shows for them is incidental.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from datetime import date, datetime, timedelta
+
+SEED = 20250101
+START, END = date(2025, 1, 1), date(2026, 12, 31)
+CHANNELS = (("web", 0.55), ("app", 0.3), ("marketplace", 0.15))
+COUNTRIES = (("de", 0.3), ("fr", 0.18), ("nl", 0.1), ("es", 0.1), ("it", 0.1), ("cn", 0.12),
+             ("us", 0.1))
+TICKET_CATEGORIES = ("delivery", "payment", "product", "return", "account")
+
+Table = tuple[str, tuple[tuple[str, str], ...], list[tuple[object, ...]]]
+
+
+def _ar1(rng: random.Random, n: int, phi: float) -> list[float]:
+    """A stationary AR(1) series with unit variance."""
+    x, out, scale = rng.gauss(0, 1), [], math.sqrt(1 - phi * phi)
+    for _ in range(n):
+        x = phi * x + scale * rng.gauss(0, 1)
+        out.append(x)
+    return out
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
+    return rng.choices([w for w, _ in weighted], [p for _, p in weighted])[0]
+
+
+def _clip(x: float, lo: float, hi: float) -> float:
+    return min(hi, max(lo, x))
+
+
+def tables(seed: int = SEED) -> list[Table]:
+    """Every table of the shop example, generated from ``seed``."""
+    rng = random.Random(seed)
+    burn = 8  # weeks of latent history before the first day, for the lags
+    weeks = (END - START).days // 7 + 2 + burn
+    s = _ar1(rng, weeks, 0.6)                      # search success
+    e = _ar1(rng, weeks, 0.5)
+    q = [0.75 * s[i - 1] + 0.66 * e[i] if i else e[i] for i in range(weeks)]  # checkout
+    u = _ar1(rng, weeks, 0.5)                      # delivery slowness
+    v = _ar1(rng, weeks, 0.3)                      # support noise, independent
+
+    def week(d: date) -> int:
+        return (d - START).days // 7 + burn
+
+    customers: dict[int, tuple[str, str]] = {}     # id -> (country, home channel)
+    prospects: list[int] = []
+    buyers: list[int] = []
+    seq: dict[int, int] = {}
+    sessions: list[tuple[object, ...]] = []
+    orders: list[tuple[object, ...]] = []
+    tickets: list[tuple[object, ...]] = []
+
+    day = START
+    while day <= END:
+        w = week(day)
+        yearly = 1 + 0.25 * math.cos(2 * math.pi * (day.timetuple().tm_yday - 340) / 365)
+        weekly = 1.15 if day.weekday() >= 5 else 0.95
+        returning = _clip(0.42 + 0.14 * q[w - 4], 0.1, 0.9)
+        search = _clip(0.62 + 0.08 * s[w], 0.2, 0.95)
+        convert = _clip(0.58 + 0.1 * q[w], 0.1, 0.95)
+        for _ in range(int(rng.gauss(290, 20) * yearly * weekly)):
+            if buyers and rng.random() < returning:
+                cid = rng.choice(buyers)
+            elif prospects and rng.random() < 0.3:
+                cid = rng.choice(prospects)
+            else:
+                cid = len(customers) + 1
+                customers[cid] = (_pick(rng, COUNTRIES), _pick(rng, CHANNELS))
+                prospects.append(cid)
+            country, home = customers[cid]
+            channel = home if rng.random() < 0.8 else _pick(rng, CHANNELS)
+            device = rng.choice(("mobile", "tablet")) if channel == "app" else (
+                "mobile" if rng.random() < 0.55 else "desktop")
+            started = datetime.combine(day, datetime.min.time()) + timedelta(
+                seconds=int(_clip(rng.gauss(14.5, 4.5), 0, 23.99) * 3600))
+            viewed = rng.random() < search
+            checkout = rng.random() < (0.36 if viewed else 0.05)
+            sessions.append((len(sessions) + 1, cid, started, channel, device, viewed, checkout))
+            if not (checkout and rng.random() < convert):
+                continue
+            seq[cid] = seq.get(cid, 0) + 1
+            if seq[cid] == 1:
+                buyers.append(cid)
+            ordered = started + timedelta(minutes=rng.randint(3, 120))
+            if ordered.date() > END:
+                continue
+            custom = rng.random() < 0.12
+            amount = round(math.exp(rng.gauss(3.8, 0.55)) * (1.8 if custom else 1), 2)
+            status = "cancelled" if rng.random() < 0.04 else "paid"
+            delivery = None if status == "cancelled" else max(
+                1, round(rng.gammavariate(3, (0.9 + 0.3 * u[week(ordered.date())]) / 1.1)))
+            returned = status == "paid" and rng.random() < _clip(
+                0.09 - 0.035 * u[week(ordered.date()) - 2], 0.01, 0.3)
+            if returned and rng.random() < 0.8:
+                status = "refunded"
+            orders.append((len(orders) + 1, cid, ordered, amount, status, channel, country,
+                           "custom" if custom else "standard", seq[cid], returned, delivery))
+            if rng.random() < _clip(0.16 + 0.05 * v[week(ordered.date())], 0.02, 0.5):
+                opened = ordered + timedelta(hours=rng.randint(1, 24 * 9))
+                if opened.date() <= END:
+                    tickets.append((len(tickets) + 1, cid, opened, rng.choice(TICKET_CATEGORIES)))
+        day += timedelta(days=1)
+
+    orders.sort(key=lambda r: (r[2], r[0]))
+    nth: dict[int, int] = {}
+    for i, row in enumerate(orders):
+        nth[row[1]] = nth.get(row[1], 0) + 1  # ids and order_seq in time order
+        orders[i] = (i + 1, *row[1:8], nth[row[1]], *row[9:])
+    tickets.sort(key=lambda r: (r[2], r[0]))
+    tickets = [(i + 1, *row[1:]) for i, row in enumerate(tickets)]
+    return [
+        ("shop.orders", (("order_id", "BIGINT"), ("customer_id", "BIGINT"),
+                         ("ordered_at", "TIMESTAMP"), ("amount", "DECIMAL(10,2)"),
+                         ("status", "VARCHAR"), ("channel", "VARCHAR"),
+                         ("country_code", "VARCHAR"), ("product_type", "VARCHAR"),
+                         ("order_seq", "INTEGER"), ("returned", "BOOLEAN"),
+                         ("delivery_days", "INTEGER")), orders),
+        ("shop.sessions", (("session_id", "BIGINT"), ("customer_id", "BIGINT"),
+                           ("started_at", "TIMESTAMP"), ("channel", "VARCHAR"),
+                           ("device", "VARCHAR"), ("viewed_product", "BOOLEAN"),
+                           ("reached_checkout", "BOOLEAN")), sessions),
+        ("shop.support_tickets", (("ticket_id", "BIGINT"), ("customer_id", "BIGINT"),
+                                  ("opened_at", "TIMESTAMP"), ("category", "VARCHAR")),
+         tickets),
+    ]
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    from metriclang.engine import write_duckdb
+
+    write_duckdb(Path(sys.argv[1] if len(sys.argv) > 1 else "demo.duckdb"), tables())
