@@ -123,5 +123,52 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     sys.exit(1 if failed or (check_only and changed) else 0)
 
 
+@main.command("verify")
+@PATH
+@click.option("--db", help="Warehouse URL (default: `warehouse` in metriclang.toml).")
+@click.option("--from", "date_from", help="First day of history to use, YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Last day of history to use, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.05, show_default=True, help="False-discovery rate across links.")
+def verify_command(path: Path, db: str | None, date_from: str | None, date_to: str | None,
+                   fmt: str, alpha: float) -> None:
+    """Test every `drives` link of PATH against the data (evidence, not proof of causation).
+
+    Exit 1 when a link is contradicted (or the project has errors), else 0.
+    """
+    from metriclang.verify import verify_path
+    from metriclang.verify.render import render
+
+    start, end = _today(date_from), _today(date_to)
+    if start and end and start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}")
+    report = verify_path(path, db, start, end, alpha)
+    click.echo(render(report, fmt), nl=False)
+    failed = bool(report.contradicted) or any(
+        d.severity == Severity.ERROR for d in report.diagnostics if not d.suppressed)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@PATH
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="Directory to write the site to (replaced atomically).")
+@click.option("--format", "fmt", type=click.Choice(("html", "markdown")), default="html",
+              show_default=True)
+@click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
+def docs(path: Path, out: Path, fmt: str, today: str | None) -> None:
+    """Write the documentation site of the project at PATH to --out."""
+    from metriclang.docgen.site import build_site
+
+    result = build_site(path, out, fmt, _today(today))
+    errors = result.diagnostics.count(Severity.ERROR)
+    click.echo(f"wrote {result.pages} pages to {out}"
+               + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
+               err=True)
+    sys.exit(1 if errors else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,68 @@
+"""``osm verify``: test the declared causal links against warehouse data.
+
+Public API:
+
+* :func:`verify_path` — load a project, fetch its series, verify (what the CLI runs);
+* :func:`~metriclang.verify.runner.verify` — the pure core on series already in memory;
+* :func:`~metriclang.verify.runner.measure_evidence` — one measure's evidence and SVG charts
+  for its docs page.
+
+numpy, scipy and statsmodels are imported lazily, inside the functions that need them, so
+``osm check`` never pays for them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from metriclang.verify.evidence import ALPHA, CAVEAT, VERDICTS
+from metriclang.verify.result import LinkResult, MeasureEvidence, Report, Signal
+from metriclang.verify.runner import measure_evidence, verify
+from metriclang.verify.series import Series
+
+__all__ = ["ALPHA", "CAVEAT", "VERDICTS", "LinkResult", "MeasureEvidence", "Report", "Series",
+           "Signal", "measure_evidence", "verify", "verify_path"]
+
+
+def verify_path(path: str | Path, db: str | None = None, date_from: date | None = None,
+                date_to: date | None = None, alpha: float = ALPHA) -> Report:
+    """Verify the project at ``path`` on the warehouse ``db`` (else the configured one).
+
+    A project with errors is not verified: the report then holds only its diagnostics.
+    Raises :class:`~metriclang.project.UsageError` when no warehouse can be opened.
+    """
+    from dataclasses import replace
+
+    from metriclang.diagnostics import Severity
+    from metriclang.engine import EngineError, connect, duckdb_path, ensure_demo_data, scheme
+    from metriclang.project import UsageError, load_project
+    from metriclang.verify.warehouse import fetch_series, linked_measures
+
+    loaded = load_project(path)
+    errors = tuple(d for d in loaded.diagnostics
+                   if d.severity == Severity.ERROR and not d.suppressed)
+    if errors:
+        return Report((), (), alpha, errors, date_from, date_to)
+    project = loaded.project
+    root = Path(project.root)
+    url, base = (db, Path.cwd()) if db else (project.config.warehouse, root)
+    if not url:
+        raise UsageError("no warehouse to verify against: pass --db URL or set "
+                         "`warehouse` under [project] in metriclang.toml")
+    try:
+        if scheme(url) == "duckdb" and not db:
+            target = duckdb_path(url, root)
+            if target is not None:
+                ensure_demo_data(target, root)
+        engine = connect(url, base)
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        fetched = fetch_series(project, engine, linked_measures(project), date_from, date_to)
+    finally:
+        engine.close()
+    report = verify(project, fetched.series, alpha, fetched.missing)
+    diagnostics = tuple(sorted(set(fetched.diagnostics), key=lambda d: d.sort_key))
+    return replace(report, diagnostics=diagnostics, date_from=date_from,
+                   date_to=date_to)

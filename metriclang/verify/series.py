@@ -39,9 +39,14 @@ class Series:
     @classmethod
     def of(cls, measure: str, grain: str,
            rows: Iterable[tuple[date, float | None]]) -> Series:
-        """Build from ``(period, value)`` rows: NULL values dropped, sorted by period."""
-        kept = sorted((period_start(p, grain), float(v)) for p, v in rows if v is not None)
-        return cls(measure, grain, tuple(p for p, _ in kept), tuple(v for _, v in kept))
+        """Build from ``(period, value)`` rows: NULL and NaN dropped, one mean per period."""
+        buckets: dict[date, list[float]] = defaultdict(list)
+        for p, v in rows:
+            if v is not None and v == v:
+                buckets[period_start(p, grain)].append(float(v))
+        keys = sorted(buckets)
+        return cls(measure, grain, tuple(keys),
+                   tuple(sum(buckets[k]) / len(buckets[k]) for k in keys))
 
     def __len__(self) -> int:
         return len(self.periods)
@@ -101,12 +106,7 @@ def regrain(series: Series, grain: str) -> Series:
         raise ValueError(f"cannot refine {series.grain} to {grain}")
     if grain == series.grain:
         return series
-    buckets: dict[date, list[float]] = defaultdict(list)
-    for p, v in zip(series.periods, series.values, strict=True):
-        buckets[period_start(p, grain)].append(v)
-    keys = sorted(buckets)
-    return Series(series.measure, grain, tuple(keys),
-                  tuple(sum(buckets[k]) / len(buckets[k]) for k in keys))
+    return Series.of(series.measure, grain, zip(series.periods, series.values, strict=True))
 
 
 def align(driver: Series, target: Series) -> Pair:

@@ -1,0 +1,114 @@
+"""``osm verify`` output: a text table or JSON (pure: report -> str, stable order)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from metriclang.report.json import diagnostic_dict
+from metriclang.verify.evidence import CAVEAT
+from metriclang.verify.result import LinkResult, Report, Signal
+
+FORMATS = ("text", "json")
+_ARROW = "->"
+
+
+def _num(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def link_dict(link: LinkResult) -> dict[str, Any]:
+    """One link as plain data (the JSON contract: ``from`` ... ``periods`` first)."""
+    return {
+        "from": link.source, "to": link.target,
+        "declared_lag": link.declared_lag, "best_lag": link.best_lag, "effect": link.effect,
+        "estimate": _num(link.estimate, 4), "p_value": _num(link.p_value, 6),
+        "verdict": link.verdict, "periods": link.periods,
+        "grain": link.grain, "lag": link.lag_text,
+        "p_unadjusted": _num(link.p_unadjusted, 6), "granger_p": _num(link.granger_p, 6),
+        "differenced": list(link.differenced), "needed_periods": link.needed,
+        "note": link.note,
+        "file": link.span.file, "line": link.span.line, "column": link.span.column,
+    }
+
+
+def signal_dict(signal: Signal) -> dict[str, Any]:
+    return {"kind": signal.kind, "measure": signal.measure, "message": signal.message,
+            "file": signal.span.file, "line": signal.span.line, "column": signal.span.column}
+
+
+def render_json(report: Report) -> str:
+    """The report as a JSON object with ``links``, ``signals``, ``diagnostics``, ``summary``."""
+    counts = {v: sum(1 for k in report.links if k.verdict == v)
+              for v in ("supported", "contradicted", "weak", "insufficient-data")}
+    data = {
+        "caveat": CAVEAT,
+        "alpha": report.alpha,
+        "correction": "benjamini-hochberg",
+        "from": report.date_from.isoformat() if report.date_from else None,
+        "to": report.date_to.isoformat() if report.date_to else None,
+        "links": [link_dict(k) for k in report.links],
+        "signals": [signal_dict(s) for s in report.signals],
+        "diagnostics": [diagnostic_dict(d) for d in report.diagnostics],
+        "summary": {"links": len(report.links), **counts},
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _row(link: LinkResult) -> list[str]:
+    best = "-" if link.best_lag is None else str(link.best_lag)
+    return [f"{link.source} {_ARROW} {link.target}", f"{link.span.file}:{link.span.line}",
+            link.grain, f"{link.declared_lag} / {best}", link.effect,
+            _fmt(link.estimate, "+.2f"), _p(link.p_value), _p(link.granger_p),
+            str(link.periods), link.verdict]
+
+
+def render_text(report: Report) -> str:
+    """A table of links, then notes, vanity signals, diagnostics and the caveat."""
+    header = ["link", "at", "grain", "lag decl/best", "effect", "r", "p (BH)", "granger p",
+              "periods", "verdict"]
+    rows = [header, *(_row(k) for k in report.links)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    right = {5, 6, 7, 8}
+    lines = []
+    span = ""
+    if report.date_from or report.date_to:
+        span = (f", {report.date_from.isoformat() if report.date_from else '…'}"
+                f" to {report.date_to.isoformat() if report.date_to else '…'}")
+    lines.append(f"osm verify: {len(report.links)} declared link(s), false-discovery rate "
+                 f"{report.alpha:g} (Benjamini–Hochberg){span}")
+    lines.append("")
+    for r in rows:
+        cells = [c.rjust(w) if i in right else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+    notes = [k for k in report.links if k.note]
+    if notes:
+        lines += ["", "Notes:"]
+        lines += [f"  {k.source} {_ARROW} {k.target}: {k.note}" for k in notes]
+    if report.signals:
+        lines += ["", "Vanity signals:"]
+        lines += [f"  {s.span.file}:{s.span.line}: {s.kind}: {s.message}"
+                  for s in report.signals]
+    if report.diagnostics:
+        lines += ["", "Diagnostics:"]
+        lines += [f"  {d.span.file}:{d.span.line}:{d.span.column}: {d.severity.value}"
+                  f"[{d.code}] {d.message}" for d in report.diagnostics]
+    lines += ["", "Lags are in periods of the grain; r is the pre-whitened cross-correlation "
+              "at the best lag.", CAVEAT]
+    return "\n".join(lines) + "\n"
+
+
+def render(report: Report, fmt: str) -> str:
+    """The report in ``fmt`` (one of :data:`FORMATS`)."""
+    return render_json(report) if fmt == "json" else render_text(report)

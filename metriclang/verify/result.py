@@ -1,0 +1,76 @@
+"""What ``osm verify`` found: one :class:`LinkResult` per ``drives`` link, vanity signals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from metriclang.diagnostics import Diagnostic
+from metriclang.source import Span
+from metriclang.verify.series import Pair
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """The evidence for one declared link ``source drives target``.
+
+    Lags are whole periods of ``grain`` (the coarser grain of the two measures).
+    ``p_value`` is Benjamini–Hochberg adjusted across the run's links (the verdict uses it);
+    ``p_unadjusted`` is the lag-window p-value of this link alone.
+    """
+
+    source: str
+    target: str
+    grain: str
+    declared_lag: int
+    lag_text: str
+    effect: str
+    verdict: str
+    periods: int
+    span: Span
+    best_lag: int | None = None
+    estimate: float | None = None
+    p_value: float | None = None
+    p_unadjusted: float | None = None
+    granger_p: float | None = None
+    differenced: tuple[int, int] = (0, 0)
+    needed: int | None = None
+    note: str | None = None
+    pair: Pair | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A data-driven vanity signal on one measure (``never-decreases``, ...)."""
+
+    kind: str
+    measure: str
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one ``osm verify`` run found, sorted for stable output."""
+
+    links: tuple[LinkResult, ...]
+    signals: tuple[Signal, ...]
+    alpha: float
+    diagnostics: tuple[Diagnostic, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def contradicted(self) -> tuple[LinkResult, ...]:
+        return tuple(link for link in self.links if link.verdict == "contradicted")
+
+
+@dataclass(frozen=True)
+class MeasureEvidence:
+    """The evidence section of one measure's docs page: its links out and in, its signals."""
+
+    measure: str
+    drives: tuple[LinkResult, ...]
+    driven_by: tuple[LinkResult, ...]
+    signals: tuple[Signal, ...]
+    charts: tuple[tuple[LinkResult, str], ...]

@@ -1,0 +1,90 @@
+"""Fetch measure series from a warehouse with the generated SQL (the I/O edge of verify).
+
+A measure with output dimensions is verified on its total: it is compiled as if it had no
+``dimensions`` statement, so a rate stays a rate (summing per-dimension rates would not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from metriclang.diagnostics import Diagnostic
+from metriclang.engine import Engine, EngineError
+from metriclang.semantic.model import Project
+from metriclang.verify.series import Series
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """Series by measure name; why the others are missing; diagnostics from compiling SQL."""
+
+    series: dict[str, Series]
+    missing: dict[str, str]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def linked_measures(project: Project) -> list[str]:
+    """Names of the measures on either end of a ``drives`` link, sorted."""
+    names = {m.name for m in project.measures.values() if m.drives}
+    names |= {d.target for m in project.measures.values() for d in m.drives
+              if d.target in project.measures}
+    return sorted(names)
+
+
+def totals_project(project: Project, measure: str) -> Project:
+    """The project with ``measure``'s output dimensions removed (its total per period)."""
+    m = project.measures[measure]
+    if not m.dimensions:
+        return project
+    return replace(project, measures={**project.measures, measure: replace(m, dimensions=())})
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _as_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal | int | float):
+        return float(value)
+    return float(str(value))
+
+
+def fetch_series(project: Project, engine: Engine, measures: Iterable[str],
+                 date_from: date | None = None, date_to: date | None = None) -> Fetched:
+    """Run each measure's SQL on ``engine``; failures are recorded, never raised."""
+    from metriclang.sqlgen import compile_sql
+
+    series: dict[str, Series] = {}
+    missing: dict[str, str] = {}
+    diagnostics: list[Diagnostic] = []
+    for name in measures:
+        sql, diags = compile_sql(totals_project(project, name), name, engine.dialect,
+                                 date_from=date_from, date_to=date_to)
+        diagnostics += diags
+        if sql is None:
+            missing[name] = diags[0].message if diags else "its SQL could not be generated"
+            continue
+        try:
+            result = engine.query(sql)
+        except EngineError as exc:
+            missing[name] = str(exc)
+            continue
+        period, value = result.columns.index("period"), result.columns.index("value")
+        s = Series.of(name, project.measures[name].grain,
+                      ((_as_date(r[period]), _as_float(r[value])) for r in result.rows
+                       if r[period] is not None))
+        if len(s):
+            series[name] = s
+        else:
+            missing[name] = "the query returned no rows"
+    return Fetched(series, missing, tuple(diagnostics))
