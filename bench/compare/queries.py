@@ -1,0 +1,121 @@
+"""Run generated and hand-written SQL on DuckDB: timings and result comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+#: Relative tolerance for values (float sums are order dependent in the last bits).
+REL_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Run:
+    """Result of running one query: the timings, its rows (period -> value), or an error."""
+
+    seconds: tuple[float, ...]
+    rows: dict[dt.date, float | None]
+    error: str | None = None
+
+    @property
+    def median_s(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection without progress bar output."""
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _value(v: object) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, Decimal | int | float):
+        return float(v)
+    raise TypeError(f"unexpected value type {type(v).__name__}")
+
+
+def _period(v: object) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    raise TypeError(f"unexpected period type {type(v).__name__}")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, metric: str) -> dict[dt.date, float | None]:
+    rel = con.sql(sql)
+    names = [c.lower() for c in rel.columns]
+    index = names.index(metric) if metric in names else (
+        names.index("value") if "value" in names else len(names) - 1)
+    return {_period(r[0]): _value(r[index]) for r in rel.fetchall()}
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, metric: str, repeat: int,
+        timeout_s: float) -> Run:
+    """Run ``sql`` once for its rows, then ``repeat`` timed runs (stopped after ``timeout_s``).
+
+    A slow query (first run over a tenth of the timeout) is timed once only.
+    """
+    timer = threading.Timer(timeout_s, con.interrupt)
+    timer.start()
+    try:
+        t = time.perf_counter()
+        rows = _rows(con, sql, metric)
+        first = time.perf_counter() - t
+        times = [first]
+        if first < timeout_s / 10:
+            times = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                con.sql(sql).fetchall()
+                times.append(time.perf_counter() - t)
+        return Run(tuple(times), rows)
+    except duckdb.InterruptException:
+        return Run((), {}, f"timeout after {timeout_s:.0f} s")
+    except (duckdb.Error, TypeError, ValueError) as exc:
+        return Run((), {}, f"{type(exc).__name__}: {exc}"[:500])
+    finally:
+        timer.cancel()
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= REL_TOL * max(abs(a), abs(b), 1.0)
+
+
+def compare(got: dict[dt.date, float | None], want: dict[dt.date, float | None]
+            ) -> dict[str, object]:
+    """How ``got`` differs from ``want`` (the hand-written result).
+
+    ``equal`` is true when both have the same periods and every value agrees; otherwise the
+    counts say whether the difference is in the row set, in the values, or both.
+    """
+    common = got.keys() & want.keys()
+    differ = sorted(d for d in common if not _close(got[d], want[d]))
+    rel = [abs((got[d] or 0) - (want[d] or 0)) / max(abs(want[d] or 0), 1e-12) for d in differ
+           if got[d] is not None and want[d] is not None]
+    extra = sorted(got.keys() - want.keys())
+    missing = sorted(want.keys() - got.keys())
+    return {
+        "equal": not differ and not extra and not missing,
+        # Sidemantic divides in FLOAT (float32): equal but for that rounding.
+        "equal_float32": not extra and not missing and (not rel or max(rel) < 1e-6)
+        and len(rel) == len(differ),
+        "rows": len(got), "hand_rows": len(want), "common_rows": len(common),
+        "differing_values": len(differ), "max_rel_diff": max(rel) if rel else 0.0,
+        "extra_rows": len(extra), "missing_rows": len(missing),
+        "first_extra": str(extra[0]) if extra else None,
+        "first_missing": str(missing[0]) if missing else None,
+        "first_differing": str(differ[0]) if differ else None,
+    }

@@ -1,0 +1,94 @@
+"""MetricFlow side of the benchmark; runs inside ``bench/.env/venv`` (never imports metriclang).
+
+Usage: ``python side_metricflow.py PROJECT_DIR OUT.json METRIC [METRIC ...]``.
+Writes timings (seconds) and the generated SQL of each named metric to OUT.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+_t0 = time.perf_counter()
+from metricflow.engine.metricflow_engine import (  # noqa: E402
+    MetricFlowEngine,
+    MetricFlowQueryRequest,
+)
+from metricflow.protocols.sql_client import SqlEngine  # noqa: E402
+from metricflow.sql.render.duckdb_renderer import DuckDbSqlPlanRenderer  # noqa: E402
+from metricflow_semantic_interfaces.parsing.dir_to_model import (  # noqa: E402
+    parse_directory_of_yaml_files_to_semantic_manifest,
+)
+from metricflow_semantic_interfaces.validations.semantic_manifest_validator import (  # noqa: E402
+    SemanticManifestValidator,
+)
+from metricflow_semantics.model.semantic_manifest_lookup import (  # noqa: E402
+    SemanticManifestLookup,
+)
+
+IMPORT_S = time.perf_counter() - _t0
+
+
+class RenderOnlyDuckDbClient:
+    """The part of MetricFlow's ``SqlClient`` that ``explain`` uses: the DuckDB renderer.
+
+    Queries are run by the harness itself (same DuckDB connection for every tool).
+    """
+
+    sql_engine_type = SqlEngine.DUCKDB
+    sql_plan_renderer = DuckDbSqlPlanRenderer()
+
+    def query(self, stmt: str, sql_bind_parameter_set: object = None) -> None:
+        raise NotImplementedError("the benchmark runs the SQL itself")
+
+    execute = dry_run = query
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+    def render_bind_parameter_key(self, bind_parameter_key: str) -> str:
+        return f"${bind_parameter_key}"
+
+
+def _compile(engine: MetricFlowEngine, metric: str) -> str:
+    request = MetricFlowQueryRequest.create(
+        metric_names=[metric], group_by_names=["metric_time__day"],
+        order_by_names=["metric_time__day"])
+    return engine.explain(request).sql_statement.sql
+
+
+def main(project: str, out: str, metrics: list[str]) -> None:
+    """Parse + validate, build the engine, then compile each metric twice (first, warm)."""
+    result: dict[str, object] = {"tool": "metricflow", "version": version("metricflow"),
+                                 "import_s": IMPORT_S}
+    t = time.perf_counter()
+    build = parse_directory_of_yaml_files_to_semantic_manifest(project)
+    issues = SemanticManifestValidator().validate_semantic_manifest(build.semantic_manifest)
+    result["validate_s"] = time.perf_counter() - t
+    result["errors"] = [str(i) for i in issues.errors][:5]
+    t = time.perf_counter()
+    engine = MetricFlowEngine(SemanticManifestLookup(build.semantic_manifest),
+                              RenderOnlyDuckDbClient())  # type: ignore[arg-type]
+    result["setup_s"] = time.perf_counter() - t
+    compiled = []
+    for name in metrics:
+        row: dict[str, object] = {"metric": name}
+        try:
+            t = time.perf_counter()
+            row["sql"] = _compile(engine, name)
+            row["first_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            _compile(engine, name)
+            row["warm_s"] = time.perf_counter() - t
+        except Exception as exc:  # report, never hide: the harness prints it
+            row["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+        compiled.append(row)
+    result["compile"] = compiled
+    Path(out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])

@@ -1,0 +1,55 @@
+"""Sidemantic side of the benchmark; runs inside ``bench/.env/venv`` (never imports metriclang).
+
+Usage: ``python side_sidemantic.py PROJECT_DIR OUT.json MODEL.METRIC [MODEL.METRIC ...]``.
+Writes timings (seconds) and the generated SQL of each named metric to OUT.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+_t0 = time.perf_counter()
+from sidemantic import SemanticLayer  # noqa: E402
+
+IMPORT_S = time.perf_counter() - _t0
+_TIME = {"orders": "orders.ordered_at__day", "events": "events.event_time__day"}
+
+
+def _compile(layer: SemanticLayer, ref: str) -> str:
+    model = ref.split(".", 1)[0]
+    return layer.compile(metrics=[ref], dimensions=[_TIME[model]], order_by=[_TIME[model]],
+                         dialect="duckdb")
+
+
+def main(project: str, out: str, refs: list[str]) -> None:
+    """Load (parse + validate) the model, then compile each metric twice (first, warm)."""
+    result: dict[str, object] = {"tool": "sidemantic", "version": version("sidemantic"),
+                                 "import_s": IMPORT_S}
+    t = time.perf_counter()
+    layer = SemanticLayer.from_yaml(Path(project) / "model.yml")
+    result["validate_s"] = time.perf_counter() - t
+    result["setup_s"] = 0.0
+    result["errors"] = []
+    compiled = []
+    for ref in refs:
+        row: dict[str, object] = {"metric": ref.split(".", 1)[1]}
+        try:
+            t = time.perf_counter()
+            row["sql"] = _compile(layer, ref)
+            row["first_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            _compile(layer, ref)
+            row["warm_s"] = time.perf_counter() - t
+        except Exception as exc:  # report, never hide: the harness prints it
+            row["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+        compiled.append(row)
+    result["compile"] = compiled
+    Path(out).write_text(json.dumps(result, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])
