@@ -170,5 +170,42 @@ def docs(path: Path, out: Path, fmt: str, today: str | None) -> None:
     sys.exit(1 if errors else 0)
 
 
+@main.command("run")
+@PATH
+@click.argument("measure", required=False)
+@click.option("--all", "run_all", is_flag=True, help="Compute every measure of the project.")
+@click.option("--db", help="Warehouse URL: duckdb:///FILE, postgresql://USER:PW@HOST:PORT/DB or "
+              "spark://local[2] (default: `warehouse` in metriclang.toml).")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
+              show_default=True)
+@click.option("--from", "date_from", help="First day to compute, YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Last day to compute, YYYY-MM-DD.")
+def run_command(path: Path, measure: str | None, run_all: bool, db: str | None, fmt: str,
+                date_from: str | None, date_to: str | None) -> None:
+    """Compute MEASURE (or every measure with --all) of PATH on a warehouse.
+
+    The example projects' DuckDB file is generated from data/generate.py on first use.
+    Exit 1 when the project has errors or a query fails.
+    """
+    from metriclang.report.results import to_csv, to_json, to_table
+    from metriclang.runner import run_measures
+
+    start, end = _today(date_from), _today(date_to)
+    if start and end and start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}")
+    if run_all == (measure is not None):
+        raise UsageError("give either a MEASURE or --all")
+    outcome = run_measures(path, measure, db, start, end)
+    for message in outcome.messages:
+        click.echo(message, err=True)
+    if outcome.results:
+        single = not run_all
+        text = (to_table(outcome.results, _color(sys.stdout)) if fmt == "table" else
+                to_json(outcome.results, single) if fmt == "json" else
+                to_csv(outcome.results, single))
+        click.echo(text, nl=False)
+    sys.exit(1 if outcome.failed else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

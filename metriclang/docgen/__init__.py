@@ -1,0 +1,1 @@
+"""The documentation site: ``osm docs`` (see :mod:`metriclang.docgen.site`)."""

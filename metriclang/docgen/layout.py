@@ -1,0 +1,211 @@
+"""Pure-Python layered layout of directed graphs as SVG-ready boxes and edge paths.
+
+Nodes get a layer (a column, left to right) from the caller; inside a column they are
+ordered by a few barycenter sweeps to keep edges short, then placed on a grid.
+The causal graph puts leading measures on the left and lagging ones on the right.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from metriclang.semantic.model import Project
+
+BOX_W, BOX_H = 210, 44
+GAP_X, GAP_Y = 90, 18
+MARGIN = 20
+#: Display width budget of a box title (a CJK character counts twice).
+TITLE_UNITS = 30
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """A node before layout: id, the text shown, a link and a CSS class."""
+
+    id: str
+    title: str
+    subtitle: str
+    href: str
+    css: str
+
+
+@dataclass(frozen=True)
+class EdgeSpec:
+    source: str
+    target: str
+    label: str
+    css: str
+
+
+@dataclass(frozen=True)
+class Box:
+    id: str
+    title: str
+    full_title: str
+    subtitle: str
+    href: str
+    css: str
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """An edge as an SVG path ``d`` with its label position."""
+
+    source: str
+    target: str
+    d: str
+    label: str
+    label_x: int
+    label_y: int
+    css: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    width: int
+    height: int
+    boxes: tuple[Box, ...]
+    lines: tuple[Line, ...]
+    title: str
+
+
+def shorten(text: str, units: int = TITLE_UNITS) -> str:
+    """Cut ``text`` to a display width (CJK counts two) with an ellipsis.
+
+    >>> shorten("Checkout conversion 结账转化率", 24)
+    'Checkout conversion 结…'
+    """
+    def width(ch: str) -> int:
+        return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+    if sum(map(width, text)) <= units:
+        return text
+    out, used = [], 0
+    for ch in text:
+        if used + width(ch) > units - 1:
+            break
+        out.append(ch)
+        used += width(ch)
+    return "".join(out) + "…"
+
+
+def _order(layers: Mapping[str, int], nodes: Sequence[str],
+           edges: Sequence[tuple[str, str]]) -> list[list[str]]:
+    """Columns of node ids, ordered by barycenter sweeps (deterministic)."""
+    count = max(layers.values(), default=-1) + 1
+    columns: list[list[str]] = [[] for _ in range(count)]
+    for node in nodes:
+        columns[layers[node]].append(node)
+    preds: dict[str, list[str]] = {n: [] for n in nodes}
+    succs: dict[str, list[str]] = {n: [] for n in nodes}
+    for a, b in edges:
+        succs[a].append(b)
+        preds[b].append(a)
+    pos = {n: i for col in columns for i, n in enumerate(col)}
+    for sweep in range(4):
+        forward = sweep % 2 == 0
+        indices = range(1, count) if forward else range(count - 2, -1, -1)
+        for i in indices:
+            col = columns[i]
+            near = preds if forward else succs
+
+            def key(n: str, near: dict[str, list[str]] = near) -> tuple[float, int]:
+                ns = [pos[m] for m in near[n]]
+                return (sum(ns) / len(ns) if ns else float(pos[n]), pos[n])
+
+            col.sort(key=key)
+            pos.update({n: j for j, n in enumerate(col)})
+    return columns
+
+
+def layered(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec],
+            layers: Mapping[str, int], title: str) -> Diagram:
+    """Place ``nodes`` in their ``layers`` (columns) and route ``edges`` between them."""
+    ids = [n.id for n in nodes]
+    columns = _order(layers, ids, [(e.source, e.target) for e in edges])
+    tallest = max((len(c) for c in columns), default=0)
+    height = 2 * MARGIN + max(1, tallest) * (BOX_H + GAP_Y) - GAP_Y
+    place: dict[str, tuple[int, int]] = {}
+    for i, col in enumerate(columns):
+        top = MARGIN + (tallest - len(col)) * (BOX_H + GAP_Y) // 2
+        for j, node in enumerate(col):
+            place[node] = (MARGIN + i * (BOX_W + GAP_X), top + j * (BOX_H + GAP_Y))
+    boxes = tuple(Box(n.id, shorten(n.title), n.title, n.subtitle, n.href, n.css,
+                      *place[n.id], BOX_W, BOX_H) for n in nodes)
+    lines = tuple(_route(e, place[e.source], place[e.target]) for e in edges)
+    width = 2 * MARGIN + max(1, len(columns)) * (BOX_W + GAP_X) - GAP_X
+    return Diagram(width, height, boxes, lines, title)
+
+
+def _route(edge: EdgeSpec, a: tuple[int, int], b: tuple[int, int]) -> Line:
+    """A cubic curve from the right side of ``a`` to the left side of ``b``.
+
+    Edges that go backwards or stay in a column loop above the boxes.
+    """
+    ax, ay = a
+    bx, by = b
+    if bx > ax:
+        x1, y1, x2, y2 = ax + BOX_W, ay + BOX_H // 2, bx, by + BOX_H // 2
+        mid = (x1 + x2) // 2
+        d = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
+        return Line(edge.source, edge.target, d, edge.label, mid, (y1 + y2) // 2 - 4, edge.css)
+    x1, y1, x2, y2 = ax + BOX_W // 2, ay, bx + BOX_W // 2, by
+    lift = min(y1, y2) - GAP_Y - 10
+    d = f"M{x1},{y1} C{x1},{lift} {x2},{lift} {x2},{y2}"
+    return Line(edge.source, edge.target, d, edge.label, (x1 + x2) // 2, lift + 8,
+                edge.css + " back")
+
+
+def _longest_path(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """Layer = longest path from a root, ignoring edges that close a cycle."""
+    succs: dict[str, list[str]] = {n: [] for n in nodes}
+    for a, b in edges:
+        succs[a].append(b)
+    state: dict[str, int] = {}
+    order: list[str] = []
+    back: set[tuple[str, str]] = set()
+    for root in nodes:
+        if root in state:
+            continue
+        stack = [(root, iter(succs[root]))]
+        state[root] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+            elif state.get(nxt) == 1:
+                back.add((node, nxt))
+            elif nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(succs[nxt])))
+    layer = dict.fromkeys(nodes, 0)
+    for node in reversed(order):
+        for nxt in succs[node]:
+            if (node, nxt) not in back:
+                layer[nxt] = max(layer[nxt], layer[node] + 1)
+    return layer
+
+
+def causal_layers(project: Project) -> dict[str, int]:
+    """Columns for the causal graph: leading (and unkinded) measures left, lagging right."""
+    names = sorted(project.measures)
+    lagging = {n for n in names if project.measures[n].kind == "lagging"}
+    edges = [(n, d.target) for n in names for d in project.measures[n].drives
+             if d.target in project.measures]
+    left = [n for n in names if n not in lagging]
+    layers = _longest_path(left, [(a, b) for a, b in edges if a not in lagging
+                                  and b not in lagging])
+    offset = max(layers.values(), default=-1) + 1
+    right = _longest_path(sorted(lagging), [(a, b) for a, b in edges
+                                            if a in lagging and b in lagging])
+    layers.update({n: offset + v for n, v in right.items()})
+    return layers

@@ -1,0 +1,55 @@
+"""Markdown output helpers: escaping of every printed value and mermaid diagrams.
+
+Markdown pages are rendered with HTML autoescaping (entities display as text in Markdown)
+and :func:`finalize` also backslash-escapes Markdown's own special characters.
+
+>>> str(finalize("<script>alert(1)</script> *x*"))
+'&lt;script&gt;alert(1)&lt;/script&gt; \\\\*x\\\\*'
+>>> str(cell("a | b\\nc"))
+'a \\\\| b c'
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+
+from metriclang.docgen.layout import Diagram
+
+_SPECIAL = re.compile(r"([\\`*\[\]|])")
+
+
+def finalize(value: object) -> object:
+    """Escape a value printed by a Markdown template (``Markup`` passes unchanged)."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return Markup(_SPECIAL.sub(r"\\\1", str(escape(value))))
+
+
+def cell(value: object) -> Markup:
+    """A value for a Markdown table cell: escaped, on one line."""
+    return Markup(finalize(" ".join(str(value).split())))
+
+
+def _mermaid_text(text: str) -> str:
+    """A quoted mermaid label with its special characters as entity codes."""
+    out = text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(
+        ">", "#gt;")
+    return f'"{out}"'
+
+
+def mermaid_graph(diagram: Diagram, root: str = "") -> Markup:
+    """A diagram as a mermaid ``flowchart LR`` block with clickable nodes."""
+    ids = {b.id: f"n{i}" for i, b in enumerate(diagram.boxes)}
+    lines = ["```mermaid", "flowchart LR"]
+    for b in diagram.boxes:
+        lines.append(f"  {ids[b.id]}[{_mermaid_text(b.full_title)}]:::{b.css.replace('-', '_')}")
+    for e in diagram.lines:
+        arrow = "-.->" if "negative" in e.css else "-->"
+        label = f"|{_mermaid_text(e.label)}|" if e.label else ""
+        lines.append(f"  {ids[e.source]} {arrow}{label} {ids[e.target]}")
+    for b in diagram.boxes:
+        lines.append(f'  click {ids[b.id]} "{root}{b.href.replace(".html", ".md")}"')
+    lines.append("```")
+    return Markup("\n".join(lines))

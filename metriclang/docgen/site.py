@@ -1,0 +1,166 @@
+"""``osm docs``: model -> page views -> files, streamed and written atomically.
+
+The site is written to a temporary directory next to ``out`` and swapped in at the end,
+so a failed run leaves the previous site intact. Output has no timestamps: the same specs
+give byte-identical files. ``markdown`` writes the same pages as Markdown with mermaid.
+
+>>> import tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "site"
+>>> result = build_site("specs/examples/shop", out)
+>>> (out / "index.html").is_file(), result.pages > 10
+(True, True)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from metriclang import __version__
+from metriclang.diagnostics import DiagnosticSet
+from metriclang.docgen import markdown
+from metriclang.docgen.rulesdoc import rule_docs
+from metriclang.docgen.sql import pygments_css, sql_panels
+from metriclang.docgen.views import Views
+from metriclang.project import UsageError
+
+FORMATS = ("html", "markdown")
+#: A file marking a directory as written by ``osm docs`` (only such a directory is replaced).
+MARKER = ".osm-docs"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced: the pages written and the project's diagnostics."""
+
+    pages: int
+    diagnostics: DiagnosticSet
+
+
+def _json_script(data: object) -> Markup:
+    """JSON safe to embed in a ``<script type="application/json">`` element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c")
+                  .replace(">", "\\u003e"))
+
+
+def environment(fmt: str) -> Environment:
+    """Templates from the package, autoescaped (Markdown also escapes its own specials)."""
+    env = Environment(loader=PackageLoader("metriclang.docgen", "templates"), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+                      lstrip_blocks=True,
+                      finalize=markdown.finalize if fmt == "markdown" else None)
+    env.filters.update(mermaid_graph=markdown.mermaid_graph, cell=markdown.cell)
+    env.globals.update(version=__version__)
+    return env
+
+
+class Writer:
+    """Renders page views into a directory, one file at a time."""
+
+    def __init__(self, views: Views, fmt: str, root: Path) -> None:
+        self.views, self.fmt, self.root = views, fmt, root
+        self.env = environment(fmt)
+        self.ext = "html" if fmt == "html" else "md"
+        self.pages = 0
+
+    def page(self, template: str, path: str, **context: Any) -> None:
+        """Render ``template`` into ``path`` (site-relative, ``.html``) with a ``root`` prefix."""
+        target = self.root / (path[:-len(".html")] + "." + self.ext)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        depth = path.count("/")
+        stream = self.env.get_template(f"{template}.{self.ext}.j2").generate(
+            root="../" * depth, ext=self.ext, path=path, **context)
+        with target.open("w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(stream)
+        self.pages += 1
+
+    def write(self) -> None:
+        """Every page, streamed: measure pages are built and dropped one by one."""
+        v = self.views
+        project = v.project
+        self.page("index", "index.html", page=v.index())
+        for name in sorted(project.objectives):
+            self.page("objective", f"objectives/{name}.html", page=v.objective(name))
+        for name in sorted(project.measures):
+            self.page("measure", f"measures/{name}.html", page=v.measure(name),
+                      sql=sql_panels(project, name, html=self.fmt == "html"))
+        for name in sorted(project.journeys):
+            self.page("journey", f"journeys/{name}.html", page=v.journey(name))
+        self.page("graph", "graph.html", graph=v.graph())
+        docs = rule_docs(sorted({d.code for d in v.diagnostics}))
+        self.page("rules", "rules/index.html", rules=docs, summary=v.summary())
+        for code, summary, doc in docs:
+            self.page("rule", f"rules/{code}.html", page=v.rule(code, summary, doc))
+        if self.fmt == "html":
+            self.page("search", "search.html", index=_json_script(v.search_index()))
+            self._static()
+
+    def _static(self) -> None:
+        folder = resources.files("metriclang.docgen") / "static"
+        (self.root / "static").mkdir(exist_ok=True)
+        css = folder.joinpath("site.css").read_text(encoding="utf-8") + "\n" + pygments_css()
+        (self.root / "static" / "site.css").write_text(css + "\n", encoding="utf-8")
+        (self.root / "static" / "site.js").write_text(
+            folder.joinpath("site.js").read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def _prepare(out: Path) -> None:
+    """Refuse to replace anything but a previous site (or an empty directory)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out is not a directory: {out}")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UsageError(f"--out {out} is not empty and was not written by `osm docs`; "
+                         "choose an empty or new directory")
+
+
+@contextmanager
+def atomic_dir(out: Path) -> Iterator[Path]:
+    """A fresh temporary directory that replaces ``out`` only when the block succeeds."""
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    try:
+        yield tmp
+        (tmp / MARKER).write_text("written by osm docs; replaced on every run\n",
+                                  encoding="utf-8")
+        tmp.chmod(0o755)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
+            os.replace(out, old / "site")
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+def build_site(path: str | Path, out: str | Path, fmt: str = "html",
+               today: date | None = None) -> BuildResult:
+    """Check the project at ``path`` and write its documentation site to ``out``."""
+    from metriclang.check import check
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown docs format `{fmt}` (choose {', '.join(FORMATS)})")
+    out = Path(out)
+    _prepare(out)
+    loaded = check(path, today)
+    views = Views(loaded.project, loaded.diagnostics)
+    with atomic_dir(out) as tmp:
+        writer = Writer(views, fmt, tmp)
+        writer.write()
+    return BuildResult(writer.pages, loaded.diagnostics)

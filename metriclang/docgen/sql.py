@@ -1,0 +1,44 @@
+"""A measure's SQL in every output dialect, highlighted with pygments for the site."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers.sql import SqlLexer
+
+from metriclang.docgen.views import DiagView, diag_view
+from metriclang.semantic.model import Project
+from metriclang.sqlgen import compile_sql
+from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+
+_LEXER = SqlLexer()
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@dataclass(frozen=True)
+class SqlPanel:
+    """One dialect's SQL (text and highlighted HTML) or why it could not be compiled."""
+
+    dialect: str
+    text: str | None
+    html: Markup | None
+    problems: tuple[DiagView, ...]
+
+
+def pygments_css() -> str:
+    """The highlighting style, scoped to ``.highlight`` (deterministic)."""
+    return str(HtmlFormatter().get_style_defs(".highlight"))
+
+
+def sql_panels(project: Project, measure: str, html: bool = True) -> tuple[SqlPanel, ...]:
+    """Compile ``measure`` for every output dialect; failures carry their diagnostics."""
+    panels = []
+    for dialect in OUTPUT_DIALECTS:
+        sql, diagnostics = compile_sql(project, measure, dialect)
+        problems = tuple(diag_view(d) for d in diagnostics)
+        marked = Markup(highlight(sql, _LEXER, _FORMATTER)) if sql is not None and html else None
+        panels.append(SqlPanel(dialect, sql, marked, problems))
+    return tuple(panels)

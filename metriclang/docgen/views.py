@@ -1,0 +1,477 @@
+"""Page views: plain frozen objects the templates render, built from the model (no I/O).
+
+Every ``href`` is relative to the site root; templates prefix it with the page's ``root``.
+Measure pages are built one at a time (:meth:`Views.measure`) so a large site streams.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
+from metriclang.docgen.layout import Diagram, EdgeSpec, NodeSpec, causal_layers, layered
+from metriclang.semantic import model as m
+from metriclang.source import Span
+
+#: At most this many rows of a transitive causal chain are listed on a measure page.
+CHAIN_LIMIT = 200
+#: At most this many occurrences are listed on a rule page.
+OCCURRENCE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DiagView:
+    code: str
+    severity: str
+    message: str
+    where: str
+    help: str | None
+    suppressed: bool
+    reason: str | None
+    rule_href: str
+
+
+@dataclass(frozen=True)
+class CodeCount:
+    code: str
+    severity: str
+    active: int
+    suppressed: int
+    href: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    errors: int
+    warnings: int
+    infos: int
+    suppressed: int
+    codes: tuple[CodeCount, ...]
+
+
+@dataclass(frozen=True)
+class TargetView:
+    measure: Link | None
+    op: str
+    value: str
+    by: str | None
+
+
+@dataclass(frozen=True)
+class StrategyView:
+    name: str
+    title: str
+    hypothesis: str | None
+    stage: Link | None
+    owner: str | None
+    description: str | None
+    measures: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class StageColumn:
+    journey: str
+    name: str
+    title: str
+    measures: tuple[Link, ...]
+    strategies: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ObjectivePage:
+    name: str
+    title: str
+    label: str | None
+    owner: str | None
+    description: str | None
+    north_star: Link | None
+    targets: tuple[TargetView, ...]
+    strategies: tuple[StrategyView, ...]
+    tree: Diagram
+    stages: tuple[StageColumn, ...]
+    diagnostics: tuple[DiagView, ...]
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    depth: int
+    measure: Link
+    via: Link
+    lag: str
+    effect: str
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class MeasurePage:
+    name: str
+    title: str
+    label: str | None
+    description: str | None
+    fields: tuple[Field, ...]
+    formula: str
+    upstream: tuple[ChainRow, ...]
+    downstream: tuple[ChainRow, ...]
+    chain_cut: bool
+    used_by: tuple[Link, ...]
+    diagnostics: tuple[DiagView, ...]
+
+
+@dataclass(frozen=True)
+class JourneyPage:
+    name: str
+    title: str
+    columns: tuple[StageColumn, ...]
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    title: str
+    objectives: tuple[ObjectivePage, ...]
+    journeys: tuple[Link, ...]
+    measures: tuple[Link, ...]
+    summary: Summary
+    loose: tuple[DiagView, ...]
+
+
+@dataclass(frozen=True)
+class RulePage:
+    code: str
+    summary: str
+    doc: str
+    occurrences: tuple[DiagView, ...]
+    more: int
+
+
+def measure_href(name: str) -> str:
+    return f"measures/{name}.html"
+
+
+def objective_href(name: str) -> str:
+    return f"objectives/{name}.html"
+
+
+def journey_href(name: str) -> str:
+    return f"journeys/{name}.html"
+
+
+def rule_href(code: str) -> str:
+    return f"rules/{code}.html"
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number(value: Decimal, unit: str | None) -> str:
+    """A target as people write it: ``0.35`` of a ``%`` measure is ``35%``.
+
+    >>> number(Decimal("0.35"), "%"), number(Decimal("250000"), "EUR"), number(Decimal("4"), None)
+    ('35%', '250000 EUR', '4')
+    """
+    if unit == "%":
+        return _plain(value * 100) + "%"
+    return f"{_plain(value)} {unit}" if unit else _plain(value)
+
+
+def diag_view(d: Diagnostic) -> DiagView:
+    return DiagView(d.code, d.severity.value, d.message, str(d.span), d.help, d.suppressed,
+                    d.reason, rule_href(d.code))
+
+
+class Views:
+    """Indexes a project and its diagnostics once, then builds page views on demand."""
+
+    def __init__(self, project: m.Project, diagnostics: DiagnosticSet) -> None:
+        self.project = project
+        self.diagnostics = diagnostics
+        self.files = {f.path: f for f in project.files}
+        self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
+        for name in sorted(project.measures):
+            for drive in project.measures[name].drives:
+                self.drivers[drive.target].append((name, drive))
+        self.used_by: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for o in project.objectives.values():
+            for name in [o.north_star, *(t.measure for t in o.targets)]:
+                if name:
+                    self.used_by[name].add((o.name, ""))
+            for s in o.strategies:
+                for name in s.measures:
+                    self.used_by[name].add((o.name, s.name))
+        self.by_owner = self._attach(diagnostics)
+
+    # ------------------------------------------------------------------ indexes
+
+    def _attach(self, diagnostics: DiagnosticSet) -> dict[str, list[Diagnostic]]:
+        """Diagnostics by the declaration (``measure:x`` / ``objective:x``) they sit in."""
+        spans: dict[str, list[tuple[tuple[int, int], tuple[int, int], str]]] = defaultdict(list)
+        for kind, decls in (("measure", self.project.measures),
+                            ("objective", self.project.objectives)):
+            for name, decl in decls.items():
+                s = decl.span
+                spans[s.file].append(((s.line, s.column), (s.end_line, s.end_column),
+                                      f"{kind}:{name}"))
+        for items in spans.values():
+            items.sort()
+        out: dict[str, list[Diagnostic]] = defaultdict(list)
+        for d in diagnostics:
+            items = spans.get(d.span.file, [])
+            at = (d.span.line, d.span.column)
+            i = bisect_right(items, (at, (10**9, 0), "~")) - 1
+            owner = items[i][2] if i >= 0 and items[i][0] <= at <= items[i][1] else ""
+            out[owner].append(d)
+        return out
+
+    def link(self, name: str) -> Link:
+        measure = self.project.measures.get(name)
+        title = (measure.label or name) if measure else name
+        return Link(title, measure_href(name), name)
+
+    def _stage_link(self, ref: str | None) -> Link | None:
+        if not ref:
+            return None
+        journey, _, stage = ref.partition(".")
+        found = self.project.journeys.get(journey)
+        st = next((s for s in found.stages if s.name == stage), None) if found else None
+        return Link(st.label or st.name if st else ref, journey_href(journey), ref)
+
+    # ------------------------------------------------------------------ pages
+
+    def summary(self) -> Summary:
+        active: Counter[str] = Counter()
+        hidden: Counter[str] = Counter()
+        severity: dict[str, str] = {}
+        for d in self.diagnostics:
+            (hidden if d.suppressed else active)[d.code] += 1
+            severity.setdefault(d.code, d.severity.value)
+        codes = tuple(CodeCount(c, severity[c], active[c], hidden[c], rule_href(c))
+                      for c in sorted(severity))
+        return Summary(self.diagnostics.count(Severity.ERROR),
+                       self.diagnostics.count(Severity.WARNING),
+                       self.diagnostics.count(Severity.INFO),
+                       sum(hidden.values()), codes)
+
+    def index(self) -> IndexPage:
+        root = self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics"
+        loose = tuple(diag_view(d) for d in self.by_owner.get("", [])[:OCCURRENCE_LIMIT])
+        return IndexPage(root, tuple(self.objective(n) for n in sorted(self.project.objectives)),
+                         tuple(Link(j.label or j.name, journey_href(j.name), j.name)
+                               for j in sorted(self.project.journeys.values(),
+                                               key=lambda j: j.name)),
+                         tuple(self.link(n) for n in sorted(self.project.measures)),
+                         self.summary(), loose)
+
+    def _targets(self, targets: Iterable[m.Target]) -> tuple[TargetView, ...]:
+        out = []
+        for t in targets:
+            measure = self.project.measures.get(t.measure)
+            out.append(TargetView(self.link(t.measure) if measure else None, t.op,
+                                  number(t.value, measure.unit if measure else None),
+                                  t.by.isoformat() if t.by else None))
+        return tuple(out)
+
+    def objective(self, name: str) -> ObjectivePage:
+        o = self.project.objectives[name]
+        strategies = tuple(
+            StrategyView(s.name, s.label or s.name, s.hypothesis, self._stage_link(s.stage),
+                         s.owner, s.description,
+                         tuple(self.link(x) for x in s.measures if x in self.project.measures))
+            for s in o.strategies)
+        return ObjectivePage(
+            o.name, o.label or o.name, o.label, o.owner, o.description,
+            self.link(o.north_star) if o.north_star in self.project.measures else None,
+            self._targets(o.targets), strategies, self._tree(o), self._objective_stages(o),
+            tuple(diag_view(d) for d in self.by_owner.get(f"objective:{name}", [])))
+
+    def _tree(self, o: m.Objective) -> Diagram:
+        """Objective -> strategies -> their measures -> the north star."""
+        nodes = [NodeSpec(f"o:{o.name}", o.label or o.name, "objective",
+                          objective_href(o.name), "objective")]
+        edges: list[EdgeSpec] = []
+        layers = {f"o:{o.name}": 0}
+        star = o.north_star if o.north_star in self.project.measures else None
+        seen: set[str] = set()
+        for s in o.strategies:
+            nodes.append(NodeSpec(f"s:{s.name}", s.label or s.name, "strategy",
+                                  objective_href(o.name) + f"#strategy-{s.name}", "strategy"))
+            layers[f"s:{s.name}"] = 1
+            edges.append(EdgeSpec(f"o:{o.name}", f"s:{s.name}", "", "tree"))
+            for x in s.measures:
+                if x not in self.project.measures or x == star:
+                    continue
+                if x not in seen:
+                    seen.add(x)
+                    measure = self.project.measures[x]
+                    nodes.append(NodeSpec(f"m:{x}", measure.label or x, measure.kind or "measure",
+                                          measure_href(x), measure.kind or "unkinded"))
+                    layers[f"m:{x}"] = 2
+                edges.append(EdgeSpec(f"s:{s.name}", f"m:{x}", "", "tree"))
+                if star:
+                    edges.append(EdgeSpec(f"m:{x}", f"m:{star}", "", "drives"))
+        if star:
+            measure = self.project.measures[star]
+            nodes.append(NodeSpec(f"m:{star}", measure.label or star, "north star",
+                                  measure_href(star), "north-star"))
+            layers[f"m:{star}"] = 3 if seen else 2
+        return layered(nodes, edges, layers, f"Strategy tree of {o.label or o.name}")
+
+    def _objective_stages(self, o: m.Objective) -> tuple[StageColumn, ...]:
+        refs: list[str] = []
+        for s in o.strategies:
+            refs += [r for r in [s.stage] if r] + [
+                self.project.measures[x].stage or "" for x in s.measures
+                if x in self.project.measures]
+        wanted = {r for r in refs if r}
+        return tuple(c for j in sorted(self.project.journeys)
+                     for c in self.journey(j).columns if f"{c.journey}.{c.name}" in wanted)
+
+    @cached_property
+    def stage_members(self) -> tuple[dict[str, list[Link]], dict[str, list[Link]]]:
+        """Measures and strategies at each ``journey.stage``."""
+        at: dict[str, list[Link]] = defaultdict(list)
+        for x in sorted(self.project.measures):
+            if self.project.measures[x].stage:
+                at[self.project.measures[x].stage or ""].append(self.link(x))
+        plans: dict[str, list[Link]] = defaultdict(list)
+        for o in sorted(self.project.objectives.values(), key=lambda o: o.name):
+            for s in o.strategies:
+                if s.stage:
+                    plans[s.stage].append(Link(s.label or s.name,
+                                               objective_href(o.name) + f"#strategy-{s.name}",
+                                               s.name))
+        return at, plans
+
+    def journey(self, name: str) -> JourneyPage:
+        j = self.project.journeys[name]
+        at, plans = self.stage_members
+        columns = tuple(StageColumn(name, st.name, st.label or st.name, tuple(at[st.ref]),
+                                    tuple(plans[st.ref])) for st in j.stages)
+        return JourneyPage(name, j.label or name, columns)
+
+    def graph(self) -> Diagram:
+        """The causal graph: a node per measure, an edge per ``drives`` link."""
+        layers = causal_layers(self.project)
+        names = sorted(self.project.measures)
+        nodes = [NodeSpec(n, self.project.measures[n].label or n,
+                          f"{n} · {self.project.measures[n].kind or 'no kind'}",
+                          measure_href(n), self.project.measures[n].kind or "unkinded")
+                 for n in names]
+        edges = [EdgeSpec(n, d.target, str(d.lag) if d.lag else "", d.effect)
+                 for n in names for d in self.project.measures[n].drives
+                 if d.target in self.project.measures]
+        return layered(nodes, edges, layers, "Causal graph")
+
+    def _hops(self, at: str, up: bool) -> list[tuple[str, m.Drive]]:
+        if up:
+            return self.drivers.get(at, [])
+        return [(d.target, d) for d in self.project.measures[at].drives
+                if d.target in self.project.measures]
+
+    def _chain(self, name: str, up: bool) -> tuple[tuple[ChainRow, ...], bool]:
+        """Transitive drivers (``up``) or driven measures in tree order, each measure once."""
+        rows: list[ChainRow] = []
+        seen = {name}
+        stack = [(1, name, other, d) for other, d in reversed(self._hops(name, up))]
+        while stack:
+            depth, via, other, drive = stack.pop()
+            if other in seen:
+                continue
+            if len(rows) >= CHAIN_LIMIT:
+                return tuple(rows), True
+            seen.add(other)
+            rows.append(ChainRow(depth, self.link(other), self.link(via),
+                                 str(drive.lag) if drive.lag else "", drive.effect))
+            stack += [(depth + 1, other, o, d) for o, d in reversed(self._hops(other, up))]
+        return tuple(rows), False
+
+    def formula_text(self, measure: m.Measure) -> str:
+        """The formula exactly as written (continuation lines dedented)."""
+        if measure.formula is None:
+            return ""
+        span = measure.formula.span
+        source = self.files.get(span.file)
+        if source is None:
+            return ""
+        lines = source.text.splitlines()[span.line - 1:span.end_line]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0][span.column - 1:span.end_column - 1]
+        lines[0] = lines[0][span.column - 1:]
+        lines[-1] = lines[-1][:span.end_column - 1]
+        return "\n".join([lines[0], *("  " + x.strip() for x in lines[1:])])
+
+    def written(self, span: Span, keyword: str) -> str:
+        """A one-line statement's text as written, without its keyword (``60%``)."""
+        source = self.files.get(span.file)
+        line = source.line_text(span.line) if source else ""
+        end = span.end_column - 1 if span.end_line == span.line else len(line)
+        return line[span.column - 1:end].strip().removeprefix(keyword).strip()
+
+    def _target(self, x: m.Measure) -> str:
+        if x.target is None:
+            return "—"
+        text = self.written(x.at("target"), "target")
+        return f"{text} {x.unit}" if x.unit and x.unit != "%" and text[-1:].isdigit() else text
+
+    def measure(self, name: str) -> MeasurePage:
+        x = self.project.measures[name]
+        fields = [Field("kind", x.kind or "—"), Field("perspective", x.perspective or "—"),
+                  Field("grain", x.grain)]
+        if x.window:
+            fields.append(Field("window", str(x.window)))
+        if x.cumulative:
+            fields.append(Field("cumulative", "running total"))
+        if x.dimensions:
+            fields.append(Field("dimensions", ", ".join(x.dimensions)))
+        stage = self._stage_link(x.stage)
+        fields += [Field("stage", stage.text if stage else "—", stage.href if stage else None),
+                   Field("direction", {"up": "up is better", "down": "down is better"}.get(
+                       x.direction or "", "—")),
+                   Field("unit", x.unit or "—"), Field("owner", x.owner or "—"),
+                   Field("target", self._target(x))]
+        upstream, cut_up = self._chain(name, True)
+        downstream, cut_down = self._chain(name, False)
+        used = tuple(Link(self.project.objectives[o].label or o,
+                          objective_href(o) + (f"#strategy-{s}" if s else ""), s or o)
+                     for o, s in sorted(self.used_by.get(name, ())))
+        return MeasurePage(name, x.label or name, x.label, x.description, tuple(fields),
+                           self.formula_text(x), upstream, downstream, cut_up or cut_down, used,
+                           tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])))
+
+    def rule(self, code: str, summary: str, doc: str) -> RulePage:
+        found = [d for d in self.diagnostics if d.code == code]
+        return RulePage(code, summary, doc, tuple(diag_view(d) for d in found[:OCCURRENCE_LIMIT]),
+                        max(0, len(found) - OCCURRENCE_LIMIT))
+
+    def search_index(self) -> list[dict[str, str]]:
+        """Entries for client-side search: name, label, kind of page and its href."""
+        out = [{"name": n, "label": x.label or "", "type": "measure", "href": measure_href(n)}
+               for n, x in sorted(self.project.measures.items())]
+        out += [{"name": n, "label": o.label or "", "type": "objective",
+                 "href": objective_href(n)} for n, o in sorted(self.project.objectives.items())]
+        out += [{"name": s.name, "label": s.label or "", "type": "strategy",
+                 "href": objective_href(s.objective) + f"#strategy-{s.name}"}
+                for s in sorted(self.project.strategies, key=lambda s: (s.objective, s.name))]
+        out += [{"name": n, "label": j.label or "", "type": "journey", "href": journey_href(n)}
+                for n, j in sorted(self.project.journeys.items())]
+        return out
