@@ -1,0 +1,26 @@
+"""BigQuery: ``GENERATE_DATE_ARRAY`` spine, ISO weeks; no exact percentile aggregate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlglot import exp
+
+from metriclang.sqlgen.targets.base import Target
+
+_UNITS = {"week": "ISOWEEK", "month": "MONTH", "quarter": "QUARTER", "year": "YEAR"}
+
+
+class BigQuery(Target):
+    dialect = "bigquery"
+    spine_sql = ("SELECT period FROM osm_bounds CROSS JOIN "
+                 "UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period")
+
+    def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
+        day = exp.cast(t, exp.DataType.Type.DATE)
+        if grain == "day":
+            return day
+        return exp.DateTrunc(this=day, unit=exp.var(_UNITS[grain]))
+
+    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+        return None  # PERCENTILE_CONT is analytic only; APPROX_QUANTILES is approximate

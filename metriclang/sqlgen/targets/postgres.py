@@ -1,0 +1,12 @@
+"""PostgreSQL: ``generate_series`` spine, ``percentile_cont ... within group``."""
+
+from __future__ import annotations
+
+from metriclang.sqlgen.targets.base import Target
+
+
+class Postgres(Target):
+    dialect = "postgres"
+    spine_sql = ("SELECT CAST(s.period AS DATE) AS period FROM osm_bounds CROSS JOIN "
+                 "GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), "
+                 "INTERVAL '{step} {unit_lower}') AS s(period)")
