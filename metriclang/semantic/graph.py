@@ -1,0 +1,309 @@
+"""The causal graph of ``drives`` links and its queries, each linear in the edges it visits.
+
+Only ``drives`` links are causal: a measure named inside another's formula is not an edge.
+Links to unknown measures (already reported by the resolver) are left out.
+
+>>> from metriclang.semantic.graph import CausalGraph
+>>> g = CausalGraph.of({"a": [("b", 1, 7)], "b": [("a", -1, 0)]})
+>>> [c for c in g.cycles()][0].names
+('a', 'b', 'a')
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from metriclang.semantic.model import Drive, Duration, Project
+from metriclang.source import Span
+
+_NOWHERE = Span("", 0, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One ``drives`` link from ``source`` to ``target``."""
+
+    source: str
+    target: str
+    sign: int
+    lag: Duration | None
+    span: Span
+
+    @property
+    def lag_days(self) -> int:
+        return self.lag.approx_days if self.lag else 0
+
+    def describe(self) -> str:
+        effect = "positive" if self.sign > 0 else "negative"
+        lag = f" lag {self.lag}" if self.lag else ""
+        return f"`{self.source}` drives `{self.target}`{lag} effect {effect}"
+
+
+@dataclass(frozen=True)
+class Path:
+    """A chain of edges, each one's target the next one's source."""
+
+    edges: tuple[Edge, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.edges[0].source, *(e.target for e in self.edges)) if self.edges else ()
+
+    @property
+    def sign(self) -> int:
+        out = 1
+        for e in self.edges:
+            out *= e.sign
+        return out
+
+    def arrow(self) -> str:
+        return " -> ".join(self.names)
+
+
+@dataclass(frozen=True)
+class SignConflict:
+    """Improving ``path``'s first measure moves its last one the wrong way."""
+
+    path: Path
+    moves: int  # +1: the last measure goes up when the first one improves, -1: down
+
+
+@dataclass(frozen=True)
+class Lagged:
+    """The fastest chain from a measure to a target and its lags summed on the calendar."""
+
+    path: Path
+    days: int
+
+    def lands(self, today: date) -> date:
+        """``today`` plus every lag: months, quarters and years by the calendar, rest in days."""
+        months = days = 0
+        for e in self.path.edges:
+            if e.lag is None:
+                continue
+            if e.lag.unit in ("month", "quarter", "year"):
+                months += e.lag.amount * {"month": 1, "quarter": 3, "year": 12}[e.lag.unit]
+            else:
+                days += e.lag.approx_days
+        return add_days(add_months(today, months), days)
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar month arithmetic, clamping to the month's last day (Jan 31 + 1 month = Feb 28)."""
+    import calendar
+
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def add_days(day: date, days: int) -> date:
+    from datetime import timedelta
+
+    return day + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class CausalGraph:
+    """Measures and their ``drives`` edges, outgoing and incoming, in a stable order."""
+
+    nodes: tuple[str, ...]
+    out: Mapping[str, tuple[Edge, ...]] = field(repr=False)
+    into: Mapping[str, tuple[Edge, ...]] = field(repr=False)
+
+    @classmethod
+    def from_project(cls, project: Project) -> CausalGraph:
+        """Every ``drives`` link between known measures."""
+        edges = [_edge(m.name, d) for m in project.measures.values() for d in m.drives
+                 if d.target in project.measures]
+        return cls.build(project.measures, edges)
+
+    @classmethod
+    def of(cls, links: Mapping[str, Sequence[tuple[str, int, int]]]) -> CausalGraph:
+        """A graph from ``{source: [(target, sign, lag_days)]}`` (tests and benchmarks)."""
+        nodes = set(links) | {t for v in links.values() for t, _, _ in v}
+        edges = [Edge(s, t, sign, Duration(lag, "day", _NOWHERE) if lag else None, _NOWHERE)
+                 for s, v in links.items() for t, sign, lag in v]
+        return cls.build(nodes, edges)
+
+    @classmethod
+    def build(cls, nodes: Iterable[str], edges: Iterable[Edge]) -> CausalGraph:
+        out: dict[str, list[Edge]] = {n: [] for n in sorted(nodes)}
+        into: dict[str, list[Edge]] = {n: [] for n in out}
+        for e in edges:
+            out[e.source].append(e)
+            into[e.target].append(e)
+        return cls(tuple(out), {k: tuple(v) for k, v in out.items()},
+                   {k: tuple(v) for k, v in into.items()})
+
+    def edges(self) -> Iterator[Edge]:
+        for n in self.nodes:
+            yield from self.out[n]
+
+    # ---------------------------------------------------------------- reachability
+    def upstream(self, seeds: Iterable[str]) -> dict[str, Edge | None]:
+        """Every measure with a path to a seed, mapped to the first edge of a shortest one.
+
+        Seeds map to ``None``. Breadth-first over incoming edges: O(nodes + edges visited).
+        """
+        via: dict[str, Edge | None] = {}
+        queue: deque[str] = deque()
+        for s in sorted(set(seeds)):
+            if s in self.out:
+                via[s] = None
+                queue.append(s)
+        while queue:
+            node = queue.popleft()
+            for e in self.into[node]:
+                if e.source not in via:
+                    via[e.source] = e
+                    queue.append(e.source)
+        return via
+
+    @staticmethod
+    def path_from(via: Mapping[str, Edge | None], start: str) -> Path:
+        """The chain ``upstream`` found from ``start`` to its seed."""
+        edges = []
+        edge = via.get(start)
+        while edge is not None:
+            edges.append(edge)
+            edge = via.get(edge.target)
+        return Path(tuple(edges))
+
+    def fastest(self, target: str) -> dict[str, Lagged]:
+        """For each measure with a path to ``target``, the chain with the smallest summed lag.
+
+        Dijkstra over incoming edges (lags in approximate days): O(edges log nodes) visited.
+        """
+        best: dict[str, int] = {target: 0}
+        via: dict[str, Edge | None] = {target: None}
+        heap: list[tuple[int, str]] = [(0, target)]
+        done: set[str] = set()
+        while heap:
+            days, node = heapq.heappop(heap)
+            if node in done:
+                continue
+            done.add(node)
+            for e in self.into[node]:
+                cost = days + e.lag_days
+                if e.source not in best or cost < best[e.source]:
+                    best[e.source] = cost
+                    via[e.source] = e
+                    heapq.heappush(heap, (cost, e.source))
+        return {n: Lagged(self.path_from(via, n), best[n]) for n in done}
+
+    # ---------------------------------------------------------------- cycles
+    def components(self) -> list[tuple[str, ...]]:
+        """Strongly connected components that hold a cycle (Tarjan, iterative, linear)."""
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        found: list[tuple[str, ...]] = []
+        for root in self.nodes:
+            if root in index:
+                continue
+            work: list[tuple[str, int]] = [(root, 0)]
+            while work:
+                node, i = work.pop()
+                if i == 0:
+                    index[node] = low[node] = len(index)
+                    stack.append(node)
+                    on_stack.add(node)
+                edges = self.out[node]
+                if i < len(edges):
+                    work.append((node, i + 1))
+                    nxt = edges[i].target
+                    if nxt not in index:
+                        work.append((nxt, 0))
+                    elif nxt in on_stack:
+                        low[node] = min(low[node], index[nxt])
+                    continue
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    if len(members) > 1 or any(e.target == node for e in edges):
+                        found.append(tuple(sorted(members)))
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+        return sorted(found)
+
+    def cycles(self) -> Iterator[Path]:
+        """One shortest cycle per component, starting at the component's first name."""
+        for members in self.components():
+            inside = set(members)
+            start = members[0]
+            via: dict[str, Edge] = {}
+            queue = deque([start])
+            closing: Edge | None = None
+            while queue and closing is None:
+                node = queue.popleft()
+                for e in self.out[node]:
+                    if e.target == start:
+                        closing = e
+                        break
+                    if e.target in inside and e.target not in via:
+                        via[e.target] = e
+                        queue.append(e.target)
+            assert closing is not None, "a strongly connected component holds a cycle"
+            edges = [closing]
+            while edges[-1].source != start:
+                edges.append(via[edges[-1].source])
+            yield Path(tuple(reversed(edges)))
+
+    # ---------------------------------------------------------------- signs
+    def sign_conflicts(self, directions: Mapping[str, int]) -> list[SignConflict]:
+        """Chains from a measure with a direction to the next ones with a direction, where
+        improving the first moves the last the wrong way.
+
+        ``directions`` maps measures to +1 (up is better) or -1. Measures without a direction
+        are passed through: the state is (measure, which way it moves), so every measure is
+        visited at most twice and every edge at most twice: linear. A conflict is reported
+        once per conflicting last edge and way of moving.
+        """
+        prev: dict[tuple[str, int], tuple[tuple[str, int], Edge] | None] = {}
+        queue: deque[tuple[str, int]] = deque()
+        for node in self.nodes:
+            if node in directions:
+                prev[(node, directions[node])] = None
+                queue.append((node, directions[node]))
+        conflicts = []
+        while queue:
+            state = queue.popleft()
+            for e in self.out[state[0]]:
+                moves = state[1] * e.sign
+                if e.target in directions:
+                    if moves != directions[e.target]:
+                        conflicts.append(SignConflict(_trace(prev, state, e), moves))
+                    continue
+                nxt = (e.target, moves)
+                if nxt not in prev:
+                    prev[nxt] = (state, e)
+                    queue.append(nxt)
+        return conflicts
+
+
+def _trace(prev: Mapping[tuple[str, int], tuple[tuple[str, int], Edge] | None],
+           state: tuple[str, int], last: Edge) -> Path:
+    edges = [last]
+    step = prev[state]
+    while step is not None:
+        state, edge = step
+        edges.append(edge)
+        step = prev[state]
+    return Path(tuple(reversed(edges)))
+
+
+def _edge(source: str, drive: Drive) -> Edge:
+    return Edge(source, drive.target, drive.sign, drive.lag, drive.span)
