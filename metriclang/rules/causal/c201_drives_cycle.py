@@ -24,14 +24,14 @@ class DrivesCycle(Rule):
         sign checks and "what moves the north star" questions have no answer.
     Example:
         ```osm
-        measure visits_to_cart { formula count(events where name = 'add_to_cart')
+        measure cart_adds { formula count(events where name = 'add_to_cart')
           kind leading drives checkouts lag 1 day }
         measure checkouts { formula count(events where name = 'checkout')
-          kind leading drives visits_to_cart lag 1 day }
+          kind leading drives cart_adds lag 1 day }
         ```
     Fix:
         ```osm
-        measure visits_to_cart { formula count(events where name = 'add_to_cart')
+        measure cart_adds { formula count(events where name = 'add_to_cart')
           kind leading drives checkouts lag 1 day }
         measure checkouts { formula count(events where name = 'checkout')
           kind lagging }
