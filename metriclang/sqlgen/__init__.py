@@ -16,8 +16,14 @@ def output_columns(project: Project, measure: str) -> tuple[str, ...]:
     return ("period", *project.measures[measure].dimensions, "value")
 
 
-def compile_sql(project: Project, measure: str, dialect: str, *, date_from: date | None = None,
-                date_to: date | None = None) -> tuple[str | None, tuple[Diagnostic, ...]]:
+def compile_sql(
+    project: Project,
+    measure: str,
+    dialect: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """One measure as one SELECT in ``dialect``; ``None`` plus diagnostics when impossible."""
     from metriclang.sqlgen.render import render_measure
 

@@ -22,12 +22,26 @@ from sqlglot import exp
 
 from metriclang.diagnostics import Diagnostic, error
 from metriclang.semantic import model as m
-from metriclang.sqlgen.plan import DECOMPOSABLE, Arith, Leaf, LeafRef, MeasurePlan, Minus, Num, Value
+from metriclang.sqlgen.plan import (
+    DECOMPOSABLE,
+    Arith,
+    Leaf,
+    LeafRef,
+    MeasurePlan,
+    Minus,
+    Num,
+    Value,
+)
 from metriclang.sqlgen.targets.base import HI, LO, STEPS, Target
 
 #: Calendar units of a duration as (DAY|MONTH, multiplier).
-_UNIT = {"day": ("DAY", 1), "week": ("DAY", 7), "month": ("MONTH", 1), "quarter": ("MONTH", 3),
-         "year": ("MONTH", 12)}
+_UNIT = {
+    "day": ("DAY", 1),
+    "week": ("DAY", 7),
+    "month": ("MONTH", 1),
+    "quarter": ("MONTH", 3),
+    "year": ("MONTH", 12),
+}
 DATE = exp.DataType.Type.DATE
 
 
@@ -63,8 +77,14 @@ def _sub(query: exp.Expression, alias: str) -> exp.Subquery:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
-def _tbl(name: str, alias: str) -> exp.Expression:
-    return exp.alias_(exp.to_table(name), alias, table=True)
+def _table(name: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(name))
+
+
+def _tbl(name: str, alias: str) -> exp.Table:
+    table = _table(name)
+    table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    return table
 
 
 def literal(d: date) -> exp.Expression:
@@ -87,8 +107,9 @@ class _Builder:
         self.hi_end = py_add(rng.hi, self.step, self.unit) if rng.hi else None
         self.ctes: list[tuple[str, exp.Expression]] = []
         self.diagnostics: list[Diagnostic] = []
-        self.null_small = sqlglot.Dialect.get_or_raise(target.dialect).NULL_ORDERING == \
-            "nulls_are_small"
+        self.null_small = (
+            sqlglot.Dialect.get_or_raise(target.dialect).NULL_ORDERING == "nulls_are_small"
+        )
 
     # ------------------------------------------------------------ helpers
     def source(self, name: str) -> m.Source:
@@ -96,8 +117,11 @@ class _Builder:
 
     def table(self, name: str) -> exp.Table:
         parts = [exp.to_identifier(p) for p in self.source(name).table]
-        return exp.Table(this=parts[-1], db=parts[-2] if len(parts) > 1 else None,
-                         catalog=parts[-3] if len(parts) > 2 else None)
+        return exp.Table(
+            this=parts[-1],
+            db=parts[-2] if len(parts) > 1 else None,
+            catalog=parts[-3] if len(parts) > 2 else None,
+        )
 
     def time(self, name: str) -> exp.Column:
         return exp.column(self.source(name).time_column)
@@ -110,7 +134,9 @@ class _Builder:
     def period(self, source: str) -> exp.Expression:
         return self.t.trunc(self.time(source), self.plan.grain)
 
-    def time_filter(self, source: str, lower: date | None, upper: bool = True) -> list[exp.Expression]:
+    def time_filter(
+        self, source: str, lower: date | None, upper: bool = True
+    ) -> list[exp.Expression]:
         conds: list[exp.Expression] = []
         if lower is not None:
             conds.append(exp.GTE(this=self.time(source), expression=literal(lower)))
@@ -122,10 +148,13 @@ class _Builder:
         return exp.Ordered(this=column, nulls_first=False if nulls_last else self.null_small)
 
     def dims_eq(self, left: str, right: str) -> list[exp.Expression]:
-        conds: list[exp.Expression] = [exp.EQ(this=exp.column("period", left),
-                                              expression=exp.column("period", right))]
-        conds += [exp.NullSafeEQ(this=exp.column(d, left), expression=exp.column(d, right))
-                  for d in self.plan.dimensions]
+        conds: list[exp.Expression] = [
+            exp.EQ(this=exp.column("period", left), expression=exp.column("period", right))
+        ]
+        conds += [
+            exp.NullSafeEQ(this=exp.column(d, left), expression=exp.column(d, right))
+            for d in self.plan.dimensions
+        ]
         return conds
 
     def add_cte(self, name: str, query: exp.Expression) -> str:
@@ -138,17 +167,20 @@ class _Builder:
         hi = literal(self.rng.hi) if self.rng.hi else None
         query = exp.select()
         if lo is None or hi is None:
-            scans = [exp.select(exp.Min(this=self.time(s)).as_(LO),
-                                exp.Max(this=self.time(s)).as_(HI)).from_(self.table(s))
-                     for s in self.plan.sources]
+            scans = [
+                exp.select(
+                    exp.Min(this=self.time(s)).as_(LO), exp.Max(this=self.time(s)).as_(HI)
+                ).from_(self.table(s), copy=False)
+                for s in self.plan.sources
+            ]
             union = exp.union(*scans, distinct=False) if len(scans) > 1 else scans[0]
-            inner = exp.select(exp.Min(this=exp.column(LO)).as_(LO),
-                               exp.Max(this=exp.column(HI)).as_(HI)).from_(
-                                   _sub(union, "osm_b"))
-            query = query.from_(_sub(inner, "osm_b"))
+            inner = exp.select(
+                exp.Min(this=exp.column(LO)).as_(LO), exp.Max(this=exp.column(HI)).as_(HI)
+            ).from_(_sub(union, "osm_b"), copy=False)
+            query = query.from_(_sub(inner, "osm_b"), copy=False)
             lo = lo or self.t.trunc(exp.column(LO, "osm_b"), self.plan.grain)
             hi = hi or self.t.trunc(exp.column(HI, "osm_b"), self.plan.grain)
-        self.add_cte("osm_bounds", query.select(lo.as_(LO), hi.as_(HI)))
+        self.add_cte("osm_bounds", query.select(lo.as_(LO), hi.as_(HI), copy=False))
         spine = self.t.spine(self.plan.grain)
         assert spine is not None
         self.add_cte("osm_spine", spine)
@@ -161,19 +193,28 @@ class _Builder:
         for s in self.plan.sources:
             if s not in {leaf.source for leaf in self.plan.leaves}:
                 continue
-            q = exp.select(*[self.dim(s, d).as_(d) for d in dims]).from_(self.table(s))
+            q = exp.select(*[self.dim(s, d).as_(d) for d in dims]).from_(self.table(s), copy=False)
             conds = self.time_filter(s, self.lo_in)
-            scans.append(q.where(exp.and_(*conds)) if conds else q)
-        union = exp.union(*scans, distinct=True) if len(scans) > 1 else scans[0].distinct()
-        query = exp.select(exp.column("period", "osm_s"), *[exp.column(d, "osm_d") for d in dims]
-                           ).from_(_tbl("osm_spine", "osm_s")).join(
-            _sub(union, "osm_d"), join_type="cross")
+            scans.append(q.where(exp.and_(*conds), copy=False) if conds else q)
+        union = (
+            exp.union(*scans, distinct=True) if len(scans) > 1 else scans[0].distinct(copy=False)
+        )
+        query = (
+            exp.select(exp.column("period", "osm_s"), *[exp.column(d, "osm_d") for d in dims])
+            .from_(_tbl("osm_spine", "osm_s"), copy=False)
+            .join(_sub(union, "osm_d"), join_type="cross", copy=False)
+        )
         return self.add_cte("osm_keys", query)
 
     # ------------------------------------------------------------ aggregates
-    def aggregate(self, leaf: Leaf, x: exp.Expression | None, cond: exp.Expression | None,
-                  ) -> exp.Expression | None:
+    def aggregate(
+        self,
+        leaf: Leaf,
+        x: exp.Expression | None,
+        cond: exp.Expression | None,
+    ) -> exp.Expression | None:
         """The aggregate of ``x`` over rows meeting ``cond`` (CASE inside, so CTEs share a scan)."""
+
         def guarded(value: exp.Expression) -> exp.Expression:
             if cond is None:
                 return value
@@ -198,9 +239,14 @@ class _Builder:
                 assert leaf.fraction is not None
                 agg = self.t.percentile(guarded(x), leaf.fraction)
                 if agg is None:
-                    self.diagnostics.append(error(
-                        "E182", f"{self.t.dialect} has no exact percentile or median aggregate",
-                        self.plan.span, "compile this measure for another dialect"))
+                    self.diagnostics.append(
+                        error(
+                            "E182",
+                            f"{self.t.dialect} has no exact percentile or median aggregate",
+                            self.plan.span,
+                            "compile this measure for another dialect",
+                        )
+                    )
                 return agg
         raise ValueError(leaf.func)
 
@@ -210,8 +256,10 @@ class _Builder:
         lower = self.lo_in
         if running and self.rng.lo is not None:  # rows before the first period count in it
             lo = literal(self.rng.lo)
-            period = exp.Case(ifs=[exp.If(this=exp.LT(this=self.time(source), expression=lo),
-                                          true=lo.copy())], default=period)
+            period = exp.Case(
+                ifs=[exp.If(this=exp.LT(this=self.time(source), expression=lo), true=lo.copy())],
+                default=period,
+            )
             lower = None
         dims = [self.dim(source, d) for d in self.plan.dimensions]
         cols: list[exp.Expression] = [period.as_("period")]
@@ -220,11 +268,14 @@ class _Builder:
             agg = self.aggregate(leaf, leaf.expr, leaf.where)
             if agg is not None:
                 cols.append(agg.as_(f"osm_l{i}"))
-        query = exp.select(*cols).from_(self.table(source)).group_by(
-            period.copy(), *[d.copy() for d in dims])
+        query = (
+            exp.select(*cols)
+            .from_(self.table(source), copy=False)
+            .group_by(period.copy(), *[d.copy() for d in dims], copy=False)
+        )
         conds = self.time_filter(source, lower)
         if conds:
-            query = query.where(exp.and_(*conds))
+            query = query.where(exp.and_(*conds), copy=False)
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
     def first_seen(self, i: int, leaf: Leaf) -> str:
@@ -234,28 +285,41 @@ class _Builder:
         conds = [exp.Not(this=exp.Is(this=leaf.expr.copy(), expression=exp.Null()))]
         conds += [leaf.where.copy()] if leaf.where is not None else []
         conds += self.time_filter(s, None)
-        firsts = exp.select(*[self.dim(s, d).as_(d) for d in dims],
-                            exp.Min(this=self.period(s)).as_("osm_first")).from_(
-            self.table(s)).where(exp.and_(*conds)).group_by(
-            *[self.dim(s, d) for d in dims], leaf.expr.copy())
+        firsts = (
+            exp.select(
+                *[self.dim(s, d).as_(d) for d in dims],
+                exp.Min(this=self.period(s)).as_("osm_first"),
+            )
+            .from_(self.table(s), copy=False)
+            .where(exp.and_(*conds), copy=False)
+            .group_by(*[self.dim(s, d) for d in dims], leaf.expr.copy(), copy=False)
+        )
         period: exp.Expression = exp.column("osm_first")
         if self.rng.lo is not None:
             lo = literal(self.rng.lo)
-            period = exp.Case(ifs=[exp.If(this=exp.LT(this=period.copy(), expression=lo),
-                                          true=lo.copy())], default=period)
-        query = exp.select(period.as_("period"), *[exp.column(d) for d in dims],
-                           exp.Count(this=exp.Star()).as_(f"osm_l{i}")).from_(
-            _sub(firsts, "osm_f")).group_by(
-            period.copy(), *[exp.column(d) for d in dims])
+            period = exp.Case(
+                ifs=[exp.If(this=exp.LT(this=period.copy(), expression=lo), true=lo.copy())],
+                default=period,
+            )
+        query = (
+            exp.select(
+                period.as_("period"),
+                *[exp.column(d) for d in dims],
+                exp.Count(this=exp.Star()).as_(f"osm_l{i}"),
+            )
+            .from_(_sub(firsts, "osm_f"), copy=False)
+            .group_by(period.copy(), *[exp.column(d) for d in dims], copy=False)
+        )
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
     def ranged(self, i: int, leaf: Leaf, keys: str) -> str:
         """Rows joined to every period whose trailing window (or history) holds them."""
         s, dims = leaf.source, self.plan.dimensions
-        rows = exp.select(self.time(s).as_("osm_t"), *[self.dim(s, d).as_(d) for d in dims]
-                          ).from_(self.table(s))
+        rows = exp.select(self.time(s).as_("osm_t"), *[self.dim(s, d).as_(d) for d in dims]).from_(
+            self.table(s), copy=False
+        )
         if leaf.expr is not None:
-            rows = rows.select(leaf.expr.copy().as_("osm_v"))
+            rows = rows.select(leaf.expr.copy().as_("osm_v"), copy=False)
         conds = [leaf.where.copy()] if leaf.where is not None else []
         end = self.t.add(exp.column("period", "osm_k"), self.step, self.unit)
         on: list[exp.Expression] = [exp.LT(this=exp.column("osm_t", "osm_r"), expression=end)]
@@ -264,21 +328,31 @@ class _Builder:
             start = self.t.add(end.copy(), -leaf.window.amount * factor, unit)
             on.append(exp.GTE(this=exp.column("osm_t", "osm_r"), expression=start))
             if self.lo_in is not None:
-                first = py_add(py_add(self.lo_in, self.step, self.unit),
-                               -leaf.window.amount * factor, unit)
+                first = py_add(
+                    py_add(self.lo_in, self.step, self.unit), -leaf.window.amount * factor, unit
+                )
                 conds += self.time_filter(s, first, upper=False)
         conds += self.time_filter(s, None)
         if conds:
-            rows = rows.where(exp.and_(*conds))
-        on += [exp.NullSafeEQ(this=exp.column(d, "osm_r"), expression=exp.column(d, "osm_k"))
-               for d in dims]
+            rows = rows.where(exp.and_(*conds), copy=False)
+        on += [
+            exp.NullSafeEQ(this=exp.column(d, "osm_r"), expression=exp.column(d, "osm_k"))
+            for d in dims
+        ]
         value = exp.column("osm_v", "osm_r") if leaf.expr is not None else None
         agg = self.aggregate(leaf, value, None)
-        query = exp.select(exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in dims],
-                           (agg or exp.Null()).as_(f"osm_l{i}")).from_(
-            _tbl(keys, "osm_k")).join(
-            _sub(rows, "osm_r"), on=exp.and_(*on)).group_by(
-            exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in dims])
+        query = (
+            exp.select(
+                exp.column("period", "osm_k"),
+                *[exp.column(d, "osm_k") for d in dims],
+                (agg or exp.Null()).as_(f"osm_l{i}"),
+            )
+            .from_(_tbl(keys, "osm_k"), copy=False)
+            .join(_sub(rows, "osm_r"), on=exp.and_(*on), copy=False)
+            .group_by(
+                exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in dims], copy=False
+            )
+        )
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
     def conversion(self, i: int, leaf: Leaf) -> str:
@@ -294,33 +368,75 @@ class _Builder:
         f_conds = [exp.Not(this=exp.Is(this=exp.column(f_entity.column), expression=exp.Null()))]
         f_conds += [conv.from_where.copy()] if conv.from_where is not None else []
         f_conds += self.time_filter(src, self.lo_in)
-        firsts = exp.select(period.as_("period"), *[e.as_(d) for e, d in zip(
-            dim_exprs, dims, strict=True)], exp.column(f_entity.column).as_("osm_e"),
-            exp.Min(this=self.time(src)).as_("osm_first")).from_(self.table(src)).where(
-            exp.and_(*f_conds)).group_by(period.copy(), *[e.copy() for e in dim_exprs],
-                                         exp.column(f_entity.column))
+        firsts = (
+            exp.select(
+                period.as_("period"),
+                *[e.as_(d) for e, d in zip(dim_exprs, dims, strict=True)],
+                exp.column(f_entity.column).as_("osm_e"),
+                exp.Min(this=self.time(src)).as_("osm_first"),
+            )
+            .from_(self.table(src), copy=False)
+            .where(exp.and_(*f_conds), copy=False)
+            .group_by(
+                period.copy(),
+                *[e.copy() for e in dim_exprs],
+                exp.column(f_entity.column),
+                copy=False,
+            )
+        )
         t_conds = [exp.Not(this=exp.Is(this=exp.column(t_entity.column), expression=exp.Null()))]
         t_conds += [conv.to_where.copy()] if conv.to_where is not None else []
-        reached = exp.select(exp.column(t_entity.column).as_("osm_e"),
-                             self.time(dst).as_("osm_t")).from_(self.table(dst)).where(
-            exp.and_(*t_conds))
+        reached = (
+            exp.select(exp.column(t_entity.column).as_("osm_e"), self.time(dst).as_("osm_t"))
+            .from_(self.table(dst), copy=False)
+            .where(exp.and_(*t_conds), copy=False)
+        )
         first_at = exp.column("osm_first", "osm_f")
         on = exp.and_(
             exp.EQ(this=exp.column("osm_e", "osm_r"), expression=exp.column("osm_e", "osm_f")),
             exp.GTE(this=exp.column("osm_t", "osm_r"), expression=first_at),
-            exp.LTE(this=exp.column("osm_t", "osm_r"), expression=self.t.add_duration(
-                first_at.copy(), conv.within.amount, conv.within.unit)))
-        hits = exp.Count(this=exp.Distinct(expressions=[exp.Case(ifs=[exp.If(
-            this=exp.Not(this=exp.Is(this=exp.column("osm_e", "osm_r"), expression=exp.Null())),
-            true=exp.column("osm_e", "osm_f"))])]))
+            exp.LTE(
+                this=exp.column("osm_t", "osm_r"),
+                expression=self.t.add_duration(
+                    first_at.copy(), conv.within.amount, conv.within.unit
+                ),
+            ),
+        )
+        hits = exp.Count(
+            this=exp.Distinct(
+                expressions=[
+                    exp.Case(
+                        ifs=[
+                            exp.If(
+                                this=exp.Not(
+                                    this=exp.Is(
+                                        this=exp.column("osm_e", "osm_r"), expression=exp.Null()
+                                    )
+                                ),
+                                true=exp.column("osm_e", "osm_f"),
+                            )
+                        ]
+                    )
+                ]
+            )
+        )
         seen = exp.Count(this=exp.Distinct(expressions=[exp.column("osm_e", "osm_f")]))
-        share = exp.Div(this=self.t.double(hits), expression=exp.Nullif(
-            this=seen, expression=exp.Literal.number(0)))
-        query = exp.select(exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims],
-                           share.as_(f"osm_l{i}")).from_(
-            _sub(firsts, "osm_f")).join(
-            _sub(reached, "osm_r"), on=on, join_type="left").group_by(
-            exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims])
+        share = exp.Div(
+            this=self.t.double(hits),
+            expression=exp.Nullif(this=seen, expression=exp.Literal.number(0)),
+        )
+        query = (
+            exp.select(
+                exp.column("period", "osm_f"),
+                *[exp.column(d, "osm_f") for d in dims],
+                share.as_(f"osm_l{i}"),
+            )
+            .from_(_sub(firsts, "osm_f"), copy=False)
+            .join(_sub(reached, "osm_r"), on=on, join_type="left", copy=False)
+            .group_by(
+                exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims], copy=False
+            )
+        )
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
     # ------------------------------------------------------------ assembly
@@ -333,8 +449,10 @@ class _Builder:
             case Minus(operand=operand):
                 return exp.Neg(this=exp.paren(self.value(operand)))
             case Arith(op="/", left=left, right=right):
-                return exp.Div(this=self.t.double(self.value(left)), expression=exp.Nullif(
-                    this=self.value(right), expression=exp.Literal.number(0)))
+                return exp.Div(
+                    this=self.t.double(self.value(left)),
+                    expression=exp.Nullif(this=self.value(right), expression=exp.Literal.number(0)),
+                )
             case Arith(op=op, left=left, right=right):
                 cls = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[op]
                 return exp.paren(cls(this=self.value(left), expression=self.value(right)))
@@ -350,7 +468,8 @@ class _Builder:
             match leaf.strategy:
                 case "period" | "rows" | "running":
                     grouped.setdefault((leaf.source, leaf.strategy == "running"), []).append(
-                        (i, leaf))
+                        (i, leaf)
+                    )
                 case "first_seen":
                     parts.append((self.first_seen(i, leaf), [i]))
                 case "range":
@@ -361,31 +480,52 @@ class _Builder:
             parts.append((self.per_period(source, items, running), [i for i, _ in items]))
         if self.diagnostics:
             return None
-        frame = exp.select(exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in dims]
-                           ).from_(_tbl(keys, "osm_k"))
+        frame = exp.select(
+            exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in dims]
+        ).from_(_tbl(keys, "osm_k"), copy=False)
         for n, (name, indexes) in enumerate(sorted(parts, key=lambda p: p[1])):
             alias = f"osm_j{n}"
-            frame = frame.join(_tbl(name, alias),
-                               on=exp.and_(*self.dims_eq(alias, "osm_k")), join_type="left")
+            frame = frame.join(
+                _tbl(name, alias),
+                on=exp.and_(*self.dims_eq(alias, "osm_k")),
+                join_type="left",
+                copy=False,
+            )
             for i in indexes:
                 col: exp.Expression = exp.column(f"osm_l{i}", alias)
                 if plan.leaves[i].zero_when_empty or plan.leaves[i].strategy == "first_seen":
                     col = exp.Coalesce(this=col, expressions=[exp.Literal.number(0)])
-                frame = frame.select(col.as_(f"osm_l{i}"))
+                frame = frame.select(col.as_(f"osm_l{i}"), copy=False)
         last = self.add_cte("osm_frame", frame)
-        windowed = [i for i, leaf in enumerate(plan.leaves)
-                    if leaf.strategy in ("rows", "running", "first_seen")]
+        windowed = [
+            i
+            for i, leaf in enumerate(plan.leaves)
+            if leaf.strategy in ("rows", "running", "first_seen")
+        ]
         if windowed:
             last = self.add_cte("osm_window", self.window(windowed))
         outputs = [self.value(o.value).as_(o.column) for o in plan.outputs]
-        query = exp.select("period", *dims, *outputs).from_(last)
+        query = exp.select(exp.column("period"), *[exp.column(d) for d in dims], *outputs).from_(
+            _table(last), copy=False
+        )
         if plan.lookback and self.rng.lo is not None:
-            query = query.where(exp.GTE(this=exp.column("period"),
-                                        expression=literal(self.rng.lo)))
-        query = query.order_by(self.order(exp.column("period")),
-                               *[self.order(exp.column(d), nulls_last=True) for d in dims])
-        for name, cte in self.ctes:
-            query = query.with_(name, as_=cte)
+            query = query.where(
+                exp.GTE(this=exp.column("period"), expression=literal(self.rng.lo)), copy=False
+            )
+        query = query.order_by(
+            self.order(exp.column("period")),
+            *[self.order(exp.column(d), nulls_last=True) for d in dims],
+            copy=False,
+        )
+        query.set(
+            "with_",
+            exp.With(
+                expressions=[
+                    exp.CTE(this=cte, alias=exp.TableAlias(this=exp.to_identifier(name)))
+                    for name, cte in self.ctes
+                ]
+            ),
+        )
         return query
 
     def window(self, windowed: list[int]) -> exp.Select:
@@ -395,21 +535,31 @@ class _Builder:
             col = exp.column(f"osm_l{i}")
             if i in windowed:
                 func = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[
-                    DECOMPOSABLE.get(leaf.func, "sum")]
-                spec = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
-                                      end="CURRENT ROW")
+                    DECOMPOSABLE.get(leaf.func, "sum")
+                ]
+                spec = exp.WindowSpec(
+                    kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"
+                )
                 if leaf.strategy == "rows":
-                    spec = exp.WindowSpec(kind="ROWS", start=str(leaf.periods - 1),
-                                          start_side="PRECEDING", end="CURRENT ROW")
-                col = exp.Window(this=func(this=col), partition_by=[exp.column(d) for d in dims],
-                                 order=exp.Order(expressions=[self.order(exp.column("period"))]),
-                                 spec=spec)
+                    spec = exp.WindowSpec(
+                        kind="ROWS",
+                        start=str(leaf.periods - 1),
+                        start_side="PRECEDING",
+                        end="CURRENT ROW",
+                    )
+                col = exp.Window(
+                    this=func(this=col),
+                    partition_by=[exp.column(d) for d in dims],
+                    order=exp.Order(expressions=[self.order(exp.column("period"))]),
+                    spec=spec,
+                )
             cols.append(col.as_(f"osm_l{i}"))
-        return exp.select(*cols).from_("osm_frame")
+        return exp.select(*cols).from_(_table("osm_frame"), copy=False)
 
 
-def build_query(project: m.Project, plan: MeasurePlan, target: Target, rng: Range
-                ) -> tuple[exp.Select | None, list[Diagnostic]]:
+def build_query(
+    project: m.Project, plan: MeasurePlan, target: Target, rng: Range
+) -> tuple[exp.Select | None, list[Diagnostic]]:
     """The generic tree of one plan for one target (diagnostics when it can't be expressed)."""
     builder = _Builder(project, plan, target, rng)
     query = builder.build()

@@ -119,8 +119,7 @@ class MeasurePlan:
     @property
     def lookback(self) -> int:
         """Periods before the first output period the ``rows`` leaves need."""
-        return max((leaf.periods - 1 for leaf in self.leaves if leaf.strategy == "rows"),
-                   default=0)
+        return max((leaf.periods - 1 for leaf in self.leaves if leaf.strategy == "rows"), default=0)
 
 
 class _Planner:
@@ -141,21 +140,35 @@ class _Planner:
             case m.Ref(measure=name):
                 ref = self.project.measures.get(name)
                 if ref is None or ref.formula is None or name in seen:
-                    self.diagnostics.append(error("E180", f"measure `{name}` cannot be compiled",
-                                                  node.span))
+                    self.diagnostics.append(
+                        error("E180", f"measure `{name}` cannot be compiled", node.span)
+                    )
                     return None
                 return self.value(ref.formula, ref, (*seen, name))
             case m.Agg():
                 return self.aggregate(node, measure)
             case m.Conv():
                 if measure.window or measure.cumulative:
-                    self.diagnostics.append(error(
-                        "E183", "a conversion cannot be combined with `window` or `cumulative`",
-                        node.span, "compute the conversion per period; compare periods in a "
-                        "dashboard"))
+                    self.diagnostics.append(
+                        error(
+                            "E183",
+                            "a conversion cannot be combined with `window` or `cumulative`",
+                            node.span,
+                            "compute the conversion per period; compare periods in a dashboard",
+                        )
+                    )
                     return None
-                return self.leaf(Leaf("conversion", node.from_source, None, None, None,
-                                      "conversion", conversion=node))
+                return self.leaf(
+                    Leaf(
+                        "conversion",
+                        node.from_source,
+                        None,
+                        None,
+                        None,
+                        "conversion",
+                        conversion=node,
+                    )
+                )
             case m.BinOp(op=op, left=left, right=right):
                 lhs, rhs = self.value(left, measure, seen), self.value(right, measure, seen)
                 return Arith(op, lhs, rhs) if lhs is not None and rhs is not None else None
@@ -170,16 +183,21 @@ class _Planner:
         where = _substitute(agg.where, source) if agg.where is not None else None
         if agg.func == "avg":
             total = self.aggregate(m.Agg("sum", agg.source, expr, where, None, agg.span), measure)
-            count = self.aggregate(m.Agg("count", agg.source, expr, where, None, agg.span),
-                                   measure)
-            return Arith("/", total, count) if measure.window or measure.cumulative else \
-                self.leaf(Leaf("avg", agg.source, expr, where, None, "period"))
+            count = self.aggregate(m.Agg("count", agg.source, expr, where, None, agg.span), measure)
+            return (
+                Arith("/", total, count)
+                if measure.window or measure.cumulative
+                else self.leaf(Leaf("avg", agg.source, expr, where, None, "period"))
+            )
         func, fraction = agg.func, agg.percentile
         if func == "median":
             func, fraction = "percentile", Decimal("0.5")
         if measure.cumulative:
-            strategy = "running" if func in DECOMPOSABLE else (
-                "first_seen" if func == "count_distinct" else "range")
+            strategy = (
+                "running"
+                if func in DECOMPOSABLE
+                else ("first_seen" if func == "count_distinct" else "range")
+            )
             return self.leaf(Leaf(func, agg.source, expr, where, fraction, strategy))
         if measure.window:
             w = measure.window
@@ -192,8 +210,11 @@ class _Planner:
 
 def _substitute(tree: exp.Expression, source: m.Source) -> exp.Expression:
     """Replace unqualified column names that name a computed dimension by its expression."""
-    computed = {d.name: d.expr for d in source.dimensions
-                if not (isinstance(d.expr, exp.Column) and d.expr.name == d.name)}
+    computed = {
+        d.name: d.expr
+        for d in source.dimensions
+        if not (isinstance(d.expr, exp.Column) and d.expr.name == d.name)
+    }
     if not computed:
         return tree
 
@@ -205,22 +226,35 @@ def _substitute(tree: exp.Expression, source: m.Source) -> exp.Expression:
     return tree.copy().transform(swap, copy=False)
 
 
-def _check_dimensions(project: m.Project, dims: tuple[str, ...], sources: tuple[str, ...],
-                      measure: m.Measure) -> list[Diagnostic]:
+def _check_dimensions(
+    project: m.Project, dims: tuple[str, ...], sources: tuple[str, ...], measure: m.Measure
+) -> list[Diagnostic]:
     problems = []
     for name in dims:
         if name in RESERVED_COLUMNS:
-            problems.append(error("E184", f"dimension `{name}` has the name of an output column",
-                                  measure.at("dimensions"), "rename the dimension in its source"))
+            problems.append(
+                error(
+                    "E184",
+                    f"dimension `{name}` has the name of an output column",
+                    measure.at("dimensions"),
+                    "rename the dimension in its source",
+                )
+            )
         for src in sources:
             if project.sources[src].dimension(name) is None:
-                problems.append(error("E181", f"source `{src}` has no dimension `{name}`",
-                                      measure.at("dimensions")))
+                problems.append(
+                    error(
+                        "E181",
+                        f"source `{src}` has no dimension `{name}`",
+                        measure.at("dimensions"),
+                    )
+                )
     return problems
 
 
-def plan_measures(project: m.Project, names: tuple[str, ...], columns: tuple[str, ...]
-                  ) -> tuple[MeasurePlan | None, list[Diagnostic]]:
+def plan_measures(
+    project: m.Project, names: tuple[str, ...], columns: tuple[str, ...]
+) -> tuple[MeasurePlan | None, list[Diagnostic]]:
     """One plan computing several measures of the same grain and dimensions (one output each).
 
     ``plan_measure`` is the one-measure case; fused queries pass several names.
@@ -231,19 +265,31 @@ def plan_measures(project: m.Project, names: tuple[str, ...], columns: tuple[str
     for name, column in zip(names, columns, strict=True):
         measure = project.measures[name]
         if measure.formula is None:
-            planner.diagnostics.append(error("E180", f"measure `{name}` has no valid formula",
-                                             measure.name_span))
+            planner.diagnostics.append(
+                error("E180", f"measure `{name}` has no valid formula", measure.name_span)
+            )
             continue
         value = planner.value(measure.formula, measure, (name,))
         if value is not None:
             outputs.append(Output(column, value))
-    sources = tuple(sorted({leaf.source for leaf in planner.leaves} | {
-        leaf.conversion.to_source for leaf in planner.leaves if leaf.conversion}))
+    sources = tuple(
+        sorted(
+            {leaf.source for leaf in planner.leaves}
+            | {leaf.conversion.to_source for leaf in planner.leaves if leaf.conversion}
+        )
+    )
     planner.diagnostics += _check_dimensions(project, first.dimensions, sources, first)
     if planner.diagnostics:
         return None, planner.diagnostics
-    return MeasurePlan(first.name, first.grain, first.dimensions, sources,
-                       tuple(planner.leaves), tuple(outputs), first.name_span), []
+    return MeasurePlan(
+        first.name,
+        first.grain,
+        first.dimensions,
+        sources,
+        tuple(planner.leaves),
+        tuple(outputs),
+        first.name_span,
+    ), []
 
 
 def plan_measure(project: m.Project, name: str) -> tuple[MeasurePlan | None, list[Diagnostic]]:

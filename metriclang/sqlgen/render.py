@@ -15,7 +15,8 @@ from metriclang.sqlgen.plan import MeasurePlan, plan_measure, plan_measures
 from metriclang.sqlgen.targets import target
 
 #: Words reserved in the SQL standard or a major warehouse: such identifiers are quoted.
-RESERVED = frozenset("""
+RESERVED = frozenset(
+    """
 all alter and any array as asc authorization between both by case cast check collate column
 constraint create cross cube current current_date current_time current_timestamp current_user
 default delete desc distinct drop else end escape except exists false fetch filter for foreign
@@ -24,7 +25,8 @@ lateral leading left like limit localtime localtimestamp minus natural not null 
 only or order outer over partition pivot primary qualify range references returning right
 rlike rollup row rows select session_user set some table tablesample then to top trailing true
 union unique unnest unpivot update user using values when where window with within
-""".split())
+""".split()
+)
 
 
 def _quote(tree: exp.Expression) -> exp.Expression:
@@ -35,29 +37,39 @@ def _quote(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def render_plan(project: Project, plan: MeasurePlan, dialect: str, rng: Range
-                ) -> tuple[str | None, tuple[Diagnostic, ...]]:
+def render_plan(
+    project: Project, plan: MeasurePlan, dialect: str, rng: Range
+) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """SQL text of a plan in ``dialect``, or ``None`` and the reason."""
     query, problems = build_query(project, plan, target(dialect), rng)
     if query is None:
         return None, tuple(problems)
     try:
-        sql = _quote(query).sql(dialect=dialect, pretty=True,
-                                unsupported_level=ErrorLevel.RAISE)
+        sql = _quote(query).sql(dialect=dialect, pretty=True, unsupported_level=ErrorLevel.RAISE)
     except UnsupportedError as exc:
-        return None, (error("E185", f"measure `{plan.name}` cannot be written in {dialect}: "
-                            f"{exc}", plan.span),)
+        return None, (
+            error(
+                "E185", f"measure `{plan.name}` cannot be written in {dialect}: {exc}", plan.span
+            ),
+        )
     return sql + "\n", ()
 
 
 def _range(plan_grain: str, date_from: date | None, date_to: date | None) -> Range:
-    return Range(py_trunc(date_from, plan_grain) if date_from else None,
-                 py_trunc(date_to, plan_grain) if date_to else None)
+    return Range(
+        py_trunc(date_from, plan_grain) if date_from else None,
+        py_trunc(date_to, plan_grain) if date_to else None,
+    )
 
 
-def render_measure(project: Project, measure: str, dialect: str, *,
-                   date_from: date | None = None, date_to: date | None = None
-                   ) -> tuple[str | None, tuple[Diagnostic, ...]]:
+def render_measure(
+    project: Project,
+    measure: str,
+    dialect: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """SQL of one measure (see :func:`metriclang.sqlgen.compile_sql`)."""
     if dialect not in OUTPUT_DIALECTS:
         raise ValueError(f"unknown dialect `{dialect}`; one of: " + ", ".join(OUTPUT_DIALECTS))
@@ -69,8 +81,9 @@ def render_measure(project: Project, measure: str, dialect: str, *,
     return render_plan(project, plan, dialect, _range(plan.grain, date_from, date_to))
 
 
-def render_fused(project: Project, measures: tuple[str, ...], dialect: str
-                 ) -> tuple[str | None, tuple[Diagnostic, ...]]:
+def render_fused(
+    project: Project, measures: tuple[str, ...], dialect: str
+) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """One query computing several measures of one source, grain and dimensions."""
     plan, problems = plan_measures(project, measures, measures)
     if plan is None:

@@ -14,8 +14,21 @@ from metriclang.sqlgen.targets.spark import Spark
 from metriclang.sqlgen.targets.trino import Trino
 from metriclang.sqlgen.targets.tsql import TSQL
 
-TARGETS: dict[str, type[Target]] = {t.dialect: t for t in (
-    DuckDB, Postgres, Snowflake, BigQuery, Databricks, Spark, Redshift, Trino, MySQL, TSQL)}
+TARGETS: dict[str, type[Target]] = {
+    t.dialect: t
+    for t in (
+        DuckDB,
+        Postgres,
+        Snowflake,
+        BigQuery,
+        Databricks,
+        Spark,
+        Redshift,
+        Trino,
+        MySQL,
+        TSQL,
+    )
+}
 
 
 def target(dialect: str) -> Target:

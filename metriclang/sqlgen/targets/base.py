@@ -15,8 +15,13 @@ import sqlglot
 from sqlglot import exp
 
 #: A grain as (unit, step) of calendar arithmetic: weeks are 7 days, quarters 3 months.
-STEPS = {"day": ("DAY", 1), "week": ("DAY", 7), "month": ("MONTH", 1), "quarter": ("MONTH", 3),
-         "year": ("MONTH", 12)}
+STEPS = {
+    "day": ("DAY", 1),
+    "week": ("DAY", 7),
+    "month": ("MONTH", 1),
+    "quarter": ("MONTH", 3),
+    "year": ("MONTH", 12),
+}
 #: Names of the bounds CTE columns the spine templates read.
 LO, HI = "osm_lo", "osm_hi"
 
@@ -55,52 +60,76 @@ class Target:
         """First day (a DATE) of the ``grain`` period holding ``t``; weeks start on Monday."""
         if grain == "day":
             return exp.cast(t, exp.DataType.Type.DATE)
-        return exp.cast(exp.TimestampTrunc(this=t, unit=exp.var(grain.upper())),
-                        exp.DataType.Type.DATE)
+        return exp.cast(
+            exp.TimestampTrunc(this=t, unit=exp.var(grain.upper())), exp.DataType.Type.DATE
+        )
 
     def add(self, d: exp.Expression, amount: int, unit: str) -> exp.Expression:
         """A DATE ``amount`` DAY or MONTH units after ``d``."""
         if amount == 0:
             return d
-        return exp.cast(exp.DateAdd(this=d, expression=number(amount), unit=exp.var(unit)),
-                        exp.DataType.Type.DATE)
+        return exp.cast(
+            exp.DateAdd(this=d, expression=number(amount), unit=exp.var(unit)),
+            exp.DataType.Type.DATE,
+        )
 
     def add_duration(self, t: exp.Expression, amount: int, unit: str) -> exp.Expression:
         """A timestamp plus a duration (conversion windows)."""
-        return exp.Add(this=t, expression=exp.Interval(this=exp.Literal.string(str(amount)),
-                                                        unit=exp.var(unit.upper())))
+        return exp.Add(
+            this=t,
+            expression=exp.Interval(
+                this=exp.Literal.string(str(amount)), unit=exp.var(unit.upper())
+            ),
+        )
 
     def spine(self, grain: str) -> exp.Expression | None:
         """SELECT ``period`` (each period start from ``osm_lo`` to ``osm_hi``) FROM the bounds."""
         unit, step = STEPS[grain]
         if self.spine_sql is None:
             return self.numbers_spine(unit, step)
-        return template(self.dialect, self.spine_sql.format(unit=unit, step=step,
-                                                            unit_lower=unit.lower()))
+        return template(
+            self.dialect, self.spine_sql.format(unit=unit, step=step, unit_lower=unit.lower())
+        )
 
     def numbers_spine(self, unit: str, step: int) -> exp.Expression:
         """Portable spine: 0..99,999 from five cross-joined digit tables, dates up to ``hi``."""
         digits = exp.union(*[exp.select(number(i).as_("d")) for i in range(10)], distinct=False)
         n: exp.Expression = exp.column("d", "d0")
-        query = exp.select().from_("osm_bounds").join(
-            exp.alias_(exp.paren(digits.copy()), "d0", table=True), join_type="cross")
+        query = (
+            exp.select()
+            .from_(exp.to_table("osm_bounds"), copy=False)
+            .join(
+                exp.alias_(exp.paren(digits.copy()), "d0", table=True),
+                join_type="cross",
+                copy=False,
+            )
+        )
         for level in range(1, 5):
             alias = f"d{level}"
-            query = query.join(exp.alias_(exp.paren(digits.copy()), alias, table=True),
-                               join_type="cross")
-            n = exp.Add(this=n, expression=exp.Mul(this=exp.column("d", alias),
-                                                   expression=number(10 ** level)))
+            query = query.join(
+                exp.alias_(exp.paren(digits.copy()), alias, table=True),
+                join_type="cross",
+                copy=False,
+            )
+            n = exp.Add(
+                this=n,
+                expression=exp.Mul(this=exp.column("d", alias), expression=number(10**level)),
+            )
         steps = exp.Mul(this=exp.paren(n), expression=number(step)) if step != 1 else n
-        period = exp.cast(exp.DateAdd(this=exp.column(LO), expression=steps, unit=exp.var(unit)),
-                          exp.DataType.Type.DATE)
-        return query.select(period.as_("period")).where(exp.LTE(this=period.copy(),
-                                                               expression=exp.column(HI)))
+        period = exp.cast(
+            exp.DateAdd(this=exp.column(LO), expression=steps, unit=exp.var(unit)),
+            exp.DataType.Type.DATE,
+        )
+        return query.select(period.as_("period"), copy=False).where(
+            exp.LTE(this=period.copy(), expression=exp.column(HI)), copy=False
+        )
 
     def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
         """Exact (interpolated) percentile aggregate; ``None`` when the dialect has none."""
         return exp.WithinGroup(
             this=exp.PercentileCont(this=number(fraction)),
-            expression=exp.Order(expressions=[exp.Ordered(this=x, nulls_first=False)]))
+            expression=exp.Order(expressions=[exp.Ordered(this=x, nulls_first=False)]),
+        )
 
     def double(self, x: exp.Expression) -> exp.Expression:
         """``x`` as a floating-point number, so that division never truncates."""

@@ -13,8 +13,10 @@ _UNITS = {"week": "ISOWEEK", "month": "MONTH", "quarter": "QUARTER", "year": "YE
 
 class BigQuery(Target):
     dialect = "bigquery"
-    spine_sql = ("SELECT period FROM osm_bounds CROSS JOIN "
-                 "UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period")
+    spine_sql = (
+        "SELECT period FROM osm_bounds CROSS JOIN "
+        "UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period"
+    )
 
     def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
         day = exp.cast(t, exp.DataType.Type.DATE)

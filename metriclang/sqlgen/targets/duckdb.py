@@ -11,9 +11,11 @@ from metriclang.sqlgen.targets.base import Target, number
 
 class DuckDB(Target):
     dialect = "duckdb"
-    spine_sql = ("SELECT CAST(s.period AS DATE) AS period FROM osm_bounds CROSS JOIN "
-                 "GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), "
-                 "INTERVAL '{step}' {unit}) AS s(period)")
+    spine_sql = (
+        "SELECT CAST(s.period AS DATE) AS period FROM osm_bounds CROSS JOIN "
+        "GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), "
+        "INTERVAL '{step}' {unit}) AS s(period)"
+    )
 
     def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
         return exp.Anonymous(this="QUANTILE_CONT", expressions=[x, number(fraction)])

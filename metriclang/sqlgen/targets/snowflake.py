@@ -9,12 +9,15 @@ from metriclang.sqlgen.targets.base import Target, template
 
 class Snowflake(Target):
     dialect = "snowflake"
-    spine_sql = ("SELECT CAST(DATEADD({unit}, s.value, osm_lo) AS DATE) AS period "
-                 "FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE("
-                 "0, DATEDIFF({unit}, osm_lo, osm_hi) + 1, {step})) AS s")
+    spine_sql = (
+        "SELECT CAST(DATEADD({unit}, s.value, osm_lo) AS DATE) AS period "
+        "FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE("
+        "0, DATEDIFF({unit}, osm_lo, osm_hi) + 1, {step})) AS s"
+    )
 
     def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
         if grain == "week":
-            return template(self.dialect, "DATEADD(DAY, 1 - DAYOFWEEKISO(osm_t), "
-                            "CAST(osm_t AS DATE))", t=t)
+            return template(
+                self.dialect, "DATEADD(DAY, 1 - DAYOFWEEKISO(osm_t), CAST(osm_t AS DATE))", t=t
+            )
         return super().trunc(t, grain)

@@ -11,8 +11,9 @@ from metriclang.sqlgen.targets.base import Target, number
 
 class Spark(Target):
     dialect = "spark"
-    spine_sql = ("SELECT EXPLODE(SEQUENCE(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period "
-                 "FROM osm_bounds")
+    spine_sql = (
+        "SELECT EXPLODE(SEQUENCE(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period FROM osm_bounds"
+    )
 
     def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
         return exp.Anonymous(this="PERCENTILE", expressions=[x, number(fraction)])

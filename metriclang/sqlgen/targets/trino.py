@@ -11,8 +11,10 @@ from metriclang.sqlgen.targets.base import Target
 
 class Trino(Target):
     dialect = "trino"
-    spine_sql = ("SELECT s.period FROM osm_bounds CROSS JOIN "
-                 "UNNEST(SEQUENCE(osm_lo, osm_hi, INTERVAL '{step}' {unit})) AS s(period)")
+    spine_sql = (
+        "SELECT s.period FROM osm_bounds CROSS JOIN "
+        "UNNEST(SEQUENCE(osm_lo, osm_hi, INTERVAL '{step}' {unit})) AS s(period)"
+    )
 
     def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
         return None  # approx_percentile only

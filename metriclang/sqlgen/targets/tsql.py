@@ -12,7 +12,7 @@ from metriclang.sqlgen.targets.base import Target, template
 _TRUNC = {
     # 1900-01-01 was a Monday.
     "week": "DATEADD(DAY, -(DATEDIFF(DAY, CAST('19000101' AS DATE), CAST(osm_t AS DATE)) % 7), "
-            "CAST(osm_t AS DATE))",
+    "CAST(osm_t AS DATE))",
     "month": "DATEFROMPARTS(YEAR(osm_t), MONTH(osm_t), 1)",
     "quarter": "DATEFROMPARTS(YEAR(osm_t), (DATEPART(QUARTER, osm_t) - 1) * 3 + 1, 1)",
     "year": "DATEFROMPARTS(YEAR(osm_t), 1, 1)",
@@ -28,8 +28,9 @@ class TSQL(Target):
         return template(self.dialect, _TRUNC[grain], t=t)
 
     def add_duration(self, t: exp.Expression, amount: int, unit: str) -> exp.Expression:
-        return exp.DateAdd(this=t, expression=exp.Literal.number(amount),
-                           unit=exp.var(unit.upper()))
+        return exp.DateAdd(
+            this=t, expression=exp.Literal.number(amount), unit=exp.var(unit.upper())
+        )
 
     def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
         return None
