@@ -1,0 +1,137 @@
+"""``osm compile``: every measure's SQL per dialect (or fused per source), written atomically.
+
+Layout of the output directory::
+
+    <dialect>/<measure>.sql           one query per measure (the output contract)
+    <dialect>/fused/<group>.sql       with --fused: one query per source, grain and dimensions
+    manifest.json                     measures, dialects, output columns, sha256 of every file
+
+Files are written into a temporary sibling directory that then replaces ``out``; a run that
+fails (any measure that can't be compiled) leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from metriclang.diagnostics import Diagnostic, Severity
+from metriclang.semantic.model import Project
+from metriclang.sqlgen import output_columns
+from metriclang.sqlgen.plan import plan_measure
+from metriclang.sqlgen.render import render_fused, render_measure
+
+MANIFEST = "manifest.json"
+#: Codes meaning "this dialect can't express this measure": compile skips the file and warns.
+DIALECT_LIMITS = frozenset({"E182", "E185"})
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """All generated files (relative path -> SQL) and the problems found."""
+
+    files: tuple[tuple[str, str], ...]
+    manifest: str
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def failed(self) -> bool:
+        """True when a measure could not be compiled for a reason other than its dialect."""
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def fusable_groups(project: Project) -> dict[str, tuple[str, ...]]:
+    """Measures computable in one scan, by ``<source>.<grain>[.<dims>]`` group name.
+
+    A measure fuses when its formula only aggregates one source per period (no window,
+    cumulative, conversion or range leaves); its group is that source, grain and dimensions.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in sorted(project.measures):
+        plan, problems = plan_measure(project, name)
+        if plan is None or problems or len(plan.sources) != 1:
+            continue
+        if any(leaf.strategy != "period" for leaf in plan.leaves):
+            continue
+        key = ".".join((plan.sources[0], plan.grain, *plan.dimensions))
+        groups.setdefault(key, []).append(name)
+    return {k: tuple(v) for k, v in sorted(groups.items())}
+
+
+def compile_project(project: Project, dialects: Iterable[str], fused: bool = False) -> Compiled:
+    """Every measure's SQL in each dialect (plus fused queries), and the manifest."""
+    files: list[tuple[str, str]] = []
+    problems: list[Diagnostic] = []
+    skipped: dict[str, dict[str, str]] = {}
+    dialects = tuple(dialects)
+    measures = sorted(project.measures)
+    for dialect in dialects:
+        for name in measures:
+            sql, diags = render_measure(project, name, dialect)
+            limits = [d for d in diags if d.code in DIALECT_LIMITS]
+            for d in limits:
+                skipped.setdefault(dialect, {})[name] = f"{d.code} {d.message}"
+            problems += [d.with_severity(Severity.WARNING) for d in limits]
+            problems += [d for d in diags if d.code not in DIALECT_LIMITS]
+            if sql is not None:
+                files.append((f"{dialect}/{name}.sql", sql))
+    groups = fusable_groups(project) if fused else {}
+    for dialect in dialects:
+        for group, names in groups.items():
+            sql, diags = render_fused(project, names, dialect)
+            problems += [d.with_severity(Severity.WARNING) if d.code in DIALECT_LIMITS else d
+                         for d in diags]
+            if sql is not None:
+                files.append((f"{dialect}/fused/{group}.sql", sql))
+    manifest = {
+        "dialects": list(dialects),
+        "measures": {
+            n: {"columns": list(output_columns(project, n)), "grain": project.measures[n].grain}
+            for n in measures
+        },
+        "fused": {g: {"measures": list(ns), "columns": ["period", *_dims(project, ns), *ns]}
+                  for g, ns in groups.items()},
+        "skipped": skipped,
+        "files": {path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in sorted(files)},
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return Compiled(tuple(sorted(files)), text, tuple(problems))
+
+
+def _dims(project: Project, names: tuple[str, ...]) -> tuple[str, ...]:
+    return project.measures[names[0]].dimensions
+
+
+def write_atomically(out: Path, compiled: Compiled) -> None:
+    """Write into a temporary sibling directory, then swap it in place of ``out``."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for rel, sql in compiled.files:
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(sql, encoding="utf-8")
+        (tmp / MANIFEST).write_text(compiled.manifest, encoding="utf-8")
+        old = None
+        if out.exists():
+            old = out.with_name(f".{out.name}.old.{os.getpid()}")
+            out.rename(old)
+        try:
+            tmp.rename(out)
+        except OSError:
+            if old is not None:
+                old.rename(out)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
