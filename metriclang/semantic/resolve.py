@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlglot import exp
+
 from metriclang.config import Config
 from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.semantic import model as m
@@ -182,8 +184,10 @@ class _Resolver:
             if any(d.name == stmt.name.value for d in dimensions):
                 self.report("E120", f"duplicate dimension `{stmt.name.value}`", stmt.name.span)
                 continue
-            sql = stmt.expr or ast.Sql(stmt.name.value, stmt.name.span)
-            tree, problems = parse_fragment(sql, self.config.dialect)
+            if stmt.expr is None:  # a bare dimension is the column of that name, even `order`
+                tree, problems = exp.column(stmt.name.value), []
+            else:
+                tree, problems = parse_fragment(stmt.expr, self.config.dialect)
             self.diagnostics += problems
             if tree is not None:
                 dimensions.append(m.Dimension(stmt.name.value, tree, stmt.span))
