@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Collection
 from decimal import Decimal
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -55,7 +56,7 @@ def parse_fragment(sql: ast.Sql, dialect: str) -> tuple[exp.Expression | None, l
     'x > 1'
     """
     try:
-        trees = sqlglot.parse(sql.text, read=dialect)
+        trees = _parse_sql(sql.text, dialect)
     except ParseError as exc:
         detail = exc.errors[0] if exc.errors else {}
         return None, [error("E170", f"cannot parse SQL `{sql.text}`: "
@@ -79,7 +80,16 @@ def parse_fragment(sql: ast.Sql, dialect: str) -> tuple[exp.Expression | None, l
         if name in FORBIDDEN_FUNCTIONS or isinstance(node, (exp.ReadCSV,)):
             return None, [error("E171", f"function `{name}` reads outside the source and is "
                                 "not allowed", sql.span)]
-    return tree, []
+    return tree.copy(), []
+
+
+@lru_cache(maxsize=16384)
+def _parse_sql(text: str, dialect: str) -> tuple[exp.Expression | None, ...]:
+    """sqlglot's parse, memoised: projects repeat the same columns and conditions often.
+
+    Callers get copies of the cached trees, never the trees themselves.
+    """
+    return tuple(sqlglot.parse(text, read=dialect))
 
 
 def _inside(span: Span, detail: dict[str, object]) -> Span:

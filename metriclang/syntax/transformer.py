@@ -121,6 +121,10 @@ class AstBuilder(Transformer):  # type: ignore[type-arg]
         return sql
 
     # ---------------------------------------------------------------- formulas
+    def number_expr(self, c: list[Any]) -> ast.NumberExpr:
+        number: ast.Number = c[0]
+        return ast.NumberExpr(number, number.span)
+
     def measure_ref(self, c: list[Any]) -> ast.MeasureRef:
         return ast.MeasureRef(_name(c[0]), _token_span(c[0]))
 

@@ -1,0 +1,94 @@
+"""Stable JSON dumps of the syntax tree and of the resolved model (for goldens and debugging).
+
+Both dumps are plain data: every dataclass becomes an object whose first key ``"node"`` names
+its class, spans become ``"file:line:col-end_line:end_col"`` strings, numbers keep their exact
+decimal text and SQL trees are rendered by sqlglot in the project's input dialect. The same
+input always gives byte-identical output.
+
+>>> from metriclang.syntax.parser import parse_file
+>>> tree, _ = parse_file("a.osm", 'journey j "J" { stage s }')
+>>> print(dump_ast(tree))  # doctest: +ELLIPSIS
+{
+  "node": "FileAST",
+  "path": "a.osm",
+  "declarations": [
+    {
+      "node": "JourneyDecl",
+      "name": {
+        "node": "Name",
+        "value": "j",
+        "span": "a.osm:1:9-1:10"
+...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from metriclang.source import SourceFile, Span
+from metriclang.syntax import ast
+
+if TYPE_CHECKING:
+    from metriclang.semantic.model import Project
+
+
+def span_text(span: Span) -> str:
+    """``file:line:col-end_line:end_col``."""
+    return f"{span.file}:{span.line}:{span.column}-{span.end_line}:{span.end_column}"
+
+
+def to_data(value: Any, dialect: str = "duckdb") -> Any:
+    """Any AST or model value as JSON-ready plain data (deterministic)."""
+    from sqlglot import exp
+
+    match value:
+        case None | bool() | int() | str():
+            return value
+        case Span():
+            return span_text(value)
+        case SourceFile(path=path, text=text):
+            return {"node": "SourceFile", "path": path, "lines": len(text.splitlines())}
+        case Decimal():
+            return str(value)
+        case date():
+            return value.isoformat()
+        case Enum():
+            return value.value
+        case exp.Expression():
+            return {"node": "Sql", "sql": value.sql(dialect=dialect),
+                    "tree": type(value).__name__}
+        case Mapping():
+            return {str(k): to_data(v, dialect) for k, v in sorted(value.items())}
+        case tuple() | list():
+            return [to_data(v, dialect) for v in value]
+        case _ if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out: dict[str, Any] = {"node": type(value).__name__}
+            for f in dataclasses.fields(value):
+                out[f.name] = to_data(getattr(value, f.name), dialect)
+            return out
+    raise TypeError(f"cannot dump {type(value).__name__}")
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def dump_ast(tree: ast.FileAST) -> str:
+    """One file's syntax tree (declarations and comments) as JSON text."""
+    return _json(to_data(tree))
+
+
+def dump_model(project: Project) -> str:
+    """A resolved project as JSON text; the root directory is left out (it is machine-specific).
+
+    SQL fragments are rendered in the project's input dialect.
+    """
+    data = {f.name: to_data(getattr(project, f.name), project.config.dialect)
+            for f in dataclasses.fields(project) if f.name != "root"}
+    return _json({"node": "Project", **data})
