@@ -22,9 +22,11 @@ from tests.sqlgen import data
 CORPUS = Path(__file__).parent / "corpus"
 
 #: Period start and end bounds of the corpus data per grain (orders span 2023-12-31..2025-01-02).
-BOUNDS = {"day": ("2023-12-31", "2025-01-02", "1 DAY"), "week": ("2023-12-25", "2024-12-30", "7 DAY"),
+BOUNDS = {"day": ("2023-12-31", "2025-01-02", "1 DAY"),
+          "week": ("2023-12-25", "2024-12-30", "7 DAY"),
           "month": ("2023-12-01", "2025-01-01", "1 MONTH"),
-          "quarter": ("2023-10-01", "2025-01-01", "3 MONTH"), "year": ("2023-01-01", "2025-01-01", "1 YEAR")}
+          "quarter": ("2023-10-01", "2025-01-01", "3 MONTH"),
+          "year": ("2023-01-01", "2025-01-01", "1 YEAR")}
 
 
 def periods(grain: str) -> str:
