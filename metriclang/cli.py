@@ -15,6 +15,7 @@ from metriclang import __version__
 from metriclang.diagnostics import Severity
 from metriclang.project import UsageError
 from metriclang.report import FORMATS, reporter
+from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
 PATH = click.argument("path", type=click.Path(path_type=Path))
 
@@ -157,12 +158,15 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
               help="Directory to write the site to (replaced atomically).")
 @click.option("--format", "fmt", type=click.Choice(("html", "markdown")), default="html",
               show_default=True)
+@click.option("--dialect", "dialects", multiple=True,
+              type=click.Choice(OUTPUT_DIALECTS),
+              help="SQL dialect shown on measure pages (repeatable; default: all).")
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
-def docs(path: Path, out: Path, fmt: str, today: str | None) -> None:
+def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], today: str | None) -> None:
     """Write the documentation site of the project at PATH to --out."""
     from metriclang.docgen.site import build_site
 
-    result = build_site(path, out, fmt, _today(today))
+    result = build_site(path, out, fmt, _today(today), dialects or OUTPUT_DIALECTS)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),

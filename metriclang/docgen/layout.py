@@ -17,7 +17,7 @@ BOX_W, BOX_H = 210, 44
 GAP_X, GAP_Y = 90, 18
 MARGIN = 20
 #: Display width budget of a box title (a CJK character counts twice).
-TITLE_UNITS = 30
+TITLE_UNITS = 27
 
 
 @dataclass(frozen=True)

@@ -1,54 +1,68 @@
-"""Rule documentation for the site: from the rules registry's docstrings when it exists.
+"""Rule pages for the site, from the rule registry's docstrings.
 
-Every code found in the project's diagnostics gets a page. The fixed lint codes of the
-language get one too, described by their one-line meaning until the registry documents them.
+Every documented rule gets a page; so does every other code the project's diagnostics use
+(``E1xx`` names and types, SQL limits), with its occurrences only.
 """
 
 from __future__ import annotations
 
-import inspect
-from importlib import import_module
+import re
+from dataclasses import dataclass
 
-#: The fixed codes of the language and when they fire (docs/language.md, "Diagnostic codes").
-FIXED = {
-    "C201": "`drives` links form a cycle",
-    "C202": "a leading measure has no `drives` path to any lagging measure",
-    "C203": "a lagging measure drives a leading one",
-    "C204": "no measure of a strategy has a path to its objective's north star",
-    "C205": "signs conflict: improving A worsens B along the effects of the path",
-    "C206": "a lag is shorter than the driving measure's grain",
-    "C207": "a strategy's chain to its north star, lags summed from today, ends after the "
-            "objective's target date",
-    "S301": "an objective has no strategy",
-    "S302": "a strategy has no leading measure",
-    "S303": "a measure is used by no objective",
-    "S304": "a strategy uses a measure with no `kind`",
-    "S305": "an objective traces to no `perspective customer` measure",
-    "V401": "a cumulative or all-time total (it can only grow)",
-    "V402": "a raw count of a vanity event with no denominator",
-    "V403": "a measure informs no decision: no owner, no target and no causal link",
-}
+from metriclang.rules.registry import DOCUMENTED
+
+_FENCE = re.compile(r"```osm\n(.*?)```", re.S)
 
 
-def _registry() -> dict[str, tuple[str, str]]:
-    """``code -> (summary, rest of the docstring)`` from ``metriclang.rules.registry``."""
-    try:
-        rules = import_module("metriclang.rules.registry").RULES
-    except (ImportError, AttributeError):
-        return {}
-    out = {}
-    for rule in rules:
-        doc = inspect.cleandoc(rule.__doc__ or "")
-        summary, _, rest = doc.partition("\n")
-        out[str(rule.code)] = (summary.strip(), rest.strip())
-    return out
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of prose or an ``osm`` code snippet of a rule's documentation."""
+
+    text: str
+    code: bool
 
 
-def rule_docs(found: list[str]) -> list[tuple[str, str, str]]:
-    """``(code, summary, documentation)`` for every documented or found code, sorted."""
-    documented = _registry()
-    out = []
-    for code in sorted(set(found) | set(FIXED) | set(documented)):
-        summary, doc = documented.get(code, (FIXED.get(code, ""), ""))
-        out.append((code, summary, doc))
-    return out
+@dataclass(frozen=True)
+class Section:
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class RuleDocView:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    sections: tuple[Section, ...]
+
+
+def blocks(text: str) -> tuple[Block, ...]:
+    """Prose paragraphs (lines joined) and code snippets, in order.
+
+    >>> blocks("One\\nline.\\n```osm\\nmeasure m { }\\n```\\n")
+    (Block(text='One line.', code=False), Block(text='measure m { }', code=True))
+    """
+    out: list[Block] = []
+    at = 0
+    for m in [*_FENCE.finditer(text), None]:
+        prose = text[at:m.start() if m else len(text)]
+        out += [Block(" ".join(p.split()), False) for p in prose.split("\n\n") if p.strip()]
+        if m:
+            out.append(Block(m.group(1).rstrip("\n"), True))
+            at = m.end()
+    return tuple(out)
+
+
+def rule_docs(found: list[str]) -> list[RuleDocView]:
+    """Documentation of every documented or ``found`` code, sorted by code."""
+    documented = {}
+    for rule in DOCUMENTED:
+        d = rule.doc()
+        documented[rule.code] = RuleDocView(
+            rule.code, rule.name, rule.default.value, d.summary,
+            (Section("What it checks", blocks(d.checks)), Section("Why it matters", blocks(d.why)),
+             Section("Example (fires)", blocks(d.example)),
+             Section("Fix (does not fire)", blocks(d.fix))))
+    return [documented.get(code) or RuleDocView(code, "", "", "", ())
+            for code in sorted(set(found) | set(documented))]

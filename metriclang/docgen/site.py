@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from metriclang import __version__
 from metriclang.diagnostics import DiagnosticSet
@@ -35,6 +36,7 @@ from metriclang.docgen.rulesdoc import rule_docs
 from metriclang.docgen.sql import pygments_css, sql_panels
 from metriclang.docgen.views import Views
 from metriclang.project import UsageError
+from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
 FORMATS = ("html", "markdown")
 #: A file marking a directory as written by ``osm docs`` (only such a directory is replaced).
@@ -56,13 +58,23 @@ def _json_script(data: object) -> Markup:
                   .replace(">", "\\u003e"))
 
 
+def code_spans(text: str) -> Markup:
+    """Escaped prose whose ```code``` spans become ``<code>`` elements.
+
+    >>> str(code_spans("`a<b` & `c`"))
+    '<code>a&lt;b</code> &amp; <code>c</code>'
+    """
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+
+
 def environment(fmt: str) -> Environment:
     """Templates from the package, autoescaped (Markdown also escapes its own specials)."""
     env = Environment(loader=PackageLoader("metriclang.docgen", "templates"), autoescape=True,
                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
                       lstrip_blocks=True,
                       finalize=markdown.finalize if fmt == "markdown" else None)
-    env.filters.update(mermaid_graph=markdown.mermaid_graph, cell=markdown.cell)
+    env.filters.update(mermaid_graph=markdown.mermaid_graph, cell=markdown.cell,
+                       code_spans=code_spans)
     env.globals.update(version=__version__)
     return env
 
@@ -70,8 +82,8 @@ def environment(fmt: str) -> Environment:
 class Writer:
     """Renders page views into a directory, one file at a time."""
 
-    def __init__(self, views: Views, fmt: str, root: Path) -> None:
-        self.views, self.fmt, self.root = views, fmt, root
+    def __init__(self, views: Views, fmt: str, root: Path, dialects: Sequence[str]) -> None:
+        self.views, self.fmt, self.root, self.dialects = views, fmt, root, tuple(dialects)
         self.env = environment(fmt)
         self.ext = "html" if fmt == "html" else "md"
         self.pages = 0
@@ -94,16 +106,18 @@ class Writer:
         self.page("index", "index.html", page=v.index())
         for name in sorted(project.objectives):
             self.page("objective", f"objectives/{name}.html", page=v.objective(name))
+        sql_codes: set[str] = set()
         for name in sorted(project.measures):
-            self.page("measure", f"measures/{name}.html", page=v.measure(name),
-                      sql=sql_panels(project, name, html=self.fmt == "html"))
+            panels = sql_panels(project, name, self.dialects, html=self.fmt == "html")
+            sql_codes.update(d.code for p in panels for d in p.problems)
+            self.page("measure", f"measures/{name}.html", page=v.measure(name), sql=panels)
         for name in sorted(project.journeys):
             self.page("journey", f"journeys/{name}.html", page=v.journey(name))
         self.page("graph", "graph.html", graph=v.graph())
-        docs = rule_docs(sorted({d.code for d in v.diagnostics}))
+        docs = rule_docs(sorted({d.code for d in v.diagnostics} | sql_codes))
         self.page("rules", "rules/index.html", rules=docs, summary=v.summary())
-        for code, summary, doc in docs:
-            self.page("rule", f"rules/{code}.html", page=v.rule(code, summary, doc))
+        for doc in docs:
+            self.page("rule", f"rules/{doc.code}.html", page=v.rule(doc))
         if self.fmt == "html":
             self.page("search", "search.html", index=_json_script(v.search_index()))
             self._static()
@@ -150,17 +164,25 @@ def atomic_dir(out: Path) -> Iterator[Path]:
 
 
 def build_site(path: str | Path, out: str | Path, fmt: str = "html",
-               today: date | None = None) -> BuildResult:
-    """Check the project at ``path`` and write its documentation site to ``out``."""
+               today: date | None = None,
+               dialects: Sequence[str] = OUTPUT_DIALECTS) -> BuildResult:
+    """Check the project at ``path`` and write its documentation site to ``out``.
+
+    ``dialects`` are the SQL dialects shown on measure pages (all by default).
+    """
     from metriclang.check import check
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown docs format `{fmt}` (choose {', '.join(FORMATS)})")
+    unknown = [d for d in dialects if d not in OUTPUT_DIALECTS]
+    if unknown or not dialects:
+        raise UsageError(f"unknown dialect `{unknown[0] if unknown else ''}` (choose "
+                         f"{', '.join(OUTPUT_DIALECTS)})")
     out = Path(out)
     _prepare(out)
     loaded = check(path, today)
     views = Views(loaded.project, loaded.diagnostics)
     with atomic_dir(out) as tmp:
-        writer = Writer(views, fmt, tmp)
+        writer = Writer(views, fmt, tmp, dialects)
         writer.write()
     return BuildResult(writer.pages, loaded.diagnostics)

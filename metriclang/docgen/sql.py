@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -33,10 +34,11 @@ def pygments_css() -> str:
     return str(HtmlFormatter().get_style_defs(".highlight"))
 
 
-def sql_panels(project: Project, measure: str, html: bool = True) -> tuple[SqlPanel, ...]:
-    """Compile ``measure`` for every output dialect; failures carry their diagnostics."""
+def sql_panels(project: Project, measure: str, dialects: Sequence[str] = OUTPUT_DIALECTS,
+               html: bool = True) -> tuple[SqlPanel, ...]:
+    """Compile ``measure`` for each dialect; failures carry their diagnostics."""
     panels = []
-    for dialect in OUTPUT_DIALECTS:
+    for dialect in dialects:
         sql, diagnostics = compile_sql(project, measure, dialect)
         problems = tuple(diag_view(d) for d in diagnostics)
         marked = Markup(highlight(sql, _LEXER, _FORMATTER)) if sql is not None and html else None

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.docgen.layout import Diagram, EdgeSpec, NodeSpec, causal_layers, layered
+from metriclang.docgen.rulesdoc import RuleDocView
 from metriclang.semantic import model as m
 from metriclang.source import Span
 
@@ -154,9 +155,7 @@ class IndexPage:
 
 @dataclass(frozen=True)
 class RulePage:
-    code: str
-    summary: str
-    doc: str
+    doc: RuleDocView
     occurrences: tuple[DiagView, ...]
     more: int
 
@@ -458,9 +457,9 @@ class Views:
                            self.formula_text(x), upstream, downstream, cut_up or cut_down, used,
                            tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])))
 
-    def rule(self, code: str, summary: str, doc: str) -> RulePage:
-        found = [d for d in self.diagnostics if d.code == code]
-        return RulePage(code, summary, doc, tuple(diag_view(d) for d in found[:OCCURRENCE_LIMIT]),
+    def rule(self, doc: RuleDocView) -> RulePage:
+        found = [d for d in self.diagnostics if d.code == doc.code]
+        return RulePage(doc, tuple(diag_view(d) for d in found[:OCCURRENCE_LIMIT]),
                         max(0, len(found) - OCCURRENCE_LIMIT))
 
     def search_index(self) -> list[dict[str, str]]:
