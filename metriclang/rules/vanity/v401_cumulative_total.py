@@ -44,13 +44,13 @@ class CumulativeTotal(Rule):
         for name, measure in sorted(ctx.project.measures.items()):
             window = measure.window
             if measure.cumulative:
-                where, how = measure.at("cumulative"), "a cumulative"
+                where, how = measure.at("cumulative"), "a cumulative total"
             elif window is not None and window.approx_days >= ALL_TIME_DAYS:
-                where, how = measure.at("window"), f"a {window} (all-time)"
+                where, how = measure.at("window"), f"an all-time total (window {window})"
             else:
                 continue
             if is_total(ctx.expanded(measure)):
-                yield self.found(f"`{name}` is {how} total: it can only grow", where,
+                yield self.found(f"`{name}` is {how}: it can only grow", where,
                                  "report the value per period, or a rate, instead")
 
 
