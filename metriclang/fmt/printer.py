@@ -183,16 +183,31 @@ class Printer:
         one = f"{indent}formula {self.expr(node)}"
         if len(one.split("\n")[0]) <= LINE_LENGTH or not isinstance(node, ast.Binary):
             return one
+        head = f"{indent}formula "
+        pad = indent + " " * (len("formula ") - 2)
+        segments = self.segments(node, len(head))
+        lines = [head + segments[0][1]] + [f"{pad}{op} {text}" for op, text in segments[1:]]
+        return "\n".join(lines)
+
+    def segments(self, node: ast.Binary, width: int) -> list[tuple[str, str]]:
+        """A long operator chain as ``(operator, operand)`` lines, split further if needed."""
         level = _PREC[node.op]
         parts: list[tuple[str, ast.Formula]] = []
         cur: ast.Formula = node
         while isinstance(cur, ast.Binary) and _PREC[cur.op] == level:
             parts.append((cur.op, cur.right))
             cur = cur.left
-        lines = [f"{indent}formula {self.operand(cur, level, False)}"]
-        pad = indent + " " * (len("formula ") - 2)
-        lines += [f"{pad}{op} {self.operand(right, level, True)}" for op, right in reversed(parts)]
-        return "\n".join(lines)
+        parts.append(("", cur))
+        out: list[tuple[str, str]] = []
+        for op, operand in reversed(parts):
+            text = self.operand(operand, level, bool(op))
+            if (width + len(text) > LINE_LENGTH and isinstance(operand, ast.Binary)
+                    and _PREC[operand.op] > level):
+                inner = self.segments(operand, width)
+                out += [(op, inner[0][1]), *inner[1:]]
+            else:
+                out.append((op, text))
+        return out
 
     def operand(self, node: ast.Formula, level: int, right: bool) -> str:
         text = self.expr(node)
