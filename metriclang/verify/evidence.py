@@ -1,6 +1,6 @@
 """Evidence for declared links: test each pair, correct across links, give verdicts.
 
-:func:`test_pair` runs the statistics of :mod:`metriclang.verify.stats` on one aligned pair;
+:func:`assess_pair` runs the statistics of :mod:`metriclang.verify.stats` on one aligned pair;
 :func:`judge` applies Benjamini–Hochberg across every tested link of a run and turns the
 adjusted p-values into verdicts:
 
@@ -43,7 +43,7 @@ class PairTest:
     estimate: float | None = None
     p_raw: float | None = None
     granger_p: float | None = None
-    differenced: tuple[int, int] = (0, 0)
+    differenced: int = 0
     ar_order: int = 0
     needed: int | None = None
     note: str | None = None
@@ -67,7 +67,7 @@ def needed_periods(declared_lag: int) -> int:
     return window(declared_lag).stop - 1 + MIN_PAIRS + 2
 
 
-def test_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int,
+def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int,
               sign: int) -> PairTest:
     """Test ``driver`` leading ``target`` by ``declared_lag`` periods with sign ``sign``.
 
@@ -75,19 +75,20 @@ def test_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int,
     >>> rng = np.random.default_rng(7)
     >>> x = rng.normal(size=200)
     >>> y = np.concatenate([np.zeros(3), 0.8 * x[:-3]]) + rng.normal(size=200)
-    >>> t = test_pair(x, y, 3, +1)
+    >>> t = assess_pair(x, y, 3, +1)
     >>> t.best_lag, t.estimate > 0, t.p_raw < 0.001
     (3, True, True)
     """
+    import numpy as np
+
     n = len(driver)
     need = needed_periods(declared_lag)
     if n < need:
         return PairTest(declared_lag, sign, n, needed=need,
                         note=f"{n} periods, needs at least {need}")
     sx, sy = make_stationary(driver), make_stationary(target)
-    differenced = (sx.order, sy.order)
-    start = max(sx.order, sy.order)
-    x, y = sx.values[start - sx.order:], sy.values[start - sy.order:]
+    differenced = max(sx.order, sy.order)
+    x, y = np.diff(driver, differenced), np.diff(target, differenced)
     if sx.constant or sy.constant:
         return PairTest(declared_lag, sign, n, differenced=differenced,
                         note="one series does not move")

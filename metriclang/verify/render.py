@@ -26,7 +26,7 @@ def link_dict(link: LinkResult) -> dict[str, Any]:
         "verdict": link.verdict, "periods": link.periods,
         "grain": link.grain, "lag": link.lag_text,
         "p_unadjusted": _num(link.p_unadjusted, 6), "granger_p": _num(link.granger_p, 6),
-        "differenced": list(link.differenced), "needed_periods": link.needed,
+        "differenced": link.differenced, "needed_periods": link.needed,
         "note": link.note,
         "file": link.span.file, "line": link.span.line, "column": link.span.column,
     }

@@ -33,7 +33,7 @@ class LinkResult:
     p_value: float | None = None
     p_unadjusted: float | None = None
     granger_p: float | None = None
-    differenced: tuple[int, int] = (0, 0)
+    differenced: int = 0  # times both series were differenced
     needed: int | None = None
     note: str | None = None
     pair: Pair | None = field(default=None, compare=False, repr=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from metriclang.semantic.model import Drive, Measure, Project
-from metriclang.verify.evidence import ALPHA, PairTest, judge, needed_periods, test_pair
+from metriclang.verify.evidence import ALPHA, PairTest, assess_pair, judge, needed_periods
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report
 from metriclang.verify.series import Series, align, coarser, lag_periods
 from metriclang.verify.signals import vanity_signals
@@ -41,7 +41,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
             pairs.append(None)
             continue
         pair = align(a, b)
-        tests.append(test_pair(pair.driver, pair.target, lag, d.sign))
+        tests.append(assess_pair(pair.driver, pair.target, lag, d.sign))
         pairs.append(pair)
     judged = judge(tests, alpha)
     results = []

@@ -3,7 +3,9 @@
 The pipeline for a declared link ``A drives B lag L``:
 
 1. :func:`make_stationary`: ADF (null: unit root) and KPSS (null: level-stationary) on each
-   series; difference until ADF rejects and KPSS does not (at most twice).
+   series; difference until ADF rejects and KPSS does not (at most twice). Both series are
+   then differenced the same number of times (the larger): one linear filter applied to
+   both keeps a lagged relationship intact, while differencing only one would destroy it.
 2. :func:`prewhiten`: fit an AR(p) model on the driver (order by AIC) and run both series
    through that filter, so the driver's own autocorrelation cannot fake a cross-correlation.
 3. :func:`lag_scan`: cross-correlation of the filtered series at each lag of a window around
@@ -114,24 +116,36 @@ def lag_matrix(x: np.ndarray, lags: range | list[int], rows: int) -> np.ndarray:
 
 
 def ar_order(x: np.ndarray, max_order: int) -> tuple[int, np.ndarray]:
-    """AR order chosen by AIC (OLS on a common sample) and its coefficients ``phi_1..phi_p``."""
+    """AR order chosen by AIC (OLS on a common sample) and its coefficients ``phi_1..phi_p``.
+
+    One Gram matrix of all ``max_order`` lags serves every candidate order (its leading
+    blocks), so the search costs little more than one fit.
+    """
     import numpy as np
 
     x = x - x.mean()
     rows = len(x) - max_order
     y = x[max_order:]
     full = lag_matrix(x, range(1, max_order + 1), rows)
+    gram, cross, total = full.T @ full, full.T @ y, float(y @ y)
     best = (math.inf, 0, np.empty(0))
     for p in range(max_order + 1):
-        if p:
-            coef, *_ = np.linalg.lstsq(full[:, :p], y, rcond=None)
-            rss = float(np.sum((y - full[:, :p] @ coef) ** 2))
-        else:
-            coef, rss = np.empty(0), float(np.sum(y ** 2))
+        coef = _solve(gram[:p, :p], cross[:p]) if p else np.empty(0)
+        rss = total - float(coef @ cross[:p])
         aic = rows * math.log(max(rss, 1e-300) / rows) + 2 * (p + 1)
         if aic < best[0] - 1e-9:
             best = (aic, p, coef)
     return best[1], best[2]
+
+
+def _solve(gram: np.ndarray, cross: np.ndarray) -> np.ndarray:
+    """Normal equations (fast for the few columns used here); least squares if singular."""
+    import numpy as np
+
+    try:
+        return np.linalg.solve(gram, cross)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(gram, cross, rcond=None)[0]
 
 
 def ar_filter(x: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -215,10 +229,9 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> float | None
 
 
 def _rss(design: np.ndarray, y: np.ndarray) -> float:
-    import numpy as np
-
-    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    return float(np.sum((y - design @ coef) ** 2))
+    coef = _solve(design.T @ design, design.T @ y)
+    residual = y - design @ coef
+    return float(residual @ residual)
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:

@@ -1,0 +1,195 @@
+"""The statistics on synthetic series with known answers, over many seeds.
+
+The CI versions run at least 200 seeds where the brief asks for it and stay fast (a pair
+test takes a few milliseconds); the ``slow`` versions sweep 1,000 seeds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from metriclang.verify.evidence import MIN_PAIRS, assess_pair, judge, needed_periods
+from metriclang.verify.stats import (
+    ar_filter,
+    ar_order,
+    benjamini_hochberg,
+    granger,
+    lag_scan,
+    make_stationary,
+    window,
+)
+from tests.verify.synthetic import ar1, planted, trending
+
+
+def verdict(x: np.ndarray, y: np.ndarray, lag: int, sign: int) -> tuple[str, int | None]:
+    test = assess_pair(x, y, lag, sign)
+    return judge([test])[0].verdict, test.best_lag
+
+
+def recovery(seeds: range, n: int, lag: int, declared: int) -> None:
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        sign = 1 if seed % 2 else -1
+        x, y = planted(rng, n, lag, sign * 1.0)
+        test = assess_pair(x, y, declared, sign)
+        assert test.best_lag is not None and abs(test.best_lag - lag) <= 1, seed
+        assert np.sign(test.estimate) == sign, seed
+        assert judge([test])[0].verdict == "supported", seed
+
+
+def false_positive_rate(seeds: range, n: int, lag: int) -> float:
+    hits = 0
+    for seed in seeds:
+        rng = np.random.default_rng(10_000 + seed)
+        x, y = ar1(rng, n, 0.5), ar1(rng, n, 0.5)
+        hits += verdict(x, y, lag, +1)[0] == "supported"
+    return hits / len(seeds)
+
+
+# ---------------------------------------------------------------- recovery of a planted link
+
+
+def test_known_lag_and_sign_recovered_weekly() -> None:
+    """Two years of weekly data, lag 4 declared and planted, both signs: 100 seeds."""
+    recovery(range(100), n=104, lag=4, declared=4)
+
+
+def test_known_lag_recovered_when_declared_lag_is_off_by_two() -> None:
+    """The best lag finds the planted one (5) inside the window around the declared (3)."""
+    recovery(range(40), n=104, lag=5, declared=3)
+
+
+def test_known_lag_recovered_daily_30() -> None:
+    """Two years of daily data with a 30-day lag."""
+    recovery(range(30), n=730, lag=30, declared=30)
+
+
+@pytest.mark.slow
+def test_known_lag_recovered_many_seeds() -> None:
+    recovery(range(1000), n=104, lag=4, declared=4)
+    recovery(range(200), n=730, lag=30, declared=30)
+
+
+# ---------------------------------------------------------------- false positives
+
+
+def test_independent_noise_rarely_supported() -> None:
+    """Independent AR(1) series are called supported in at most 5% of 200 seeds."""
+    rate = false_positive_rate(range(200), n=104, lag=4)
+    assert rate <= 0.05
+
+
+@pytest.mark.slow
+def test_independent_noise_rarely_supported_many_seeds() -> None:
+    assert false_positive_rate(range(1000), n=104, lag=4) <= 0.05
+    assert false_positive_rate(range(300), n=730, lag=30) <= 0.05
+
+
+def test_trending_unrelated_series_not_supported() -> None:
+    """Both series grow; differencing removes the shared trend: no seed is supported
+    beyond the noise rate, and without differencing they would look strongly related."""
+    supported = 0
+    for seed in range(200):
+        x, y = trending(np.random.default_rng(20_000 + seed), 104)
+        supported += verdict(x, y, 4, +1)[0] == "supported"
+    assert supported / 200 <= 0.05
+    x, y = trending(np.random.default_rng(1), 104)
+    assert np.corrcoef(x[:-4], y[4:])[0, 1] > 0.9  # the trap the stationarity step avoids
+
+
+def test_trend_is_differenced_away() -> None:
+    x, y = trending(np.random.default_rng(3), 104)
+    assert assess_pair(x, y, 4, +1).differenced == 1
+    noise = np.random.default_rng(4).normal(size=104)
+    assert make_stationary(noise).order == 0
+
+
+# ---------------------------------------------------------------- verdicts
+
+
+def test_opposite_sign_is_contradicted() -> None:
+    x, y = planted(np.random.default_rng(5), 104, 2, -1.0)
+    assert verdict(x, y, 2, +1) == ("contradicted", 2)
+
+
+def test_too_short_history_is_insufficient_data() -> None:
+    x, y = planted(np.random.default_rng(6), 15, 1, 1.0)
+    test = assess_pair(x, y, 1, +1)
+    assert judge([test])[0].verdict == "insufficient-data"
+    assert test.needed == needed_periods(1) == 3 + MIN_PAIRS + 2
+    assert test.note == f"15 periods, needs at least {test.needed}"
+
+
+def test_long_lag_needs_more_history() -> None:
+    x, y = planted(np.random.default_rng(6), 60, 30, 1.0)
+    test = assess_pair(x, y, 30, +1)
+    assert (test.needed, test.best_lag) == (45 + MIN_PAIRS + 2, None)
+
+
+def test_constant_series_is_weak() -> None:
+    x = np.ones(60)
+    y = np.random.default_rng(0).normal(size=60)
+    test = assess_pair(x, y, 1, +1)
+    assert judge([test])[0].verdict == "weak"
+    assert test.note == "one series does not move"
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def test_window() -> None:
+    assert list(window(0)) == [0, 1, 2]
+    assert list(window(2)) == [1, 2, 3, 4]
+    assert list(window(7)) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_lag_scan_hand_computed() -> None:
+    """y is x delayed by one period, exactly: r = 1 at lag 1."""
+    x = np.array([1.0, -1.0, 2.0, 0.0, -2.0, 1.0, 0.5, -0.5, 1.5, -1.5])
+    y = np.concatenate([[0.0], x[:-1]])
+    scan = lag_scan(x, y, range(0, 3))
+    assert scan.best_lag == 1
+    assert scan.estimate == pytest.approx(1.0)
+    # lag 0: Pearson correlation of x[0:10] and y[0:10], computed independently
+    assert scan.correlations[0] == pytest.approx(np.corrcoef(x, y)[0, 1])
+    assert scan.pairs == 9
+
+
+def test_ar_order_and_filter_whiten_an_ar2() -> None:
+    rng = np.random.default_rng(2)
+    e = rng.normal(size=3000)
+    x = np.zeros(3000)
+    for t in range(2, 3000):
+        x[t] = 0.5 * x[t - 1] - 0.3 * x[t - 2] + e[t]
+    p, phi = ar_order(x, 8)
+    assert p >= 2
+    assert phi[:2] == pytest.approx([0.5, -0.3], abs=0.05)
+    white = ar_filter(x, phi)
+    assert abs(np.corrcoef(white[1:], white[:-1])[0, 1]) < 0.05
+
+
+def test_granger() -> None:
+    x, y = planted(np.random.default_rng(8), 200, 3, 0.8)
+    assert granger(x, y, window(3)) < 1e-6
+    rng = np.random.default_rng(9)
+    assert granger(ar1(rng, 200, 0.5), ar1(rng, 200, 0.5), window(3)) > 0.01
+    assert granger(x[:8], y[:8], window(3)) is None
+
+
+def test_benjamini_hochberg_hand_computed() -> None:
+    # sorted p: .001 .008 .039 .041 .6 ; times m/rank: .005 .02 .065 .05125 .6
+    # step-up minimum from the right: .005 .02 .05125 .05125 .6
+    q = benjamini_hochberg(np.array([0.041, 0.001, 0.6, 0.008, 0.039]))
+    assert q.tolist() == pytest.approx([0.05125, 0.005, 0.6, 0.02, 0.05125])
+    assert benjamini_hochberg(np.array([])).tolist() == []
+
+
+def test_correction_across_links_controls_false_discoveries() -> None:
+    """50 null links and 5 planted ones in one run: the planted are found, few nulls."""
+    rng = np.random.default_rng(11)
+    tests = [assess_pair(*planted(rng, 104, 4, 1.0), 4, +1) for _ in range(5)]
+    tests += [assess_pair(ar1(rng, 104, 0.5), ar1(rng, 104, 0.5), 4, +1) for _ in range(50)]
+    verdicts = [j.verdict for j in judge(tests)]
+    assert verdicts[:5] == ["supported"] * 5
+    assert sum(v != "weak" for v in verdicts[5:]) <= 2
