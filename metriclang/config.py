@@ -71,8 +71,8 @@ def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnosti
     project = data.get("project", {})
     dialect = str(project.get("dialect", "duckdb"))
     if dialect not in INPUT_DIALECTS:
-        problems.append(error("E191", f"unknown input dialect `{dialect}`", _locate(text, "dialect"),
-                              "one of: " + ", ".join(INPUT_DIALECTS)))
+        problems.append(error("E191", f"unknown input dialect `{dialect}`",
+                              _locate(text, "dialect"), "one of: " + ", ".join(INPUT_DIALECTS)))
         dialect = "duckdb"
     severities = []
     for code, word in sorted(data.get("rules", {}).items()):

@@ -58,4 +58,4 @@ def summary(project: Project, diagnostics: DiagnosticSet) -> str:
 
 def render(project: Project, diagnostics: DiagnosticSet, color: bool = False) -> str:
     blocks = [render_one(project, d, color) for d in diagnostics]
-    return "\n\n".join(blocks + [summary(project, diagnostics)]) + "\n"
+    return "\n\n".join([*blocks, summary(project, diagnostics)]) + "\n"

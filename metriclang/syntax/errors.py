@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lark import Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.source import Span
@@ -37,7 +37,8 @@ MISTAKES: dict[tuple[str, str], list[str]] = {
         "measure m 'x' {", "source s 'x' {", "objective o 'x' {",
     ],
     ("a duration needs a unit", "write `30 days`, `2 weeks`, `1 month`, `1 quarter` or `1 year`"): [
-        "measure m { drives x lag 30 }", "measure m { window 7 }", "measure m { drives x lag 3 effect",
+        "measure m { drives x lag 30 }", "measure m { window 7 }",
+        "measure m { drives x lag 3 effect",
         "measure m { formula conversion(a -> b, within 1) }",
     ],
     ("a stage is written `journey.stage`", "name the journey too: `stage shopper.purchase`"): [
@@ -63,7 +64,8 @@ MISTAKES: dict[tuple[str, str], list[str]] = {
     ],
     ("`conversion` needs `within` and `by`",
      "write `conversion(sessions -> orders, within 7 days, by customer)`"): [
-        "measure m { formula conversion(a -> b) }", "measure m { formula conversion(a -> b, by c) }",
+        "measure m { formula conversion(a -> b) }",
+        "measure m { formula conversion(a -> b, by c) }",
     ],
 }
 
@@ -71,7 +73,8 @@ _WORDS = {
     "NAME": "a name", "STRING": "a quoted string", "NUMBER": "a number", "PERCENT": "a percentage",
     "DATE": "a date (YYYY-MM-DD)", "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`",
     "COMMA": "`,`", "DOT": "`.`", "EQUAL": "`=`", "ARROW": "`->`", "COMPARE": "a comparison (`>=`)",
-    "AGG": "an aggregate such as `sum`", "SQL_STRING": "a SQL string", "$END": "the end of the file",
+    "AGG": "an aggregate such as `sum`", "SQL_STRING": "a SQL string",
+    "$END": "the end of the file",
     "PLUS": "`+`", "MINUS": "`-`", "STAR": "`*`", "SLASH": "`/`", "SQL_OP": "an operator",
 }
 
@@ -133,7 +136,7 @@ def _expected_words(expected: set[str], block: Block | None) -> str:
             return f"{words}{where}"
     words = sorted({_WORDS.get(t, f"`{t.lower()}`") for t in expected if t != "$END"})
     if len(words) > 6:
-        words = words[:6] + ["…"]
+        words = [*words[:6], "…"]
     return " or ".join(words) if len(words) < 3 else "one of " + ", ".join(words)
 
 

@@ -39,8 +39,13 @@ def grammar_text() -> str:
 
 @cache
 def lark_parser() -> Lark:
-    """The process-wide LALR parser (built on first use)."""
+    """The process-wide LALR parser (built on first use).
+
+    The grammar analysis is cached by Lark in the temporary directory (keyed by the grammar's
+    hash and Lark's version), which saves most of the build time of every later process.
+    """
     return Lark(grammar_text(), parser="lalr", lexer="contextual", keep_all_tokens=True,
+                cache=True,
                 transformer=AstBuilder(), maybe_placeholders=False,
                 lexer_callbacks={"COMMENT": _COMMENTS.append})
 
@@ -54,7 +59,7 @@ def _classify(exc: UnexpectedInput) -> tuple[str, str] | None:
             CURRENT.reset(token)
     try:
         label = exc.match_examples(parse, MISTAKES, use_accepts=True)
-    except Exception:  # noqa: BLE001 - classification is best effort
+    except Exception:
         return None
     return label if isinstance(label, tuple) else None
 

@@ -68,9 +68,22 @@ def _piece(children: list[Any]) -> _Piece:
     return _Piece(start, end, _cover(children))
 
 
+_COMMENT_OR_STRING = re.compile(r"""'(?:[^']|'')*'|"(?:[^"\\\r\n]|\\.)*"|#[^\r\n]*""")
+
+
+def _fragment_text(text: str) -> str:
+    """``#`` comments inside a fragment become spaces (columns stay where they were) and line
+    breaks become ``\\n``, so a fragment's text is the same in LF and CRLF files."""
+    text = text.replace("\r\n", "\n")
+    if "#" not in text:
+        return text
+    return _COMMENT_OR_STRING.sub(
+        lambda m: " " * len(m.group()) if m.group().startswith("#") else m.group(), text)
+
+
 def _sql(children: list[Any]) -> ast.Sql:
     piece = _piece(children)
-    return ast.Sql(CURRENT.get()[1][piece.start:piece.end], piece.span)
+    return ast.Sql(_fragment_text(CURRENT.get()[1][piece.start:piece.end]), piece.span)
 
 
 def _tokens(children: list[Any], kind: str) -> list[Token]:
