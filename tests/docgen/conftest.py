@@ -1,0 +1,27 @@
+"""Sites of the example projects, built once per test session (building compiles all SQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from metriclang.docgen.site import BuildResult, build_site
+from tests.conftest import EXAMPLES
+
+Built = tuple[Path, BuildResult]
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Built]:
+    """``example_site(project, fmt)``: the example's site in every dialect, built once."""
+    cache: dict[tuple[str, str], Built] = {}
+
+    def get(project: str, fmt: str = "html") -> Built:
+        if (project, fmt) not in cache:
+            out = tmp_path_factory.mktemp(f"{project}-{fmt}") / "site"
+            cache[project, fmt] = (out, build_site(EXAMPLES / project, out, fmt))
+        return cache[project, fmt]
+
+    return get
