@@ -1,0 +1,116 @@
+"""Query results as text: a rich table, CSV or JSON, with stable dates and numbers.
+
+Dates print as ISO (a midnight timestamp as a date), numbers with at most nine decimals
+and no trailing zeros, so every engine prints the same text for the same result.
+
+>>> cell(0.1 + 0.2), cell(Decimal("72288.610")), cell(None), cell(True)
+('0.3', '72288.61', '', 'true')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from metriclang.engine import Result
+
+_PLACES = Decimal("1e-9")
+
+
+@dataclass(frozen=True)
+class Named:
+    """The result of one measure: its name, label and rows."""
+
+    measure: str
+    label: str | None
+    result: Result
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: ISO dates, numbers rounded to nine decimals, text as is."""
+    match value:
+        case bool() | None | str():
+            return value
+        case datetime():
+            return value.date().isoformat() if value.time() == datetime.min.time() and \
+                value.tzinfo is None else value.isoformat()
+        case date():
+            return value.isoformat()
+        case int():
+            return value
+        case float() if not math.isfinite(value):
+            return None
+        case float() | Decimal():
+            rounded = Decimal(repr(value) if isinstance(value, float) else value)
+            rounded = rounded.quantize(_PLACES).normalize()
+            return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
+    return str(value)
+
+
+def cell(value: Any) -> str:
+    """One value as text (NULL is the empty string)."""
+    value = plain(value)
+    match value:
+        case None:
+            return ""
+        case bool():
+            return "true" if value else "false"
+        case float():
+            return format(Decimal(repr(value)).normalize(), "f")
+    return str(value)
+
+
+def to_json(results: Sequence[Named], single: bool) -> str:
+    """``{"measure", "columns", "rows"}`` for one measure, ``{"measures": [...]}`` for many."""
+    items = [{"measure": r.measure, "columns": list(r.result.columns),
+              "rows": [dict(zip(r.result.columns, map(plain, row), strict=True))
+                       for row in r.result.rows]} for r in results]
+    doc: Any = items[0] if single else {"measures": items}
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(results: Sequence[Named], single: bool) -> str:
+    """One measure as its own columns; many in long form ``measure,period,dimensions,value``."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if single:
+        writer.writerow(results[0].result.columns)
+        writer.writerows([cell(v) for v in row] for row in results[0].result.rows)
+        return out.getvalue()
+    writer.writerow(("measure", "period", "dimensions", "value"))
+    for r in results:
+        names = r.result.columns[1:-1]
+        for row in r.result.rows:
+            dims = ";".join(f"{n}={cell(v)}" for n, v in zip(names, row[1:-1], strict=True))
+            writer.writerow((r.measure, cell(row[0]), dims, cell(row[-1])))
+    return out.getvalue()
+
+
+def to_table(results: Sequence[Named], color: bool) -> str:
+    """A rich table per measure, titled with its name and label."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=io.StringIO(), width=160, color_system="standard" if color else None,
+                      force_terminal=color, highlight=False)
+    for r in results:
+        title = r.measure + (f" — {r.label}" if r.label else "")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        numeric = [all(isinstance(row[i], int | float | Decimal) or row[i] is None
+                       for row in r.result.rows) for i in range(len(r.result.columns))]
+        for name, right in zip(r.result.columns, numeric, strict=True):
+            table.add_column(name, justify="right" if right else "left")
+        for row in r.result.rows:
+            table.add_row(*(cell(v) if v is not None else "NULL" for v in row))
+        if not r.result.rows:
+            table.caption = "no rows"
+        console.print(table)
+    return console.file.getvalue()  # type: ignore[attr-defined]

@@ -1,0 +1,100 @@
+"""Compute measures on a warehouse: load the project, compile, connect, query.
+
+The warehouse is ``--db`` or the project's ``[project] warehouse``; a DuckDB file named
+there that does not exist yet is generated from the project's ``data/generate.py`` (the
+example projects' demo data). Problems become messages, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from metriclang.diagnostics import DiagnosticSet
+from metriclang.engine import Engine, EngineError, connect, duckdb_path, ensure_demo_data, scheme
+from metriclang.project import UsageError, load_project
+from metriclang.report.results import Named
+from metriclang.report.text import render_one
+from metriclang.semantic.model import Project
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Results of the measures that ran, and messages for those that did not."""
+
+    results: tuple[Named, ...]
+    messages: tuple[str, ...]
+    failed: bool
+
+
+def _names(project: Project, measure: str | None) -> list[str]:
+    if measure is None:
+        return sorted(project.measures, key=lambda n: (project.measures[n].span, n))
+    if measure not in project.measures:
+        close = difflib.get_close_matches(measure, project.measures, 1)
+        hint = f" (did you mean `{close[0]}`?)" if close else ""
+        raise UsageError(f"unknown measure `{measure}`{hint}")
+    return [measure]
+
+
+def open_warehouse(project: Project, db: str | None) -> tuple[Engine, str | None]:
+    """Connect to ``db`` or the project's warehouse; a note when demo data was generated."""
+    root = Path(project.root)
+    url = db or project.config.warehouse
+    if url is None:
+        raise UsageError("no warehouse: pass --db URL or set `warehouse` under [project] "
+                         "in metriclang.toml")
+    try:
+        kind = scheme(url)
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
+    base = Path.cwd() if db else root
+    note = None
+    if kind == "duckdb" and db is None:
+        path = duckdb_path(url, base)
+        if path is not None and ensure_demo_data(path, root):
+            note = f"created {path.name} with demo data from data/generate.py"
+    return connect(url, base), note
+
+
+def run_measures(path: str | Path, measure: str | None, db: str | None,
+                 date_from: date | None = None, date_to: date | None = None) -> Outcome:
+    """Compute one measure (or every measure when ``measure`` is None)."""
+    from metriclang.sqlgen import compile_sql
+
+    loaded = load_project(path)
+    project = loaded.project
+    errors = [d for d in loaded.diagnostics.active() if d.severity.value == "error"]
+    if errors:
+        return Outcome((), tuple(render_one(project, d) for d in errors), True)
+    names = _names(project, measure)
+    messages: list[str] = []
+    try:
+        engine, note = open_warehouse(project, db)
+    except EngineError as exc:
+        return Outcome((), (f"error: {exc}",), True)
+    if note:
+        messages.append(note)
+    results: list[Named] = []
+    failed = False
+    try:
+        for name in names:
+            sql, diagnostics = compile_sql(project, name, engine.dialect,
+                                           date_from=date_from, date_to=date_to)
+            problems = DiagnosticSet.of(diagnostics).active()
+            messages += [render_one(project, d) for d in problems]
+            if sql is None:
+                failed = True
+                continue
+            try:
+                result = engine.query(sql)
+            except EngineError as exc:
+                messages.append(f"error: measure `{name}` on {engine.url}: {exc}")
+                failed = True
+                continue
+            results.append(Named(name, project.measures[name].label, result))
+    finally:
+        engine.close()
+    return Outcome(tuple(results), tuple(messages), failed)

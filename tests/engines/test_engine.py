@@ -1,0 +1,103 @@
+"""engine.py: URLs, redaction, the single-SELECT guard, and one query on each real engine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from metriclang.engine import (
+    DuckDBEngine,
+    EngineError,
+    connect,
+    duckdb_path,
+    ensure_select,
+    redact,
+    scheme,
+    write_duckdb,
+)
+from tests.engines.conftest import engine_for
+
+ENGINES = [pytest.param("duckdb"), pytest.param("postgres", marks=pytest.mark.postgres),
+           pytest.param("spark", marks=pytest.mark.spark)]
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql://ana:s3cr%40t@db.example:5432/shop",
+     "postgresql://ana:***@db.example:5432/shop"),
+    ("postgres://ana@db/shop", "postgres://ana@db/shop"),
+    ("postgresql://db/shop?user=ana&password=hunter2", "postgresql://db/shop?user=ana&password=***"),
+    ("spark://local[2]", "spark://local[2]"),
+])
+def test_redact(url: str, shown: str) -> None:
+    assert redact(url) == shown
+
+
+def test_schemes_and_paths(tmp_path: Path) -> None:
+    assert scheme("postgresql://x/y") == scheme("postgres://x/y") == "postgres"
+    assert scheme("spark://local[2]") == "spark"
+    with pytest.raises(EngineError, match=r"unsupported database URL `mysql://u:\*\*\*@h/d`"):
+        scheme("mysql://u:pw@h/d")
+    assert duckdb_path("duckdb:///demo.duckdb", tmp_path) == tmp_path / "demo.duckdb"
+    assert duckdb_path("duckdb:////abs/x.duckdb", tmp_path) == Path("/abs/x.duckdb")
+    assert duckdb_path("duckdb:///:memory:", tmp_path) is None
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT 1; SELECT 2", "DELETE FROM t", "INSERT INTO t SELECT 1", "DROP TABLE t",
+    "CREATE TABLE t AS SELECT 1", "SELECT * INTO t2 FROM t", "COPY t TO 'x.csv'",
+    "ATTACH 'other.duckdb'", "PRAGMA version", "SET threads = 1", "SELEC 1",
+    "UPDATE t SET a = 1", "",
+])
+def test_only_one_select_runs(sql: str) -> None:
+    with pytest.raises(EngineError, match="refusing"):
+        ensure_select(sql, "duckdb")
+
+
+def test_queries_and_unions_run() -> None:
+    ensure_select("WITH a AS (SELECT 1 AS x) SELECT x FROM a UNION ALL SELECT 2", "duckdb")
+
+
+def test_duckdb_is_read_only_and_cannot_read_files(tmp_path: Path) -> None:
+    write_duckdb(tmp_path / "w.duckdb", [("s.t", (("x", "INTEGER"),), [(1,), (2,)])])
+    engine = connect("duckdb:///w.duckdb", tmp_path)
+    assert engine.query("SELECT sum(x) AS value FROM s.t").rows == ((3,),)
+    with pytest.raises(EngineError, match="file system operations are disabled"):
+        engine.query(f"SELECT * FROM read_csv('{tmp_path / 'x.csv'}')")
+    engine.close()
+    with pytest.raises(EngineError, match="database file not found"):
+        DuckDBEngine(tmp_path / "missing.duckdb")
+
+
+def test_write_duckdb_is_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "demo.duckdb"
+    with pytest.raises(Exception, match=r"Conversion Error|Could not convert"):
+        write_duckdb(target, [("s.t", (("x", "INTEGER"),), [("not a number",)])])
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_postgres_password_never_shown() -> None:
+    with pytest.raises(EngineError) as caught:
+        connect("postgresql://ana:hunter2@127.0.0.1:1/shop")
+    assert "hunter2" not in str(caught.value)
+    assert "postgresql://ana:***@127.0.0.1:1/shop" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_one_query_on_each_engine(request: pytest.FixtureRequest, name: str) -> None:
+    engine = engine_for(request, name)
+    sql = 'SELECT "order", country, amount, "at" FROM corpus.events WHERE id = 4'
+    result = engine.query(sqlglot.transpile(sql, read="duckdb", write=engine.dialect)[0])
+    assert result.columns == ("order", "country", "amount", "at")
+    assert result.rows == ((4, "Österreich", Decimal("30.00"), datetime(2024, 2, 29, 8)),)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_engine_errors_are_messages(request: pytest.FixtureRequest, name: str) -> None:
+    engine = engine_for(request, name)
+    with pytest.raises(EngineError, match="failed"):
+        engine.query("SELECT no_such_column FROM corpus.events")
+    assert engine.query("SELECT 1 AS value").rows == ((1,),)  # the connection still works
