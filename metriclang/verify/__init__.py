@@ -29,7 +29,8 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
                 date_to: date | None = None, alpha: float = ALPHA) -> Report:
     """Verify the project at ``path`` on the warehouse ``db`` (else the configured one).
 
-    A project with errors is not verified: the report then holds only its diagnostics.
+    Every measure is fetched (vanity signals look at all of them, linked or not). A project
+    with errors is not verified: the report then holds only its diagnostics.
     Raises :class:`~metriclang.project.UsageError` when no warehouse can be opened.
     """
     from dataclasses import replace
@@ -37,7 +38,7 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
     from metriclang.diagnostics import Severity
     from metriclang.engine import EngineError, connect, duckdb_path, ensure_demo_data, scheme
     from metriclang.project import UsageError, load_project
-    from metriclang.verify.warehouse import fetch_series, linked_measures
+    from metriclang.verify.warehouse import fetch_series
 
     loaded = load_project(path)
     errors = tuple(d for d in loaded.diagnostics
@@ -59,7 +60,7 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
     except EngineError as exc:
         raise UsageError(str(exc)) from None
     try:
-        fetched = fetch_series(project, engine, linked_measures(project), date_from, date_to)
+        fetched = fetch_series(project, engine, sorted(project.measures), date_from, date_to)
     finally:
         engine.close()
     report = verify(project, fetched.series, alpha, fetched.missing)

@@ -17,15 +17,20 @@ def _num(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def _sig(value: float | None) -> float | None:
+    """A p-value to four significant digits (tiny ones stay visible: 3.1e-12)."""
+    return None if value is None else float(f"{value:.4g}")
+
+
 def link_dict(link: LinkResult) -> dict[str, Any]:
     """One link as plain data (the JSON contract: ``from`` ... ``periods`` first)."""
     return {
         "from": link.source, "to": link.target,
         "declared_lag": link.declared_lag, "best_lag": link.best_lag, "effect": link.effect,
-        "estimate": _num(link.estimate, 4), "p_value": _num(link.p_value, 6),
+        "estimate": _num(link.estimate, 4), "p_value": _sig(link.p_value),
         "verdict": link.verdict, "periods": link.periods,
         "grain": link.grain, "lag": link.lag_text,
-        "p_unadjusted": _num(link.p_unadjusted, 6), "granger_p": _num(link.granger_p, 6),
+        "p_unadjusted": _sig(link.p_unadjusted), "granger_p": _sig(link.granger_p),
         "differenced": link.differenced, "needed_periods": link.needed,
         "note": link.note,
         "file": link.span.file, "line": link.span.line, "column": link.span.column,

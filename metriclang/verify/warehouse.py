@@ -27,14 +27,6 @@ class Fetched:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def linked_measures(project: Project) -> list[str]:
-    """Names of the measures on either end of a ``drives`` link, sorted."""
-    names = {m.name for m in project.measures.values() if m.drives}
-    names |= {d.target for m in project.measures.values() for d in m.drives
-              if d.target in project.measures}
-    return sorted(names)
-
-
 def totals_project(project: Project, measure: str) -> Project:
     """The project with ``measure``'s output dimensions removed (its total per period)."""
     m = project.measures[measure]

@@ -1,0 +1,187 @@
+"""verify() on a real project with synthetic series: verdicts, correction, signals, docs."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from metriclang.project import load_project
+from metriclang.semantic.model import Project
+from metriclang.verify import Series, measure_evidence, verify
+from metriclang.verify.evidence import needed_periods
+from metriclang.verify.render import render_json, render_text
+from metriclang.verify.stats import benjamini_hochberg
+from tests.verify.synthetic import ar1
+
+SPEC = """
+source events {
+  table raw.events
+  time at
+}
+
+measure lead_up "Planted, declared up" {
+  formula count(events)
+  kind leading
+  grain week
+  drives result lag 2 weeks effect positive
+}
+
+measure lead_wrong {
+  formula count(events)
+  kind leading
+  grain week
+  drives result lag 2 weeks effect negative
+}
+
+measure lead_none {
+  formula count(events)
+  kind leading
+  grain week
+  drives result lag 2 weeks effect positive
+}
+
+measure lead_short {
+  formula count(events)
+  kind leading
+  grain week
+  drives result lag 2 weeks
+}
+
+measure lead_missing {
+  formula count(events)
+  kind leading
+  grain week
+  drives result lag 14 days
+}
+
+measure result {
+  formula count(events)
+  kind lagging
+  grain week
+}
+
+measure total {
+  formula count(events)
+  cumulative
+  grain week
+}
+"""
+
+N = 104
+WEEKS = tuple(date(2025, 1, 6) + timedelta(weeks=i) for i in range(N))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    root = tmp_path_factory.mktemp("proj")
+    (root / "spec.osm").write_text(SPEC, encoding="utf-8")
+    loaded = load_project(root)
+    assert not loaded.diagnostics.has_errors, list(loaded.diagnostics)
+    return loaded.project
+
+
+def weekly(name: str, values: np.ndarray) -> Series:
+    return Series(name, "week", WEEKS[-len(values):], tuple(float(v) for v in values))
+
+
+@pytest.fixture(scope="module")
+def series() -> dict[str, Series]:
+    rng = np.random.default_rng(42)
+    up, wrong = ar1(rng, N + 2, 0.5), ar1(rng, N + 2, 0.5)
+    result = 100 + 2.0 * up[:N] + 2.0 * wrong[:N] + ar1(rng, N, 0.3)
+    return {
+        "lead_up": weekly("lead_up", 50 + up[2:]),
+        "lead_wrong": weekly("lead_wrong", 50 + wrong[2:]),
+        "lead_none": weekly("lead_none", 50 + ar1(rng, N, 0.5)),
+        "lead_short": weekly("lead_short", 50 + ar1(rng, 12, 0.5)),
+        "result": weekly("result", result),
+        "total": weekly("total", np.cumsum(rng.integers(0, 5, N))),
+    }
+
+
+def test_verdicts(project: Project, series: dict[str, Series]) -> None:
+    report = verify(project, series, missing={"lead_missing": "the query returned no rows"})
+    verdicts = {k.source: (k.verdict, k.best_lag) for k in report.links}
+    assert verdicts["lead_up"] == ("supported", 2)
+    assert verdicts["lead_wrong"] == ("contradicted", 2)
+    assert verdicts["lead_none"][0] == "weak"
+    assert verdicts["lead_short"] == verdicts["lead_missing"] == ("insufficient-data", None)
+    assert [k.source for k in report.links] == [
+        "lead_missing", "lead_none", "lead_short", "lead_up", "lead_wrong"]
+    short = next(k for k in report.links if k.source == "lead_short")
+    assert (short.periods, short.needed) == (12, needed_periods(2))
+    missing = next(k for k in report.links if k.source == "lead_missing")
+    assert missing.note == "no data for `lead_missing`: the query returned no rows"
+    assert report.contradicted == tuple(k for k in report.links if k.source == "lead_wrong")
+
+
+def test_p_values_are_adjusted_across_the_tested_links(project: Project,
+                                                        series: dict[str, Series]) -> None:
+    report = verify(project, series)
+    tested = [k for k in report.links if k.p_unadjusted is not None]
+    assert len(tested) == 3
+    expected = benjamini_hochberg(np.array([k.p_unadjusted for k in tested]))
+    assert [k.p_value for k in tested] == pytest.approx(expected.tolist())
+    assert all(k.p_value >= k.p_unadjusted for k in tested)
+
+
+def test_a_stricter_alpha_turns_borderline_links_weak(project: Project,
+                                                      series: dict[str, Series]) -> None:
+    report = verify(project, series)
+    up = next(k for k in report.links if k.source == "lead_up")
+    stricter = verify(project, series, alpha=up.p_value / 2)
+    assert next(k for k in stricter.links if k.source == "lead_up").verdict == "weak"
+
+
+def test_vanity_signals(project: Project, series: dict[str, Series]) -> None:
+    report = verify(project, series)
+    assert [(s.kind, s.measure) for s in report.signals] == [
+        ("moves-with-nothing-downstream", "lead_none"), ("never-decreases", "total")]
+    assert report.signals[1].message.startswith("`total` never decreased over its 104 week")
+    assert report.signals[0].span.line == SPEC.splitlines().index("measure lead_none {") + 1
+
+
+def test_measure_evidence_and_svg(project: Project, series: dict[str, Series]) -> None:
+    report = verify(project, series)
+    ev = measure_evidence(report, "result")
+    assert ev.drives == () and len(ev.driven_by) == 5
+    assert [k.source for k, _ in ev.charts] == ["lead_none", "lead_short", "lead_up",
+                                                 "lead_wrong"]
+    root = ET.fromstring(ev.charts[2][1])
+    lines = root.findall("{http://www.w3.org/2000/svg}polyline")
+    assert len(lines) == 2
+    target_points = lines[0].get("points", "").split()
+    driver_points = lines[1].get("points", "").split()
+    assert len(target_points) == N and len(driver_points) == N - 2
+    # the driver is drawn shifted by the declared lag: its first point is at period 2
+    assert driver_points[0].split(",")[0] == target_points[2].split(",")[0]
+    assert measure_evidence(report, "total").signals[0].kind == "never-decreases"
+    assert ev.charts[2][1] == measure_evidence(verify(project, series), "result").charts[2][1]
+
+
+def test_reports(project: Project, series: dict[str, Series]) -> None:
+    report = verify(project, series)
+    text = render_text(report)
+    assert "lead_up -> result" in text and "supported" in text
+    assert "not proof of causation" in text
+    assert "lead_short -> result: 12 periods, needs at least 22" in text
+    import json
+
+    data = json.loads(render_json(report))
+    assert list(data["links"][0])[:9] == ["from", "to", "declared_lag", "best_lag", "effect",
+                                         "estimate", "p_value", "verdict", "periods"]
+    assert data["summary"] == {"links": 5, "supported": 1, "contradicted": 1, "weak": 1,
+                               "insufficient-data": 2}
+    assert "not proof of causation" in data["caveat"]
+
+
+def test_no_links_no_series(tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_text("source s {\n  table t\n  time at\n}\n"
+                                    "measure m {\n  formula count(s)\n}\n", encoding="utf-8")
+    report = verify(load_project(tmp_path).project, {})
+    assert report.links == () and report.signals == ()
+    assert "0 declared link(s)" in render_text(report)
