@@ -240,5 +240,50 @@ def _dialect_choice(with_all: bool) -> click.Choice:
     return click.Choice((*OUTPUT_DIALECTS, "all") if with_all else OUTPUT_DIALECTS)
 
 
+@main.command("diff")
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--project", "project", type=click.Path(path_type=Path), default=Path("."),
+              show_default=True, help="The project directory (inside the repository for "
+              "revisions; the NEW side when NEW is not given).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "markdown")),
+              default="text", show_default=True)
+@click.option("--fail-on", "fail_on", type=click.Choice(("breaking", "any", "never")),
+              default="never", show_default=True,
+              help="Exit 1 on breaking changes, on any change in meaning, or never.")
+@click.option("--run", "run", is_flag=True,
+              help="Compute changed measures old versus new on the warehouse.")
+@click.option("--periods", type=click.IntRange(min=1), default=6, show_default=True,
+              help="How many of the latest periods --run shows.")
+@click.option("--db", help="Warehouse URL for --run (default: `warehouse` in metriclang.toml).")
+@click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
+def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: str, run: bool,
+                 periods: int, db: str | None, today: str | None) -> None:
+    """Compare the meaning of two versions of a project.
+
+    OLD and NEW are directories or git revisions; `main` compares the revision with the
+    project on disk, `main..HEAD` two revisions, `main...HEAD` HEAD with its merge base.
+    Revisions are read with git into a temporary directory; the working tree is not touched.
+    """
+    from contextlib import ExitStack
+
+    from metriclang.diff import diff_sides, failed, measures_to_run, run_measures
+    from metriclang.diff.report import RENDERERS
+    from metriclang.diff.run import MeasureRun
+    from metriclang.diff.sides import resolve_sides
+
+    with ExitStack() as stack:
+        old_side, new_side = resolve_sides(old, new, project, stack)
+        result, before, after = diff_sides(old_side, new_side, _today(today))
+        runs: tuple[MeasureRun, ...] = ()
+        if run and measures_to_run(result):
+            runs, note = run_measures(before, after, project, db, measures_to_run(result),
+                                      periods)
+            if note:
+                click.echo(note, err=True)
+    click.echo(RENDERERS[fmt](result, runs), nl=False)
+    sys.exit(1 if failed(result, fail_on) else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,64 @@
+"""``osm diff``: what a change means for the metric system, not how its text changed.
+
+Pipeline: sides (directories or git revisions) -> ``check`` on each -> :func:`compare`
+-> report (text, json, markdown); optionally ``--run`` the changed measures.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from metriclang.diff.compare import ModelDiff, compare
+from metriclang.diff.run import MeasureRun, run_changed
+from metriclang.diff.sides import Side
+from metriclang.project import Loaded, UsageError, load_project
+
+#: ``--fail-on`` choices.
+FAIL_ON = ("breaking", "any", "never")
+
+
+def diff_sides(old: Side, new: Side, today: date | None = None) -> tuple[ModelDiff, Loaded,
+                                                                         Loaded]:
+    """Check both sides and compare them."""
+    from metriclang.check import check
+
+    before, after = check(old.root, today), check(new.root, today)
+    return compare(before, after, old.label, new.label), before, after
+
+
+def failed(d: ModelDiff, fail_on: str) -> bool:
+    """Whether ``--fail-on`` turns this diff into exit code 1."""
+    if fail_on == "breaking":
+        return bool(d.breaking)
+    return fail_on == "any" and not d.empty
+
+
+def measures_to_run(d: ModelDiff) -> list[tuple[str, str]]:
+    """``(old name, new name)`` of measures whose numbers or rows change."""
+    inverse = {r.new: r.old for r in d.renamed if r.kind == "measure"}
+    fields = {c.name: {f.field for f in c.changes if f.breaking} for c in d.changed}
+    return sorted({(inverse.get(b.name, b.name), b.name) for b in d.breaking
+                   if b.kind == "measure" and b.change in fields.get(b.name, ())},
+                  key=lambda p: p[1])
+
+
+def run_measures(before: Loaded, after: Loaded, project: Path, db: str | None,
+                 pairs: list[tuple[str, str]], periods: int
+                 ) -> tuple[tuple[MeasureRun, ...], str | None]:
+    """Run ``pairs`` on the warehouse of ``--db``, else of the project on disk.
+
+    Returns the runs and a note when demo data had to be generated first.
+    """
+    from metriclang.engine import EngineError
+    from metriclang.runner import open_warehouse
+
+    disk = load_project(project).project if project.exists() else after.project
+    try:
+        engine, note = open_warehouse(disk, db)
+    except EngineError as exc:
+        raise UsageError(f"cannot open the warehouse: {exc}") from None
+    try:
+        return run_changed(engine, before.project, after.project, pairs, periods), note
+    finally:
+        engine.close()

@@ -1,0 +1,128 @@
+"""The two sides of ``osm diff``: directories or git revisions.
+
+A revision is read with git itself (``git ls-tree`` and ``git cat-file --batch``) into a
+temporary directory; the working tree, the index and ``HEAD`` are never touched.
+
+``OLD [NEW]`` is read as: ``A..B`` (B defaults to HEAD), ``A...B`` (from the merge base of
+A and B), an existing directory, or a revision; without NEW the other side is the project
+as it is on disk.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from metriclang.config import CONFIG_FILE
+from metriclang.project import UsageError
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side: a label for reports and the directory holding its project."""
+
+    label: str
+    root: Path
+
+
+def git(cwd: Path, *args: str, data: bytes | None = None) -> bytes:
+    """Run git in ``cwd``; a failure is a usage error with git's own message."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True,
+                              check=False)
+    except FileNotFoundError:
+        raise UsageError("git is not installed; compare two directories instead") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git {args[0]} failed: {message[-1] if message else 'unknown error'}")
+    return done.stdout
+
+
+def _is_revision(cwd: Path, rev: str) -> bool:
+    if rev.startswith("-"):
+        return False
+    try:
+        git(cwd, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    except UsageError:
+        return False
+    return True
+
+
+def _repository(project: Path) -> tuple[Path, str]:
+    """The repository's top directory and the project's path inside it."""
+    cwd = project if project.is_dir() else project.parent
+    if not cwd.is_dir():
+        raise UsageError(f"path does not exist: {project}")
+    top = Path(git(cwd, "rev-parse", "--show-toplevel").decode().strip())
+    try:
+        inside = project.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        raise UsageError(f"{project} is not inside the git repository at {top}") from None
+    return top, "" if inside == "." else inside
+
+
+def materialise(project: Path, rev: str, into: Path) -> Path:
+    """Write the project's ``.osm`` files and config at ``rev`` under ``into``."""
+    top, prefix = _repository(project)
+    listing = git(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix or ".")
+    wanted: list[tuple[str, str]] = []
+    for entry in listing.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw = entry.partition(b"\t")
+        mode, kind, sha = meta.decode().split()
+        path = raw.decode("utf-8", "surrogateescape")
+        rel = path[len(prefix) + 1:] if prefix else path
+        if kind == "blob" and mode != "120000" and (rel.endswith(".osm") or rel == CONFIG_FILE):
+            wanted.append((sha, rel))
+    if wanted:
+        blobs = git(top, "cat-file", "--batch", data="".join(f"{s}\n" for s, _ in wanted).encode())
+        offset = 0
+        for _, rel in wanted:
+            header_end = blobs.index(b"\n", offset)
+            size = int(blobs[offset:header_end].split()[2])
+            target = into.joinpath(*PurePosixPath(rel).parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blobs[header_end + 1:header_end + 1 + size])
+            offset = header_end + 1 + size + 1
+    return into
+
+
+def _revision_side(project: Path, rev: str, stack: ExitStack) -> Side:
+    tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osm-diff-")))
+    return Side(rev, materialise(project, rev, tmp / "project"))
+
+
+def resolve_sides(old: str, new: str | None, project: Path, stack: ExitStack) -> tuple[Side,
+                                                                                        Side]:
+    """Read ``OLD [NEW]`` into two sides; temporary directories live as long as ``stack``."""
+    cwd = project if project.is_dir() else project.parent
+    if new is None and not Path(old).exists() and ".." in old:
+        three = "..." in old
+        a, b = old.split("..." if three else "..", 1)
+        a, b = a or "HEAD", b or "HEAD"
+        for rev in (a, b):
+            if not _is_revision(cwd, rev):
+                raise UsageError(f"`{rev}` is not a git revision")
+        if three:
+            a = git(cwd, "merge-base", a, b).decode().strip()
+            base = _revision_side(project, a, stack)
+            label = f"merge-base({old.split('...')[0] or 'HEAD'}, {b})"
+            return Side(label, base.root), _revision_side(project, b, stack)
+        return _revision_side(project, a, stack), _revision_side(project, b, stack)
+    sides = []
+    for arg in (old, new):
+        if arg is None:
+            if not project.exists():
+                raise UsageError(f"path does not exist: {project}")
+            sides.append(Side("working tree", project))
+        elif Path(arg).is_dir():
+            sides.append(Side(arg, Path(arg)))
+        elif _is_revision(cwd, arg):
+            sides.append(_revision_side(project, arg, stack))
+        else:
+            raise UsageError(f"`{arg}` is neither a directory nor a git revision")
+    return sides[0], sides[1]
