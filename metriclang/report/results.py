@@ -54,8 +54,8 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def cell(value: Any) -> str:
-    """One value as text (NULL is the empty string)."""
+def cell(value: Any, places: int = 9) -> str:
+    """One value as text (NULL is the empty string); tables show six decimals."""
     value = plain(value)
     match value:
         case None:
@@ -63,7 +63,8 @@ def cell(value: Any) -> str:
         case bool():
             return "true" if value else "false"
         case float():
-            return format(Decimal(repr(value)).normalize(), "f")
+            exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))
+            return format(exact.normalize(), "f")
     return str(value)
 
 
@@ -98,18 +99,22 @@ def to_table(results: Sequence[Named], color: bool) -> str:
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(file=io.StringIO(), width=160, color_system="standard" if color else None,
                       force_terminal=color, highlight=False)
     for r in results:
-        title = r.measure + (f" — {r.label}" if r.label else "")
-        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        title = Text(r.measure, style="bold")
+        if r.label:
+            title.append(f"  {r.label}")
+        console.print(title)
+        table = Table(box=box.SIMPLE_HEAD)
         numeric = [all(isinstance(row[i], int | float | Decimal) or row[i] is None
                        for row in r.result.rows) for i in range(len(r.result.columns))]
         for name, right in zip(r.result.columns, numeric, strict=True):
             table.add_column(name, justify="right" if right else "left")
         for row in r.result.rows:
-            table.add_row(*(cell(v) if v is not None else "NULL" for v in row))
+            table.add_row(*(cell(v, places=6) if v is not None else "NULL" for v in row))
         if not r.result.rows:
             table.caption = "no rows"
         console.print(table)
