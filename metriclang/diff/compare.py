@@ -194,10 +194,11 @@ def _field_changes(kind: str, old: Fields, new: Fields) -> list[tuple[FieldChang
 
 
 def _diagnostic_key(d: Diagnostic, rename: Mapping[str, str]) -> tuple[str, ...]:
+    """What identifies a diagnostic across versions: not its position (files move)."""
     message = d.message
     for old, new in rename.items():
         message = message.replace(f"`{old}`", f"`{new}`")
-    return d.code, d.severity.value, message, d.span.file, str(d.suppressed)
+    return d.code, d.severity.value, message
 
 
 def _only_in(these: tuple[Diagnostic, ...], others: tuple[Diagnostic, ...],
@@ -248,7 +249,8 @@ def compare(old: Loaded, new: Loaded, old_label: str = "old",
         for c, reason in pairs:
             if reason is None:
                 continue
-            users = _dependents(new.project, key[1]) if key[0] == "measure" else []
+            numbers = key[0] == "measure" and c.field in ("formula", "window", "cumulative")
+            users = _dependents(new.project, key[1]) if numbers else []
             if users:
                 reason += "; also changes " + ", ".join(f"`{u}`" for u in users)
             breaking.append(Breaking(key[0], key[1], c.field, reason))
