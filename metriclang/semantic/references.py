@@ -128,7 +128,8 @@ def check_references(project: m.Project, decls: Sequence[ast.Declaration]) -> li
     """Every cross-reference problem of a project, in no particular order."""
     out = [d for decl in decls for d in _declaration_checks(project, decl)]
     for cycle in formula_cycles(project):
-        hops = " -> ".join([_owner(project, r.span) for r in cycle] + [cycle[0].measure])
+        hops = " -> ".join([_owner(project, r.span) for r in cycle]
+                           + [_owner(project, cycle[0].span)])
         out.append(error("E160", f"measures refer to each other in a cycle: {hops}",
                          cycle[0].span, "a measure cannot be computed from itself; break the cycle",
                          [Related(f"refers to `{r.measure}`", r.span) for r in cycle[1:]]))

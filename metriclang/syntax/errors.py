@@ -6,6 +6,7 @@ rest are described from the set of tokens the parser expected at that point.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,6 +62,13 @@ MISTAKES: dict[tuple[str, str], list[str]] = {
     ],
     ("an objective's target names a measure", "write `target MEASURE >= 35% by 2027-06-30`"): [
         "objective o { target >= ", "objective o { target 35%",
+    ],
+    ("an operator needs a value on both sides", "complete the formula after the operator"): [
+        "measure m { formula 1 / }", "measure m { formula 1 + }", "measure m { formula 1 * }",
+        "measure m { formula 1 - }",
+    ],
+    ("`formula` needs an expression", "write e.g. `formula count(orders)`"): [
+        "measure m { formula }",
     ],
     ("`conversion` needs `within` and `by`",
      "write `conversion(sessions -> orders, within 7 days, by customer)`"): [
@@ -152,6 +160,10 @@ def to_diagnostic(exc: UnexpectedInput, path: str, text: str, offset: int,
             return error("E102", f"unterminated {kind}", span,
                          f"close it with {char} on the same line" if char == '"'
                          else f"close it with {char}")
+        if char == ";":
+            return error("E103", "unexpected `;`", span,
+                         "statements end with the line, without `;`; a SQL fragment is one "
+                         "expression")
         return error("E103", f"unexpected character `{char}`", span,
                      "identifiers are ASCII letters, digits and `_`; text goes in double quotes")
     token = getattr(exc, "token", None)
@@ -172,7 +184,32 @@ def to_diagnostic(exc: UnexpectedInput, path: str, text: str, offset: int,
         return error("E101", f"{known[0]}", span, known[1])
     expected = set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ())
     found = _describe_token(token) if token is not None else "the end of the file"
-    return error("E101", f"expected {_expected_words(expected, block)}, found {found}", span)
+    return error("E101", f"expected {_expected_words(expected, block)}, found {found}", span,
+                 _hint(token, block))
+
+
+#: Statement keywords of each block, for "did you mean" after an unknown statement.
+_STATEMENTS = {
+    "source": ("table", "time", "key", "entity", "dimension"),
+    "measure": ("formula", "kind", "perspective", "grain", "window", "cumulative", "dimensions",
+                "stage", "direction", "unit", "owner", "target", "description", "drives", "allow"),
+    "objective": ("north_star", "target", "owner", "description", "allow", "strategy"),
+    "strategy": ("hypothesis", "stage", "owner", "description", "measures", "allow"),
+    "journey": ("stage",),
+    "block": (),
+}
+
+
+def _hint(token: Token | None, block: Block | None) -> str | None:
+    """A ``help:`` for an unexpected token: the statement it resembles, or what `->` is for."""
+    if token is None:
+        return None
+    if token.type == "ARROW":
+        return "`->` only separates the two sides of `conversion(FROM -> TO, ...)`"
+    words = _STATEMENTS.get(block.kind, ()) if block else (
+        "journey", "source", "measure", "objective")
+    close = difflib.get_close_matches(str(token), words, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close and close[0] != str(token) else None
 
 
 def _end_span(path: str, text: str) -> Span:

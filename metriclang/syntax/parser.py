@@ -10,10 +10,9 @@ import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from lark import Lark, Token
-from lark.exceptions import UnexpectedEOF, UnexpectedInput, VisitError
+from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from metriclang.diagnostics import Diagnostic, error
 from metriclang.source import Span
@@ -25,7 +24,15 @@ from metriclang.syntax.transformer import CURRENT, AstBuilder
 MAX_NESTING = 200
 MAX_ERRORS_PER_FILE = 50
 
-_DECLARATION_LINE = re.compile(r"^[ \t]*(?:journey|source|measure|objective)\b", re.M)
+#: A full declaration header (``measure name ["label"] {``). An error right at a header means
+#: the declaration before it is unclosed; a keyword alone does not (``measure m`` inside a
+#: strategy is a typo for ``measures``).
+_HEADER_PATTERN = (r'[ \t]*(?:journey|source|measure|objective)[ \t]+[A-Za-z_][A-Za-z0-9_]*\s*'
+                   r'(?:"(?:[^"\\\r\n]|\\.)*"\s*)?\{')
+_HEADER = re.compile(_HEADER_PATTERN)
+#: Where recovery may resume: a declaration keyword in column 1, or an indented full header.
+_DECLARATION_LINE = re.compile(
+    rf"^(?:(?:journey|source|measure|objective)\b|{_HEADER_PATTERN})", re.M)
 _COMMENTS: list[Token] = []
 
 
@@ -50,18 +57,44 @@ def lark_parser() -> Lark:
                 lexer_callbacks={"COMMENT": _COMMENTS.append})
 
 
+#: (label, parser state, accepted terminals, token type, token text) of one labelled example.
+_Signature = tuple[tuple[str, str], int, frozenset[str], str, str]
+
+
+@cache
+def _mistake_signatures() -> tuple[_Signature, ...]:
+    """Where each labelled bad example of :data:`MISTAKES` fails (computed once per process)."""
+    out: list[_Signature] = []
+    for label, examples in MISTAKES.items():
+        for example in examples:
+            token = CURRENT.set(("<example>", example))
+            try:
+                lark_parser().parse(example)
+            except UnexpectedToken as ut:
+                if ut.state is not None:
+                    out.append((label, ut.state.position, frozenset(ut.accepts or ut.expected),
+                                ut.token.type, str(ut.token)))
+            except UnexpectedInput:
+                pass
+            finally:
+                CURRENT.reset(token)
+    return tuple(out)
+
+
 def _classify(exc: UnexpectedInput) -> tuple[str, str] | None:
-    def parse(text: str) -> Any:
-        token = CURRENT.set(("<example>", text))
-        try:
-            return lark_parser().parse(text)
-        finally:
-            CURRENT.reset(token)
-    try:
-        label = exc.match_examples(parse, MISTAKES, use_accepts=True)
-    except Exception:
+    """The label of the bad example failing in the same parser state, as Lark's
+    ``match_examples`` does, but comparing the LALR state alone: Lark also compares the depth
+    of the parse stack, which differs between the first and a later declaration of a file."""
+    if not isinstance(exc, UnexpectedToken) or exc.state is None:
         return None
-    return label if isinstance(label, tuple) else None
+    accepts = frozenset(exc.accepts or exc.expected)
+    candidate = None
+    for label, position, accepted, kind, text in _mistake_signatures():
+        if position == exc.state.position and accepted == accepts:
+            if kind == exc.token.type and text == str(exc.token):
+                return label
+            candidate = candidate or label
+    return candidate
 
 
 def _too_deep(text: str) -> int | None:
@@ -112,7 +145,8 @@ class _FileParser:
             else:
                 offset, result, at_end = lo + deep, None, False
             start = max((s for s in self.starts if lo <= s <= offset and s < hi), default=lo)
-            if result is not None and not at_end and offset == start and start > lo:
+            if result is not None and not at_end and offset == start and start > lo \
+                    and _HEADER.match(self.text, start):
                 self._region(lo, start)  # the real error is before this declaration
                 lo = start
                 continue
