@@ -28,6 +28,11 @@ class Run:
     def median_s(self) -> float | None:
         return statistics.median(self.seconds) if self.seconds else None
 
+    @property
+    def best_s(self) -> float | None:
+        """Fastest run: the figure least disturbed by other load on a shared machine."""
+        return min(self.seconds) if self.seconds else None
+
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection without progress bar output."""

@@ -1,0 +1,99 @@
+"""The comparison benchmark's harness keeps working: ``bench/compare/run.py --quick``.
+
+By default only metriclang's side runs (nothing is downloaded). Set
+``METRICLANG_BENCH_EXTERNAL=1`` to include MetricFlow and Sidemantic: the harness then creates
+``bench/.env/venv`` with both (a download of about 100 MB on first use).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from metriclang.project import load_project
+from tests.conftest import ROOT
+
+COMPARE = ROOT / "bench" / "compare"
+sys.path.insert(0, str(COMPARE))
+
+import data  # noqa: E402
+import generate  # noqa: E402
+from metricset import KINDS, hand_sql, metric_set  # noqa: E402
+
+EXTERNAL = os.environ.get("METRICLANG_BENCH_EXTERNAL", "") in ("1", "true", "yes")
+
+
+def test_metric_set_prefixes_are_self_contained() -> None:
+    ms = metric_set(10)
+    assert [m.kind for m in ms] == [*KINDS, "count", "sum", "ratio"]
+    assert [m.name for m in ms[7:]] == ["g1_paid_orders", "g1_paid_revenue",
+                                        "g1_avg_order_value"]
+    assert (ms[8].threshold, ms[6].window_days, metric_set(35)[34].window_days) == (1, 1, 2)
+
+
+def test_three_renderings_hold_the_same_metrics(tmp_path: Path) -> None:
+    metrics = generate.write_all(23, tmp_path)
+    loaded = load_project(tmp_path / "osm")
+    assert sorted(loaded.project.measures) == sorted(m.name for m in metrics)
+    assert not [d for d in loaded.diagnostics if d.severity.value == "error"]
+    mf = (tmp_path / "metricflow" / "metrics.yaml").read_text(encoding="utf-8")
+    mf_names = [json.loads(doc)["metric"]["name"] for doc in mf.split("---\n") if doc.strip()]
+    assert mf_names == [m.name for m in metrics]
+    sm = json.loads((tmp_path / "sidemantic" / "model.yml").read_text(encoding="utf-8"))
+    sm_names = [x["name"] for model in sm["models"] for x in model["metrics"]]
+    assert sorted(sm_names) == sorted(m.name for m in metrics)
+
+
+def test_data_is_deterministic_and_hand_sql_is_right(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert data.build(db, rows=2000) == {"customers": 2000, "sessions": 2000, "orders": 2000}
+    assert data.is_current(db, 2000) and not data.is_current(db, 3000)
+    con = duckdb.connect(str(db), read_only=True)
+    # The hash is plain integer arithmetic: recompute row 7's amount in Python.
+    u = ((7 * 2654435761 + 12 * 97531) % 4294967311) * 2246822519 % 2147483647
+    amount = con.execute("SELECT amount FROM bench.orders WHERE order_id = 7").fetchone()[0]
+    assert float(amount) == (u % 50000) // 1 / 100
+    # Hand-written SQL of the 7-day window against a Python computation from raw rows.
+    m = metric_set(5)[4]
+    raw = con.execute("SELECT CAST(ordered_at AS DATE), amount FROM bench.orders "
+                      "WHERE status = 'paid' AND amount >= 0").fetchall()
+    daily: dict[object, float] = {}
+    for day, value in raw:
+        daily[day] = daily.get(day, 0.0) + float(value)
+    got = dict(con.execute(hand_sql(m)).fetchall())
+    day = sorted(got)[100]
+    import datetime as dt
+    want = sum(daily.get(day - dt.timedelta(days=k), 0.0) for k in range(7))
+    assert float(got[day]) == pytest.approx(want)
+    assert len(got) == (max(daily) - min(daily)).days + 1
+    con.close()
+
+
+def test_quick_run(tmp_path: Path) -> None:
+    tools = "metriclang,metricflow,sidemantic" if EXTERNAL else "metriclang"
+    proc = subprocess.run(
+        [sys.executable, str(COMPARE / "run.py"), "--quick", "--tools", tools,
+         "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((tmp_path / "compare.json").read_text(encoding="utf-8"))
+    assert [s["size"] for s in results["sizes"]] == [10, 100]
+    for s in results["sizes"]:
+        for tool in tools.split(","):
+            side = s[tool]
+            assert "failed" not in side, side
+            assert side["errors"] == [] and side["validate_s"] > 0
+            assert side["compiled"] + side["compile_failures"] == s["sampled"]
+    assert sorted(results["queries"]) == sorted(KINDS)
+    for kind, q in results["queries"].items():
+        assert q["hand"]["rows"] > 0, kind
+        ml = q["metriclang"]
+        if "result" in ml:  # metriclang compiled it: it must match the hand-written rows
+            assert ml["result"]["equal"], (kind, ml["result"])
+    assert (tmp_path / "compare.md").read_text(encoding="utf-8").startswith("# metriclang vs")
