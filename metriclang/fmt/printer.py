@@ -148,7 +148,7 @@ class Printer:
             case ast.EntityStmt(name=n, column=c):
                 body = f"entity {n.value} = {c.value}"
             case ast.DimensionStmt(name=n, expr=e):
-                body = f"dimension {n.value}" + (f" = {e.text}" if e else "")
+                body = f"dimension {n.value}" + (f" = {self.sql(e)}" if e else "")
             case ast.FormulaStmt(formula=f):
                 return self.formula(f, indent)
             case ast.WordStmt(keyword=k, word=w):
@@ -235,9 +235,13 @@ class Printer:
                         f"{_duration(node.within)}, by {node.entity.value})")
         raise TypeError(node)
 
-    @staticmethod
-    def where(sql: ast.Sql | None) -> str:
-        return f" where {sql.text}" if sql else ""
+    def sql(self, fragment: ast.Sql) -> str:
+        """A SQL fragment exactly as written, with any comments inside it (LF line ends)."""
+        s = fragment.span
+        return self._slice((s.line, s.column), (s.end_line, s.end_column)).replace("\r\n", "\n")
+
+    def where(self, fragment: ast.Sql | None) -> str:
+        return f" where {self.sql(fragment)}" if fragment else ""
 
     def aggregate(self, node: ast.Aggregate) -> str:
         src = node.source.value
@@ -245,8 +249,8 @@ class Printer:
             return f"count({src}{self.where(node.where)})"
         p = f", {node.percentile.text}" if node.percentile else ""
         if self.short_form(node):
-            return f"{node.func}({src}.{node.expr.text}{p}{self.where(node.where)})"
-        return f"{node.func}({src}, {node.expr.text}{p}{self.where(node.where)})"
+            return f"{node.func}({src}.{self.sql(node.expr)}{p}{self.where(node.where)})"
+        return f"{node.func}({src}, {self.sql(node.expr)}{p}{self.where(node.where)})"
 
     def short_form(self, node: ast.Aggregate) -> bool:
         """Whether the author wrote ``sum(orders.amount)`` rather than ``sum(orders, amount)``."""

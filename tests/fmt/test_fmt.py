@@ -17,8 +17,18 @@ from tests.conftest import EXAMPLES, ROOT
 
 HERE = Path(__file__).parent
 EXAMPLE_FILES = sorted(EXAMPLES.rglob("*.osm"))
-CORPUS = sorted(p for p in (ROOT / "tests").rglob("*.osm")
-                if HERE not in p.parents and not parse_file(p.name, p.read_text("utf-8"))[1])
+
+
+def _parses(path: Path) -> bool:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not parse_file(path.name, text)[1]
+
+
+CORPUS = sorted(p for p in (ROOT / "tests").rglob("*.osm") if HERE not in p.parents
+                and _parses(p))
 
 
 def comments(text: str) -> Counter[str]:
