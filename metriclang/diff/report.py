@@ -157,8 +157,9 @@ def render_markdown(d: ModelDiff, runs: Sequence[MeasureRun] = ()) -> str:
         for c in d.changed:
             details += [f"**{c.kind} `{c.name}`**", "", "| field | old | new | breaking |",
                         "| --- | --- | --- | --- |"]
-            details += [f"| {f.field} | {_cell(f.old)} | {_cell(f.new)} | "
-                        f"{'yes' if f.breaking else ''} |" for f in c.changes]
+            details += [f"| {f.field} | " + ("see below | see below" if f.field == "formula"
+                                              else f"{_cell(f.old)} | {_cell(f.new)}")
+                        + f" | {'yes' if f.breaking else ''} |" for f in c.changes]
             details.append("")
             for f in c.changes:
                 if f.field == "formula":

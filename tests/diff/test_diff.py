@@ -391,3 +391,18 @@ def test_run_without_numeric_changes_runs_nothing(repo: Repo, tmp_path: Path) ->
     code, out = _cli(repo, "main", "--run", "--db", "duckdb:///" + str(tmp_path / "none.duckdb"),
                      "--format", "json")
     assert code == 0 and "runs" not in json.loads(out)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_report_goldens(repo: Repo, fmt: str, update_goldens: bool) -> None:
+    from tests.conftest import golden
+
+    repo.edit("measures.osm", "count(orders where returned)", "count(orders where returned) * 2")
+    repo.edit("measures.osm", '"Revenue"', '"Revenue | net"')
+    repo.edit("measures.osm", "  dimensions country\n", "")
+    repo.edit("measures.osm", "revenue / return_rate", "revenue / return_rat")
+    repo.edit("objectives.osm", "  strategy fewer_returns", "  strategy faster {\n"
+              "    measures return_rate\n  }\n\n  strategy fewer_returns")
+    suffix = {"text": "txt", "json": "json", "markdown": "md"}[fmt]
+    golden(Path(__file__).parent / "golden" / f"report.{suffix}",
+           _cli(repo, "main", "--format", fmt)[1], update_goldens)
