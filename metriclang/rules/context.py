@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import TypeVar
 
 from metriclang.semantic import model as m
-from metriclang.semantic.graph import CausalGraph, Edge, Lagged
+from metriclang.semantic.graph import CausalGraph, Chains, Edge
 
 _T = TypeVar("_T")
 
@@ -54,7 +54,7 @@ class Context:
         """Measures with a ``drives`` path to ``seed`` (computed once per seed)."""
         return self._upstream.setdefault(seed, self.graph.upstream([seed]))
 
-    def fastest(self, seed: str) -> dict[str, Lagged]:
+    def fastest(self, seed: str) -> Chains:
         """Measures with a path to ``seed`` and their fastest chain (computed once per seed)."""
         return self._fastest.setdefault(seed, self.graph.fastest(seed))
 
@@ -63,7 +63,7 @@ class Context:
         return {}
 
     @cached_property
-    def _fastest(self) -> dict[str, dict[str, Lagged]]:
+    def _fastest(self) -> dict[str, Chains]:
         return {}
 
     def traced(self, seeds: Iterable[str]) -> set[str]:

@@ -75,6 +75,9 @@ def apply(project: m.Project, diagnostics: Iterable[Diagnostic],
     """Apply severities and allows to the diagnostics of ``codes``; others pass unchanged."""
     config = project.config
     scopes = _scopes(project)
+    by_key: dict[tuple[str, str], list[tuple[int, _Scope]]] = {}
+    for i, s in enumerate(scopes):  # smallest first, as in ``scopes``
+        by_key.setdefault((s.allow.code, s.span.file), []).append((i, s))
     used: set[int] = set()
     out: list[Diagnostic] = []
     for d in diagnostics:
@@ -84,7 +87,8 @@ def apply(project: m.Project, diagnostics: Iterable[Diagnostic],
                 continue
             if level:
                 d = d.with_severity(Severity(level))
-            scope = next((i for i, s in enumerate(scopes) if s.covers(d)), None)
+            scope = next((i for i, s in by_key.get((d.code, d.span.file), ()) if s.covers(d)),
+                         None)
             if scope is not None:
                 used.add(scope)
                 d = replace(d, suppressed=True, reason=scopes[scope].allow.reason)

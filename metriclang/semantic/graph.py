@@ -73,16 +73,23 @@ class SignConflict:
 
 
 @dataclass(frozen=True)
-class Lagged:
-    """The fastest chain from a measure to a target and its lags summed on the calendar."""
+class Chains:
+    """The fastest chain from each measure to one target: summed lag days and the first hop."""
 
-    path: Path
-    days: int
+    days: Mapping[str, int]
+    via: Mapping[str, Edge | None]
 
-    def lands(self, today: date) -> date:
-        """``today`` plus every lag: months, quarters and years by the calendar, rest in days."""
+    def __contains__(self, name: object) -> bool:
+        return name in self.days
+
+    def path(self, start: str) -> Path:
+        return CausalGraph.path_from(self.via, start)
+
+    def lands(self, start: str, today: date) -> date:
+        """``today`` plus every lag of the chain from ``start``: months, quarters and years by
+        the calendar, days and weeks as days."""
         months = days = 0
-        for e in self.path.edges:
+        for e in self.path(start).edges:
             if e.lag is None:
                 continue
             if e.lag.unit in ("month", "quarter", "year"):
@@ -175,7 +182,7 @@ class CausalGraph:
             edge = via.get(edge.target)
         return Path(tuple(edges))
 
-    def fastest(self, target: str) -> dict[str, Lagged]:
+    def fastest(self, target: str) -> Chains:
         """For each measure with a path to ``target``, the chain with the smallest summed lag.
 
         Dijkstra over incoming edges (lags in approximate days): O(edges log nodes) visited.
@@ -195,7 +202,7 @@ class CausalGraph:
                     best[e.source] = cost
                     via[e.source] = e
                     heapq.heappush(heap, (cost, e.source))
-        return {n: Lagged(self.path_from(via, n), best[n]) for n in done}
+        return Chains({n: best[n] for n in done}, {n: via[n] for n in done})
 
     # ---------------------------------------------------------------- cycles
     def components(self) -> list[tuple[str, ...]]:

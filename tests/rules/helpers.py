@@ -17,7 +17,7 @@ def check_spec(tmp: Path, case: Path | str, today: date = TODAY) -> list[Diagnos
     """Check a case (an ``.osm`` file, a folder, or spec text) in a fresh project folder;
     the ``events`` source of the rule docs is added unless the case declares it."""
     project = tmp / "project"
-    project.mkdir()
+    project.mkdir(parents=True)
     if isinstance(case, str):
         (project / "spec.osm").write_text(case, encoding="utf-8")
     elif case.is_dir():

@@ -62,12 +62,12 @@ class ChainAfterTargetDate(Rule):
             assert target.by is not None
             chains = ctx.fastest(star)
             for s in objective.strategies:
-                options = sorted((chains[n].lands(ctx.today), n) for n in ctx.known(s.measures)
+                options = sorted((chains.lands(n, ctx.today), n) for n in ctx.known(s.measures)
                                  if n in chains)
                 if not options or options[0][0] <= target.by:
                     continue
                 lands, name = options[0]
-                path = chains[name].path
+                path = chains.path(name)
                 lags = " + ".join(str(e.lag) for e in path.edges if e.lag) or "no lag"
                 chain = path.arrow() or name
                 related = [Related(e.describe(), e.span) for e in path.edges]

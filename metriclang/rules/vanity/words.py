@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 #: English vanity terms; each is a sequence of words.
 ENGLISH = (
@@ -44,16 +45,22 @@ def words(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _term_words(term: str) -> tuple[str, ...]:
+    """``words(term)``, computed once per term (find_terms runs per measure and place)."""
+    return tuple(words(term))
+
+
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The terms that occur in ``text``, in the order of ``terms``."""
-    have = words(text)
+    have = tuple(words(text))
     found = []
     for term in terms:
         if not term.isascii():
             if term in text:
                 found.append(term)
             continue
-        want = words(term)
+        want = _term_words(term)
         n = len(want)
         if n and any(have[i:i + n] == want for i in range(len(have) - n + 1)):
             found.append(term)
