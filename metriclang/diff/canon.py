@@ -39,16 +39,16 @@ _BINOPS: dict[str, type[exp.Binary]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
-def _qualified(tree: exp.Expression, source: str) -> exp.Expression:
+def _qualified(tree: exp.Expr, source: str) -> exp.Expr:
     """A copy of a row expression with each bare column qualified by ``source``."""
-    def qualify(node: exp.Expression) -> exp.Expression:
+    def qualify(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table:
             return exp.column(node.this.copy(), table=source)
         return node
     return tree.copy().transform(qualify)
 
 
-def _filtered(agg: exp.Expression, where: exp.Expression | None, source: str) -> exp.Expression:
+def _filtered(agg: exp.Expr, where: exp.Expr | None, source: str) -> exp.Expr:
     if where is None:
         return agg
     return exp.Filter(this=agg, expression=exp.Where(this=_qualified(where.unnest(), source)))
@@ -65,7 +65,7 @@ class _Builder:
     def name(self, value: str) -> str:
         return self.rename.get(value, value)
 
-    def tree(self, expr: m.Expr) -> exp.Expression:
+    def tree(self, expr: m.Expr) -> exp.Expr:
         match expr:
             case m.Const(value=value):
                 return exp.Literal.number(str(value))
@@ -95,10 +95,10 @@ class _Builder:
                     operand, (m.BinOp, m.Neg)) else inner)
         raise TypeError(expr)
 
-    def aggregate(self, agg: m.Agg) -> exp.Expression:
+    def aggregate(self, agg: m.Agg) -> exp.Expr:
         src = self.name(agg.source)
         value = _qualified(agg.expr.unnest(), src) if agg.expr is not None else _star(src)
-        node: exp.Expression
+        node: exp.Expr
         match agg.func:
             case "count":
                 node = exp.Count(this=value)
