@@ -169,18 +169,22 @@ class _Builder:
         if lo is None or hi is None:
             scans = [
                 exp.select(
-                    exp.Min(this=self.time(s)).as_(LO), exp.Max(this=self.time(s)).as_(HI)
+                    exp.Min(this=self.time(s)).as_(LO, copy=False),
+                    exp.Max(this=self.time(s)).as_(HI, copy=False),
                 ).from_(self.table(s), copy=False)
                 for s in self.plan.sources
             ]
             union = exp.union(*scans, distinct=False) if len(scans) > 1 else scans[0]
             inner = exp.select(
-                exp.Min(this=exp.column(LO)).as_(LO), exp.Max(this=exp.column(HI)).as_(HI)
+                exp.Min(this=exp.column(LO)).as_(LO, copy=False),
+                exp.Max(this=exp.column(HI)).as_(HI, copy=False),
             ).from_(_sub(union, "osm_b"), copy=False)
             query = query.from_(_sub(inner, "osm_b"), copy=False)
             lo = lo or self.t.trunc(exp.column(LO, "osm_b"), self.plan.grain)
             hi = hi or self.t.trunc(exp.column(HI, "osm_b"), self.plan.grain)
-        self.add_cte("osm_bounds", query.select(lo.as_(LO), hi.as_(HI), copy=False))
+        self.add_cte(
+            "osm_bounds", query.select(lo.as_(LO, copy=False), hi.as_(HI, copy=False), copy=False)
+        )
         spine = self.t.spine(self.plan.grain)
         assert spine is not None
         self.add_cte("osm_spine", spine)
@@ -193,7 +197,9 @@ class _Builder:
         for s in self.plan.sources:
             if s not in {leaf.source for leaf in self.plan.leaves}:
                 continue
-            q = exp.select(*[self.dim(s, d).as_(d) for d in dims]).from_(self.table(s), copy=False)
+            q = exp.select(*[self.dim(s, d).as_(d, copy=False) for d in dims]).from_(
+                self.table(s), copy=False
+            )
             conds = self.time_filter(s, self.lo_in)
             scans.append(q.where(exp.and_(*conds), copy=False) if conds else q)
         union = (
@@ -262,12 +268,12 @@ class _Builder:
             )
             lower = None
         dims = [self.dim(source, d) for d in self.plan.dimensions]
-        cols: list[exp.Expression] = [period.as_("period")]
-        cols += [e.as_(d) for e, d in zip(dims, self.plan.dimensions, strict=True)]
+        cols: list[exp.Expression] = [period.as_("period", copy=False)]
+        cols += [e.as_(d, copy=False) for e, d in zip(dims, self.plan.dimensions, strict=True)]
         for i, leaf in items:
             agg = self.aggregate(leaf, leaf.expr, leaf.where)
             if agg is not None:
-                cols.append(agg.as_(f"osm_l{i}"))
+                cols.append(agg.as_(f"osm_l{i}", copy=False))
         query = (
             exp.select(*cols)
             .from_(self.table(source), copy=False)
@@ -287,8 +293,8 @@ class _Builder:
         conds += self.time_filter(s, None)
         firsts = (
             exp.select(
-                *[self.dim(s, d).as_(d) for d in dims],
-                exp.Min(this=self.period(s)).as_("osm_first"),
+                *[self.dim(s, d).as_(d, copy=False) for d in dims],
+                exp.Min(this=self.period(s)).as_("osm_first", copy=False),
             )
             .from_(self.table(s), copy=False)
             .where(exp.and_(*conds), copy=False)
@@ -303,9 +309,9 @@ class _Builder:
             )
         query = (
             exp.select(
-                period.as_("period"),
+                period.as_("period", copy=False),
                 *[exp.column(d) for d in dims],
-                exp.Count(this=exp.Star()).as_(f"osm_l{i}"),
+                exp.Count(this=exp.Star()).as_(f"osm_l{i}", copy=False),
             )
             .from_(_sub(firsts, "osm_f"), copy=False)
             .group_by(period.copy(), *[exp.column(d) for d in dims], copy=False)
@@ -315,11 +321,12 @@ class _Builder:
     def ranged(self, i: int, leaf: Leaf, keys: str) -> str:
         """Rows joined to every period whose trailing window (or history) holds them."""
         s, dims = leaf.source, self.plan.dimensions
-        rows = exp.select(self.time(s).as_("osm_t"), *[self.dim(s, d).as_(d) for d in dims]).from_(
-            self.table(s), copy=False
-        )
+        rows = exp.select(
+            self.time(s).as_("osm_t", copy=False),
+            *[self.dim(s, d).as_(d, copy=False) for d in dims],
+        ).from_(self.table(s), copy=False)
         if leaf.expr is not None:
-            rows = rows.select(leaf.expr.copy().as_("osm_v"), copy=False)
+            rows = rows.select(leaf.expr.copy().as_("osm_v", copy=False), copy=False)
         conds = [leaf.where.copy()] if leaf.where is not None else []
         end = self.t.add(exp.column("period", "osm_k"), self.step, self.unit)
         on: list[exp.Expression] = [exp.LT(this=exp.column("osm_t", "osm_r"), expression=end)]
@@ -345,7 +352,7 @@ class _Builder:
             exp.select(
                 exp.column("period", "osm_k"),
                 *[exp.column(d, "osm_k") for d in dims],
-                (agg or exp.Null()).as_(f"osm_l{i}"),
+                (agg or exp.Null()).as_(f"osm_l{i}", copy=False),
             )
             .from_(_tbl(keys, "osm_k"), copy=False)
             .join(_sub(rows, "osm_r"), on=exp.and_(*on), copy=False)
@@ -370,10 +377,10 @@ class _Builder:
         f_conds += self.time_filter(src, self.lo_in)
         firsts = (
             exp.select(
-                period.as_("period"),
-                *[e.as_(d) for e, d in zip(dim_exprs, dims, strict=True)],
-                exp.column(f_entity.column).as_("osm_e"),
-                exp.Min(this=self.time(src)).as_("osm_first"),
+                period.as_("period", copy=False),
+                *[e.as_(d, copy=False) for e, d in zip(dim_exprs, dims, strict=True)],
+                exp.column(f_entity.column).as_("osm_e", copy=False),
+                exp.Min(this=self.time(src)).as_("osm_first", copy=False),
             )
             .from_(self.table(src), copy=False)
             .where(exp.and_(*f_conds), copy=False)
@@ -387,7 +394,10 @@ class _Builder:
         t_conds = [exp.Not(this=exp.Is(this=exp.column(t_entity.column), expression=exp.Null()))]
         t_conds += [conv.to_where.copy()] if conv.to_where is not None else []
         reached = (
-            exp.select(exp.column(t_entity.column).as_("osm_e"), self.time(dst).as_("osm_t"))
+            exp.select(
+                exp.column(t_entity.column).as_("osm_e", copy=False),
+                self.time(dst).as_("osm_t", copy=False),
+            )
             .from_(self.table(dst), copy=False)
             .where(exp.and_(*t_conds), copy=False)
         )
@@ -429,7 +439,7 @@ class _Builder:
             exp.select(
                 exp.column("period", "osm_f"),
                 *[exp.column(d, "osm_f") for d in dims],
-                share.as_(f"osm_l{i}"),
+                share.as_(f"osm_l{i}", copy=False),
             )
             .from_(_sub(firsts, "osm_f"), copy=False)
             .join(_sub(reached, "osm_r"), on=on, join_type="left", copy=False)
@@ -495,7 +505,7 @@ class _Builder:
                 col: exp.Expression = exp.column(f"osm_l{i}", alias)
                 if plan.leaves[i].zero_when_empty or plan.leaves[i].strategy == "first_seen":
                     col = exp.Coalesce(this=col, expressions=[exp.Literal.number(0)])
-                frame = frame.select(col.as_(f"osm_l{i}"), copy=False)
+                frame = frame.select(col.as_(f"osm_l{i}", copy=False), copy=False)
         last = self.add_cte("osm_frame", frame)
         windowed = [
             i
@@ -504,7 +514,7 @@ class _Builder:
         ]
         if windowed:
             last = self.add_cte("osm_window", self.window(windowed))
-        outputs = [self.value(o.value).as_(o.column) for o in plan.outputs]
+        outputs = [self.value(o.value).as_(o.column, copy=False) for o in plan.outputs]
         query = exp.select(exp.column("period"), *[exp.column(d) for d in dims], *outputs).from_(
             _table(last), copy=False
         )
@@ -553,7 +563,7 @@ class _Builder:
                     order=exp.Order(expressions=[self.order(exp.column("period"))]),
                     spec=spec,
                 )
-            cols.append(col.as_(f"osm_l{i}"))
+            cols.append(col.as_(f"osm_l{i}", copy=False))
         return exp.select(*cols).from_(_table("osm_frame"), copy=False)
 
 

@@ -85,8 +85,9 @@ def compile_project(project: Project, dialects: Iterable[str], fused: bool = Fal
     for dialect in dialects:
         for group, names in groups.items():
             sql, diags = render_fused(project, names, dialect)
-            problems += [d.with_severity(Severity.WARNING) if d.code in DIALECT_LIMITS else d
-                         for d in diags]
+            problems += [
+                d.with_severity(Severity.WARNING) if d.code in DIALECT_LIMITS else d for d in diags
+            ]
             if sql is not None:
                 files.append((f"{dialect}/fused/{group}.sql", sql))
     manifest = {
@@ -95,8 +96,10 @@ def compile_project(project: Project, dialects: Iterable[str], fused: bool = Fal
             n: {"columns": list(output_columns(project, n)), "grain": project.measures[n].grain}
             for n in measures
         },
-        "fused": {g: {"measures": list(ns), "columns": ["period", *_dims(project, ns), *ns]}
-                  for g, ns in groups.items()},
+        "fused": {
+            g: {"measures": list(ns), "columns": ["period", *_dims(project, ns), *ns]}
+            for g, ns in groups.items()
+        },
         "skipped": skipped,
         "files": {path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in sorted(files)},
     }
@@ -134,4 +137,3 @@ def write_atomically(out: Path, compiled: Compiled) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-

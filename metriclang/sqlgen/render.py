@@ -45,7 +45,9 @@ def render_plan(
     if query is None:
         return None, tuple(problems)
     try:
-        sql = _quote(query).sql(dialect=dialect, pretty=True, unsupported_level=ErrorLevel.RAISE)
+        sql = _quote(query).sql(
+            dialect=dialect, pretty=True, unsupported_level=ErrorLevel.RAISE, copy=False
+        )
     except UnsupportedError as exc:
         return None, (
             error(

@@ -49,6 +49,17 @@ def number(value: int | Decimal) -> exp.Literal:
     return exp.Literal.number(str(value))
 
 
+@cache
+def _spine(cls: type[Target], grain: str) -> exp.Expression:
+    target = cls()
+    unit, step = STEPS[grain]
+    if target.spine_sql is None:
+        return target.numbers_spine(unit, step)
+    return template(
+        target.dialect, target.spine_sql.format(unit=unit, step=step, unit_lower=unit.lower())
+    )
+
+
 class Target:
     """ANSI behaviour; the base of every dialect class."""
 
@@ -82,18 +93,15 @@ class Target:
             ),
         )
 
-    def spine(self, grain: str) -> exp.Expression | None:
+    def spine(self, grain: str) -> exp.Expression:
         """SELECT ``period`` (each period start from ``osm_lo`` to ``osm_hi``) FROM the bounds."""
-        unit, step = STEPS[grain]
-        if self.spine_sql is None:
-            return self.numbers_spine(unit, step)
-        return template(
-            self.dialect, self.spine_sql.format(unit=unit, step=step, unit_lower=unit.lower())
-        )
+        return _spine(type(self), grain).copy()
 
     def numbers_spine(self, unit: str, step: int) -> exp.Expression:
         """Portable spine: 0..99,999 from five cross-joined digit tables, dates up to ``hi``."""
-        digits = exp.union(*[exp.select(number(i).as_("d")) for i in range(10)], distinct=False)
+        digits = exp.union(
+            *[exp.select(number(i).as_("d", copy=False)) for i in range(10)], distinct=False
+        )
         n: exp.Expression = exp.column("d", "d0")
         query = (
             exp.select()
@@ -120,7 +128,7 @@ class Target:
             exp.DateAdd(this=exp.column(LO), expression=steps, unit=exp.var(unit)),
             exp.DataType.Type.DATE,
         )
-        return query.select(period.as_("period"), copy=False).where(
+        return query.select(period.as_("period", copy=False), copy=False).where(
             exp.LTE(this=period.copy(), expression=exp.column(HI)), copy=False
         )
 

@@ -1,0 +1,67 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(osm_b.osm_lo AS DATE) AS osm_lo,
+    CAST(osm_b.osm_hi AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    period
+  FROM osm_bounds
+  CROSS JOIN UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL '1' DAY)) AS period
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.channel
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      channel AS channel
+    FROM shop.orders
+  ) AS osm_d
+), osm_p3 AS (
+  SELECT
+    osm_k.period,
+    osm_k.channel,
+    COUNT(DISTINCT osm_r.osm_v) AS osm_l0
+  FROM osm_keys AS osm_k
+  JOIN (
+    SELECT
+      ordered_at AS osm_t,
+      channel AS channel,
+      customer_id AS osm_v
+    FROM shop.orders
+  ) AS osm_r
+    ON osm_r.osm_t < CAST(DATE_ADD(osm_k.period, INTERVAL 1 DAY) AS DATE)
+    AND osm_r.osm_t >= CAST(DATE_ADD(CAST(DATE_ADD(osm_k.period, INTERVAL 1 DAY) AS DATE), INTERVAL -7 DAY) AS DATE)
+    AND osm_r.channel IS NOT DISTINCT FROM osm_k.channel
+  GROUP BY
+    osm_k.period,
+    osm_k.channel
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    osm_k.channel,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0
+  FROM osm_keys AS osm_k
+  LEFT JOIN osm_p3 AS osm_j0
+    ON osm_j0.period = osm_k.period
+    AND osm_j0.channel IS NOT DISTINCT FROM osm_k.channel
+)
+SELECT
+  period,
+  channel,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period,
+  channel NULLS LAST

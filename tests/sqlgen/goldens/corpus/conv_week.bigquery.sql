@@ -1,0 +1,68 @@
+WITH osm_bounds AS (
+  SELECT
+    DATE_TRUNC(CAST(osm_b.osm_lo AS DATE), ISOWEEK) AS osm_lo,
+    DATE_TRUNC(CAST(osm_b.osm_hi AS DATE), ISOWEEK) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+      UNION ALL
+      SELECT
+        MIN(started_at) AS osm_lo,
+        MAX(started_at) AS osm_hi
+      FROM shop.sessions
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    period
+  FROM osm_bounds
+  CROSS JOIN UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL '7' DAY)) AS period
+), osm_p2 AS (
+  SELECT
+    osm_f.period,
+    CAST(COUNT(DISTINCT CASE WHEN NOT osm_r.osm_e IS NULL THEN osm_f.osm_e END) AS FLOAT64) / NULLIF(COUNT(DISTINCT osm_f.osm_e), 0) AS osm_l0
+  FROM (
+    SELECT
+      DATE_TRUNC(CAST(started_at AS DATE), ISOWEEK) AS period,
+      customer_id AS osm_e,
+      MIN(started_at) AS osm_first
+    FROM shop.sessions
+    WHERE
+      NOT customer_id IS NULL AND reached_checkout
+    GROUP BY
+      DATE_TRUNC(CAST(started_at AS DATE), ISOWEEK),
+      customer_id
+  ) AS osm_f
+  LEFT JOIN (
+    SELECT
+      customer_id AS osm_e,
+      ordered_at AS osm_t
+    FROM shop.orders
+    WHERE
+      NOT customer_id IS NULL
+  ) AS osm_r
+    ON osm_r.osm_e = osm_f.osm_e
+    AND osm_r.osm_t >= osm_f.osm_first
+    AND osm_r.osm_t <= osm_f.osm_first + INTERVAL '1' DAY
+  GROUP BY
+    osm_f.period
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    osm_j0.osm_l0 AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period

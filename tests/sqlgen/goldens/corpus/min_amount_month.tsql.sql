@@ -1,0 +1,197 @@
+WITH osm_bounds AS (
+  SELECT
+    DATEFROMPARTS(YEAR(osm_b.osm_lo), MONTH(osm_b.osm_lo), 1) AS osm_lo,
+    DATEFROMPARTS(YEAR(osm_b.osm_hi), MONTH(osm_b.osm_hi), 1) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000, osm_lo) AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  WHERE
+    CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000, osm_lo) AS DATE) <= osm_hi
+), osm_p2 AS (
+  SELECT
+    DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
+    MIN(amount) AS osm_l0
+  FROM shop.orders
+  GROUP BY
+    DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1)
+), osm_frame AS (
+  SELECT
+    osm_k.period AS period,
+    osm_j0.osm_l0 AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period

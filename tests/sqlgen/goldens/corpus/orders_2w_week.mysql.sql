@@ -1,0 +1,212 @@
+WITH osm_bounds AS (
+  SELECT
+    DATE_SUB(CAST(osm_b.osm_lo AS DATE), INTERVAL (WEEKDAY(osm_b.osm_lo)) DAY) AS osm_lo,
+    DATE_SUB(CAST(osm_b.osm_hi AS DATE), INTERVAL (WEEKDAY(osm_b.osm_hi)) DAY) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(DATE_ADD(
+      osm_lo,
+      INTERVAL ((
+        d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000
+      ) * 7) DAY
+    ) AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  WHERE
+    CAST(DATE_ADD(
+      osm_lo,
+      INTERVAL ((
+        d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000
+      ) * 7) DAY
+    ) AS DATE) <= osm_hi
+), osm_p2 AS (
+  SELECT
+    DATE_SUB(CAST(ordered_at AS DATE), INTERVAL (WEEKDAY(ordered_at)) DAY) AS period,
+    COUNT(*) AS osm_l0
+  FROM shop.orders
+  GROUP BY
+    DATE_SUB(CAST(ordered_at AS DATE), INTERVAL (WEEKDAY(ordered_at)) DAY)
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+), osm_window AS (
+  SELECT
+    period,
+    SUM(osm_l0) OVER (ORDER BY period ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS osm_l0
+  FROM osm_frame
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_window
+ORDER BY
+  period

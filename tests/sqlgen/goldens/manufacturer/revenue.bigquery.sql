@@ -1,0 +1,56 @@
+WITH osm_bounds AS (
+  SELECT
+    DATE_TRUNC(CAST(osm_b.osm_lo AS DATE), MONTH) AS osm_lo,
+    DATE_TRUNC(CAST(osm_b.osm_hi AS DATE), MONTH) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM erp.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    period
+  FROM osm_bounds
+  CROSS JOIN UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL '1' MONTH)) AS period
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.region
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      region AS region
+    FROM erp.orders
+  ) AS osm_d
+), osm_p3 AS (
+  SELECT
+    DATE_TRUNC(CAST(ordered_at AS DATE), MONTH) AS period,
+    region AS region,
+    SUM(amount) AS osm_l0
+  FROM erp.orders
+  GROUP BY
+    DATE_TRUNC(CAST(ordered_at AS DATE), MONTH),
+    region
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    osm_k.region,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0
+  FROM osm_keys AS osm_k
+  LEFT JOIN osm_p3 AS osm_j0
+    ON osm_j0.period = osm_k.period AND osm_j0.region IS NOT DISTINCT FROM osm_k.region
+)
+SELECT
+  period,
+  region,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period,
+  region NULLS LAST

@@ -1,0 +1,268 @@
+WITH osm_bounds AS (
+  SELECT
+    DATEADD(
+      DAY,
+      -(
+        DATEDIFF(
+          DAY,
+          CAST(CAST('19000101' AS DATE) AS DATETIME2),
+          CAST(CAST(osm_b.osm_lo AS DATE) AS DATETIME2)
+        ) % 7
+      ),
+      CAST(osm_b.osm_lo AS DATE)
+    ) AS osm_lo,
+    DATEADD(
+      DAY,
+      -(
+        DATEDIFF(
+          DAY,
+          CAST(CAST('19000101' AS DATE) AS DATETIME2),
+          CAST(CAST(osm_b.osm_hi AS DATE) AS DATETIME2)
+        ) % 7
+      ),
+      CAST(osm_b.osm_hi AS DATE)
+    ) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+      UNION ALL
+      SELECT
+        MIN(started_at) AS osm_lo,
+        MAX(started_at) AS osm_hi
+      FROM shop.sessions
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(DATEADD(DAY, (
+      d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000
+    ) * 7, osm_lo) AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  WHERE
+    CAST(DATEADD(DAY, (
+      d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000
+    ) * 7, osm_lo) AS DATE) <= osm_hi
+), osm_p2 AS (
+  SELECT
+    osm_f.period AS period,
+    CAST(COUNT(DISTINCT CASE WHEN NOT osm_r.osm_e IS NULL THEN osm_f.osm_e END) AS FLOAT) / NULLIF(COUNT(DISTINCT osm_f.osm_e), 0) AS osm_l0
+  FROM (
+    SELECT
+      DATEADD(
+        DAY,
+        -(
+          DATEDIFF(
+            DAY,
+            CAST(CAST('19000101' AS DATE) AS DATETIME2),
+            CAST(CAST(started_at AS DATE) AS DATETIME2)
+          ) % 7
+        ),
+        CAST(started_at AS DATE)
+      ) AS period,
+      customer_id AS osm_e,
+      MIN(started_at) AS osm_first
+    FROM shop.sessions
+    WHERE
+      NOT customer_id IS NULL AND reached_checkout <> 0
+    GROUP BY
+      DATEADD(
+        DAY,
+        -(
+          DATEDIFF(
+            DAY,
+            CAST(CAST('19000101' AS DATE) AS DATETIME2),
+            CAST(CAST(started_at AS DATE) AS DATETIME2)
+          ) % 7
+        ),
+        CAST(started_at AS DATE)
+      ),
+      customer_id
+  ) AS osm_f
+  LEFT JOIN (
+    SELECT
+      customer_id AS osm_e,
+      ordered_at AS osm_t
+    FROM shop.orders
+    WHERE
+      NOT customer_id IS NULL
+  ) AS osm_r
+    ON osm_r.osm_e = osm_f.osm_e
+    AND osm_r.osm_t >= osm_f.osm_first
+    AND osm_r.osm_t <= DATEADD(DAY, 1, osm_f.osm_first)
+  GROUP BY
+    osm_f.period
+), osm_frame AS (
+  SELECT
+    osm_k.period AS period,
+    osm_j0.osm_l0 AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period

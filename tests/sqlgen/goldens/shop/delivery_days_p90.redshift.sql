@@ -1,0 +1,202 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', osm_b.osm_lo) AS DATE) AS osm_lo,
+    CAST(DATE_TRUNC('WEEK', osm_b.osm_hi) AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(DATEADD(DAY, (
+      d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000
+    ) * 7, osm_lo) AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  CROSS JOIN (
+    SELECT
+      0 AS d
+    UNION ALL
+    SELECT
+      1 AS d
+    UNION ALL
+    SELECT
+      2 AS d
+    UNION ALL
+    SELECT
+      3 AS d
+    UNION ALL
+    SELECT
+      4 AS d
+    UNION ALL
+    SELECT
+      5 AS d
+    UNION ALL
+    SELECT
+      6 AS d
+    UNION ALL
+    SELECT
+      7 AS d
+    UNION ALL
+    SELECT
+      8 AS d
+    UNION ALL
+    SELECT
+      9 AS d
+  )
+  WHERE
+    CAST(DATEADD(DAY, (
+      d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000
+    ) * 7, osm_lo) AS DATE) <= osm_hi
+), osm_p2 AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
+    PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY
+      CASE WHEN status = 'paid' THEN delivery_days END) AS osm_l0
+  FROM shop.orders
+  GROUP BY
+    CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE)
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    osm_j0.osm_l0 AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period

@@ -1,0 +1,41 @@
+WITH osm_bounds AS (
+  SELECT
+    DATEADD(DAY, 1 - DAYOFWEEKISO(osm_b.osm_lo), CAST(osm_b.osm_lo AS DATE)) AS osm_lo,
+    DATEADD(DAY, 1 - DAYOFWEEKISO(osm_b.osm_hi), CAST(osm_b.osm_hi AS DATE)) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(DATEADD(DAY, s.value, osm_lo) AS DATE) AS period
+  FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE(0, DATEDIFF(DAY, osm_lo, osm_hi) + 1, 7)) AS s(SEQ, KEY, PATH, INDEX, VALUE, THIS)
+), osm_p2 AS (
+  SELECT
+    DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE)) AS period,
+    PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
+      CASE WHEN status = 'paid' THEN amount END) AS osm_l0
+  FROM shop.orders
+  GROUP BY
+    DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE))
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    osm_j0.osm_l0 AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period

@@ -1,0 +1,59 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', osm_b.osm_lo) AS DATE) AS osm_lo,
+    CAST(DATE_TRUNC('WEEK', osm_b.osm_hi) AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    s.period
+  FROM osm_bounds
+  CROSS JOIN UNNEST(SEQUENCE(osm_lo, osm_hi, INTERVAL '7' DAY)) AS s(period)
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.channel
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      channel AS channel
+    FROM shop.orders
+  ) AS osm_d
+), osm_p3 AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
+    channel AS channel,
+    COUNT(CASE WHEN returned THEN 1 END) AS osm_l0,
+    COUNT(*) AS osm_l1
+  FROM shop.orders
+  GROUP BY
+    CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE),
+    channel
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    osm_k.channel,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
+    COALESCE(osm_j0.osm_l1, 0) AS osm_l1
+  FROM osm_keys AS osm_k
+  LEFT JOIN osm_p3 AS osm_j0
+    ON osm_j0.period = osm_k.period
+    AND osm_j0.channel IS NOT DISTINCT FROM osm_k.channel
+)
+SELECT
+  period,
+  channel,
+  CAST(osm_l0 AS DOUBLE) / NULLIF(osm_l1, 0) AS value
+FROM osm_frame
+ORDER BY
+  period,
+  channel

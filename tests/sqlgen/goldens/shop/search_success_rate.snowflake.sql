@@ -1,0 +1,42 @@
+WITH osm_bounds AS (
+  SELECT
+    DATEADD(DAY, 1 - DAYOFWEEKISO(osm_b.osm_lo), CAST(osm_b.osm_lo AS DATE)) AS osm_lo,
+    DATEADD(DAY, 1 - DAYOFWEEKISO(osm_b.osm_hi), CAST(osm_b.osm_hi AS DATE)) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(started_at) AS osm_lo,
+        MAX(started_at) AS osm_hi
+      FROM shop.sessions
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(DATEADD(DAY, s.value, osm_lo) AS DATE) AS period
+  FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE(0, DATEDIFF(DAY, osm_lo, osm_hi) + 1, 7)) AS s(SEQ, KEY, PATH, INDEX, VALUE, THIS)
+), osm_p2 AS (
+  SELECT
+    DATEADD(DAY, 1 - DAYOFWEEKISO(started_at), CAST(started_at AS DATE)) AS period,
+    COUNT(CASE WHEN viewed_product THEN 1 END) AS osm_l0,
+    COUNT(*) AS osm_l1
+  FROM shop.sessions
+  GROUP BY
+    DATEADD(DAY, 1 - DAYOFWEEKISO(started_at), CAST(started_at AS DATE))
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
+    COALESCE(osm_j0.osm_l1, 0) AS osm_l1
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  CAST(osm_l0 AS DOUBLE) / NULLIF(osm_l1, 0) AS value
+FROM osm_frame
+ORDER BY
+  period

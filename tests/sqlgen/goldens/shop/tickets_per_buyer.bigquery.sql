@@ -1,0 +1,56 @@
+WITH osm_bounds AS (
+  SELECT
+    DATE_TRUNC(CAST(osm_b.osm_lo AS DATE), ISOWEEK) AS osm_lo,
+    DATE_TRUNC(CAST(osm_b.osm_hi AS DATE), ISOWEEK) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+      UNION ALL
+      SELECT
+        MIN(opened_at) AS osm_lo,
+        MAX(opened_at) AS osm_hi
+      FROM shop.support_tickets
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    period
+  FROM osm_bounds
+  CROSS JOIN UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL '7' DAY)) AS period
+), osm_p2 AS (
+  SELECT
+    DATE_TRUNC(CAST(ordered_at AS DATE), ISOWEEK) AS period,
+    COUNT(DISTINCT customer_id) AS osm_l1
+  FROM shop.orders
+  GROUP BY
+    DATE_TRUNC(CAST(ordered_at AS DATE), ISOWEEK)
+), osm_p3 AS (
+  SELECT
+    DATE_TRUNC(CAST(opened_at AS DATE), ISOWEEK) AS period,
+    COUNT(*) AS osm_l0
+  FROM shop.support_tickets
+  GROUP BY
+    DATE_TRUNC(CAST(opened_at AS DATE), ISOWEEK)
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
+    COALESCE(osm_j1.osm_l1, 0) AS osm_l1
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p3 AS osm_j0
+    ON osm_j0.period = osm_k.period
+  LEFT JOIN osm_p2 AS osm_j1
+    ON osm_j1.period = osm_k.period
+)
+SELECT
+  period,
+  CAST(osm_l0 AS FLOAT64) / NULLIF(osm_l1, 0) AS value
+FROM osm_frame
+ORDER BY
+  period

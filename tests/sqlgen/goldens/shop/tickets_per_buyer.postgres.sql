@@ -1,0 +1,56 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', osm_b.osm_lo) AS DATE) AS osm_lo,
+    CAST(DATE_TRUNC('WEEK', osm_b.osm_hi) AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+      UNION ALL
+      SELECT
+        MIN(opened_at) AS osm_lo,
+        MAX(opened_at) AS osm_hi
+      FROM shop.support_tickets
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7 DAY') AS s(period)
+), osm_p2 AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
+    COUNT(DISTINCT customer_id) AS osm_l1
+  FROM shop.orders
+  GROUP BY
+    CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE)
+), osm_p3 AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', opened_at) AS DATE) AS period,
+    COUNT(*) AS osm_l0
+  FROM shop.support_tickets
+  GROUP BY
+    CAST(DATE_TRUNC('WEEK', opened_at) AS DATE)
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
+    COALESCE(osm_j1.osm_l1, 0) AS osm_l1
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p3 AS osm_j0
+    ON osm_j0.period = osm_k.period
+  LEFT JOIN osm_p2 AS osm_j1
+    ON osm_j1.period = osm_k.period
+)
+SELECT
+  period,
+  CAST(osm_l0 AS DOUBLE PRECISION) / NULLIF(osm_l1, 0) AS value
+FROM osm_frame
+ORDER BY
+  period
