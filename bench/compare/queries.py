@@ -120,6 +120,11 @@ def compare(got: dict[dt.date, float | None], want: dict[dt.date, float | None]
         "rows": len(got), "hand_rows": len(want), "common_rows": len(common),
         "differing_values": len(differ), "max_rel_diff": max(rel) if rel else 0.0,
         "extra_rows": len(extra), "missing_rows": len(missing),
+        # Extra periods with a NULL value (a rate on a day without its base events) carry
+        # no number; equal apart from them means the tool lists empty periods explicitly.
+        "extra_null_rows": sum(got[d] is None for d in extra),
+        "equal_but_null_rows": not differ and not missing
+        and all(got[d] is None for d in extra),
         "first_extra": str(extra[0]) if extra else None,
         "first_missing": str(missing[0]) if missing else None,
         "first_differing": str(differ[0]) if differ else None,
