@@ -47,7 +47,7 @@ def test_today_strict_and_formats(tmp_path: Path) -> None:
     data = json.loads(_osm("check", "p", "--today", "2026-01-01", "--format", "json",
                            cwd=tmp_path).stdout)
     rows = [(d["code"], d["line"], d["suppressed"], d["reason"]) for d in data["diagnostics"]]
-    assert rows == [("V402", 6, True, "traffic planning"), ("S303", 6, True, "ops only"),
+    assert rows == [("S303", 6, True, "ops only"), ("V402", 6, True, "traffic planning"),
                     ("C207", 9, False, None)]
     bad_date = _osm("check", "p", "--today", "2026-13-01", cwd=tmp_path)
     assert bad_date.returncode == 2
