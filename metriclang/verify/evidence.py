@@ -67,9 +67,12 @@ def needed_periods(declared_lag: int) -> int:
     return window(declared_lag).stop - 1 + MIN_PAIRS + 2
 
 
-def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int,
-              sign: int) -> PairTest:
+def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int,
+                orders: tuple[int, int] | None = None) -> PairTest:
     """Test ``driver`` leading ``target`` by ``declared_lag`` periods with sign ``sign``.
+
+    ``orders`` are the series' differencing orders when already known (a measure in many
+    links is tested for stationarity once); else they are found here.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(7)
@@ -86,10 +89,11 @@ def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int,
     if n < need:
         return PairTest(declared_lag, sign, n, needed=need,
                         note=f"{n} periods, needs at least {need}")
-    sx, sy = make_stationary(driver), make_stationary(target)
-    differenced = max(sx.order, sy.order)
+    if orders is None:
+        orders = (make_stationary(driver).order, make_stationary(target).order)
+    differenced = max(orders)
     x, y = np.diff(driver, differenced), np.diff(target, differenced)
-    if sx.constant or sy.constant:
+    if x.std() == 0 or y.std() == 0:
         return PairTest(declared_lag, sign, n, differenced=differenced,
                         note="one series does not move")
     ex, ey, p = prewhiten(x, y)

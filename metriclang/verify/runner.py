@@ -8,12 +8,25 @@ signals; ``measure_evidence(report, name)`` is the slice a measure's docs page s
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING
 
 from metriclang.semantic.model import Drive, Measure, Project
 from metriclang.verify.evidence import ALPHA, PairTest, assess_pair, judge, needed_periods
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report
-from metriclang.verify.series import Series, align, coarser, lag_periods
+from metriclang.verify.series import (
+    Pair,
+    Series,
+    align,
+    coarser,
+    lag_periods,
+    without_weekday_pattern,
+)
 from metriclang.verify.signals import vanity_signals
+from metriclang.verify.stats import make_stationary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def declared_links(project: Project) -> list[tuple[Measure, Drive]]:
@@ -29,6 +42,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
     links = declared_links(project)
     tests: list[PairTest] = []
     pairs = []
+    orders_seen: dict[tuple[str, str, date, date], int] = {}
     for m, d in links:
         grain = coarser(m.grain, project.measures[d.target].grain)
         lag = lag_periods(d.lag.approx_days if d.lag else 0, grain)
@@ -41,7 +55,10 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
             pairs.append(None)
             continue
         pair = align(a, b)
-        tests.append(assess_pair(pair.driver, pair.target, lag, d.sign))
+        tested = without_weekday_pattern(pair)
+        orders = (_order(m.name, tested, tested.driver, orders_seen),
+                  _order(d.target, tested, tested.target, orders_seen))
+        tests.append(assess_pair(tested.driver, tested.target, lag, d.sign, orders))
         pairs.append(pair)
     judged = judge(tests, alpha)
     results = []
@@ -57,6 +74,17 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
             needed=t.needed, note=t.note, pair=pair))
     signals = vanity_signals(project, series, results)
     return Report(tuple(results), tuple(signals), alpha)
+
+
+def _order(measure: str, pair: Pair, values: np.ndarray,
+           seen: dict[tuple[str, str, date, date], int]) -> int:
+    """The differencing order of one measure over the pair's periods, computed once."""
+    key = (measure, pair.grain, pair.periods[0], pair.periods[-1]) if pair.periods else None
+    if key is None or len(values) < 8:
+        return 0
+    if key not in seen:
+        seen[key] = make_stationary(values).order
+    return seen[key]
 
 
 def measure_evidence(report: Report, measure: str) -> MeasureEvidence:

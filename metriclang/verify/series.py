@@ -78,15 +78,23 @@ def period_start(day: date, grain: str) -> date:
     raise ValueError(f"unknown grain {grain!r}")
 
 
-def next_period(start: date, grain: str) -> date:
-    """The first day of the period after the one starting on ``start``."""
+def period_number(start: date, grain: str) -> int:
+    """A number per period of ``grain``: consecutive periods get consecutive numbers.
+
+    >>> period_number(date(2027, 1, 1), "month") - period_number(date(2026, 12, 1), "month")
+    1
+    """
     match grain:
-        case "day" | "week":
-            return start + timedelta(days=UNIT_DAYS[grain])
-        case "month" | "quarter" | "year":
-            months = {"month": 1, "quarter": 3, "year": 12}[grain]
-            index = start.year * 12 + start.month - 1 + months
-            return date(index // 12, index % 12 + 1, 1)
+        case "day":
+            return start.toordinal()
+        case "week":
+            return start.toordinal() // 7
+        case "month":
+            return start.year * 12 + start.month - 1
+        case "quarter":
+            return start.year * 4 + (start.month - 1) // 3
+        case "year":
+            return start.year
     raise ValueError(f"unknown grain {grain!r}")
 
 
@@ -123,12 +131,34 @@ def align(driver: Series, target: Series) -> Pair:
                 np.array([bv[p] for p in run], dtype=float))
 
 
+def without_weekday_pattern(pair: Pair) -> Pair:
+    """A daily pair with each series' mean per weekday removed (other grains unchanged).
+
+    Daily business series share a weekly rhythm (quiet Sundays); left in, that common
+    pattern makes unrelated measures look related at lags of a few days.
+    """
+    if pair.grain != "day" or len(pair.periods) < 14:
+        return pair
+    import numpy as np
+
+    weekdays = np.array([p.weekday() for p in pair.periods])
+
+    def centred(values: np.ndarray) -> np.ndarray:
+        means = np.array([values[weekdays == d].mean() for d in range(7)])
+        return values - means[weekdays] + values.mean()
+
+    return Pair(pair.grain, pair.periods, centred(pair.driver), centred(pair.target))
+
+
 def _longest_run(periods: Sequence[date], grain: str) -> list[date]:
     """The longest stretch of ``periods`` (sorted) with no period missing in between."""
-    best, start = (0, 0), 0
-    for i in range(1, len(periods) + 1):
-        if i == len(periods) or next_period(periods[i - 1], grain) != periods[i]:
-            if i - start > best[1] - best[0]:
-                best = (start, i)
-            start = i
-    return list(periods[best[0]:best[1]])
+    import numpy as np
+
+    if not periods:
+        return []
+    numbers = np.array([period_number(p, grain) for p in periods])
+    breaks = np.flatnonzero(np.diff(numbers) != 1) + 1
+    starts = np.concatenate([[0], breaks])
+    ends = np.concatenate([breaks, [len(periods)]])
+    i = int(np.argmax(ends - starts))
+    return list(periods[starts[i]:ends[i]])

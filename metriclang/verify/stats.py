@@ -45,10 +45,6 @@ class Stationary:
     adf_p: float
     kpss_p: float
 
-    @property
-    def constant(self) -> bool:
-        return bool(len(self.values) == 0 or self.values.std() == 0)
-
 
 @dataclass(frozen=True)
 class Scan:
@@ -127,7 +123,7 @@ def ar_order(x: np.ndarray, max_order: int) -> tuple[int, np.ndarray]:
     rows = len(x) - max_order
     y = x[max_order:]
     full = lag_matrix(x, range(1, max_order + 1), rows)
-    gram, cross, total = full.T @ full, full.T @ y, float(y @ y)
+    gram, cross, total = _gram(full), full.T @ y, float(y @ y)
     best = (math.inf, 0, np.empty(0))
     for p in range(max_order + 1):
         coef = _solve(gram[:p, :p], cross[:p]) if p else np.empty(0)
@@ -228,8 +224,16 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> float | None
     return float(stats.f.sf(max(f, 0.0), extra, dof))
 
 
+def _gram(design: np.ndarray) -> np.ndarray:
+    """``X'X`` with numpy's own loop: for these narrow matrices a threaded BLAS call is
+    several times slower (thread start-up and, on a busy machine, waiting for cores)."""
+    import numpy as np
+
+    return np.einsum("ij,ik->jk", design, design)
+
+
 def _rss(design: np.ndarray, y: np.ndarray) -> float:
-    coef = _solve(design.T @ design, design.T @ y)
+    coef = _solve(_gram(design), design.T @ y)
     residual = y - design @ coef
     return float(residual @ residual)
 

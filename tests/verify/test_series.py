@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from metriclang.verify.series import (
+    Pair,
     Series,
     align,
     coarser,
     lag_periods,
-    next_period,
+    period_number,
     period_start,
     regrain,
+    without_weekday_pattern,
 )
 
 
@@ -25,11 +28,14 @@ def test_period_start(grain: str, start: date) -> None:
     assert period_start(date(2026, 2, 18), grain) == start  # a Wednesday
 
 
-def test_next_period_crosses_years() -> None:
-    assert next_period(date(2026, 12, 28), "week") == date(2027, 1, 4)
-    assert next_period(date(2026, 12, 1), "month") == date(2027, 1, 1)
-    assert next_period(date(2026, 10, 1), "quarter") == date(2027, 1, 1)
-    assert next_period(date(2026, 1, 1), "year") == date(2027, 1, 1)
+def test_period_numbers_are_consecutive_across_years() -> None:
+    pairs = [(date(2026, 12, 28), date(2027, 1, 4), "week"),
+             (date(2026, 12, 1), date(2027, 1, 1), "month"),
+             (date(2026, 10, 1), date(2027, 1, 1), "quarter"),
+             (date(2026, 1, 1), date(2027, 1, 1), "year"),
+             (date(2026, 12, 31), date(2027, 1, 1), "day")]
+    for a, b, grain in pairs:
+        assert period_number(b, grain) - period_number(a, grain) == 1, grain
 
 
 def test_grain_and_lag_conversion() -> None:
@@ -80,3 +86,17 @@ def test_align_puts_a_weekly_driver_on_a_monthly_target() -> None:
     assert pair.periods == (date(2026, 1, 1), date(2026, 2, 1))
     assert pair.driver.tolist() == [2.0, 5.0]
     assert pair.target.tolist() == [0.1, 0.2]
+
+
+def test_weekday_pattern_removed_from_daily_pairs() -> None:
+    days = tuple(date(2026, 3, 2) + timedelta(days=i) for i in range(28))  # from a Monday
+    pattern = np.array([5.0, 1.0, 0.0, 0.0, 2.0, -3.0, -5.0])
+    trend = np.arange(28) / 7.0
+    pair = Pair("day", days, 10 + np.tile(pattern, 4), 20 + np.tile(pattern, 4) + trend)
+    flat = without_weekday_pattern(pair)
+    assert flat.driver.tolist() == pytest.approx([10.0] * 28)
+    # what is left of the target is its trend minus each weekday's mean of the trend
+    expected = 20 + trend - np.tile(np.arange(7) / 7.0 + 1.5, 4) + trend.mean()
+    assert flat.target.tolist() == pytest.approx(expected.tolist())
+    weekly = Pair("week", days[:3], np.ones(3), np.ones(3))
+    assert without_weekday_pattern(weekly) is weekly
