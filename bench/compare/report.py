@@ -106,6 +106,10 @@ def markdown(results: dict[str, Any]) -> str:
     for s in results["sizes"]:
         lines.append(f"| {s['size']:,} | "
                      + " | ".join(_cell(s.get(t, {}), "validate_s") for t in tools) + " |\n")
+    lines += ["\n## Import time (fresh process, not included above)\n", head]
+    for s in results["sizes"][:1]:
+        lines.append("| any | " + " | ".join(_cell(s.get(t, {}), "import_s") for t in tools)
+                     + " |\n")
     lines += ["\n## SQL compile time per metric (median first / median warm)\n", head]
     for s in results["sizes"]:
         cells = [f"{_cell(s.get(t, {}), 'first_s_median')} / {_cell(s.get(t, {}), 'warm_s_median')}"
