@@ -37,10 +37,15 @@ def project_files(path: Path) -> tuple[Path, list[Path]]:
     if not path.is_dir():
         raise UsageError(f"not a file or directory: {path}")
     try:
-        files = sorted(p for p in path.rglob("*.osm") if p.is_file())
+        files = sorted(p for p in path.rglob("*.osm") if p.is_file() or _dangling(p))
     except OSError as exc:
         raise UsageError(f"cannot list {path}: {exc}") from exc
     return path, files
+
+
+def _dangling(path: Path) -> bool:
+    """A symbolic link to nothing: a file of the project that can't be read (reported)."""
+    return path.is_symlink() and not path.exists()
 
 
 def read_source(path: Path, rel: str) -> tuple[SourceFile | None, Diagnostic | None]:
