@@ -110,11 +110,22 @@ def markdown(results: dict[str, Any]) -> str:
     for s in results["sizes"][:1]:
         lines.append("| any | " + " | ".join(_cell(s.get(t, {}), "import_s") for t in tools)
                      + " |\n")
+    lines += ["\n## First compile in a fresh process (one-off set-up included)\n", head]
+    for s in results["sizes"]:
+        lines.append(f"| {s['size']:,} | "
+                     + " | ".join(_cell(s.get(t, {}), "process_first_s") for t in tools) + " |\n")
     lines += ["\n## SQL compile time per metric (median first / median warm)\n", head]
     for s in results["sizes"]:
         cells = [f"{_cell(s.get(t, {}), 'first_s_median')} / {_cell(s.get(t, {}), 'warm_s_median')}"
                  for t in tools]
         lines.append(f"| {s['size']:,} | " + " | ".join(cells) + " |\n")
+    big = max(results["sizes"], key=lambda s: s["size"])
+    lines += [f"\n## Compile time per metric kind at {big['size']:,} metrics (median first)\n",
+              "| kind | " + " | ".join(tools) + " |\n|---|" + "---:|" * len(tools) + "\n"]
+    for kind in results["kinds"]:
+        lines.append(f"| {kind} | " + " | ".join(
+            _s(big.get(t, {}).get("first_s_median_by_kind", {}).get(kind)) for t in tools)
+            + " |\n")
     lines += ["\n## Query run time on DuckDB (best of the timed runs; × hand-written)\n",
               "| kind | hand-written | " + " | ".join(tools) + " |\n|---|---:|"
               + "---:|" * len(tools) + "\n"]
