@@ -45,11 +45,12 @@ class Formatted:
             f"a/{self.path}", f"b/{self.path}"))
 
 
-def _render(path: str, text: str) -> tuple[str | None, tuple[Diagnostic, ...], int]:
+def _render(path: str, text: str) -> tuple[str | None, tuple[Diagnostic, ...], Counter[str]]:
     tree, problems = parse_file(path, text)
+    comments = Counter(c.text.rstrip() for c in tree.comments)
     if problems:
-        return None, problems, len(tree.comments)
-    return Printer(tree, text.removeprefix("\ufeff")).render(), (), len(tree.comments)
+        return None, problems, comments
+    return Printer(tree, text.removeprefix("\ufeff")).render(), (), comments
 
 
 def format_text(text: str, path: str = "<stdin>") -> Formatted:
@@ -58,13 +59,11 @@ def format_text(text: str, path: str = "<stdin>") -> Formatted:
     The result is verified before it is returned: it must parse cleanly, keep every
     comment and be a fixed point of the formatter, else :class:`FormatterBug` is raised.
     """
-    out, problems, comments = _render(path, text)
+    out, problems, before = _render(path, text)
     if out is None:
         return Formatted(path, text, None, problems)
-    again, problems2, comments2 = _render(path, out)
-    before = Counter(c.text.rstrip() for c in parse_file(path, text)[0].comments)
-    after = Counter(c.text.rstrip() for c in parse_file(path, out)[0].comments)
-    if problems2 or again != out or before != after or comments != comments2:
+    again, problems2, after = _render(path, out)
+    if problems2 or again != out or before != after:
         raise FormatterBug(f"formatting {path} would not be stable or would lose text; "
                            "the file was left unchanged (please report this)")
     return Formatted(path, text, out, ())

@@ -8,6 +8,7 @@ a verbatim SQL fragment is part of that fragment. Nothing is dropped.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,7 +63,7 @@ class _Text:
         return self.starts[pos[0] - 1] + pos[1] - 1
 
     def pos(self, offset: int) -> Pos:
-        line = max(i for i, s in enumerate(self.starts) if s <= offset)
+        line = bisect.bisect_right(self.starts, offset) - 1
         return line + 1, offset - self.starts[line] + 1
 
     def blank(self, line: int) -> bool:

@@ -111,7 +111,7 @@ def _mutate(text: str, rng: random.Random) -> str:
 
 def _mutations(count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
-    texts = [p.read_text("utf-8") for p in EXAMPLE_FILES]
+    texts = [p.read_text("utf-8") for p in EXAMPLE_FILES + CORPUS]
     out = []
     while len(out) < count:
         text = rng.choice(texts)
@@ -129,7 +129,7 @@ def test_generated_mutations_keep_their_model(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_many_generated_mutations_keep_their_model(tmp_path: Path) -> None:
-    for seed in range(3):
+    for seed in range(8):
         for text in _mutations(50, seed=1000 + seed):
             assert_preserved(text, tmp_path)
 
