@@ -139,7 +139,12 @@ def spark_engine(duckdb_file: Path, warehouse_dir: Path) -> Iterator[Engine]:
     spark = (SparkSession.builder.master("local[2]").appName("metriclang-tests")
              .config("spark.ui.enabled", "false")
              .config("spark.sql.session.timeZone", "UTC")
-             .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.sql.shuffle.partitions", "1")
+             # small data, many short queries: a quick JIT, no code generation, no AQE
+             .config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+             .config("spark.sql.codegen.wholeStage", "false")
+             .config("spark.sql.adaptive.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.warehouse.dir", str(warehouse_dir / "spark-warehouse"))
              .getOrCreate())
     for schema in SCHEMAS:
