@@ -106,7 +106,7 @@ def main() -> int:
     write_project(args.out, args.measures, links)
     write_data(args.out / "warehouse.duckdb", args.measures, args.days, planted, rng)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     loaded = load_project(args.out)
     assert not loaded.diagnostics.has_errors, [d.message for d in loaded.diagnostics][:3]
     loaded_at = time.perf_counter()
@@ -128,6 +128,7 @@ def main() -> int:
         "links": len(report.links), "measures": args.measures, "days": args.days,
         "load_s": round(loaded_at - start, 2), "fetch_s": round(fetched_at - loaded_at, 2),
         "stats_s": round(done - fetched_at, 2), "total_s": round(done - start, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
         "planted": len(plant), "planted_supported": found, "planted_lag_within_1": lag_ok,
         "unplanted_supported": others,
         "verdicts": {v: sum(1 for k in report.links if k.verdict == v)

@@ -1,0 +1,35 @@
+"""The verify benchmark: a bounded run in CI, the full 500 links in the slow sweep."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run_bench(out: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "verify_bench.py"),
+                          "--out", str(out), *args],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return json.loads(run.stdout)  # type: ignore[no-any-return]
+
+
+def test_bench_bounded(tmp_path: Path) -> None:
+    result = run_bench(tmp_path, "--links", "60", "--measures", "20", "--days", "365",
+                       "--limit", "60")
+    assert result["links"] == 60 and result["planted"] == 12
+    assert result["planted_supported"] == 12 and result["planted_lag_within_1"] == 12
+    assert sum(result["verdicts"].values()) == 60
+
+
+@pytest.mark.slow
+def test_bench_full_under_a_minute(tmp_path: Path) -> None:
+    result = run_bench(tmp_path)
+    assert result["links"] == 500 and result["total_s"] < 60
+    assert result["planted_supported"] == result["planted"] == 100
