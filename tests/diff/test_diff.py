@@ -406,3 +406,37 @@ def test_report_goldens(repo: Repo, fmt: str, update_goldens: bool) -> None:
     suffix = {"text": "txt", "json": "json", "markdown": "md"}[fmt]
     golden(Path(__file__).parent / "golden" / f"report.{suffix}",
            _cli(repo, "main", "--format", fmt)[1], update_goldens)
+
+
+def test_run_on_the_shop_example_demo_warehouse(tmp_path: Path) -> None:
+    """--run without --db uses the project's embedded DuckDB (generated on first use)."""
+    import duckdb
+
+    shop = ROOT / "specs" / "examples" / "shop"
+    (tmp_path / "shop").mkdir()
+    r = Repo(tmp_path / "shop")
+    for path in [*shop.glob("*.osm"), shop / "metriclang.toml", shop / "data" / "generate.py"]:
+        target = r.root / path.relative_to(shop)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    r.commit("shop")
+    r.edit("measures.osm", "count(orders where returned) / count(orders)",
+           "count(orders where returned and status = 'paid') / count(orders)")
+    code, out = _cli(r, "main", "--run", "--periods", "2", "--format", "json")
+    assert code == 0
+    runs = json.loads(out)["runs"]
+    assert [x["measure"] for x in runs] == ["return_rate"] and runs[0]["problem"] is None
+    con = duckdb.connect(str(r.root / "demo.duckdb"), read_only=True)
+    expected = con.execute("""
+        SELECT strftime(date_trunc('week', ordered_at), '%Y-%m-%d') AS period, channel,
+               count(*) FILTER (WHERE returned) / count(*) AS old,
+               count(*) FILTER (WHERE returned AND status = 'paid') / count(*) AS new
+        FROM shop.orders GROUP BY ALL ORDER BY ALL""").fetchall()
+    con.close()
+    last = sorted({row[0] for row in expected})[-2:]
+    got = [(x["period"], x["dimensions"][0], x["old"], x["new"]) for x in runs[0]["rows"]]
+    want = [row for row in expected if row[0] in last]
+    assert [g[:2] for g in got] == [w[:2] for w in want] and len(want) >= 4
+    for g, w in zip(got, want, strict=True):
+        assert g[2] == pytest.approx(w[2]) and g[3] == pytest.approx(w[3])
+    assert any(g[2] != g[3] for g in got)  # the change shows in the numbers
