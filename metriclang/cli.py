@@ -90,7 +90,7 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     stdin = paths == (Path("-"),)
     files = [] if stdin else osm_files(paths)
     failed = changed = 0
-    for file in files or [Path("-")]:
+    for file in [Path("-")] if stdin else files:
         try:
             result = (format_text(click.get_text_stream("stdin").read()) if stdin
                       else format_file(file))

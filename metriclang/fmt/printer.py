@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from metriclang.fmt.comments import Attached, Note, attach
+from metriclang.semantic.resolve import keyword_of
 from metriclang.syntax import ast
 
 LINE_LENGTH = 100
@@ -36,12 +37,6 @@ def quote(value: str) -> str:
     escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\t", "\\t"))
     return f'"{escaped}"'
-
-
-def _keyword(stmt: Any) -> str:
-    from metriclang.semantic.resolve import keyword_of
-
-    return keyword_of(stmt)
 
 
 def _duration(d: ast.Duration) -> str:
@@ -134,7 +129,7 @@ class Printer:
             return list(decl.stages)
         order = ORDER[type(decl)]
         rank = {k: i for i, k in enumerate(order)}
-        return sorted(decl.statements, key=lambda s: rank.get(_keyword(s), len(order)))
+        return sorted(decl.statements, key=lambda s: rank.get(keyword_of(s), len(order)))
 
     # ------------------------------------------------------------ statements
     def statement(self, stmt: Any, indent: str) -> str:
