@@ -81,8 +81,9 @@ def test_stdin_to_stdout() -> None:
     assert code == 1 and out == "measure m {" and "error[" in err
 
 
-def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+def test_missing_path_is_a_usage_error_and_an_empty_directory_is_fine(tmp_path: Path) -> None:
     assert run(str(tmp_path / "missing.osm"))[0] == 2
+    assert run(str(tmp_path))[0] == 0
 
 
 def test_subprocess_check_on_a_formatted_copy_of_an_example(tmp_path: Path) -> None:
