@@ -99,6 +99,8 @@ def _revision_side(project: Path, rev: str, stack: ExitStack) -> Side:
 def resolve_sides(old: str, new: str | None, project: Path, stack: ExitStack) -> tuple[Side,
                                                                                         Side]:
     """Read ``OLD [NEW]`` into two sides; temporary directories live as long as ``stack``."""
+    if project.is_file():
+        raise UsageError(f"--project must be the project's directory, not a file: {project}")
     cwd = project if project.is_dir() else project.parent
     if new is None and not Path(old).exists() and ".." in old:
         three = "..." in old
