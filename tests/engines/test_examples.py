@@ -75,7 +75,7 @@ SHOP: dict[str, str] = {
           SELECT {ratio("count(*) FILTER (WHERE returned)", "count(*)")} FROM shop.orders o
           WHERE {O_IN} AND o.channel = c.channel) AS value
         FROM {WEEKS} s, (SELECT DISTINCT channel FROM shop.orders) c ORDER BY 1, 2""",
-    "delivery_days_p90": per(WEEKS, "quantile_cont(delivery_days, 0.9) FILTER "
+    "delivery_days_p90": per(WEEKS, "quantile_cont(CAST(delivery_days AS DOUBLE), 0.9) FILTER "
                              "(WHERE status = 'paid')", "shop.orders", "ordered_at"),
     "tickets_per_buyer": f"""
         SELECT s.period, CAST((SELECT count(*) FROM shop.support_tickets t
@@ -87,7 +87,8 @@ SHOP: dict[str, str] = {
     "weekly_buyers_7d": per(DAYS, "count(DISTINCT customer_id)", "shop.orders", "ordered_at",
                             "e.ordered_at >= s.period - INTERVAL 6 DAY "
                             "AND e.ordered_at < s.next"),
-    "median_basket": per(WEEKS, "quantile_cont(amount, 0.5) FILTER (WHERE status = 'paid')",
+    "median_basket": per(WEEKS, "quantile_cont(CAST(amount AS DOUBLE), 0.5) "
+                         "FILTER (WHERE status = 'paid')",
                          "shop.orders", "ordered_at"),
 }
 

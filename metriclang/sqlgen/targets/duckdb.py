@@ -18,4 +18,6 @@ class DuckDB(Target):
     )
 
     def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
-        return exp.Anonymous(this="QUANTILE_CONT", expressions=[x, number(fraction)])
+        # over a DECIMAL, QUANTILE_CONT keeps the scale: the median of 46.20 and 46.25 would
+        # be 46.22, where PostgreSQL and Spark interpolate to 46.225
+        return exp.Anonymous(this="QUANTILE_CONT", expressions=[self.double(x), number(fraction)])

@@ -21,7 +21,7 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     osm_k.period,
-    QUANTILE_CONT(osm_r.osm_v, 0.5) AS osm_l0
+    QUANTILE_CONT(CAST(osm_r.osm_v AS DOUBLE), 0.5) AS osm_l0
   FROM osm_spine AS osm_k
   JOIN (
     SELECT

@@ -21,7 +21,7 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
-    QUANTILE_CONT(amount, 0.5) AS osm_l0
+    QUANTILE_CONT(CAST(amount AS DOUBLE), 0.5) AS osm_l0
   FROM shop.orders
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE)

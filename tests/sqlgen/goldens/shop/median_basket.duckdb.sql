@@ -21,7 +21,7 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
-    QUANTILE_CONT(CASE WHEN status = 'paid' THEN amount END, 0.5) AS osm_l0
+    QUANTILE_CONT(CAST(CASE WHEN status = 'paid' THEN amount END AS DOUBLE), 0.5) AS osm_l0
   FROM shop.orders
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE)
