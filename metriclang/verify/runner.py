@@ -41,7 +41,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
     missing = missing or {}
     links = declared_links(project)
     tests: list[PairTest] = []
-    pairs = []
+    pairs: list[Pair | None] = []
     orders_seen: dict[tuple[str, str, date, date], int] = {}
     for m, d in links:
         grain = coarser(m.grain, project.measures[d.target].grain)
@@ -62,16 +62,16 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
         pairs.append(pair)
     judged = judge(tests, alpha)
     results = []
-    for (m, d), j, pair in zip(links, judged, pairs, strict=True):
+    for (m, d), j, shown in zip(links, judged, pairs, strict=True):
         t = j.test
         results.append(LinkResult(
             source=m.name, target=d.target,
-            grain=pair.grain if pair else coarser(m.grain, project.measures[d.target].grain),
+            grain=shown.grain if shown else coarser(m.grain, project.measures[d.target].grain),
             declared_lag=t.declared_lag, lag_text=str(d.lag) if d.lag else "0 days",
             effect=d.effect, verdict=j.verdict, periods=t.periods, span=d.span,
             best_lag=t.best_lag, estimate=t.estimate, p_value=j.p_value,
             p_unadjusted=t.p_raw, granger_p=t.granger_p, differenced=t.differenced,
-            needed=t.needed, note=t.note, pair=pair))
+            needed=t.needed, note=t.note, pair=shown))
     signals = vanity_signals(project, series, results)
     return Report(tuple(results), tuple(signals), alpha)
 

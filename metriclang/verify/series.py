@@ -145,7 +145,7 @@ def without_weekday_pattern(pair: Pair) -> Pair:
 
     def centred(values: np.ndarray) -> np.ndarray:
         means = np.array([values[weekdays == d].mean() for d in range(7)])
-        return values - means[weekdays] + values.mean()
+        return np.asarray(values - means[weekdays] + values.mean(), dtype=float)
 
     return Pair(pair.grain, pair.periods, centred(pair.driver), centred(pair.target))
 

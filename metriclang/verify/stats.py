@@ -64,7 +64,7 @@ def stationarity_p(x: np.ndarray) -> tuple[float, float]:
     ADF uses a fixed lag order (Schwert's short rule, ``4 (n/100)^(1/4)``) instead of an AIC
     search: as reliable for deciding whether to difference, and an order of magnitude faster.
     """
-    from statsmodels.tsa.stattools import adfuller, kpss
+    from statsmodels.tsa.stattools import adfuller, kpss  # type: ignore[import-untyped]
 
     lags = max(1, min(int(4 * (len(x) / 100) ** 0.25), len(x) // 3 - 2))
     with warnings.catch_warnings():
@@ -139,18 +139,20 @@ def _solve(gram: np.ndarray, cross: np.ndarray) -> np.ndarray:
     import numpy as np
 
     try:
-        return np.linalg.solve(gram, cross)
+        return np.asarray(np.linalg.solve(gram, cross), dtype=float)
     except np.linalg.LinAlgError:
-        return np.linalg.lstsq(gram, cross, rcond=None)[0]
+        return np.asarray(np.linalg.lstsq(gram, cross, rcond=None)[0], dtype=float)
 
 
 def ar_filter(x: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Residuals ``e_t = x_t - sum_i phi_i x_{t-i}`` of the demeaned series (first p dropped)."""
+    import numpy as np
+
     x = x - x.mean()
     p = len(phi)
     if p == 0:
         return x
-    return x[p:] - lag_matrix(x, range(1, p + 1), len(x) - p) @ phi
+    return np.asarray(x[p:] - lag_matrix(x, range(1, p + 1), len(x) - p) @ phi)
 
 
 def prewhiten(driver: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -179,7 +181,7 @@ def lag_scan(driver: np.ndarray, target: np.ndarray, lags: range) -> Scan:
     of lags scanned. Ties go to the lag closest to the window's centre.
     """
     import numpy as np
-    from scipy import stats
+    from scipy import stats  # type: ignore[import-untyped]
 
     n = len(driver)
     rs = []
@@ -229,7 +231,7 @@ def _gram(design: np.ndarray) -> np.ndarray:
     several times slower (thread start-up and, on a busy machine, waiting for cores)."""
     import numpy as np
 
-    return np.einsum("ij,ik->jk", design, design)
+    return np.asarray(np.einsum("ij,ik->jk", design, design), dtype=float)
 
 
 def _rss(design: np.ndarray, y: np.ndarray) -> float:
