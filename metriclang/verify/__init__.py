@@ -3,6 +3,7 @@
 Public API:
 
 * :func:`verify_path` — load a project, fetch its series, verify (what the CLI runs);
+* :func:`verify_project` — the same for a project already loaded (the docs site);
 * :func:`~metriclang.verify.runner.verify` — the pure core on series already in memory;
 * :func:`~metriclang.verify.runner.measure_evidence` — one measure's evidence and SVG charts
   for its docs page.
@@ -16,36 +17,48 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from metriclang.semantic.model import Project
 from metriclang.verify.evidence import ALPHA, CAVEAT, VERDICTS
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report, Signal
 from metriclang.verify.runner import measure_evidence, verify
 from metriclang.verify.series import Series
 
 __all__ = ["ALPHA", "CAVEAT", "VERDICTS", "LinkResult", "MeasureEvidence", "Report", "Series",
-           "Signal", "measure_evidence", "verify", "verify_path"]
+           "Signal", "measure_evidence", "verify", "verify_path", "verify_project"]
 
 
 def verify_path(path: str | Path, db: str | None = None, date_from: date | None = None,
                 date_to: date | None = None, alpha: float = ALPHA) -> Report:
     """Verify the project at ``path`` on the warehouse ``db`` (else the configured one).
 
-    Every measure is fetched (vanity signals look at all of them, linked or not). A project
-    with errors is not verified: the report then holds only its diagnostics.
+    A project with errors is not verified: the report then holds only its diagnostics.
     Raises :class:`~metriclang.project.UsageError` when no warehouse can be opened.
     """
-    from dataclasses import replace
-
     from metriclang.diagnostics import Severity
-    from metriclang.engine import EngineError, connect, duckdb_path, ensure_demo_data, scheme
-    from metriclang.project import UsageError, load_project
-    from metriclang.verify.warehouse import fetch_series
+    from metriclang.project import load_project
 
     loaded = load_project(path)
     errors = tuple(d for d in loaded.diagnostics
                    if d.severity == Severity.ERROR and not d.suppressed)
     if errors:
         return Report((), (), alpha, errors, date_from, date_to)
-    project = loaded.project
+    return verify_project(loaded.project, db, date_from, date_to, alpha)
+
+
+def verify_project(project: Project, db: str | None = None, date_from: date | None = None,
+                   date_to: date | None = None, alpha: float = ALPHA) -> Report:
+    """Verify a loaded project (for callers that already hold one, such as the docs site).
+
+    Every measure is fetched (vanity signals look at all of them, linked or not). ``db``
+    relative DuckDB paths are taken from the working directory; the configured warehouse's
+    from the project root (a demo project's data is generated there on first use).
+    """
+    from dataclasses import replace
+
+    from metriclang.engine import EngineError, connect, duckdb_path, ensure_demo_data, scheme
+    from metriclang.project import UsageError
+    from metriclang.verify.warehouse import fetch_series
+
     root = Path(project.root)
     url, base = (db, Path.cwd()) if db else (project.config.warehouse, root)
     if not url:
@@ -65,5 +78,4 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
         engine.close()
     report = verify(project, fetched.series, alpha, fetched.missing)
     diagnostics = tuple(sorted(set(fetched.diagnostics), key=lambda d: d.sort_key))
-    return replace(report, diagnostics=diagnostics, date_from=date_from,
-                   date_to=date_to)
+    return replace(report, diagnostics=diagnostics, date_from=date_from, date_to=date_to)

@@ -123,3 +123,39 @@ def test_project_with_errors_exits_1(tmp_path: Path) -> None:
     data = json.loads(run.output)
     assert data["links"] == [] and data["diagnostics"][0]["severity"] == "error"
     assert data["diagnostics"][0]["line"] == 2
+
+
+def test_a_measure_with_dimensions_is_fetched_as_its_total(shop: Path) -> None:
+    """return_rate has `dimensions channel`; verify compares its total per week, checked
+    against independently written SQL."""
+    import duckdb
+
+    from metriclang.engine import connect
+    from metriclang.project import load_project
+    from metriclang.verify.warehouse import fetch_series
+
+    project = load_project(shop).project
+    engine = connect("duckdb:///demo.duckdb", shop)
+    try:
+        fetched = fetch_series(project, engine, ["return_rate"])
+    finally:
+        engine.close()
+    got = dict(zip(fetched.series["return_rate"].periods, fetched.series["return_rate"].values,
+                   strict=True))
+    con = duckdb.connect(str(shop / "demo.duckdb"), read_only=True)
+    expected = dict(con.execute(
+        "SELECT CAST(date_trunc('week', ordered_at) AS DATE), "
+        "count(*) FILTER (WHERE returned) / count(*) FROM shop.orders GROUP BY 1").fetchall())
+    con.close()
+    assert len(got) == len(expected) > 100
+    assert got == pytest.approx(expected)
+
+
+def test_manufacturer_example_verifies_without_crashing(tmp_path: Path) -> None:
+    root = tmp_path / "manufacturer"
+    shutil.copytree(EXAMPLES / "manufacturer", root, ignore=shutil.ignore_patterns("*.duckdb*"))
+    run = CliRunner().invoke(main, ["verify", str(root), "--format", "json"])
+    assert run.exit_code in (0, 1), run.output
+    data = json.loads(run.output)
+    assert data["links"] and all(list(k)[:9] == LINK_KEYS for k in data["links"])
+    assert run.exit_code == (1 if data["summary"]["contradicted"] else 0)
