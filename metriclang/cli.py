@@ -161,12 +161,17 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
 @click.option("--dialect", "dialects", multiple=True,
               type=click.Choice(OUTPUT_DIALECTS),
               help="SQL dialect shown on measure pages (repeatable; default: all).")
+@click.option("--no-sql", is_flag=True, help="Leave SQL out of measure pages (faster).")
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
-def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], today: str | None) -> None:
+def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
+         today: str | None) -> None:
     """Write the documentation site of the project at PATH to --out."""
     from metriclang.docgen.site import build_site
 
-    result = build_site(path, out, fmt, _today(today), dialects or OUTPUT_DIALECTS)
+    if no_sql and dialects:
+        raise UsageError("--no-sql and --dialect exclude each other")
+    chosen = () if no_sql else dialects or OUTPUT_DIALECTS
+    result = build_site(path, out, fmt, _today(today), chosen)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -238,6 +243,110 @@ def _dialect_choice(with_all: bool) -> click.Choice:
     from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
     return click.Choice((*OUTPUT_DIALECTS, "all") if with_all else OUTPUT_DIALECTS)
+
+
+@main.command("sql")
+@PATH
+@click.argument("measure")
+@click.option("--dialect", type=_dialect_choice(False), default=None,
+              help="Output SQL dialect (default: the project's dialect, else duckdb).")
+@click.option("--from", "date_from", help="First period to include, YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Last period to include, YYYY-MM-DD.")
+def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | None,
+                date_to: str | None) -> None:
+    """Print the SQL of one MEASURE of the project at PATH."""
+    from metriclang.semantic.formula import did_you_mean
+    from metriclang.sqlgen import compile_sql
+    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+
+    project = _loaded_for_sql(path)
+    if measure not in project.measures:  # type: ignore[attr-defined]
+        hint = did_you_mean(measure, project.measures)  # type: ignore[attr-defined]
+        raise UsageError(f"unknown measure `{measure}`" + (f"; {hint}" if hint else ""))
+    if dialect is None:
+        configured = project.config.dialect  # type: ignore[attr-defined]
+        dialect = configured if configured in OUTPUT_DIALECTS else "duckdb"
+    text, problems = compile_sql(project, measure, dialect,  # type: ignore[arg-type]
+                                 date_from=_today(date_from), date_to=_today(date_to))
+    if text is None:
+        _problems(project, problems)
+        sys.exit(1)
+    click.echo(text, nl=False)
+
+
+@main.command("compile")
+@PATH
+@click.option("--dialect", "dialect", type=_dialect_choice(True), required=True,
+              help="Output dialect, or `all` for every one.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("build/sql"),
+              show_default=True, help="Output directory (replaced atomically).")
+@click.option("--fused", is_flag=True,
+              help="Also write one query per source, grain and dimensions computing all its "
+                   "simple measures in one scan.")
+def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
+    """Write every measure's SQL per dialect, with a manifest.json."""
+    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+    from metriclang.sqlgen.output import compile_project, write_atomically
+
+    project = _loaded_for_sql(path)
+    dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
+    compiled = compile_project(project, dialects, fused)  # type: ignore[arg-type]
+    if compiled.diagnostics:
+        _problems(project, compiled.diagnostics)
+    if compiled.failed:
+        click.echo(f"error: nothing written; {out} is unchanged", err=True)
+        sys.exit(1)
+    try:
+        write_atomically(out, compiled)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc}") from exc
+    click.echo(f"wrote {len(compiled.files)} files for {len(dialects)} dialect(s) to {out}")
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List every rule code with its default severity and summary."""
+    from metriclang.rules.docs import table
+
+    click.echo(table(), nl=False)
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print the documentation page of a rule CODE (or its name, e.g. drives-cycle)."""
+    from metriclang.rules.docs import page
+    from metriclang.rules.registry import DOCUMENTED, by_code
+    from metriclang.semantic.formula import did_you_mean
+
+    rule = by_code(code) or next((r for r in DOCUMENTED if r.name == code.lower()), None)
+    if rule is None:
+        hint = did_you_mean(code.upper(), [r.code for r in DOCUMENTED]) or "see `osm rules`"
+        raise UsageError(f"no rule `{code}`: {hint}")
+    click.echo(page(rule), nl=False)
+
+
+@main.command()
+@PATH
+@click.option("--format", "fmt", type=click.Choice(("mermaid", "dot", "json")),
+              default="mermaid", show_default=True)
+def graph(path: Path, fmt: str) -> None:
+    """Draw the objective tree and the causal graph of the project at PATH.
+
+    Leading and lagging measures are styled apart; `drives` edges in a cycle or on a
+    sign-conflicting chain are highlighted. Exits 1 (and draws nothing) when the project
+    does not load without errors.
+    """
+    from metriclang.project import load_project
+    from metriclang.report import graph as graph_report
+    from metriclang.report import text
+
+    loaded = load_project(path)
+    if loaded.diagnostics.has_errors:
+        click.echo(text.render(loaded.project, loaded.diagnostics, _color(sys.stderr)),
+                   err=True, nl=False)
+        sys.exit(1)
+    click.echo(graph_report.render(loaded.project, fmt), nl=False)
 
 
 @main.command("diff")

@@ -20,7 +20,7 @@ from metriclang.semantic import model as m
 from metriclang.source import Span
 
 #: At most this many rows of a transitive causal chain are listed on a measure page.
-CHAIN_LIMIT = 200
+CHAIN_LIMIT = 20
 #: At most this many occurrences are listed on a rule page.
 OCCURRENCE_LIMIT = 500
 
@@ -144,9 +144,22 @@ class JourneyPage:
 
 
 @dataclass(frozen=True)
+class ObjectiveCard:
+    """An objective as the index lists it."""
+
+    name: str
+    title: str
+    description: str | None
+    north_star: Link | None
+    owner: str | None
+    strategies: int
+    targets: tuple[TargetView, ...]
+
+
+@dataclass(frozen=True)
 class IndexPage:
     title: str
-    objectives: tuple[ObjectivePage, ...]
+    objectives: tuple[ObjectiveCard, ...]
     journeys: tuple[Link, ...]
     measures: tuple[Link, ...]
     summary: Summary
@@ -203,7 +216,7 @@ class Views:
     def __init__(self, project: m.Project, diagnostics: DiagnosticSet) -> None:
         self.project = project
         self.diagnostics = diagnostics
-        self.files = {f.path: f for f in project.files}
+        self.lines = {f.path: f.text.splitlines() for f in project.files}
         self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
         for name in sorted(project.measures):
             for drive in project.measures[name].drives:
@@ -272,7 +285,12 @@ class Views:
     def index(self) -> IndexPage:
         root = self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics"
         loose = tuple(diag_view(d) for d in self.by_owner.get("", [])[:OCCURRENCE_LIMIT])
-        return IndexPage(root, tuple(self.objective(n) for n in sorted(self.project.objectives)),
+        cards = tuple(
+            ObjectiveCard(o.name, o.label or o.name, o.description,
+                          self.link(o.north_star) if o.north_star in self.project.measures
+                          else None, o.owner, len(o.strategies), self._targets(o.targets))
+            for o in sorted(self.project.objectives.values(), key=lambda o: o.name))
+        return IndexPage(root, cards,
                          tuple(Link(j.label or j.name, journey_href(j.name), j.name)
                                for j in sorted(self.project.journeys.values(),
                                                key=lambda j: j.name)),
@@ -325,7 +343,7 @@ class Views:
                     layers[f"m:{x}"] = 2
                 edges.append(EdgeSpec(f"s:{s.name}", f"m:{x}", "", "tree"))
                 if star:
-                    edges.append(EdgeSpec(f"m:{x}", f"m:{star}", "", "drives"))
+                    edges.append(EdgeSpec(f"m:{x}", f"m:{star}", "", "tree"))
         if star:
             measure = self.project.measures[star]
             nodes.append(NodeSpec(f"m:{star}", measure.label or star, "north star",
@@ -334,14 +352,23 @@ class Views:
         return layered(nodes, edges, layers, f"Strategy tree of {o.label or o.name}")
 
     def _objective_stages(self, o: m.Objective) -> tuple[StageColumn, ...]:
-        refs: list[str] = []
-        for s in o.strategies:
-            refs += [r for r in [s.stage] if r] + [
-                self.project.measures[x].stage or "" for x in s.measures
-                if x in self.project.measures]
-        wanted = {r for r in refs if r}
-        return tuple(c for j in sorted(self.project.journeys)
-                     for c in self.journey(j).columns if f"{c.journey}.{c.name}" in wanted)
+        """Every stage of the journeys the objective touches, with its own measures there."""
+        mine = {x for s in o.strategies for x in s.measures if x in self.project.measures}
+        mine |= {x for x in [o.north_star, *(t.measure for t in o.targets)]
+                 if x in self.project.measures}
+        refs = {s.stage for s in o.strategies if s.stage}
+        refs |= {self.project.measures[x].stage for x in mine if self.project.measures[x].stage}
+        journeys = sorted({r.partition(".")[0] for r in refs if r} & set(self.project.journeys))
+        out = []
+        for j in journeys:
+            for st in self.project.journeys[j].stages:
+                out.append(StageColumn(
+                    j, st.name, st.label or st.name,
+                    tuple(self.link(x) for x in sorted(mine)
+                          if self.project.measures[x].stage == st.ref),
+                    tuple(Link(s.label or s.name, objective_href(o.name) + f"#strategy-{s.name}",
+                               s.name) for s in o.strategies if s.stage == st.ref)))
+        return tuple(out)
 
     @cached_property
     def stage_members(self) -> tuple[dict[str, list[Link]], dict[str, list[Link]]]:
@@ -407,10 +434,7 @@ class Views:
         if measure.formula is None:
             return ""
         span = measure.formula.span
-        source = self.files.get(span.file)
-        if source is None:
-            return ""
-        lines = source.text.splitlines()[span.line - 1:span.end_line]
+        lines = self.lines.get(span.file, [])[span.line - 1:span.end_line]
         if not lines:
             return ""
         if len(lines) == 1:
@@ -421,8 +445,8 @@ class Views:
 
     def written(self, span: Span, keyword: str) -> str:
         """A one-line statement's text as written, without its keyword (``60%``)."""
-        source = self.files.get(span.file)
-        line = source.line_text(span.line) if source else ""
+        lines = self.lines.get(span.file, [])
+        line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
         end = span.end_column - 1 if span.end_line == span.line else len(line)
         return line[span.column - 1:end].strip().removeprefix(keyword).strip()
 
