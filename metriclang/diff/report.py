@@ -14,6 +14,10 @@ from metriclang.report.json import diagnostic_dict
 FORMATS = ("text", "json", "markdown")
 #: Values longer than this are shown as -/+ lines rather than ``old → new``.
 INLINE = 60
+#: GitHub refuses comments over 65,536 characters: longer details are cut at an element.
+MAX_COMMENT = 60_000
+#: Breaking changes listed above the fold; the rest are counted.
+SHOWN = 25
 
 
 def _plural(n: int, word: str) -> str:
@@ -145,7 +149,9 @@ def render_markdown(d: ModelDiff, runs: Sequence[MeasureRun] = ()) -> str:
     head = f"**{_plural(len(d.breaking), 'breaking change')}**" if d.breaking else \
         "No breaking change"
     out += [head + " · " + summary(d).split(" · ", 1)[1], ""]
-    out += [f"- :warning: {b.kind} `{b.name}`: {b.reason}" for b in d.breaking]
+    out += [f"- :warning: {b.kind} `{b.name}`: {b.reason}" for b in d.breaking[:SHOWN]]
+    if len(d.breaking) > SHOWN:
+        out.append(f"- … and {len(d.breaking) - SHOWN} more breaking changes (see the details)")
     details: list[str] = []
     for title, items in (("Added", [f"- {e.kind} `{e.name}`" for e in d.added]),
                          ("Removed", [f"- {e.kind} `{e.name}`" for e in d.removed]),
@@ -177,7 +183,13 @@ def render_markdown(d: ModelDiff, runs: Sequence[MeasureRun] = ()) -> str:
         if run.rows:
             details += ["| period | old | new | change |", "| --- | ---: | ---: | ---: |",
                         *(f"| {p} | {o} | {n} | {x} |" for p, o, n, x in _run_rows(run)), ""]
-    out += ["", "<details><summary>Details</summary>", "", *details, "</details>"]
+    text = "\n".join(details)
+    room = MAX_COMMENT - len("\n".join(out)) - 200
+    if len(text) > room:
+        cut = max(text.rfind("\n#### ", 0, room), text.rfind("\n**", 0, room))
+        text = text[:cut if cut > 0 else room].rstrip() + (
+            "\n\n*Details cut to fit a comment; run `osm diff --format json` for all of them.*\n")
+    out += ["", "<details><summary>Details</summary>", "", text, "</details>"]
     return "\n".join(out) + "\n"
 
 

@@ -440,3 +440,20 @@ def test_run_on_the_shop_example_demo_warehouse(tmp_path: Path) -> None:
     for g, w in zip(got, want, strict=True):
         assert g[2] == pytest.approx(w[2]) and g[3] == pytest.approx(w[3])
     assert any(g[2] != g[3] for g in got)  # the change shows in the numbers
+
+
+def test_markdown_fits_in_a_pull_request_comment(tmp_path: Path) -> None:
+    from metriclang.diff.report import render_markdown
+
+    for side, where in (("old", "returned"), ("new", "returned and status = 'paid'")):
+        (tmp_path / side).mkdir()
+        measures = "".join(
+            f"measure m{i} {{\n  formula count(orders where {where} and channel = 'c{i}')"
+            f" / count(orders where channel = 'c{i}')\n  owner \"team{i}@example.com\"\n}}\n"
+            for i in range(600))
+        (tmp_path / side / "specs.osm").write_text(BASE["sources.osm"] + measures, "utf-8")
+    d = diff_sides(Side("old", tmp_path / "old"), Side("new", tmp_path / "new"))[0]
+    assert len(d.changed) == 600
+    md = render_markdown(d)
+    assert len(md) < 65_536 and md.rstrip().endswith("</details>")
+    assert "Details cut to fit a comment" in md and md.count("```") % 2 == 0
