@@ -10,12 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import TypeVar
 
 from metriclang.semantic import model as m
 from metriclang.semantic.graph import CausalGraph, Chains, Edge
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -77,9 +74,21 @@ class Context:
                 continue
             seen.add(name)
             queue.extend(e.source for e in self.graph.into[name])
-            queue.extend(r.measure for r in formula_nodes(self.project.measures[name], m.Ref)
-                         if r.measure in self.project.measures)
+            queue.extend(n.measure for n in self.nodes(name)
+                         if isinstance(n, m.Ref) and n.measure in self.project.measures)
         return seen
+
+    def nodes(self, name: str) -> list[m.Expr]:
+        """The nodes of one measure's own formula (walked once per run)."""
+        found = self._nodes.get(name)
+        if found is None:
+            formula = self.project.measures[name].formula
+            found = self._nodes[name] = m.walk(formula) if formula else []
+        return found
+
+    @cached_property
+    def _nodes(self) -> dict[str, list[m.Expr]]:
+        return {}
 
     @staticmethod
     def objective_seeds(objective: m.Objective) -> list[str]:
@@ -96,20 +105,14 @@ class Context:
         stack = [measure.name]
         while stack:
             name = stack.pop()
-            current = self.project.measures.get(name)
-            if name in seen or current is None or current.formula is None:
+            if name in seen or name not in self.project.measures:
                 continue
             seen.add(name)
-            for node in m.walk(current.formula):
+            for node in self.nodes(name):
                 out.append(node)
                 if isinstance(node, m.Ref):
                     stack.append(node.measure)
         return out
-
-
-def formula_nodes(measure: m.Measure, kind: type[_T]) -> list[_T]:
-    """The nodes of one type in a measure's own formula."""
-    return [n for n in m.walk(measure.formula) if isinstance(n, kind)] if measure.formula else []
 
 
 def has_denominator(nodes: Iterable[m.Expr]) -> bool:

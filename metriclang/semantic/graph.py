@@ -16,16 +16,18 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from metriclang.semantic.model import Drive, Duration, Project
 from metriclang.source import Span
 
 _NOWHERE = Span("", 0, 0, 0, 0)
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
-@dataclass(frozen=True)
-class Edge:
-    """One ``drives`` link from ``source`` to ``target``."""
+class Edge(NamedTuple):
+    """One ``drives`` link from ``source`` to ``target`` (a tuple: cheap to build by the ten
+    thousand)."""
 
     source: str
     target: str
@@ -36,6 +38,14 @@ class Edge:
     @property
     def lag_days(self) -> int:
         return self.lag.approx_days if self.lag else 0
+
+    @property
+    def lag_parts(self) -> tuple[int, int]:
+        """The lag as (calendar months, days): months, quarters, years count in months."""
+        if self.lag is None:
+            return 0, 0
+        months = _MONTHS.get(self.lag.unit)
+        return (self.lag.amount * months, 0) if months else (0, self.lag.approx_days)
 
     def describe(self) -> str:
         effect = "positive" if self.sign > 0 else "negative"
@@ -74,10 +84,12 @@ class SignConflict:
 
 @dataclass(frozen=True)
 class Chains:
-    """The fastest chain from each measure to one target: summed lag days and the first hop."""
+    """The fastest chain from each measure to one target: summed lag days, the first hop, and
+    the summed lag as (calendar months, days)."""
 
     days: Mapping[str, int]
     via: Mapping[str, Edge | None]
+    parts: Mapping[str, tuple[int, int]]
 
     def __contains__(self, name: object) -> bool:
         return name in self.days
@@ -88,14 +100,7 @@ class Chains:
     def lands(self, start: str, today: date) -> date:
         """``today`` plus every lag of the chain from ``start``: months, quarters and years by
         the calendar, days and weeks as days."""
-        months = days = 0
-        for e in self.path(start).edges:
-            if e.lag is None:
-                continue
-            if e.lag.unit in ("month", "quarter", "year"):
-                months += e.lag.amount * {"month": 1, "quarter": 3, "year": 12}[e.lag.unit]
-            else:
-                days += e.lag.approx_days
+        months, days = self.parts[start]
         return add_days(add_months(today, months), days)
 
 
@@ -189,20 +194,26 @@ class CausalGraph:
         """
         best: dict[str, int] = {target: 0}
         via: dict[str, Edge | None] = {target: None}
+        parts: dict[str, tuple[int, int]] = {}
         heap: list[tuple[int, str]] = [(0, target)]
-        done: set[str] = set()
         while heap:
             days, node = heapq.heappop(heap)
-            if node in done:
+            if node in parts:
                 continue
-            done.add(node)
+            edge = via[node]
+            if edge is None:
+                parts[node] = (0, 0)
+            else:
+                months, rest = parts[edge.target]
+                add = edge.lag_parts
+                parts[node] = (months + add[0], rest + add[1])
             for e in self.into[node]:
                 cost = days + e.lag_days
                 if e.source not in best or cost < best[e.source]:
                     best[e.source] = cost
                     via[e.source] = e
                     heapq.heappush(heap, (cost, e.source))
-        return Chains({n: best[n] for n in done}, {n: via[n] for n in done})
+        return Chains({n: best[n] for n in parts}, {n: via[n] for n in parts}, parts)
 
     # ---------------------------------------------------------------- cycles
     def components(self) -> list[tuple[str, ...]]:

@@ -6,7 +6,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from metriclang import check
+from metriclang.check import check
 from metriclang.diagnostics import Diagnostic
 from metriclang.rules.docs import PRELUDE
 

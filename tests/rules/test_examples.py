@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from metriclang import check
+from metriclang.check import check
 from tests.conftest import EXAMPLES
 
 
