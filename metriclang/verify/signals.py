@@ -3,7 +3,7 @@
 The V4xx rules of ``osm check`` find vanity metrics from the definition; these look at the
 history: a series that never decreases cannot tell a team whether anything it does works, and
 a leading measure whose every tested link is ``weak`` moves without anything it claims to
-drive moving with it.
+drive moving with it, over a history long enough for a real relationship to have shown.
 
 >>> only_grows((1.0, 1.0, 2.0, 5.0, 5.0, 9.0))
 True
@@ -22,6 +22,10 @@ from metriclang.verify.series import Series
 
 #: Fewest periods before "never decreased" means anything.
 MIN_HISTORY = 6
+#: Fewest periods for silence to mean something: with 64 pairs a correlation of 0.35 is found
+#: with 80% power at the 5% level ((1.96 + 0.84) / sqrt(64) = 0.35); with fewer, a weak
+#: verdict is only a lack of data.
+MIN_PERIODS_FOR_SILENCE = 64
 
 
 def only_grows(values: Sequence[float]) -> bool:
@@ -48,12 +52,16 @@ def vanity_signals(project: Project, series: Mapping[str, Series],
         by_source.setdefault(link.source, []).append(link)
     for name, own in sorted(by_source.items()):
         tested = [k for k in own if k.verdict != "insufficient-data"]
-        if tested and all(k.verdict == "weak" for k in tested) and _moves(series.get(name)):
+        if (tested and all(k.verdict == "weak" for k in tested)
+                and min(k.periods for k in tested) >= MIN_PERIODS_FOR_SILENCE
+                and _moves(series.get(name))):
             targets = ", ".join(f"`{k.target}`" for k in tested)
             out.append(Signal(
                 "moves-with-nothing-downstream", name,
-                f"`{name}` moves, but nothing it drives moves with it ({targets}: "
-                "no significant lagged relationship)", project.measures[name].name_span))
+                f"`{name}` moves, but nothing it drives moves with it ({targets}: no "
+                f"significant lagged relationship in {min(k.periods for k in tested)} or more "
+                "periods, where a correlation of 0.35 would have shown)",
+                project.measures[name].name_span))
     return sorted(out, key=lambda s: (s.measure, s.kind))
 
 

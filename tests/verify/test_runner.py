@@ -185,3 +185,13 @@ def test_no_links_no_series(tmp_path: Path) -> None:
     report = verify(load_project(tmp_path).project, {})
     assert report.links == () and report.signals == ()
     assert "0 declared link(s)" in render_text(report)
+
+
+def test_silence_on_a_short_history_is_no_signal(project: Project,
+                                                 series: dict[str, Series]) -> None:
+    """40 weeks: too few for a missing relationship to mean anything (weak, no signal)."""
+    short = {k: Series(s.measure, s.grain, s.periods[-40:], s.values[-40:])
+             for k, s in series.items()}
+    report = verify(project, short)
+    assert next(k.verdict for k in report.links if k.source == "lead_none") == "weak"
+    assert [s.kind for s in report.signals] == ["never-decreases"]
