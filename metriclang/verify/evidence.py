@@ -105,7 +105,7 @@ def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign:
                         needed=more, note=f"{n} periods, needs at least {more}")
     scan = lag_scan(ex, ey, lags)
     return PairTest(declared_lag, sign, n, scan.best_lag, scan.estimate, scan.p_value,
-                    granger(x, y, lags), differenced, p)
+                    granger(x, y, range(max(1, lags.start), lags.stop)), differenced, p)
 
 
 def judge(tests: list[PairTest], alpha: float = ALPHA) -> list[Judged]:

@@ -11,8 +11,8 @@ The pipeline for a declared link ``A drives B lag L``:
 3. :func:`lag_scan`: cross-correlation of the filtered series at each lag of a window around
    ``L``; the best lag is the largest ``|r|``; its p-value is corrected for the window size
    (Šidák), so scanning lags does not inflate false positives.
-4. :func:`granger`: F test that lags of the driver (the same window) add to the target's
-   own AR model.
+4. :func:`granger`: F test that lags of the driver (the same window, lag 0 left out: only
+   the past counts) add to the target's own AR model.
 5. :func:`benjamini_hochberg` across every link tested in one run.
 
 >>> import numpy as np
