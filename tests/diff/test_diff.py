@@ -450,10 +450,10 @@ def test_markdown_fits_in_a_pull_request_comment(tmp_path: Path) -> None:
         measures = "".join(
             f"measure m{i} {{\n  formula count(orders where {where} and channel = 'c{i}')"
             f" / count(orders where channel = 'c{i}')\n  owner \"team{i}@example.com\"\n}}\n"
-            for i in range(600))
+            for i in range(300))
         (tmp_path / side / "specs.osm").write_text(BASE["sources.osm"] + measures, "utf-8")
     d = diff_sides(Side("old", tmp_path / "old"), Side("new", tmp_path / "new"))[0]
-    assert len(d.changed) == 600
+    assert len(d.changed) == 300
     md = render_markdown(d)
     assert len(md) < 65_536 and md.rstrip().endswith("</details>")
     assert "Details cut to fit a comment" in md and md.count("```") % 2 == 0
