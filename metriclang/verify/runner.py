@@ -56,8 +56,10 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
             continue
         pair = align(a, b)
         tested = without_weekday_pattern(pair)
-        orders = (_order(m.name, tested, tested.driver, orders_seen),
-                  _order(d.target, tested, tested.target, orders_seen))
+        orders = None
+        if len(tested.periods) >= needed_periods(lag):
+            orders = (_order(m.name, tested, tested.driver, orders_seen),
+                      _order(d.target, tested, tested.target, orders_seen))
         tests.append(assess_pair(tested.driver, tested.target, lag, d.sign, orders))
         pairs.append(pair)
     judged = judge(tests, alpha)
@@ -79,9 +81,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
 def _order(measure: str, pair: Pair, values: np.ndarray,
            seen: dict[tuple[str, str, date, date], int]) -> int:
     """The differencing order of one measure over the pair's periods, computed once."""
-    key = (measure, pair.grain, pair.periods[0], pair.periods[-1]) if pair.periods else None
-    if key is None or len(values) < 8:
-        return 0
+    key = (measure, pair.grain, pair.periods[0], pair.periods[-1])
     if key not in seen:
         seen[key] = make_stationary(values).order
     return seen[key]

@@ -67,10 +67,15 @@ def stationarity_p(x: np.ndarray) -> tuple[float, float]:
     from statsmodels.tsa.stattools import adfuller, kpss  # type: ignore[import-untyped]
 
     lags = max(1, min(int(4 * (len(x) / 100) ** 0.25), len(x) // 3 - 2))
+    import numpy as np
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        adf = adfuller(x, maxlag=lags, autolag=None, regression="c")
-        kp = kpss(x, regression="c", nlags="auto")
+        try:
+            adf = adfuller(x, maxlag=lags, autolag=None, regression="c")
+            kp = kpss(x, regression="c", nlags="auto")
+        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
+            return 1.0, 0.0  # degenerate series: treat as not stationary (difference it)
     return float(_pvalue(adf)), float(_pvalue(kp))
 
 
