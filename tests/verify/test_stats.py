@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from metriclang.verify.evidence import MIN_PAIRS, assess_pair, judge, needed_periods
+from metriclang.verify.evidence import MIN_PAIRS, VERDICTS, assess_pair, judge, needed_periods
 from metriclang.verify.stats import (
     ar_filter,
     ar_order,
@@ -193,3 +195,18 @@ def test_correction_across_links_controls_false_discoveries() -> None:
     verdicts = [j.verdict for j in judge(tests)]
     assert verdicts[:5] == ["supported"] * 5
     assert sum(v != "weak" for v in verdicts[5:]) <= 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)), max_size=90),
+       st.integers(0, 12), st.sampled_from([1, -1]))
+def test_any_series_gives_a_verdict(rows: list[tuple[float, float]], lag: int,
+                                    sign: int) -> None:
+    """Arbitrary values (constant, spiky, short, empty) never raise; the verdict is valid."""
+    x = np.array([a for a, _ in rows])
+    y = np.array([b for _, b in rows])
+    test = assess_pair(x, y, lag, sign)
+    judged = judge([test])[0]
+    assert judged.verdict in VERDICTS
+    if judged.verdict == "insufficient-data":
+        assert test.needed is not None and test.needed > len(rows)
