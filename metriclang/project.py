@@ -13,7 +13,7 @@ from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
 from metriclang.source import SourceFile, Span
-from metriclang.syntax.parser import parse_file
+from metriclang.syntax.cache import parse_cached
 
 
 class UsageError(Exception):
@@ -71,6 +71,8 @@ def _no_cycle_collection() -> Iterator[None]:
 
     Loading allocates hundreds of thousands of small frozen objects and frees almost none;
     the collector's full passes over that growing heap made loading quadratic in practice.
+    Afterwards the survivors are frozen (``gc.freeze``): the model lives as long as the
+    command, so later collections need not scan it again.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -78,6 +80,7 @@ def _no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()
             gc.enable()
 
 
@@ -102,7 +105,7 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
             diagnostics.append(problem)
         if source is None:
             continue
-        tree, syntax = parse_file(rel, source.text)
+        tree, syntax = parse_cached(rel, source.text)
         sources.append(source)
         trees.append(tree)
         diagnostics.extend(syntax)

@@ -36,34 +36,23 @@ _WORDS = {"kind": m.KINDS, "perspective": m.PERSPECTIVES, "grain": m.GRAINS,
           "direction": m.DIRECTIONS, "effect": m.EFFECTS}
 
 
+#: The keyword of each statement type that has only one (the others carry theirs).
+_KEYWORDS: dict[type, str] = {
+    ast.TableStmt: "table", ast.EntityStmt: "entity", ast.DimensionStmt: "dimension",
+    ast.FormulaStmt: "formula", ast.WindowStmt: "window", ast.StageStmt: "stage",
+    ast.TargetStmt: "target", ast.ObjectiveTargetStmt: "target", ast.DrivesStmt: "drives",
+    ast.AllowStmt: "allow", ast.NorthStarStmt: "north_star", ast.StrategyDecl: "strategy",
+}
+_WITH_KEYWORD = (ast.ColumnStmt, ast.WordStmt, ast.FlagStmt, ast.NamesStmt, ast.TextStmt)
+
+
 def keyword_of(stmt: Any) -> str:
-    """The keyword a statement starts with."""
-    match stmt:
-        case ast.TableStmt():
-            return "table"
-        case ast.EntityStmt():
-            return "entity"
-        case ast.DimensionStmt():
-            return "dimension"
-        case ast.FormulaStmt():
-            return "formula"
-        case ast.WindowStmt():
-            return "window"
-        case ast.StageStmt():
-            return "stage"
-        case ast.TargetStmt() | ast.ObjectiveTargetStmt():
-            return "target"
-        case ast.DrivesStmt():
-            return "drives"
-        case ast.AllowStmt():
-            return "allow"
-        case ast.NorthStarStmt():
-            return "north_star"
-        case ast.StrategyDecl():
-            return "strategy"
-        case ast.ColumnStmt(keyword=k) | ast.WordStmt(keyword=k) | ast.FlagStmt(keyword=k) | \
-                ast.NamesStmt(keyword=k) | ast.TextStmt(keyword=k):
-            return k
+    """The keyword a statement starts with (a dictionary look-up: this runs for every one)."""
+    keyword = _KEYWORDS.get(type(stmt))
+    if keyword is not None:
+        return keyword
+    if isinstance(stmt, _WITH_KEYWORD):
+        return stmt.keyword
     raise TypeError(stmt)
 
 

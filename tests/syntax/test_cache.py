@@ -1,0 +1,64 @@
+"""The parse cache: large files are parsed once per content, entries are safe to lose."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metriclang.dump import dump_ast
+from metriclang.syntax import cache
+from metriclang.syntax.parser import parse_file
+
+BIG = "".join(f'measure m{i} "M {i}" {{\n  formula count(s where x > {i}) / 2\n  kind leading\n}}\n'
+              for i in range(480)) + "measure broken {\n  grain: week\n}\n"
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted((root / "ast").glob("*.pickle")) if (root / "ast").exists() else []
+
+
+def test_large_file_is_cached_and_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                            ) -> None:
+    monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
+    assert len(BIG) >= cache.MIN_BYTES
+    direct = parse_file("a.osm", BIG)
+    first = cache.parse_cached("a.osm", BIG)
+    (entry,) = _entries(tmp_path)
+    second = cache.parse_cached("a.osm", BIG)
+    assert dump_ast(first[0]) == dump_ast(second[0]) == dump_ast(direct[0])
+    assert first[1] == second[1] == direct[1] and [d.code for d in direct[1]] == ["E101"]
+    assert len(second[0].declarations) == 480
+    # another path or another text is another entry (spans name the file)
+    cache.parse_cached("b.osm", BIG)
+    cache.parse_cached("a.osm", BIG + "\n")
+    assert len(_entries(tmp_path)) == 3
+    # a damaged entry is ignored and parsing still gives the right tree
+    entry.write_bytes(b"not a pickle")
+    assert dump_ast(cache.parse_cached("a.osm", BIG)[0]) == dump_ast(direct[0])
+
+
+def test_small_files_and_disabled_cache_leave_nothing(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
+    cache.parse_cached("a.osm", "measure m { formula 1 }")
+    assert _entries(tmp_path) == []
+    monkeypatch.setenv("METRICLANG_NO_CACHE", "1")
+    assert cache.cache_dir() is None
+    cache.parse_cached("a.osm", BIG)
+    assert _entries(tmp_path) == []
+
+
+def test_unwritable_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("METRICLANG_CACHE_DIR", str(blocker))
+    tree, problems = cache.parse_cached("a.osm", BIG)
+    assert len(tree.declarations) == 480 and [d.code for d in problems] == ["E101"]
+
+
+def test_default_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("METRICLANG_CACHE_DIR", raising=False)
+    monkeypatch.delenv("METRICLANG_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.cache_dir() == tmp_path / "metriclang"
