@@ -23,7 +23,7 @@ class LinkResult:
     target: str
     grain: str
     declared_lag: int
-    lag_text: str
+    lag_text: str | None  # as declared ("30 days"); None when the link declares no lag
     effect: str
     verdict: str
     periods: int

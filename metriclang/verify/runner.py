@@ -69,7 +69,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
         results.append(LinkResult(
             source=m.name, target=d.target,
             grain=shown.grain if shown else coarser(m.grain, project.measures[d.target].grain),
-            declared_lag=t.declared_lag, lag_text=str(d.lag) if d.lag else "0 days",
+            declared_lag=t.declared_lag, lag_text=str(d.lag) if d.lag else None,
             effect=d.effect, verdict=j.verdict, periods=t.periods, span=d.span,
             best_lag=t.best_lag, estimate=t.estimate, p_value=j.p_value,
             p_unadjusted=t.p_raw, granger_p=t.granger_p, differenced=t.differenced,

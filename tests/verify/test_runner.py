@@ -177,6 +177,8 @@ def test_reports(project: Project, series: dict[str, Series]) -> None:
     assert data["summary"] == {"links": 5, "supported": 1, "contradicted": 1, "weak": 1,
                                "insufficient-data": 2}
     assert "not proof of causation" in data["caveat"]
+    assert [(k["from"], k["lag"], k["declared_lag"]) for k in data["links"][:2]] == [
+        ("lead_missing", "14 days", 2), ("lead_none", "2 weeks", 2)]
 
 
 def test_no_links_no_series(tmp_path: Path) -> None:
