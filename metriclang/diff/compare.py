@@ -174,7 +174,9 @@ def _source_reason(c: FieldChange) -> str | None:
     return None
 
 
-def _reason(kind: str, change: FieldChange) -> str | None:
+def _reason(kind: str, field: str, old: str | None, new: str | None) -> str | None:
+    """Why a field change is breaking, or None when it is not."""
+    change = FieldChange(field, old, new, True)
     if kind == "measure":
         return _measure_reason(change)
     if kind == "source":
@@ -187,8 +189,7 @@ def _field_changes(kind: str, old: Fields, new: Fields) -> list[tuple[FieldChang
     for field in list(dict.fromkeys([*new, *old])):
         a, b = old.get(field), new.get(field)
         if a != b:
-            probe = FieldChange(field, a, b, False)
-            reason = _reason(kind, probe)
+            reason = _reason(kind, field, a, b)
             out.append((FieldChange(field, a, b, reason is not None), reason))
     return out
 
@@ -231,8 +232,7 @@ def compare(old: Loaded, new: Loaded, old_label: str = "old",
             breaking.append(Breaking(r.kind, r.new, f"renamed from `{r.old}`",
                                      f"measure `{r.old}` is now `{r.new}`: queries, dashboards "
                                      "and specs that use the old name break"))
-    inverse = {v: k for k, v in rename.items()}
-    removed = tuple(Element(k[0], inverse.get(k[1], k[1])) for k in removed_keys)
+    removed = tuple(Element(*k) for k in removed_keys)
     for e in removed:
         if e.kind == "measure":
             breaking.append(Breaking(e.kind, e.name, "removed", f"measure `{e.name}` no longer "
