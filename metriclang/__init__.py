@@ -1,9 +1,27 @@
-"""metriclang: business metrics as code (OSM specs -> checks, SQL and documentation)."""
+"""metriclang: business metrics as code (OSM specs -> checks, SQL and documentation).
+
+The public API is imported lazily, so that ``osm`` commands start fast.
+"""
 
 from __future__ import annotations
 
-from metriclang.check import check
-from metriclang.project import load_project
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from metriclang.check import check
+    from metriclang.project import load_project
+    from metriclang.sqlgen import compile_sql
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "check", "load_project"]
+__all__ = ["__version__", "check", "compile_sql", "load_project"]
+
+_LAZY = {"check": "metriclang.check", "load_project": "metriclang.project",
+         "compile_sql": "metriclang.sqlgen"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'metriclang' has no attribute {name!r}")
