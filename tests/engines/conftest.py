@@ -150,6 +150,7 @@ def spark_engine(duckdb_file: Path, warehouse_dir: Path) -> Iterator[Engine]:
     for schema in SCHEMAS:
         spark.sql(f"CREATE DATABASE IF NOT EXISTS {schema}")
     for file in sorted((warehouse_dir / "parquet").glob("*.parquet")):
+        spark.sql(f"DROP TABLE IF EXISTS {file.stem}")  # getOrCreate may share a session
         spark.sql(f"CREATE TABLE {file.stem} USING parquet LOCATION '{file}'")
     engine = SparkEngine("spark://local[2]", session=spark)
     yield engine
