@@ -44,7 +44,8 @@ def format_file(path: Path) -> Formatted:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step, keeping its permissions."""
+    """Replace ``path`` with ``text`` in one step, keeping its permissions (and symlinks)."""
+    path = path.resolve()
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

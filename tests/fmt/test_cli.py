@@ -34,6 +34,15 @@ def test_rewrites_in_place_and_keeps_the_mode(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.osm", "b.osm"]  # no temp files
 
 
+def test_a_symlinked_file_is_written_through_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text(MESSY, "utf-8")
+    link = tmp_path / "a.osm"
+    link.symlink_to(real)
+    assert run(str(link))[0] == 0
+    assert link.is_symlink() and real.read_text("utf-8") == CLEAN
+
+
 def test_unchanged_files_are_not_written(tmp_path: Path) -> None:
     spec = tmp_path / "b.osm"
     spec.write_text(CLEAN, "utf-8")
