@@ -69,9 +69,9 @@ def sql_sample(project: object, names: list[str], dialects: tuple[str, ...]) -> 
     return out
 
 
-def run(measures: int, sources: int, drives: int, dialects: tuple[str, ...], fmt: str,
-        sample: int) -> dict[str, object]:
-    work = HERE / "work"
+def run(measures: int, sources: int, drives: int, dialects: tuple[str, ...] = (),
+        fmt: str = "html", sample: int = 0, work: Path = HERE / "work") -> dict[str, object]:
+    """Build the docs of a generated project once; the figures as a dict."""
     project_dir = work / f"docs-{measures}-{sources}-{drives}"
     if not (project_dir / "objectives.osm").is_file():
         write_project(project_dir, measures, sources, drives)
