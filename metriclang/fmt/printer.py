@@ -153,7 +153,7 @@ class Printer:
             case ast.FlagStmt(keyword=k):
                 body = k
             case ast.NamesStmt(keyword=k, names=names):
-                body = f"{k} " + ", ".join(n.value for n in names)
+                return self.names(k, [n.value for n in names], indent)
             case ast.StageStmt(journey=j, stage=s):
                 body = f"stage {j.value}.{s.value}"
             case ast.TextStmt(keyword=k, text=t):
@@ -172,6 +172,19 @@ class Printer:
             case _:
                 raise TypeError(stmt)
         return indent + body
+
+    @staticmethod
+    def names(keyword: str, names: list[str], indent: str) -> str:
+        """``measures a, b, c``, wrapped under the first name when longer than a line."""
+        lines = [f"{indent}{keyword} {names[0]}"]
+        pad = " " * len(f"{indent}{keyword} ")
+        for name in names[1:]:
+            if len(lines[-1]) + len(name) + 2 > LINE_LENGTH - 1:
+                lines[-1] += ","
+                lines.append(pad + name)
+            else:
+                lines[-1] += f", {name}"
+        return "\n".join(lines)
 
     # ------------------------------------------------------------ formulas
     def formula(self, node: ast.Formula, indent: str) -> str:

@@ -165,6 +165,19 @@ def test_parentheses_only_where_the_tree_needs_them() -> None:
     assert fmt(text) == "measure m {\n  formula a + b - (c - d) / (e * f) * -(-g) + 1\n}\n"
 
 
+def test_long_name_lists_wrap_under_the_first_name() -> None:
+    names = [f"measure_number_{i:02d}" for i in range(8)]
+    text = f"objective o {{ strategy s {{ measures {', '.join(names)} }} }}"
+    out = fmt(text)
+    assert out == (
+        "objective o {\n  strategy s {\n"
+        "    measures measure_number_00, measure_number_01, measure_number_02, "
+        "measure_number_03,\n"
+        "             measure_number_04, measure_number_05, measure_number_06, "
+        "measure_number_07\n  }\n}\n")
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
 def test_strings_are_re_escaped() -> None:
     text = 'measure m "say \\"hi\\" \\\\ \\q" { formula count(o) }'
     assert fmt(text).startswith('measure m "say \\"hi\\" \\\\ q" {')
