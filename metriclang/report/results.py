@@ -101,7 +101,8 @@ def to_table(results: Sequence[Named], color: bool) -> str:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=io.StringIO(), width=160, color_system="standard" if color else None,
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, color_system="standard" if color else None,
                       force_terminal=color, highlight=False)
     for r in results:
         title = Text(r.measure, style="bold")
@@ -118,4 +119,4 @@ def to_table(results: Sequence[Named], color: bool) -> str:
         if not r.result.rows:
             table.caption = "no rows"
         console.print(table)
-    return console.file.getvalue()  # type: ignore[attr-defined]
+    return buffer.getvalue()

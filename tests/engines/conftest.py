@@ -94,7 +94,7 @@ def _create_table(schema: str, table: str, columns: list[tuple[str, str]], diale
 
 
 @pytest.fixture(scope="session")
-def postgres_engine(duckdb_file: Path, warehouse_dir: Path) -> Iterator[Engine]:
+def postgres_url(duckdb_file: Path, warehouse_dir: Path) -> Iterator[str]:
     """A PostgreSQL server started with pgserver (it runs as a non-root user by itself)."""
     try:
         import pgserver
@@ -121,10 +121,15 @@ def postgres_engine(duckdb_file: Path, warehouse_dir: Path) -> Iterator[Engine]:
                 for row in rows:
                     copy.write_row(row)
     source.close()
-    engine = PostgresEngine(url)
+    yield url
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    engine = PostgresEngine(postgres_url)
     yield engine
     engine.close()
-    server.cleanup()
 
 
 @pytest.fixture(scope="session")

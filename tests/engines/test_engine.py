@@ -11,6 +11,7 @@ import sqlglot
 
 from metriclang.engine import (
     DuckDBEngine,
+    Engine,
     EngineError,
     connect,
     duckdb_path,
@@ -101,3 +102,14 @@ def test_engine_errors_are_messages(request: pytest.FixtureRequest, name: str) -
     with pytest.raises(EngineError, match="failed"):
         engine.query("SELECT no_such_column FROM corpus.events")
     assert engine.query("SELECT 1 AS value").rows == ((1,),)  # the connection still works
+
+
+@pytest.mark.postgres
+def test_postgres_queries_run_in_a_read_only_transaction(postgres_engine: Engine) -> None:
+    result = postgres_engine.query("SELECT current_setting('transaction_read_only') AS ro")
+    assert result.rows == (("on",),)
+
+
+def test_spark_url_needs_a_master() -> None:
+    with pytest.raises(EngineError, match="no Spark master"):
+        connect("spark://")

@@ -117,3 +117,14 @@ def test_as_a_real_process(shop: Path) -> None:
     assert done.stdout.splitlines()[0] == "period,value"
     assert [line.split(",")[0] for line in done.stdout.splitlines()[1:]] == [
         "2025-01-01", "2025-02-01"]
+
+
+@pytest.mark.postgres
+def test_run_on_postgres_equals_duckdb(shop: Path, postgres_url: str) -> None:
+    args = ("average_order_value", "--format", "json", "--from", "2026-01-01")
+    code, on_postgres, err = run(str(shop), *args, "--db", postgres_url)
+    assert code == 0, err
+    code, on_duckdb, _ = run(str(shop), *args)
+    assert code == 0
+    assert json.loads(on_postgres) == json.loads(on_duckdb)
+    assert len(json.loads(on_postgres)["rows"]) == 12 * 7  # months x countries
