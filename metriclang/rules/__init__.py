@@ -33,14 +33,14 @@ def run_rules(project: Project, found: DiagnosticSet, today: date | None = None)
     """
     ctx = Context(project, today or date.today())
     out: list[Diagnostic] = list(found)
-    with _collector_paused():
+    with collector_paused():
         for rule in RULES:
             out += _run(rule, ctx, project)
     return DiagnosticSet.of(apply(project, out, CODES))
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while the rules run.
 
     The rules make many small acyclic objects next to a model of millions (sqlglot trees);

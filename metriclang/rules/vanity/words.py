@@ -11,6 +11,8 @@ matches as a substring.
 ['install']
 >>> find_terms("Likelihood to reorder", ENGLISH), find_terms("日浏览量", CHINESE)
 ([], ['浏览量'])
+>>> find_terms("", ("++", "page views")), find_terms("Page Views per day", ("page views",))
+([], ['page views'])
 """
 
 from __future__ import annotations
@@ -45,23 +47,24 @@ def words(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _term_words(term: str) -> tuple[str, ...]:
-    """``words(term)``, computed once per term (find_terms runs per measure and place)."""
-    return tuple(words(term))
+@lru_cache(maxsize=64)
+def _needles(terms: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """(term, what to look for, whether it is a substring term), computed once per list.
+
+    A Latin term becomes its words joined and framed by spaces, so that a plain substring
+    test on the text's framed words matches whole words only.
+    """
+    out = []
+    for term in terms:
+        if not term.isascii():
+            out.append((term, term, True))
+        elif words(term):
+            out.append((term, f" {' '.join(words(term))} ", False))
+    return tuple(out)
 
 
 def find_terms(text: str, terms: Iterable[str]) -> list[str]:
     """The terms that occur in ``text``, in the order of ``terms``."""
-    have = tuple(words(text))
-    found = []
-    for term in terms:
-        if not term.isascii():
-            if term in text:
-                found.append(term)
-            continue
-        want = _term_words(term)
-        n = len(want)
-        if n and any(have[i:i + n] == want for i in range(len(have) - n + 1)):
-            found.append(term)
-    return found
+    framed = f" {' '.join(words(text))} "
+    return [term for term, needle, raw in _needles(tuple(terms))
+            if needle in (text if raw else framed)]
