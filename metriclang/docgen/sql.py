@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers.sql import SqlLexer
+from pygments import highlight  # type: ignore[import-untyped]
+from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
+from pygments.lexers.sql import SqlLexer  # type: ignore[import-untyped]
 
 from metriclang.docgen.views import DiagView, diag_view
 from metriclang.semantic.model import Project

@@ -223,9 +223,10 @@ class Views:
                 self.drivers[drive.target].append((name, drive))
         self.used_by: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for o in project.objectives.values():
-            for name in [o.north_star, *(t.measure for t in o.targets)]:
-                if name:
-                    self.used_by[name].add((o.name, ""))
+            for target in o.targets:
+                self.used_by[target.measure].add((o.name, ""))
+            if o.north_star:
+                self.used_by[o.north_star].add((o.name, ""))
             for s in o.strategies:
                 for name in s.measures:
                     self.used_by[name].add((o.name, s.name))
@@ -258,6 +259,10 @@ class Views:
         title = (measure.label or name) if measure else name
         return Link(title, measure_href(name), name)
 
+    def known(self, name: str | None) -> Link | None:
+        """A link to a measure that exists, else ``None``."""
+        return self.link(name) if name and name in self.project.measures else None
+
     def _stage_link(self, ref: str | None) -> Link | None:
         if not ref:
             return None
@@ -287,8 +292,8 @@ class Views:
         loose = tuple(diag_view(d) for d in self.by_owner.get("", [])[:OCCURRENCE_LIMIT])
         cards = tuple(
             ObjectiveCard(o.name, o.label or o.name, o.description,
-                          self.link(o.north_star) if o.north_star in self.project.measures
-                          else None, o.owner, len(o.strategies), self._targets(o.targets))
+                          self.known(o.north_star), o.owner, len(o.strategies),
+                          self._targets(o.targets))
             for o in sorted(self.project.objectives.values(), key=lambda o: o.name))
         return IndexPage(root, cards,
                          tuple(Link(j.label or j.name, journey_href(j.name), j.name)
@@ -315,7 +320,7 @@ class Views:
             for s in o.strategies)
         return ObjectivePage(
             o.name, o.label or o.name, o.label, o.owner, o.description,
-            self.link(o.north_star) if o.north_star in self.project.measures else None,
+            self.known(o.north_star),
             self._targets(o.targets), strategies, self._tree(o), self._objective_stages(o),
             tuple(diag_view(d) for d in self.by_owner.get(f"objective:{name}", [])))
 
@@ -354,10 +359,10 @@ class Views:
     def _objective_stages(self, o: m.Objective) -> tuple[StageColumn, ...]:
         """Every stage of the journeys the objective touches, with its own measures there."""
         mine = {x for s in o.strategies for x in s.measures if x in self.project.measures}
-        mine |= {x for x in [o.north_star, *(t.measure for t in o.targets)]
-                 if x in self.project.measures}
-        refs = {s.stage for s in o.strategies if s.stage}
-        refs |= {self.project.measures[x].stage for x in mine if self.project.measures[x].stage}
+        mine |= {t.measure for t in o.targets if t.measure in self.project.measures}
+        if o.north_star and o.north_star in self.project.measures:
+            mine.add(o.north_star)
+        refs = [s.stage for s in o.strategies] + [self.project.measures[x].stage for x in mine]
         journeys = sorted({r.partition(".")[0] for r in refs if r} & set(self.project.journeys))
         out = []
         for j in journeys:
