@@ -249,3 +249,42 @@ def test_cli_as_a_subprocess(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     graph = (tmp_path / "md" / "graph.md").read_text(encoding="utf-8")
     assert "```mermaid\nflowchart LR\n" in graph
+
+
+@pytest.mark.parametrize("project", ["shop", "manufacturer"])
+def test_markdown_links_resolve(project: str, example_site: Site) -> None:
+    site, _ = example_site(project, "markdown")
+    broken = []
+    for page in site.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        links = re.findall(r"\]\(([^)]+)\)", text) + re.findall(r'click n\d+ "([^"]+)"', text)
+        for link in links:
+            path, _, anchor = link.partition("#")
+            target = (page.parent / path).resolve()
+            if not target.is_file():
+                broken.append((page.name, link))
+            elif anchor and f"`{anchor.removeprefix('strategy-')}`" not in target.read_text(
+                    encoding="utf-8"):
+                broken.append((page.name, link))
+    assert broken == []
+
+
+def test_no_sql_and_dialect_options(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "site"
+    ok = runner.invoke(main, ["docs", str(EXAMPLES / "shop"), "--out", str(out), "--no-sql"])
+    assert ok.exit_code == 0, ok.output
+    page = (out / "measures/return_rate.html").read_text(encoding="utf-8")
+    assert "data-dialect-panel" not in page
+    assert "<code>osm sql PATH return_rate</code> prints it" in page
+    both = runner.invoke(main, ["docs", str(EXAMPLES / "shop"), "--out", str(out), "--no-sql",
+                                "--dialect", "duckdb"])
+    assert both.exit_code == 2
+    bad = runner.invoke(main, ["docs", str(EXAMPLES / "shop"), "--out", str(out), "--dialect",
+                               "oracle"])
+    assert bad.exit_code == 2
+    two = runner.invoke(main, ["docs", str(EXAMPLES / "shop"), "--out", str(out), "--dialect",
+                               "tsql", "--dialect", "duckdb"])
+    assert two.exit_code == 0, two.output
+    page = (out / "measures/return_rate.html").read_text(encoding="utf-8")
+    assert re.findall(r'data-dialect-panel="(\w+)"', page) == ["tsql", "duckdb"]
