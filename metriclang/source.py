@@ -31,6 +31,10 @@ class SourceFile:
     text: str
 
     def line_text(self, line: int) -> str:
-        """The text of a 1-based line without its line break ('' when out of range)."""
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        """The text of a 1-based line without its line break ('' when out of range).
+
+        Lines end at ``\n`` only, as the parser counts them (``str.splitlines`` would also
+        break at form feeds and other separators and shift every later line).
+        """
+        lines = self.text.split("\n")
+        return lines[line - 1].removesuffix("\r") if 0 < line <= len(lines) else ""

@@ -205,3 +205,14 @@ def test_colour_only_on_a_terminal() -> None:
     os.close(leader)
     output = b"".join(chunks).decode("utf-8")
     assert "\x1b[1;31merror[E110]\x1b[0m" in output
+
+
+def test_source_line_after_form_feed_and_crlf(tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_bytes(
+        b"source s { table t time at }\r\n\x0c\r\nmeasure m {\r\n  formula count(x)\r\n}\r\n")
+    result = osm("check", tmp_path)
+    assert block(result.stdout, "E110") == (
+        "a.osm:4:17: error[E110] unknown source `x`\n"
+        "  |\n"
+        "4 |   formula count(x)\n"
+        "  |                 ^")
