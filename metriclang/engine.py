@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import sqlglot
 from sqlglot import exp
@@ -99,6 +99,24 @@ def duckdb_path(url: str, base: Path) -> Path | None:
         return None
     path = Path(rest)
     return path if path.is_absolute() else base / path
+
+
+def spark_master(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The Spark master of a ``spark://`` URL and its ``spark.*`` query settings.
+
+    >>> spark_master("spark://local[2]?spark.executor.memory=2g")
+    ('local[2]', (('spark.executor.memory', '2g'),))
+    >>> spark_master("spark://10.0.0.5:7077")
+    ('spark://10.0.0.5:7077', ())
+    """
+    rest = re.sub(r"^spark://", "", url, flags=re.I)
+    host, _, query = rest.partition("?")
+    host = host.rstrip("/")
+    if not host:
+        raise EngineError(f"no Spark master in `{redact(url)}`: use spark://local[2] "
+                          "or spark://HOST:PORT")
+    settings = tuple((k, v) for k, v in parse_qsl(query) if k.startswith("spark."))
+    return (host if host.startswith("local") else f"spark://{host}"), settings
 
 
 # ------------------------------------------------------------------ safety
@@ -218,11 +236,7 @@ class SparkEngine:
         if session is not None:
             self._spark = session
             return
-        parts = urlsplit(url)
-        master = parts.netloc if parts.netloc.startswith("local") else f"spark://{parts.netloc}"
-        if not parts.netloc:
-            raise EngineError(f"no Spark master in `{self.url}`: use spark://local[2] "
-                              "or spark://HOST:PORT")
+        master, settings = spark_master(url)
         try:
             from pyspark.sql import SparkSession
         except ImportError:
@@ -230,9 +244,8 @@ class SparkEngine:
         builder = (SparkSession.builder.master(master).appName("metriclang")
                    .config("spark.ui.enabled", "false")
                    .config("spark.sql.session.timeZone", "UTC"))
-        for key, value in parse_qsl(parts.query):
-            if key.startswith("spark."):
-                builder = builder.config(key, value)
+        for key, value in settings:
+            builder = builder.config(key, value)
         try:
             self._spark = builder.getOrCreate()
         except Exception as exc:  # py4j and JVM start-up failures have no common base

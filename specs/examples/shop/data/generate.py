@@ -30,7 +30,10 @@ from __future__ import annotations
 import math
 import random
 import sys
+from bisect import bisect
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 
 SEED = 20250101
 START, END = date(2025, 1, 1), date(2026, 12, 31)
@@ -51,8 +54,11 @@ def _ar1(rng: random.Random, n: int, phi: float) -> list[float]:
     return out
 
 
-def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([w for w, _ in weighted], [p for _, p in weighted])[0]
+def _picker(weighted: tuple[tuple[str, float], ...]) -> Callable[[random.Random], str]:
+    """A fast weighted choice (one uniform draw and a bisection)."""
+    names = [w for w, _ in weighted]
+    bounds = list(accumulate(p for _, p in weighted))
+    return lambda rng: names[min(bisect(bounds, rng.random() * bounds[-1]), len(names) - 1)]
 
 
 def _clip(x: float, lo: float, hi: float) -> float:
@@ -73,6 +79,7 @@ def tables(seed: int = SEED) -> list[Table]:
     def week(d: date) -> int:
         return (d - START).days // 7 + burn
 
+    country_of, channel_of = _picker(COUNTRIES), _picker(CHANNELS)
     customers: dict[int, tuple[str, str]] = {}     # id -> (country, home channel)
     prospects: list[int] = []
     buyers: list[int] = []
@@ -89,6 +96,7 @@ def tables(seed: int = SEED) -> list[Table]:
         returning = _clip(0.42 + 0.14 * q[w - 4], 0.1, 0.9)
         search = _clip(0.62 + 0.08 * s[w], 0.2, 0.95)
         convert = _clip(0.58 + 0.1 * q[w], 0.1, 0.95)
+        midnight = datetime.combine(day, datetime.min.time())
         for _ in range(int(rng.gauss(290, 20) * yearly * weekly)):
             if buyers and rng.random() < returning:
                 cid = rng.choice(buyers)
@@ -96,14 +104,14 @@ def tables(seed: int = SEED) -> list[Table]:
                 cid = rng.choice(prospects)
             else:
                 cid = len(customers) + 1
-                customers[cid] = (_pick(rng, COUNTRIES), _pick(rng, CHANNELS))
+                customers[cid] = (country_of(rng), channel_of(rng))
                 prospects.append(cid)
             country, home = customers[cid]
-            channel = home if rng.random() < 0.8 else _pick(rng, CHANNELS)
+            channel = home if rng.random() < 0.8 else channel_of(rng)
             device = rng.choice(("mobile", "tablet")) if channel == "app" else (
                 "mobile" if rng.random() < 0.55 else "desktop")
-            started = datetime.combine(day, datetime.min.time()) + timedelta(
-                seconds=int(_clip(rng.gauss(14.5, 4.5), 0, 23.99) * 3600))
+            hour = rng.gauss(14.5, 4.5)
+            started = midnight + timedelta(seconds=int(min(23.99, max(0.0, hour)) * 3600))
             viewed = rng.random() < search
             checkout = rng.random() < (0.36 if viewed else 0.05)
             sessions.append((len(sessions) + 1, cid, started, channel, device, viewed, checkout))
