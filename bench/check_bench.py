@@ -13,6 +13,9 @@ Usage::
     python3 bench/check_bench.py                 # examples + 10,000 measures
     python3 bench/check_bench.py --full          # also 100,000 measures and the 10x ratio
     python3 bench/check_bench.py --measures 500 --runs 1 --json out.json
+
+Prints a Markdown table and one line per target of the issue (examples under 0.5 s, 10,000
+measures under 3 s, 10x the measures at most 11x the time); exits 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -125,6 +128,22 @@ def table(timings: list[Timing]) -> str:
     return "\n".join(lines)
 
 
+def verdicts(timings: list[Timing], full: bool) -> list[tuple[str, float, float]]:
+    """(target, measured, limit) for each target of the issue; wall clock, as the issue says."""
+    out = [(f"{t.target}: warm wall < 0.5 s", t.warm_wall, 0.5)
+           for t in timings if t.target.startswith("example")]
+    generated_runs = [t for t in timings if t.target.startswith("generated")]
+    if generated_runs:
+        first = generated_runs[0]
+        out += [(f"{first.target}: cold wall < 3 s", first.cold_wall, 3.0),
+                (f"{first.target}: warm wall < 3 s", first.warm_wall, 3.0)]
+    if full and len(generated_runs) == 2:
+        small, large = generated_runs
+        out += [("10x measures: cold wall at most 11x", large.cold_wall / small.cold_wall, 11.0),
+                ("10x measures: warm wall at most 11x", large.warm_wall / small.warm_wall, 11.0)]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--measures", type=int, default=10000)
@@ -141,10 +160,15 @@ def main() -> None:
     if args.full:
         small, large = timings[-2], timings[-1]
         print(f"\n10x measures: cold CPU x{large.cold_cpu / small.cold_cpu:.1f}, "
-              f"warm CPU x{large.warm_cpu / small.warm_cpu:.1f}, "
-              f"cold wall x{large.cold_wall / small.cold_wall:.1f}")
+              f"warm CPU x{large.warm_cpu / small.warm_cpu:.1f}")
     if args.json:
         args.json.write_text(json.dumps([asdict(t) for t in timings], indent=2) + "\n")
+    results = verdicts(timings, args.full)
+    print()
+    for name, value, limit in results:
+        print(f"{'met   ' if value < limit else 'MISSED'} {name} (measured {value:.2f})")
+    if any(value >= limit for _, value, limit in results):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

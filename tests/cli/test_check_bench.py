@@ -48,3 +48,6 @@ def test_bounded_benchmark_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert (timing.target, timing.files, timing.errors) == ("generated 150 measures", 4, 0)
     assert timing.cold_wall > 0 and timing.warm_cpu > 0
     assert bench.table(timings).splitlines()[2].startswith("| generated 150 measures |")
+    names = [name for name, _, _ in bench.verdicts(timings, full=False)]
+    assert names == ["generated 150 measures: cold wall < 3 s",
+                     "generated 150 measures: warm wall < 3 s"]
