@@ -8,15 +8,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from metriclang.check import check
     from metriclang.project import load_project
     from metriclang.sqlgen import compile_sql
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "check", "compile_sql", "load_project"]
 
-_LAZY = {"check": "metriclang.check", "load_project": "metriclang.project",
-         "compile_sql": "metriclang.sqlgen"}
+_LAZY = {"load_project": "metriclang.project", "compile_sql": "metriclang.sqlgen"}
+
+# The submodule ``metriclang.check`` shares the function's name: importing it binds the package
+# attribute to the module, so bind the function explicitly, after that import.
+from metriclang.check import check  # noqa: E402
 
 
 def __getattr__(name: str) -> Any:
