@@ -64,6 +64,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class TargetView:
+    name: str
     measure: Link | None
     op: str
     value: str
@@ -269,7 +270,7 @@ class Views:
         journey, _, stage = ref.partition(".")
         found = self.project.journeys.get(journey)
         st = next((s for s in found.stages if s.name == stage), None) if found else None
-        return Link(st.label or st.name if st else ref, journey_href(journey), ref)
+        return Link(st.label or st.name, journey_href(journey), ref) if st else None
 
     # ------------------------------------------------------------------ pages
 
@@ -306,8 +307,12 @@ class Views:
         out = []
         for t in targets:
             measure = self.project.measures.get(t.measure)
-            out.append(TargetView(self.link(t.measure) if measure else None, t.op,
-                                  number(t.value, measure.unit if measure else None),
+            text = self.text(t.span).partition(t.op)[2].partition(" by ")[0].strip()
+            if not text:
+                text = number(t.value, measure.unit if measure else None)
+            elif measure and measure.unit and measure.unit != "%" and text[-1:].isdigit():
+                text += f" {measure.unit}"
+            out.append(TargetView(t.measure, self.known(t.measure), t.op, text,
                                   t.by.isoformat() if t.by else None))
         return tuple(out)
 
@@ -435,10 +440,15 @@ class Views:
         return tuple(rows), False
 
     def formula_text(self, measure: m.Measure) -> str:
-        """The formula exactly as written (continuation lines dedented)."""
-        if measure.formula is None:
-            return ""
-        span = measure.formula.span
+        """The formula exactly as written (continuation lines dedented), even when invalid."""
+        if measure.formula is not None:
+            return self.text(measure.formula.span)
+        if "formula" in measure.statements:
+            return self.text(measure.statements["formula"]).removeprefix("formula").strip()
+        return ""
+
+    def text(self, span: Span) -> str:
+        """The source text of a span, continuation lines dedented."""
         lines = self.lines.get(span.file, [])[span.line - 1:span.end_line]
         if not lines:
             return ""
@@ -472,7 +482,8 @@ class Views:
         if x.dimensions:
             fields.append(Field("dimensions", ", ".join(x.dimensions)))
         stage = self._stage_link(x.stage)
-        fields += [Field("stage", stage.text if stage else "—", stage.href if stage else None),
+        fields += [Field("stage", stage.text if stage else x.stage or "—",
+                         stage.href if stage else None),
                    Field("direction", {"up": "up is better", "down": "down is better"}.get(
                        x.direction or "", "—")),
                    Field("unit", x.unit or "—"), Field("owner", x.owner or "—"),

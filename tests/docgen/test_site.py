@@ -288,3 +288,25 @@ def test_no_sql_and_dialect_options(tmp_path: Path) -> None:
     assert two.exit_code == 0, two.output
     page = (out / "measures/return_rate.html").read_text(encoding="utf-8")
     assert re.findall(r'data-dialect-panel="(\w+)"', page) == ["tsql", "duckdb"]
+
+
+def test_a_broken_project_still_gets_a_site(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "a.osm").write_text(
+        "journey j { stage a }\n"
+        "source t { table x.t time ts }\n"
+        'measure m "M" { formula count(t) + nope stage j.zz drives ghost kind leading }\n'
+        "measure m { formula count(t) }\n"
+        "objective o { north_star ghost target ghost >= 5% by 2020-01-01\n"
+        "  strategy s { measures ghost, m stage q.r } }\n"
+        'measure unterminated "abc\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["docs", str(tmp_path / "p"), "--out",
+                                       str(tmp_path / "site"), "--dialect", "duckdb"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    page = (tmp_path / "site/measures/m.html").read_text(encoding="utf-8")
+    assert "<code>count(t) + nope</code>" in page  # the formula as written, though invalid
+    assert "<dt>stage</dt><dd>j.zz</dd>" in page  # unknown stage: shown, not linked
+    index = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert "<code>ghost</code> (unknown measure) &gt;= <strong>5%</strong>" in index
+    assert "E120" in index  # the duplicate, outside any page's declaration
