@@ -250,6 +250,9 @@ class SparkEngine:
             self._spark = builder.getOrCreate()
         except Exception as exc:  # py4j and JVM start-up failures have no common base
             raise EngineError(f"cannot start Spark at {self.url}: {_message(exc)}") from None
+        # failed queries are reported as one line by query(); the JVM's own log would
+        # print them again as pages of JSON
+        self._spark.sparkContext.setLogLevel("FATAL")
 
     def query(self, sql: str) -> Result:
         ensure_select(sql, self.dialect)
