@@ -128,3 +128,16 @@ def test_run_on_postgres_equals_duckdb(shop: Path, postgres_url: str) -> None:
     assert code == 0
     assert json.loads(on_postgres) == json.loads(on_duckdb)
     assert len(json.loads(on_postgres)["rows"]) == 12 * 7  # months x countries
+
+
+def test_csv_of_all_measures_is_long_form(shop: Path) -> None:
+    code, out, err = run(str(shop), "--all", "--format", "csv", "--from", "2026-12-28")
+    assert code == 0, err
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["measure", "period", "dimensions", "value"]
+    assert ["return_rate", "2026-12-28", "channel=app"] == rows[
+        next(i for i, r in enumerate(rows) if r[0] == "return_rate")][:3]
+    assert {r[0] for r in rows[1:]} == {
+        "average_order_value", "checkout_conversion", "delivery_days_p90", "median_basket",
+        "monthly_revenue", "repeat_purchase_rate", "return_rate", "revenue_to_date",
+        "search_success_rate", "tickets_per_buyer", "weekly_buyers_7d"}
