@@ -334,6 +334,10 @@ def ensure_demo_data(path: Path, root: Path) -> bool:
     if spec is None or spec.loader is None:
         raise EngineError(f"cannot load the demo data generator {generator}")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    write_duckdb(path, module.tables())
+    try:
+        spec.loader.exec_module(module)
+        write_duckdb(path, module.tables())
+    except Exception as exc:  # a generator is user code: report it, never a traceback
+        raise EngineError(f"cannot build {path.name} with {generator}: "
+                          f"{type(exc).__name__}: {_message(exc)}") from None
     return True

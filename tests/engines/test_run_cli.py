@@ -141,3 +141,14 @@ def test_csv_of_all_measures_is_long_form(shop: Path) -> None:
         "average_order_value", "checkout_conversion", "delivery_days_p90", "median_basket",
         "monthly_revenue", "repeat_purchase_rate", "return_rate", "revenue_to_date",
         "search_success_rate", "tickets_per_buyer", "weekly_buyers_7d"}
+
+
+def test_a_failing_generator_is_a_message_and_leaves_no_file(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "manufacturer", tmp_path / "m",
+                    ignore=shutil.ignore_patterns("*.duckdb*"))
+    (tmp_path / "m" / "data" / "generate.py").write_text(
+        "def tables():\n    raise RuntimeError('no data today')\n", encoding="utf-8")
+    code, _, err = run(str(tmp_path / "m"), "win_rate")
+    assert code == 1
+    assert "cannot build demo.duckdb with" in err and "RuntimeError: no data today" in err
+    assert not (tmp_path / "m" / "demo.duckdb").exists()
