@@ -1,0 +1,69 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(osm_b.osm_lo AS DATE) AS osm_lo,
+    CAST(osm_b.osm_hi AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM bench.orders
+      UNION ALL
+      SELECT
+        MIN(started_at) AS osm_lo,
+        MAX(started_at) AS osm_hi
+      FROM bench.sessions
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' DAY) AS s(period)
+), osm_p2 AS (
+  SELECT
+    osm_f.period,
+    CAST(COUNT(DISTINCT CASE WHEN NOT osm_r.osm_e IS NULL THEN osm_f.osm_e END) AS DOUBLE) / NULLIF(COUNT(DISTINCT osm_f.osm_e), 0) AS osm_l0
+  FROM (
+    SELECT
+      CAST(started_at AS DATE) AS period,
+      customer_id AS osm_e,
+      MIN(started_at) AS osm_first
+    FROM bench.sessions
+    WHERE
+      NOT customer_id IS NULL AND reached_checkout
+    GROUP BY
+      CAST(started_at AS DATE),
+      customer_id
+  ) AS osm_f
+  LEFT JOIN (
+    SELECT
+      customer_id AS osm_e,
+      ordered_at AS osm_t
+    FROM bench.orders
+    WHERE
+      NOT customer_id IS NULL
+  ) AS osm_r
+    ON osm_r.osm_e = osm_f.osm_e
+    AND osm_r.osm_t >= osm_f.osm_first
+    AND osm_r.osm_t <= osm_f.osm_first + INTERVAL '1' DAY
+  GROUP BY
+    osm_f.period
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    osm_j0.osm_l0 AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period
+

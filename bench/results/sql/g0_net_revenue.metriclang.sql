@@ -1,0 +1,48 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(osm_b.osm_lo AS DATE) AS osm_lo,
+    CAST(osm_b.osm_hi AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM bench.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' DAY) AS s(period)
+), osm_p2 AS (
+  SELECT
+    CAST(ordered_at AS DATE) AS period,
+    SUM(CASE WHEN status = 'paid' AND amount >= 0 THEN amount END) AS osm_l0,
+    COUNT(CASE WHEN status = 'paid' AND amount >= 0 THEN 1 END) AS osm_l1
+  FROM bench.orders
+  GROUP BY
+    CAST(ordered_at AS DATE)
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
+    COALESCE(osm_j0.osm_l1, 0) AS osm_l1
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  (
+    osm_l0 - (
+      5 * osm_l1
+    )
+  ) AS value
+FROM osm_frame
+ORDER BY
+  period
+

@@ -1,0 +1,47 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(osm_b.osm_lo AS DATE) AS osm_lo,
+    CAST(osm_b.osm_hi AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM bench.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' DAY) AS s(period)
+), osm_p2 AS (
+  SELECT
+    CAST(ordered_at AS DATE) AS period,
+    SUM(CASE WHEN status = 'paid' AND amount >= 0 THEN amount END) AS osm_l0
+  FROM bench.orders
+  GROUP BY
+    CAST(ordered_at AS DATE)
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p2 AS osm_j0
+    ON osm_j0.period = osm_k.period
+), osm_window AS (
+  SELECT
+    period,
+    SUM(osm_l0) OVER (ORDER BY period ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) AS osm_l0
+  FROM osm_frame
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_window
+ORDER BY
+  period
+
