@@ -71,8 +71,11 @@ def redact(text: str) -> str:
 
     >>> redact("error at spark://local[2]; try postgres://u:p%40ss@h/db?password=x")
     'error at spark://local[2]; try postgres://u:***@h/db?password=***'
+    >>> redact("postgresql://u:p@ss@h/db")
+    'postgresql://u:***@h/db'
     """
-    text = re.sub(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@", r"\1***@", text, flags=re.I)
+    # greedy up to the last `@` of the URL: an unescaped `@` in a password is hidden too
+    text = re.sub(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)\S*@", r"\1***@", text, flags=re.I)
     return re.sub(r"\b(password=)[^&\s]*", r"\1***", text, flags=re.I)
 
 
@@ -202,12 +205,19 @@ class PostgresEngine:
         import psycopg
 
         self.url = redact(url)
+        secret = re.match(r"[^:]+://[^:/@\s]*:(\S*)@", url)
+        self._secret = secret.group(1) if secret and secret.group(1) else None
         conninfo = "postgresql" + url[url.index(":"):]
         try:
             self._con = psycopg.connect(conninfo, connect_timeout=10)
         except psycopg.Error as exc:
-            raise EngineError(f"cannot connect to {self.url}: {_message(exc)}") from None
+            raise EngineError(f"cannot connect to {self.url}: {self._safe(exc)}") from None
         self._con.read_only = True
+
+    def _safe(self, exc: BaseException) -> str:
+        """A driver message with the password removed even where it is not in a URL."""
+        text = _message(exc)
+        return text.replace(self._secret, "***") if self._secret else text
 
     def query(self, sql: str) -> Result:
         import psycopg
@@ -219,7 +229,7 @@ class PostgresEngine:
                 columns = tuple(d.name for d in cur.description or ())
                 return Result(columns, tuple(tuple(r) for r in cur.fetchall()))
         except psycopg.Error as exc:
-            raise EngineError(f"PostgreSQL failed: {_message(exc)}") from None
+            raise EngineError(f"PostgreSQL failed: {self._safe(exc)}") from None
 
     def close(self) -> None:
         self._con.close()

@@ -30,6 +30,7 @@ ENGINES = [pytest.param("duckdb"), pytest.param("postgres", marks=pytest.mark.po
     ("postgresql://ana:s3cr%40t@db.example:5432/shop",
      "postgresql://ana:***@db.example:5432/shop"),
     ("postgres://ana@db/shop", "postgres://ana@db/shop"),
+    ("postgresql://ana:p@ss/w0rd@db/shop", "postgresql://ana:***@db/shop"),
     ("postgresql://db/shop?user=ana&password=hunter2", "postgresql://db/shop?user=ana&password=***"),
     ("spark://local[2]", "spark://local[2]"),
 ])
