@@ -165,13 +165,10 @@ class DuckDBEngine:
 
     dialect = "duckdb"
 
-    def __init__(self, path: Path | None, connection: Any = None) -> None:
+    def __init__(self, path: Path | None) -> None:
         import duckdb
 
         self.url = f"duckdb:///{path}" if path else "duckdb:///:memory:"
-        if connection is not None:
-            self._con = connection
-            return
         if path is not None and not path.is_file():
             raise EngineError(f"database file not found: {path}")
         try:
