@@ -1,0 +1,1 @@
+"""Real engines: DuckDB, PostgreSQL (pgserver) and Spark (local mode)."""
