@@ -131,6 +131,10 @@ class _Builder:
         assert dimension is not None  # checked by the planner
         return dimension.expr.copy()
 
+    def moment(self, source: str) -> exp.Expression:
+        """The time column as compared with period boundaries (first days of periods)."""
+        return self.t.moment(self.time(source))
+
     def period(self, source: str) -> exp.Expression:
         return self.t.trunc(self.time(source), self.plan.grain)
 
@@ -139,9 +143,9 @@ class _Builder:
     ) -> list[exp.Expression]:
         conds: list[exp.Expression] = []
         if lower is not None:
-            conds.append(exp.GTE(this=self.time(source), expression=literal(lower)))
+            conds.append(exp.GTE(this=self.moment(source), expression=literal(lower)))
         if upper and self.hi_end is not None:
-            conds.append(exp.LT(this=self.time(source), expression=literal(self.hi_end)))
+            conds.append(exp.LT(this=self.moment(source), expression=literal(self.hi_end)))
         return conds
 
     def order(self, column: exp.Expression, nulls_last: bool = False) -> exp.Ordered:
@@ -152,8 +156,7 @@ class _Builder:
             exp.EQ(this=exp.column("period", left), expression=exp.column("period", right))
         ]
         conds += [
-            exp.NullSafeEQ(this=exp.column(d, left), expression=exp.column(d, right))
-            for d in self.plan.dimensions
+            self.t.same(exp.column(d, left), exp.column(d, right)) for d in self.plan.dimensions
         ]
         return conds
 
@@ -263,7 +266,7 @@ class _Builder:
         if running and self.rng.lo is not None:  # rows before the first period count in it
             lo = literal(self.rng.lo)
             period = exp.Case(
-                ifs=[exp.If(this=exp.LT(this=self.time(source), expression=lo), true=lo.copy())],
+                ifs=[exp.If(this=exp.LT(this=self.moment(source), expression=lo), true=lo.copy())],
                 default=period,
             )
             lower = None
@@ -322,7 +325,7 @@ class _Builder:
         """Rows joined to every period whose trailing window (or history) holds them."""
         s, dims = leaf.source, self.plan.dimensions
         rows = exp.select(
-            self.time(s).as_("osm_t", copy=False),
+            self.moment(s).as_("osm_t", copy=False),
             *[self.dim(s, d).as_(d, copy=False) for d in dims],
         ).from_(self.table(s), copy=False)
         if leaf.expr is not None:
@@ -342,10 +345,7 @@ class _Builder:
         conds += self.time_filter(s, None)
         if conds:
             rows = rows.where(exp.and_(*conds), copy=False)
-        on += [
-            exp.NullSafeEQ(this=exp.column(d, "osm_r"), expression=exp.column(d, "osm_k"))
-            for d in dims
-        ]
+        on += [self.t.same(exp.column(d, "osm_r"), exp.column(d, "osm_k")) for d in dims]
         value = exp.column("osm_v", "osm_r") if leaf.expr is not None else None
         agg = self.aggregate(leaf, value, None)
         query = (

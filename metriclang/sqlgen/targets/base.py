@@ -75,6 +75,14 @@ class Target:
             exp.TimestampTrunc(this=t, unit=exp.var(grain.upper())), exp.DataType.Type.DATE
         )
 
+    def moment(self, t: exp.Expression) -> exp.Expression:
+        """An event time as compared with a DATE period boundary (``t >= first_day``)."""
+        return t
+
+    def same(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        """NULL-safe equality, used to join on dimension values (NULL is a value)."""
+        return exp.NullSafeEQ(this=a, expression=b)
+
     def add(self, d: exp.Expression, amount: int, unit: str) -> exp.Expression:
         """A DATE ``amount`` DAY or MONTH units after ``d``."""
         if amount == 0:

@@ -24,5 +24,9 @@ class BigQuery(Target):
             return day
         return exp.DateTrunc(this=day, unit=exp.var(_UNITS[grain]))
 
+    def moment(self, t: exp.Expression) -> exp.Expression:
+        # TIMESTAMP and DATE don't compare; against a first day, t >= d iff DATE(t) >= d.
+        return exp.cast(t, exp.DataType.Type.DATE)
+
     def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
         return None  # PERCENTILE_CONT is analytic only; APPROX_QUANTILES is approximate

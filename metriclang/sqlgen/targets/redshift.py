@@ -1,6 +1,9 @@
-"""Redshift: PostgreSQL family, but ``generate_series`` can't be joined to tables."""
+"""Redshift: PostgreSQL family, but ``generate_series`` can't be joined to tables and there
+is no ``IS NOT DISTINCT FROM``."""
 
 from __future__ import annotations
+
+from sqlglot import exp
 
 from metriclang.sqlgen.targets.postgres import Postgres
 
@@ -8,3 +11,10 @@ from metriclang.sqlgen.targets.postgres import Postgres
 class Redshift(Postgres):
     dialect = "redshift"
     spine_sql = None  # the portable numbers spine
+
+    def same(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        both_null = exp.and_(
+            exp.Is(this=a.copy(), expression=exp.Null()),
+            exp.Is(this=b.copy(), expression=exp.Null()),
+        )
+        return exp.paren(exp.or_(exp.EQ(this=a, expression=b), exp.paren(both_null)))

@@ -25,7 +25,7 @@ WITH osm_bounds AS (
   FROM osm_spine AS osm_k
   JOIN (
     SELECT
-      ordered_at AS osm_t,
+      CAST(ordered_at AS DATE) AS osm_t,
       customer_id AS osm_v
     FROM shop.orders
   ) AS osm_r

@@ -201,7 +201,12 @@ WITH osm_bounds AS (
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
-    AND osm_j0.channel IS NOT DISTINCT FROM osm_k.channel
+    AND (
+      osm_j0.channel = osm_k.channel
+      OR (
+        osm_j0.channel IS NULL AND osm_k.channel IS NULL
+      )
+    )
 )
 SELECT
   period,

@@ -36,7 +36,7 @@ WITH osm_bounds AS (
   FROM osm_keys AS osm_k
   JOIN (
     SELECT
-      ordered_at AS osm_t,
+      CAST(ordered_at AS DATE) AS osm_t,
       channel AS channel,
       customer_id AS osm_v
     FROM shop.orders

@@ -199,7 +199,12 @@ WITH osm_bounds AS (
   ) AS osm_r
     ON osm_r.osm_t < CAST(DATEADD(DAY, 1, osm_k.period) AS DATE)
     AND osm_r.osm_t >= CAST(DATEADD(DAY, -7, CAST(DATEADD(DAY, 1, osm_k.period) AS DATE)) AS DATE)
-    AND osm_r.channel IS NOT DISTINCT FROM osm_k.channel
+    AND (
+      osm_r.channel = osm_k.channel
+      OR (
+        osm_r.channel IS NULL AND osm_k.channel IS NULL
+      )
+    )
   GROUP BY
     osm_k.period,
     osm_k.channel
@@ -211,7 +216,12 @@ WITH osm_bounds AS (
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
-    AND osm_j0.channel IS NOT DISTINCT FROM osm_k.channel
+    AND (
+      osm_j0.channel = osm_k.channel
+      OR (
+        osm_j0.channel IS NULL AND osm_k.channel IS NULL
+      )
+    )
 )
 SELECT
   period,

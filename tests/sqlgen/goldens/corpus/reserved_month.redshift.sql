@@ -201,7 +201,12 @@ WITH osm_bounds AS (
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
-    AND osm_j0."select" IS NOT DISTINCT FROM osm_k."select"
+    AND (
+      osm_j0."select" = osm_k."select"
+      OR (
+        osm_j0."select" IS NULL AND osm_k."select" IS NULL
+      )
+    )
 )
 SELECT
   period,

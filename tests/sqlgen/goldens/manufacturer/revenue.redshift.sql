@@ -200,7 +200,13 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p3 AS osm_j0
-    ON osm_j0.period = osm_k.period AND osm_j0.region IS NOT DISTINCT FROM osm_k.region
+    ON osm_j0.period = osm_k.period
+    AND (
+      osm_j0.region = osm_k.region
+      OR (
+        osm_j0.region IS NULL AND osm_k.region IS NULL
+      )
+    )
 )
 SELECT
   period,

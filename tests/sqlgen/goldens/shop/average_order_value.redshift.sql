@@ -203,7 +203,12 @@ WITH osm_bounds AS (
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
-    AND osm_j0.country IS NOT DISTINCT FROM osm_k.country
+    AND (
+      osm_j0.country = osm_k.country
+      OR (
+        osm_j0.country IS NULL AND osm_k.country IS NULL
+      )
+    )
 )
 SELECT
   period,
