@@ -96,21 +96,23 @@ def summarize_compile(side: dict[str, object], kinds: dict[str, str]) -> dict[st
     rows = side.get("compile", [])
     assert isinstance(rows, list)
     ok = [r for r in rows if "first_s" in r]
-    out0 = {"process_first_s": ok[0]["first_s"]} if ok else {}
+    out0 = ({"process_first_s": ok[0]["first_s"], "process_first_cpu_s": ok[0]["first_cpu_s"]}
+            if ok else {})
     ok = ok[1:]  # the process's first compile pays one-off set-up: reported on its own
     by_kind: dict[str, list[float]] = {}
     for r in ok:
-        by_kind.setdefault(kinds[r["metric"]], []).append(float(r["first_s"]))
+        by_kind.setdefault(kinds[r["metric"]], []).append(float(r["first_cpu_s"]))
     out: dict[str, object] = {**out0, "compiled": len(ok) + len(out0),
                               "compile_failures": len(rows) - len(ok) - len(out0),
                               "errors": sorted({str(r["error"])[:300] for r in rows
                                                 if "error" in r})[:3]}
-    for key in ("first_s", "warm_s"):
+    for key in ("first_s", "warm_s", "first_cpu_s", "warm_cpu_s"):
         values = sorted(float(r[key]) for r in ok)
         if values:
             out[f"{key}_median"] = statistics.median(values)
             out[f"{key}_p90"] = values[min(len(values) - 1, int(0.9 * len(values)))]
-    out["first_s_median_by_kind"] = {k: statistics.median(v) for k, v in sorted(by_kind.items())}
+    out["first_cpu_s_median_by_kind"] = {k: statistics.median(v)
+                                         for k, v in sorted(by_kind.items())}
     return out
 
 
