@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Callable, Collection
 from decimal import Decimal
 from functools import lru_cache
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -41,7 +42,7 @@ def did_you_mean(name: str, candidates: Collection[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
-def _function_name(node: exp.Expression) -> str:
+def _function_name(node: exp.Expr) -> str:
     if isinstance(node, exp.Anonymous):
         return str(node.name).lower()
     return node.sql_name().lower() if isinstance(node, exp.Func) else ""
@@ -80,11 +81,11 @@ def parse_fragment(sql: ast.Sql, dialect: str) -> tuple[exp.Expression | None, l
         if name in FORBIDDEN_FUNCTIONS or isinstance(node, (exp.ReadCSV,)):
             return None, [error("E171", f"function `{name}` reads outside the source and is "
                                 "not allowed", sql.span)]
-    return tree.copy(), []
+    return cast(exp.Expression, tree.copy()), []
 
 
 @lru_cache(maxsize=16384)
-def _parse_sql(text: str, dialect: str) -> tuple[exp.Expression | None, ...]:
+def _parse_sql(text: str, dialect: str) -> tuple[exp.Expr | None, ...]:
     """sqlglot's parse, memoised: projects repeat the same columns and conditions often.
 
     Callers get copies of the cached trees, never the trees themselves.

@@ -173,8 +173,10 @@ class _Resolver:
             if any(d.name == stmt.name.value for d in dimensions):
                 self.report("E120", f"duplicate dimension `{stmt.name.value}`", stmt.name.span)
                 continue
+            tree: exp.Expression | None
+            problems: list[Diagnostic] = []
             if stmt.expr is None:  # a bare dimension is the column of that name, even `order`
-                tree, problems = exp.column(stmt.name.value), []
+                tree = exp.column(stmt.name.value)
             else:
                 tree, problems = parse_fragment(stmt.expr, self.config.dialect)
             self.diagnostics += problems

@@ -138,10 +138,10 @@ def _describe_token(tok: Token) -> str:
 
 
 def _expected_words(expected: set[str], block: Block | None) -> str:
-    for marker, kind, words in _CONTEXTS:
+    for marker, kind, phrase in _CONTEXTS:
         if marker in expected:
             where = f" inside {kind} `{block.name}`" if block and kind else ""
-            return f"{words}{where}"
+            return f"{phrase}{where}"
     words = sorted({_WORDS.get(t, f"`{t.lower()}`") for t in expected if t != "$END"})
     if len(words) > 6:
         words = [*words[:6], "…"]
@@ -154,7 +154,8 @@ def to_diagnostic(exc: UnexpectedInput, path: str, text: str, offset: int,
     line, column = exc.line if exc.line > 0 else 1, exc.column if exc.column > 0 else 1
     span = Span(path, line, column, line, column + 1)
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        pos = exc.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
         if char in "\"'":
             kind = "string" if char == '"' else "SQL string"
             return error("E102", f"unterminated {kind}", span,

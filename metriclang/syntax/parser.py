@@ -10,6 +10,7 @@ import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -139,8 +140,7 @@ class _FileParser:
                     self.declarations.extend(result)
                     return
                 at_end = isinstance(result, UnexpectedEOF) or (
-                    isinstance(getattr(result, "token", None), Token)
-                    and result.token.type == "$END")
+                    isinstance(result, UnexpectedToken) and result.token.type == "$END")
                 offset = hi if at_end else lo + (result.pos_in_stream or 0) - len(pad)
             else:
                 offset, result, at_end = lo + deep, None, False
@@ -168,7 +168,7 @@ class _FileParser:
         token = CURRENT.set((self.path, chunk))
         _COMMENTS.clear()
         try:
-            declarations: list[ast.Declaration] = lark_parser().parse(chunk)
+            declarations = cast(list[ast.Declaration], lark_parser().parse(chunk))
         except UnexpectedInput as exc:
             return exc
         except VisitError as exc:  # a transformer callback failed: report, don't crash
