@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from metriclang.semantic.model import Project
 
@@ -18,6 +19,8 @@ GAP_X, GAP_Y = 90, 18
 MARGIN = 20
 #: Display width budget of a box title (a CJK character counts twice).
 TITLE_UNITS = 27
+#: Virtual nodes for routing long edges, per real node; past it long edges go straight.
+DUMMY_BUDGET = 2
 
 
 @dataclass(frozen=True)
@@ -124,11 +127,36 @@ def _order(layers: Mapping[str, int], nodes: Sequence[str],
     return columns
 
 
+def _dummies(edges: Sequence[EdgeSpec], layers: Mapping[str, int], budget: int
+             ) -> tuple[dict[str, int], dict[int, list[str]], list[tuple[str, str]]]:
+    """Virtual nodes on the layers a long forward edge crosses, so it is routed between boxes.
+
+    Returns the extended layers, each long edge's chain of virtual nodes and the links used
+    for ordering. Past ``budget`` virtual nodes, long edges are drawn straight.
+    """
+    layer = dict(layers)
+    chains: dict[int, list[str]] = {}
+    links: list[tuple[str, str]] = []
+    for i, e in enumerate(edges):
+        a, b = layer[e.source], layer[e.target]
+        if b - a > 1 and budget >= b - a - 1:
+            budget -= b - a - 1
+            chain = [f" {i}.{k}" for k in range(a + 1, b)]
+            layer.update(zip(chain, range(a + 1, b), strict=True))
+            chains[i] = chain
+            path = [e.source, *chain, e.target]
+            links += list(pairwise(path))
+        else:
+            links.append((e.source, e.target))
+    return layer, chains, links
+
+
 def layered(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec],
             layers: Mapping[str, int], title: str) -> Diagram:
     """Place ``nodes`` in their ``layers`` (columns) and route ``edges`` between them."""
-    ids = [n.id for n in nodes]
-    columns = _order(layers, ids, [(e.source, e.target) for e in edges])
+    layer, chains, links = _dummies(edges, layers, DUMMY_BUDGET * max(1, len(nodes)))
+    ids = [n.id for n in nodes] + [d for chain in chains.values() for d in chain]
+    columns = _order(layer, ids, links)
     tallest = max((len(c) for c in columns), default=0)
     height = 2 * MARGIN + max(1, tallest) * (BOX_H + GAP_Y) - GAP_Y
     place: dict[str, tuple[int, int]] = {}
@@ -138,25 +166,38 @@ def layered(nodes: Sequence[NodeSpec], edges: Sequence[EdgeSpec],
             place[node] = (MARGIN + i * (BOX_W + GAP_X), top + j * (BOX_H + GAP_Y))
     boxes = tuple(Box(n.id, shorten(n.title), n.title, n.subtitle, n.href, n.css,
                       *place[n.id], BOX_W, BOX_H) for n in nodes)
-    lines = tuple(_route(e, place[e.source], place[e.target]) for e in edges)
+    lines = tuple(_route(e, place[e.source], place[e.target],
+                         [place[d] for d in chains.get(i, [])]) for i, e in enumerate(edges))
     width = 2 * MARGIN + max(1, len(columns)) * (BOX_W + GAP_X) - GAP_X
     return Diagram(width, height, boxes, lines, title)
 
 
-def _route(edge: EdgeSpec, a: tuple[int, int], b: tuple[int, int]) -> Line:
-    """A cubic curve from the right side of ``a`` to the left side of ``b``.
+def _route(edge: EdgeSpec, a: tuple[int, int], b: tuple[int, int],
+           via: Sequence[tuple[int, int]]) -> Line:
+    """Curves from the right side of ``a`` through the ``via`` slots to the left side of ``b``.
 
     Edges that go backwards or stay in a column loop above the boxes.
     """
     ax, ay = a
     bx, by = b
     if bx > ax:
-        x1, y1, x2, y2 = ax + BOX_W, ay + BOX_H // 2, bx, by + BOX_H // 2
-        mid = (x1 + x2) // 2
-        d = f"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}"
-        return Line(edge.source, edge.target, d, edge.label, mid, (y1 + y2) // 2 - 4, edge.css)
+        mid_y = BOX_H // 2
+        stops = [(ax + BOX_W, ay + mid_y)]
+        for vx, vy in via:
+            stops += [(vx, vy + mid_y), (vx + BOX_W, vy + mid_y)]
+        stops.append((bx, by + mid_y))
+        d = f"M{stops[0][0]},{stops[0][1]}"
+        for k in range(0, len(stops) - 1, 2):
+            (x1, y1), (x2, y2) = stops[k], stops[k + 1]
+            mid = (x1 + x2) // 2
+            d += f" C{mid},{y1} {mid},{y2} {x2},{y2}"
+            if k + 2 < len(stops):
+                d += f" L{stops[k + 2][0]},{stops[k + 2][1]}"
+        (x1, y1), (x2, y2) = stops[-2], stops[-1]
+        return Line(edge.source, edge.target, d, edge.label, (x1 + x2) // 2,
+                    (y1 + y2) // 2 - 4, edge.css)
     x1, y1, x2, y2 = ax + BOX_W // 2, ay, bx + BOX_W // 2, by
-    lift = min(y1, y2) - GAP_Y - 10
+    lift = max(4, min(y1, y2) - GAP_Y - 10)
     d = f"M{x1},{y1} C{x1},{lift} {x2},{lift} {x2},{y2}"
     return Line(edge.source, edge.target, d, edge.label, (x1 + x2) // 2, lift + 8,
                 edge.css + " back")
