@@ -73,7 +73,7 @@ def py_add(d: date, amount: int, unit: str) -> date:
     raise ValueError(d)
 
 
-def _sub(query: exp.Expression, alias: str) -> exp.Subquery:
+def _sub(query: exp.Expr, alias: str) -> exp.Subquery:
     return exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
@@ -87,7 +87,7 @@ def _tbl(name: str, alias: str) -> exp.Table:
     return table
 
 
-def literal(d: date) -> exp.Expression:
+def literal(d: date) -> exp.Expr:
     return exp.cast(exp.Literal.string(d.isoformat()), DATE)
 
 
@@ -105,7 +105,7 @@ class _Builder:
         self.unit, self.step = STEPS[plan.grain]
         self.lo_in = py_add(rng.lo, -plan.lookback * self.step, self.unit) if rng.lo else None
         self.hi_end = py_add(rng.hi, self.step, self.unit) if rng.hi else None
-        self.ctes: list[tuple[str, exp.Expression]] = []
+        self.ctes: list[tuple[str, exp.Expr]] = []
         self.diagnostics: list[Diagnostic] = []
         self.null_small = (
             sqlglot.Dialect.get_or_raise(target.dialect).NULL_ORDERING == "nulls_are_small"
@@ -126,33 +126,31 @@ class _Builder:
     def time(self, name: str) -> exp.Column:
         return exp.column(self.source(name).time_column)
 
-    def dim(self, source: str, name: str) -> exp.Expression:
+    def dim(self, source: str, name: str) -> exp.Expr:
         dimension = self.source(source).dimension(name)
         assert dimension is not None  # checked by the planner
         return dimension.expr.copy()
 
-    def moment(self, source: str) -> exp.Expression:
+    def moment(self, source: str) -> exp.Expr:
         """The time column as compared with period boundaries (first days of periods)."""
         return self.t.moment(self.time(source))
 
-    def period(self, source: str) -> exp.Expression:
+    def period(self, source: str) -> exp.Expr:
         return self.t.trunc(self.time(source), self.plan.grain)
 
-    def time_filter(
-        self, source: str, lower: date | None, upper: bool = True
-    ) -> list[exp.Expression]:
-        conds: list[exp.Expression] = []
+    def time_filter(self, source: str, lower: date | None, upper: bool = True) -> list[exp.Expr]:
+        conds: list[exp.Expr] = []
         if lower is not None:
             conds.append(exp.GTE(this=self.moment(source), expression=literal(lower)))
         if upper and self.hi_end is not None:
             conds.append(exp.LT(this=self.moment(source), expression=literal(self.hi_end)))
         return conds
 
-    def order(self, column: exp.Expression, nulls_last: bool = False) -> exp.Ordered:
+    def order(self, column: exp.Expr, nulls_last: bool = False) -> exp.Ordered:
         return exp.Ordered(this=column, nulls_first=False if nulls_last else self.null_small)
 
-    def dims_eq(self, left: str, right: str) -> list[exp.Expression]:
-        conds: list[exp.Expression] = [
+    def dims_eq(self, left: str, right: str) -> list[exp.Expr]:
+        conds: list[exp.Expr] = [
             exp.EQ(this=exp.column("period", left), expression=exp.column("period", right))
         ]
         conds += [
@@ -160,7 +158,7 @@ class _Builder:
         ]
         return conds
 
-    def add_cte(self, name: str, query: exp.Expression) -> str:
+    def add_cte(self, name: str, query: exp.Expr) -> str:
         self.ctes.append((name, query))
         return name
 
@@ -219,12 +217,13 @@ class _Builder:
     def aggregate(
         self,
         leaf: Leaf,
-        x: exp.Expression | None,
-        cond: exp.Expression | None,
-    ) -> exp.Expression | None:
+        x: exp.Expr | None,
+        cond: exp.Expr | None,
+    ) -> exp.Expr | None:
         """The aggregate of ``x`` over rows meeting ``cond`` (CASE inside, so CTEs share a scan)."""
 
-        def guarded(value: exp.Expression) -> exp.Expression:
+        def guarded(value: exp.Expr | None) -> exp.Expr:
+            assert value is not None  # every aggregate but count(SRC) has an expression
             if cond is None:
                 return value
             return exp.Case(ifs=[exp.If(this=cond.copy(), true=value)])
@@ -271,7 +270,7 @@ class _Builder:
             )
             lower = None
         dims = [self.dim(source, d) for d in self.plan.dimensions]
-        cols: list[exp.Expression] = [period.as_("period", copy=False)]
+        cols: list[exp.Expr] = [period.as_("period", copy=False)]
         cols += [e.as_(d, copy=False) for e, d in zip(dims, self.plan.dimensions, strict=True)]
         for i, leaf in items:
             agg = self.aggregate(leaf, leaf.expr, leaf.where)
@@ -291,7 +290,7 @@ class _Builder:
         """Cumulative distinct count: each value counted once, in the period it first appears."""
         s, dims = leaf.source, self.plan.dimensions
         assert leaf.expr is not None
-        conds = [exp.Not(this=exp.Is(this=leaf.expr.copy(), expression=exp.Null()))]
+        conds: list[exp.Expr] = [exp.Not(this=exp.Is(this=leaf.expr.copy(), expression=exp.Null()))]
         conds += [leaf.where.copy()] if leaf.where is not None else []
         conds += self.time_filter(s, None)
         firsts = (
@@ -303,7 +302,7 @@ class _Builder:
             .where(exp.and_(*conds), copy=False)
             .group_by(*[self.dim(s, d) for d in dims], leaf.expr.copy(), copy=False)
         )
-        period: exp.Expression = exp.column("osm_first")
+        period: exp.Expr = exp.column("osm_first")
         if self.rng.lo is not None:
             lo = literal(self.rng.lo)
             period = exp.Case(
@@ -332,7 +331,7 @@ class _Builder:
             rows = rows.select(leaf.expr.copy().as_("osm_v", copy=False), copy=False)
         conds = [leaf.where.copy()] if leaf.where is not None else []
         end = self.t.add(exp.column("period", "osm_k"), self.step, self.unit)
-        on: list[exp.Expression] = [exp.LT(this=exp.column("osm_t", "osm_r"), expression=end)]
+        on: list[exp.Expr] = [exp.LT(this=exp.column("osm_t", "osm_r"), expression=end)]
         if leaf.window is not None:
             unit, factor = _UNIT[leaf.window.unit]
             start = self.t.add(end.copy(), -leaf.window.amount * factor, unit)
@@ -372,7 +371,9 @@ class _Builder:
         assert f_entity is not None and t_entity is not None
         period = self.period(src)
         dim_exprs = [self.dim(src, d) for d in dims]
-        f_conds = [exp.Not(this=exp.Is(this=exp.column(f_entity.column), expression=exp.Null()))]
+        f_conds: list[exp.Expr] = [
+            exp.Not(this=exp.Is(this=exp.column(f_entity.column), expression=exp.Null()))
+        ]
         f_conds += [conv.from_where.copy()] if conv.from_where is not None else []
         f_conds += self.time_filter(src, self.lo_in)
         firsts = (
@@ -391,7 +392,9 @@ class _Builder:
                 copy=False,
             )
         )
-        t_conds = [exp.Not(this=exp.Is(this=exp.column(t_entity.column), expression=exp.Null()))]
+        t_conds: list[exp.Expr] = [
+            exp.Not(this=exp.Is(this=exp.column(t_entity.column), expression=exp.Null()))
+        ]
         t_conds += [conv.to_where.copy()] if conv.to_where is not None else []
         reached = (
             exp.select(
@@ -450,7 +453,7 @@ class _Builder:
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
     # ------------------------------------------------------------ assembly
-    def value(self, node: Value) -> exp.Expression:
+    def value(self, node: Value) -> exp.Expr:
         match node:
             case Num(value=v):
                 return exp.Literal.number(str(v))
@@ -502,7 +505,7 @@ class _Builder:
                 copy=False,
             )
             for i in indexes:
-                col: exp.Expression = exp.column(f"osm_l{i}", alias)
+                col: exp.Expr = exp.column(f"osm_l{i}", alias)
                 if plan.leaves[i].zero_when_empty or plan.leaves[i].strategy == "first_seen":
                     col = exp.Coalesce(this=col, expressions=[exp.Literal.number(0)])
                 frame = frame.select(col.as_(f"osm_l{i}", copy=False), copy=False)
@@ -540,9 +543,9 @@ class _Builder:
 
     def window(self, windowed: list[int]) -> exp.Select:
         dims = self.plan.dimensions
-        cols: list[exp.Expression] = [exp.column("period"), *[exp.column(d) for d in dims]]
+        cols: list[exp.Expr] = [exp.column("period"), *[exp.column(d) for d in dims]]
         for i, leaf in enumerate(self.plan.leaves):
-            col = exp.column(f"osm_l{i}")
+            col: exp.Expr = exp.column(f"osm_l{i}")
             if i in windowed:
                 func = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[
                     DECOMPOSABLE.get(leaf.func, "sum")

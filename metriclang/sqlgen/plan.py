@@ -56,8 +56,8 @@ class Leaf:
 
     func: str
     source: str
-    expr: exp.Expression | None
-    where: exp.Expression | None
+    expr: exp.Expr | None
+    where: exp.Expr | None
     fraction: Decimal | None
     strategy: str
     periods: int = 1
@@ -269,7 +269,19 @@ def plan_measures(
                 error("E180", f"measure `{name}` has no valid formula", measure.name_span)
             )
             continue
-        value = planner.value(measure.formula, measure, (name,))
+        try:
+            value = planner.value(measure.formula, measure, (name,))
+        except RecursionError:  # a chain of hundreds of measures or terms: report, don't crash
+            planner.diagnostics.append(
+                error(
+                    "E106",
+                    f"measure `{name}` is nested too deeply to compile (its formula and "
+                    "the measures it uses)",
+                    measure.name_span,
+                    "split it into several measures",
+                )
+            )
+            continue
         if value is not None:
             outputs.append(Output(column, value))
     sources = tuple(

@@ -29,7 +29,7 @@ union unique unnest unpivot update user using values when where window with with
 )
 
 
-def _quote(tree: exp.Expression) -> exp.Expression:
+def _quote(tree: exp.Expr) -> exp.Expr:
     """Quote identifiers that are reserved words (``order``, ``select``) in any dialect."""
     for node in tree.find_all(exp.Identifier):
         if not node.quoted and node.name.lower() in RESERVED:
@@ -41,12 +41,21 @@ def render_plan(
     project: Project, plan: MeasurePlan, dialect: str, rng: Range
 ) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """SQL text of a plan in ``dialect``, or ``None`` and the reason."""
-    query, problems = build_query(project, plan, target(dialect), rng)
-    if query is None:
-        return None, tuple(problems)
     try:
+        query, problems = build_query(project, plan, target(dialect), rng)
+        if query is None:
+            return None, tuple(problems)
         sql = _quote(query).sql(
             dialect=dialect, pretty=True, unsupported_level=ErrorLevel.RAISE, copy=False
+        )
+    except RecursionError:  # sqlglot builds and prints trees recursively
+        return None, (
+            error(
+                "E106",
+                f"measure `{plan.name}` is nested too deeply to compile",
+                plan.span,
+                "split it into several measures",
+            ),
         )
     except UnsupportedError as exc:
         return None, (

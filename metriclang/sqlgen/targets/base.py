@@ -27,15 +27,15 @@ LO, HI = "osm_lo", "osm_hi"
 
 
 @cache
-def _parsed(dialect: str, sql: str) -> exp.Expression:
+def _parsed(dialect: str, sql: str) -> exp.Expr:
     return sqlglot.parse_one(sql, read=dialect)
 
 
-def template(dialect: str, sql: str, **values: exp.Expression) -> exp.Expression:
+def template(dialect: str, sql: str, **values: exp.Expr) -> exp.Expr:
     """Parse a fixed snippet (cached) and put trees in place of its ``osm_<name>`` columns."""
     tree = _parsed(dialect, sql).copy()
 
-    def fill(node: exp.Expression) -> exp.Expression:
+    def fill(node: exp.Expr) -> exp.Expr:
         if isinstance(node, exp.Column) and not node.table and node.name.startswith("osm_"):
             value = values.get(node.name[4:])
             if value is not None:
@@ -45,19 +45,12 @@ def template(dialect: str, sql: str, **values: exp.Expression) -> exp.Expression
     return tree.transform(fill, copy=False)
 
 
-def number(value: int | Decimal) -> exp.Literal:
+def number(value: int | Decimal) -> exp.Expr:
     return exp.Literal.number(str(value))
 
 
-@cache
-def _spine(cls: type[Target], grain: str) -> exp.Expression:
-    target = cls()
-    unit, step = STEPS[grain]
-    if target.spine_sql is None:
-        return target.numbers_spine(unit, step)
-    return template(
-        target.dialect, target.spine_sql.format(unit=unit, step=step, unit_lower=unit.lower())
-    )
+#: Built spines by (target class name, grain); copied on use.
+_SPINES: dict[tuple[str, str], exp.Expr] = {}
 
 
 class Target:
@@ -67,7 +60,7 @@ class Target:
     #: Spine template over the bounds CTE: ``{unit}``, ``{step}`` are filled from :data:`STEPS`.
     spine_sql: str | None = None
 
-    def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
+    def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         """First day (a DATE) of the ``grain`` period holding ``t``; weeks start on Monday."""
         if grain == "day":
             return exp.cast(t, exp.DataType.Type.DATE)
@@ -75,15 +68,15 @@ class Target:
             exp.TimestampTrunc(this=t, unit=exp.var(grain.upper())), exp.DataType.Type.DATE
         )
 
-    def moment(self, t: exp.Expression) -> exp.Expression:
+    def moment(self, t: exp.Expr) -> exp.Expr:
         """An event time as compared with a DATE period boundary (``t >= first_day``)."""
         return t
 
-    def same(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    def same(self, a: exp.Expr, b: exp.Expr) -> exp.Expr:
         """NULL-safe equality, used to join on dimension values (NULL is a value)."""
         return exp.NullSafeEQ(this=a, expression=b)
 
-    def add(self, d: exp.Expression, amount: int, unit: str) -> exp.Expression:
+    def add(self, d: exp.Expr, amount: int, unit: str) -> exp.Expr:
         """A DATE ``amount`` DAY or MONTH units after ``d``."""
         if amount == 0:
             return d
@@ -92,7 +85,7 @@ class Target:
             exp.DataType.Type.DATE,
         )
 
-    def add_duration(self, t: exp.Expression, amount: int, unit: str) -> exp.Expression:
+    def add_duration(self, t: exp.Expr, amount: int, unit: str) -> exp.Expr:
         """A timestamp plus a duration (conversion windows)."""
         return exp.Add(
             this=t,
@@ -101,16 +94,27 @@ class Target:
             ),
         )
 
-    def spine(self, grain: str) -> exp.Expression:
+    def spine(self, grain: str) -> exp.Expr:
         """SELECT ``period`` (each period start from ``osm_lo`` to ``osm_hi``) FROM the bounds."""
-        return _spine(type(self), grain).copy()
+        key = (type(self).__name__, grain)
+        if key not in _SPINES:
+            unit, step = STEPS[grain]
+            _SPINES[key] = (
+                self.numbers_spine(unit, step)
+                if self.spine_sql is None
+                else template(
+                    self.dialect,
+                    self.spine_sql.format(unit=unit, step=step, unit_lower=unit.lower()),
+                )
+            )
+        return _SPINES[key].copy()
 
-    def numbers_spine(self, unit: str, step: int) -> exp.Expression:
+    def numbers_spine(self, unit: str, step: int) -> exp.Expr:
         """Portable spine: 0..99,999 from five cross-joined digit tables, dates up to ``hi``."""
         digits = exp.union(
             *[exp.select(number(i).as_("d", copy=False)) for i in range(10)], distinct=False
         )
-        n: exp.Expression = exp.column("d", "d0")
+        n: exp.Expr = exp.column("d", "d0")
         query = (
             exp.select()
             .from_(exp.to_table("osm_bounds"), copy=False)
@@ -140,13 +144,13 @@ class Target:
             exp.LTE(this=period.copy(), expression=exp.column(HI)), copy=False
         )
 
-    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+    def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         """Exact (interpolated) percentile aggregate; ``None`` when the dialect has none."""
         return exp.WithinGroup(
             this=exp.PercentileCont(this=number(fraction)),
             expression=exp.Order(expressions=[exp.Ordered(this=x, nulls_first=False)]),
         )
 
-    def double(self, x: exp.Expression) -> exp.Expression:
+    def double(self, x: exp.Expr) -> exp.Expr:
         """``x`` as a floating-point number, so that division never truncates."""
         return exp.cast(x, exp.DataType.Type.DOUBLE)

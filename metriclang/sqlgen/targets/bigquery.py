@@ -18,15 +18,15 @@ class BigQuery(Target):
         "UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period"
     )
 
-    def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
+    def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         day = exp.cast(t, exp.DataType.Type.DATE)
         if grain == "day":
             return day
-        return exp.DateTrunc(this=day, unit=exp.var(_UNITS[grain]))
+        return exp.DateTrunc(this=day, unit=exp.var(_UNITS[grain]))  # type: ignore[no-untyped-call]
 
-    def moment(self, t: exp.Expression) -> exp.Expression:
+    def moment(self, t: exp.Expr) -> exp.Expr:
         # TIMESTAMP and DATE don't compare; against a first day, t >= d iff DATE(t) >= d.
         return exp.cast(t, exp.DataType.Type.DATE)
 
-    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+    def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         return None  # PERCENTILE_CONT is analytic only; APPROX_QUANTILES is approximate

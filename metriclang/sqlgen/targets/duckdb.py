@@ -17,7 +17,7 @@ class DuckDB(Target):
         "INTERVAL '{step}' {unit}) AS s(period)"
     )
 
-    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+    def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         # over a DECIMAL, QUANTILE_CONT keeps the scale: the median of 46.20 and 46.25 would
         # be 46.22, where PostgreSQL and Spark interpolate to 46.225
         return exp.Anonymous(this="QUANTILE_CONT", expressions=[self.double(x), number(fraction)])

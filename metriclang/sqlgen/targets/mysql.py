@@ -19,10 +19,10 @@ _TRUNC = {
 class MySQL(Target):
     dialect = "mysql"
 
-    def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
+    def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         if grain == "day":
             return super().trunc(t, grain)
         return template(self.dialect, _TRUNC[grain], t=t)
 
-    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+    def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         return None

@@ -7,7 +7,7 @@ from metriclang.sqlgen.targets.base import Target
 
 class Postgres(Target):
     dialect = "postgres"
-    spine_sql = (
+    spine_sql: str | None = (
         "SELECT CAST(s.period AS DATE) AS period FROM osm_bounds CROSS JOIN "
         "GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), "
         "INTERVAL '{step} {unit_lower}') AS s(period)"

@@ -12,7 +12,7 @@ class Redshift(Postgres):
     dialect = "redshift"
     spine_sql = None  # the portable numbers spine
 
-    def same(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+    def same(self, a: exp.Expr, b: exp.Expr) -> exp.Expr:
         both_null = exp.and_(
             exp.Is(this=a.copy(), expression=exp.Null()),
             exp.Is(this=b.copy(), expression=exp.Null()),

@@ -15,7 +15,7 @@ class Snowflake(Target):
         "0, DATEDIFF({unit}, osm_lo, osm_hi) + 1, {step})) AS s"
     )
 
-    def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
+    def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         if grain == "week":
             return template(
                 self.dialect, "DATEADD(DAY, 1 - DAYOFWEEKISO(osm_t), CAST(osm_t AS DATE))", t=t

@@ -15,5 +15,5 @@ class Spark(Target):
         "SELECT EXPLODE(SEQUENCE(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period FROM osm_bounds"
     )
 
-    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+    def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         return exp.Anonymous(this="PERCENTILE", expressions=[x, number(fraction)])

@@ -16,5 +16,5 @@ class Trino(Target):
         "UNNEST(SEQUENCE(osm_lo, osm_hi, INTERVAL '{step}' {unit})) AS s(period)"
     )
 
-    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+    def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         return None  # approx_percentile only

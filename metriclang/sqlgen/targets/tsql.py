@@ -22,15 +22,15 @@ _TRUNC = {
 class TSQL(Target):
     dialect = "tsql"
 
-    def trunc(self, t: exp.Expression, grain: str) -> exp.Expression:
+    def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         if grain == "day":
             return super().trunc(t, grain)
         return template(self.dialect, _TRUNC[grain], t=t)
 
-    def add_duration(self, t: exp.Expression, amount: int, unit: str) -> exp.Expression:
+    def add_duration(self, t: exp.Expr, amount: int, unit: str) -> exp.Expr:
         return exp.DateAdd(
             this=t, expression=exp.Literal.number(amount), unit=exp.var(unit.upper())
         )
 
-    def percentile(self, x: exp.Expression, fraction: Decimal) -> exp.Expression | None:
+    def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         return None
