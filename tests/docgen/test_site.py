@@ -310,3 +310,19 @@ def test_a_broken_project_still_gets_a_site(tmp_path: Path) -> None:
     index = (tmp_path / "site/index.html").read_text(encoding="utf-8")
     assert "<code>ghost</code> (unknown measure) &gt;= <strong>5%</strong>" in index
     assert "E120" in index  # the duplicate, outside any page's declaration
+
+
+def test_long_edges_pass_between_boxes() -> None:
+    loaded = check(EXAMPLES / "shop")
+    graph = Views(loaded.project, loaded.diagnostics).graph()
+    boxes = {b.id: b for b in graph.boxes}
+    line = next(x for x in graph.lines
+                if (x.source, x.target) == ("median_basket", "monthly_revenue"))
+    # layer 0 -> layer 3: it crosses layers 1 and 2 through two free slots
+    assert line.d.count(" L") == 2 and line.d.count(" C") == 3
+    points = [tuple(map(int, p.split(","))) for p in re.findall(r"-?\d+,-?\d+", line.d)]
+    for x, y in points[1:-1]:
+        for b in boxes.values():
+            assert not (b.x < x < b.x + b.w and b.y < y < b.y + b.h), (x, y, b.id)
+    assert points[-1] == (boxes["monthly_revenue"].x,
+                          boxes["monthly_revenue"].y + boxes["monthly_revenue"].h // 2)
