@@ -78,6 +78,6 @@ def _store(entry: Path, parsed: Parsed) -> None:
             temporary = out.name
             pickle.dump(parsed, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
-    except OSError:
+    except (OSError, RecursionError, pickle.PicklingError):  # a very deep tree isn't cached
         if temporary:
             Path(temporary).unlink(missing_ok=True)
