@@ -119,6 +119,31 @@ def to_duration(d: ast.Duration) -> tuple[m.Duration | None, list[Diagnostic]]:
     return m.Duration(int(d.amount), unit, d.span), []
 
 
+#: Deepest formula (operators nested in one another: ``a + a + ...`` is one per ``+``) that
+#: is compiled; deeper ones get E106 before any later stage could run out of stack.
+MAX_FORMULA_DEPTH = 100
+
+
+def _depth(node: ast.Formula) -> int:
+    """Nesting depth of a formula, without recursion.
+
+    >>> at = Span("a.osm", 1, 1, 1, 2)
+    >>> one = ast.NumberExpr(ast.Number("1", Decimal(1), False, at), at)
+    >>> _depth(ast.Binary("+", one, ast.Negate(one, at), at))
+    3
+    """
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        match item:
+            case ast.Binary(left=left, right=right):
+                stack += [(left, level + 1), (right, level + 1)]
+            case ast.Negate(operand=operand):
+                stack.append((operand, level + 1))
+    return deepest
+
+
 class FormulaResolver:
     """Turns one measure's formula AST into a model expression."""
 
@@ -130,10 +155,13 @@ class FormulaResolver:
 
     def resolve(self, node: ast.Formula) -> m.Expr | None:
         try:
+            if _depth(node) > MAX_FORMULA_DEPTH:
+                raise RecursionError
             return self._expr(node)
         except RecursionError:
-            self.diagnostics.append(error("E106", "formula nested too deeply", node.span,
-                                          "split it into several measures"))
+            self.diagnostics.append(error(
+                "E106", f"formula nested deeper than {MAX_FORMULA_DEPTH} operators", node.span,
+                "split it into several measures"))
             return None
 
     def _expr(self, node: ast.Formula) -> m.Expr | None:
