@@ -186,6 +186,9 @@ class _Builder:
         self.add_cte(
             "osm_bounds", query.select(lo.as_(LO, copy=False), hi.as_(HI, copy=False), copy=False)
         )
+        digits = self.t.digits()
+        if digits is not None:
+            self.add_cte("osm_digits", digits)
         spine = self.t.spine(self.plan.grain)
         assert spine is not None
         self.add_cte("osm_spine", spine)

@@ -109,32 +109,31 @@ class Target:
             )
         return _SPINES[key].copy()
 
-    def numbers_spine(self, unit: str, step: int) -> exp.Expr:
-        """Portable spine: 0..99,999 from five cross-joined digit tables, dates up to ``hi``."""
-        digits = exp.union(
+    def digits(self) -> exp.Expr | None:
+        """The ``osm_digits`` CTE (0..9) the numbers spine reads, when this target uses it."""
+        if self.spine_sql is not None:
+            return None
+        return exp.union(
             *[exp.select(number(i).as_("d", copy=False)) for i in range(10)], distinct=False
         )
-        n: exp.Expr = exp.column("d", "d0")
-        query = (
-            exp.select()
-            .from_(exp.to_table("osm_bounds"), copy=False)
-            .join(
-                exp.alias_(exp.paren(digits.copy()), "d0", table=True),
-                join_type="cross",
-                copy=False,
-            )
-        )
-        for level in range(1, 5):
+
+    def numbers_spine(self, unit: str, step: int) -> exp.Expr:
+        """Portable spine from cross-joined ``osm_digits``, dates up to ``hi``: 100,000 days,
+        10,000 weeks or months, 1,000 quarters or years (no date overflows year 9999)."""
+        query = exp.select().from_(exp.Table(this=exp.to_identifier("osm_bounds")), copy=False)
+        n: exp.Expr | None = None
+        for level in range({("DAY", 1): 5, ("DAY", 7): 4, ("MONTH", 1): 4}.get((unit, step), 3)):
             alias = f"d{level}"
-            query = query.join(
-                exp.alias_(exp.paren(digits.copy()), alias, table=True),
-                join_type="cross",
-                copy=False,
+            digits = exp.Table(
+                this=exp.to_identifier("osm_digits"),
+                alias=exp.TableAlias(this=exp.to_identifier(alias)),
             )
-            n = exp.Add(
-                this=n,
-                expression=exp.Mul(this=exp.column("d", alias), expression=number(10**level)),
-            )
+            query = query.join(digits, join_type="cross", copy=False)
+            digit: exp.Expr = exp.column("d", alias)
+            if level:
+                digit = exp.Mul(this=digit, expression=number(10**level))
+            n = digit if n is None else exp.Add(this=n, expression=digit)
+        assert n is not None
         steps = exp.Mul(this=exp.paren(n), expression=number(step)) if step != 1 else n
         period = exp.cast(
             exp.DateAdd(this=exp.column(LO), expression=steps, unit=exp.var(unit)),

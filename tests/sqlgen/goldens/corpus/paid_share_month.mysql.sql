@@ -17,174 +17,47 @@ WITH osm_bounds AS (
       FROM shop.orders
     ) AS osm_b
   ) AS osm_b
+), osm_digits AS (
+  SELECT
+    0 AS d
+  UNION ALL
+  SELECT
+    1 AS d
+  UNION ALL
+  SELECT
+    2 AS d
+  UNION ALL
+  SELECT
+    3 AS d
+  UNION ALL
+  SELECT
+    4 AS d
+  UNION ALL
+  SELECT
+    5 AS d
+  UNION ALL
+  SELECT
+    6 AS d
+  UNION ALL
+  SELECT
+    7 AS d
+  UNION ALL
+  SELECT
+    8 AS d
+  UNION ALL
+  SELECT
+    9 AS d
 ), osm_spine AS (
   SELECT
-    CAST(DATE_ADD(
-      osm_lo,
-      INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000) MONTH
-    ) AS DATE) AS period
+    CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) AS period
   FROM osm_bounds
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
+  CROSS JOIN osm_digits AS d0
+  CROSS JOIN osm_digits AS d1
+  CROSS JOIN osm_digits AS d2
+  CROSS JOIN osm_digits AS d3
   WHERE
-    CAST(DATE_ADD(
-      osm_lo,
-      INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000) MONTH
-    ) AS DATE) <= osm_hi
-), osm_p2 AS (
+    CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) <= osm_hi
+), osm_p3 AS (
   SELECT
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
@@ -202,7 +75,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_spine AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
 )
 SELECT

@@ -17,173 +17,46 @@ WITH osm_bounds AS (
       FROM erp.orders
     ) AS osm_b
   ) AS osm_b
+), osm_digits AS (
+  SELECT
+    0 AS d
+  UNION ALL
+  SELECT
+    1 AS d
+  UNION ALL
+  SELECT
+    2 AS d
+  UNION ALL
+  SELECT
+    3 AS d
+  UNION ALL
+  SELECT
+    4 AS d
+  UNION ALL
+  SELECT
+    5 AS d
+  UNION ALL
+  SELECT
+    6 AS d
+  UNION ALL
+  SELECT
+    7 AS d
+  UNION ALL
+  SELECT
+    8 AS d
+  UNION ALL
+  SELECT
+    9 AS d
 ), osm_spine AS (
   SELECT
-    CAST(DATE_ADD(
-      osm_lo,
-      INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000) MONTH
-    ) AS DATE) AS period
+    CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) AS period
   FROM osm_bounds
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
-  CROSS JOIN (
-    SELECT
-      0 AS d
-    UNION ALL
-    SELECT
-      1 AS d
-    UNION ALL
-    SELECT
-      2 AS d
-    UNION ALL
-    SELECT
-      3 AS d
-    UNION ALL
-    SELECT
-      4 AS d
-    UNION ALL
-    SELECT
-      5 AS d
-    UNION ALL
-    SELECT
-      6 AS d
-    UNION ALL
-    SELECT
-      7 AS d
-    UNION ALL
-    SELECT
-      8 AS d
-    UNION ALL
-    SELECT
-      9 AS d
-  )
+  CROSS JOIN osm_digits AS d0
+  CROSS JOIN osm_digits AS d1
+  CROSS JOIN osm_digits AS d2
+  CROSS JOIN osm_digits AS d3
   WHERE
-    CAST(DATE_ADD(
-      osm_lo,
-      INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000 + d4.d * 10000) MONTH
-    ) AS DATE) <= osm_hi
+    CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) <= osm_hi
 ), osm_keys AS (
   SELECT
     osm_s.period,
@@ -194,7 +67,7 @@ WITH osm_bounds AS (
       region AS region
     FROM erp.orders
   ) AS osm_d
-), osm_p3 AS (
+), osm_p4 AS (
   SELECT
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
@@ -213,7 +86,7 @@ WITH osm_bounds AS (
     osm_k.region,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p4 AS osm_j0
     ON osm_j0.period = osm_k.period AND osm_j0.region <=> osm_k.region
 )
 SELECT
