@@ -17,6 +17,7 @@ from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.docgen.layout import Diagram, EdgeSpec, NodeSpec, causal_layers, layered
 from metriclang.docgen.rulesdoc import RuleDocView
 from metriclang.semantic import model as m
+from metriclang.semantic.references import formula_sources
 from metriclang.source import Span
 
 #: At most this many rows of a transitive causal chain are listed on a measure page.
@@ -488,6 +489,10 @@ class Views:
                        x.direction or "", "—")),
                    Field("unit", x.unit or "—"), Field("owner", x.owner or "—"),
                    Field("target", self._target(x))]
+        tables = [f"{src} ({'.'.join(self.project.sources[src].table)})"
+                  for src in sorted(formula_sources(self.project, name))
+                  if src in self.project.sources]
+        fields.append(Field("reads", ", ".join(tables) or "—"))
         upstream, cut_up = self._chain(name, True)
         downstream, cut_down = self._chain(name, False)
         used = tuple(Link(self.project.objectives[o].label or o,
