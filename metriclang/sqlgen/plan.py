@@ -291,6 +291,15 @@ def plan_measures(
         )
     )
     planner.diagnostics += _check_dimensions(project, first.dimensions, sources, first)
+    if not planner.leaves and not planner.diagnostics:
+        planner.diagnostics.append(
+            error(
+                "E186",
+                f"measure `{first.name}` aggregates no source, so it has no periods",
+                first.at("formula"),
+                "use at least one aggregate such as `count(orders)`",
+            )
+        )
     if planner.diagnostics:
         return None, planner.diagnostics
     return MeasurePlan(

@@ -64,3 +64,10 @@ def test_weeks_start_on_monday_in_every_dialect() -> None:
     for dialect, marker in markers.items():
         sql, _ = compile_sql(project, "orders_week", dialect)
         assert sql is not None and marker in sql, dialect
+
+
+def test_a_formula_without_aggregates_is_a_diagnostic(tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_text("measure m {\n  formula 2 * 21\n}\n", encoding="utf-8")
+    project = load_project(tmp_path).project
+    sql, problems = compile_sql(project, "m", "duckdb")
+    assert sql is None and [(p.code, p.span.line) for p in problems] == [("E186", 2)]
