@@ -8,7 +8,7 @@ truncating timestamps), and the values worked out by hand from ``corpus/data.sql
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -200,3 +200,40 @@ def test_generated_sql_matches_hand_written(request: pytest.FixtureRequest, name
                                             measure: str, duckdb_engine: Engine) -> None:
     expected = normalized(duckdb_engine.query(HAND[measure]).rows)
     assert_rows_equal(_generated(engine_for(request, name), measure), expected)
+
+
+#: Limited runs give every period from the one holding ``--from`` to the one holding ``--to``,
+#: with the full run's values: windows and running totals still see the rows before
+#: ``--from``. Periods outside the data get the value of a period with no rows.
+LIMITED = {"n_events": 0, "daily_7d": 0, "users_7d": 0, "avg_3m": None, "running_total": 0,
+           "running_users": 0, "conv": None, "empty_count": 0}
+
+
+def _periods(start: date, end: date, grain: str) -> list[date]:
+    """Starts of the periods from the one holding ``start`` to the one holding ``end``."""
+    if grain in ("day", "week"):
+        step = 1 if grain == "day" else 7
+        first = start - timedelta(days=start.weekday() if grain == "week" else 0)
+        return [first + timedelta(days=i) for i in range(0, (end - first).days + 1, step)]
+    months = {"month": 1, "quarter": 3}[grain]
+    index = (start.year * 12 + start.month - 1) // months * months
+    out = []
+    while date(index // 12, index % 12 + 1, 1) <= end:
+        out.append(date(index // 12, index % 12 + 1, 1))
+        index += months
+    return out
+
+
+@pytest.mark.parametrize("name", ENGINES)
+@pytest.mark.parametrize("measure", sorted(LIMITED))
+def test_from_and_to_limit_periods_without_losing_history(
+        request: pytest.FixtureRequest, name: str, measure: str,
+        duckdb_engine: Engine) -> None:
+    start, end = date(2024, 2, 10), date(2024, 4, 30)
+    engine = engine_for(request, name)
+    sql, problems = compile_sql(corpus(), measure, engine.dialect, date_from=start, date_to=end)
+    assert sql is not None, [p.message for p in problems]
+    full = dict(normalized(duckdb_engine.query(HAND[measure]).rows))
+    expected = [(p, full.get(p, LIMITED[measure]))
+                for p in _periods(start, end, corpus().measures[measure].grain)]
+    assert_rows_equal(normalized(engine.query(sql).rows), expected)
