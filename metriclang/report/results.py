@@ -3,8 +3,8 @@
 Dates print as ISO (a midnight timestamp as a date), numbers with at most nine decimals
 and no trailing zeros, so every engine prints the same text for the same result.
 
->>> cell(0.1 + 0.2), cell(Decimal("72288.610")), cell(None), cell(True)
-('0.3', '72288.61', '', 'true')
+>>> cell(0.1 + 0.2), cell(Decimal("72288.610")), cell(None), cell(True), cell(Decimal("NaN"))
+('0.3', '72288.61', '', 'true', '')
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def plain(value: Any) -> Any:
         case int():
             return value
         case float() if not math.isfinite(value):
+            return None
+        case Decimal() if not value.is_finite():
             return None
         case float() | Decimal():
             rounded = Decimal(repr(value) if isinstance(value, float) else value)
