@@ -144,3 +144,71 @@ def project(draw: st.DrawFn) -> dict[str, str]:
         key = f"f{i % files}.osm"
         out[key] = out.get(key, "") + part
     return out
+
+
+# ------------------------------------------------------------------ projects without errors
+
+SAFE_SQL = ("status = 'paid'", "amount > 0", "order_seq >= 2", "channel in ('a', 'b')",
+            "amount between 1 and 2", "status like 'p%'", "country is not null",
+            "case when amount > 0 then 1 else 0 end", "not (amount < 0 or status = 'x')",
+            "status = 'it''s'", "status = '--'", "status = '/* */'", "status = '\\'",
+            "status = '; DROP TABLE t; --'", "coalesce(amount, 0) * 2 > 1")
+VALID_SOURCES = "".join(
+    f'source {s} "{s} 来源" {{\n  table shop.{s}\n  time ts\n  key id\n'
+    f"  entity customer = customer_id\n  dimension channel\n"
+    f"  dimension big = case when amount > 100 then 'big' else 'small' end\n}}\n"
+    for s in SOURCES)
+
+
+safe_label = st.one_of(
+    st.sampled_from(tuple(h for h in HOSTILE if h not in ('"', "\x00", "\t", "\\"))),
+    st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters='"\\'),
+            max_size=12))
+
+
+@st.composite
+def valid_formula(draw: st.DrawFn, earlier: list[str], depth: int = 0) -> str:
+    kind = draw(st.integers(0, 6 if depth < 2 else 3))
+    src = draw(st.sampled_from(SOURCES))
+    where = draw(st.one_of(st.just(""), st.sampled_from(SAFE_SQL).map(lambda s: f" where {s}")))
+    match kind:
+        case 0:
+            return f"count({src}{where})"
+        case 1:
+            func = draw(st.sampled_from(("sum", "avg", "min", "max", "median", "count_distinct")))
+            return f"{func}({src}.amount{where})"
+        case 2:
+            p = draw(st.sampled_from(("0.5", "0.9", "95%")))
+            return f"percentile({src}, amount, {p}{where})"
+        case 3:
+            return draw(st.sampled_from(earlier)) if earlier else str(draw(st.integers(1, 9)))
+        case 4:
+            to = draw(st.sampled_from(SOURCES))
+            return f"conversion({src}{where} -> {to}, within 7 days, by customer)"
+        case _:
+            op = draw(st.sampled_from("+-*/"))
+            left, right = draw(valid_formula(earlier, depth + 1)), draw(
+                valid_formula(earlier, depth + 1))
+            return f"({left}) {op} ({right})"
+
+
+@st.composite
+def valid_project(draw: st.DrawFn) -> dict[str, str]:
+    """A project that checks without errors: measures form a DAG, names resolve."""
+    count = draw(st.integers(1, 5))
+    names = [f"m{i}" for i in range(count)]
+    text = ""
+    for i, n in enumerate(names):
+        text += f'measure {n} "{draw(safe_label)}" {{\n  formula {draw(valid_formula(names[:i]))}\n'
+        text += "  kind lagging\n"
+        text += _maybe(draw, f"grain {draw(st.sampled_from(('day', 'week', 'month', 'year')))}")
+        text += _maybe(draw, draw(st.sampled_from(("cumulative", "window 7 days"))))
+        text += _maybe(draw, "dimensions channel")
+        text += _maybe(draw, f'description "{draw(safe_label)}"')
+        text += _maybe(draw, f'owner "{draw(safe_label)}"')
+        if i + 1 < count and draw(st.booleans()):
+            text += f"  drives {names[i + 1]} lag 1 month effect positive\n"
+        text += "}\n"
+    text += (f'objective goal "{draw(safe_label)}" {{\n  north_star {names[-1]}\n'
+             f'  description "{draw(safe_label)}"\n}}\n')
+    return {"sources.osm": VALID_SOURCES, "measures.osm": text}

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import EXAMPLES, ROOT
 from tests.reliability.pipeline import run_pipeline
-from tests.reliability.specgen import project
+from tests.reliability.specgen import project, valid_project
 
 CRASHES = ROOT / "tests" / "data" / "regressions" / "crashes"
 SEEDS = sorted(p for p in (ROOT / "tests").rglob("*.osm")
@@ -86,6 +86,24 @@ def test_generated_projects_many(tmp_path: Path, files: dict[str, str]) -> None:
 def test_generated_projects_with_docs_and_diff(tmp_path: Path, files: dict[str, str]) -> None:
     encoded = {k: v.encode("utf-8", "surrogatepass") for k, v in files.items()}
     check_project(tmp_path / "gen", encoded, dialects=FAST, baseline=EXAMPLES / "shop")
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(files=valid_project())
+def test_valid_projects_every_dialect(tmp_path: Path, files: dict[str, str]) -> None:
+    """Projects without errors: SQL for all dialects (fused too), docs and diff."""
+    encoded = {k: v.encode("utf-8") for k, v in files.items()}
+    check_project(tmp_path / "gen", encoded, docs=False)
+
+
+@pytest.mark.slow
+@settings(max_examples=400, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(files=valid_project())
+def test_valid_projects_many(tmp_path: Path, files: dict[str, str]) -> None:
+    encoded = {k: v.encode("utf-8") for k, v in files.items()}
+    check_project(tmp_path / "gen", encoded, baseline=EXAMPLES / "shop")
 
 
 # ------------------------------------------------------------------ byte-level mutation
