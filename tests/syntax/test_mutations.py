@@ -9,8 +9,12 @@ regression cases in tests/data/regressions.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -131,6 +135,21 @@ def _run(tmp_path: Path, seed: int, count: int) -> None:
 
 def test_mutations_bounded(tmp_path: Path) -> None:
     _run(tmp_path, seed=20261123, count=240)
+
+
+def test_mutations_through_the_command_line(tmp_path: Path) -> None:
+    """A few mutants through ``python -m metriclang.cli check``: exit 0 or 1, valid JSON."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for n, (project, rel, name, text) in enumerate(mutants(seed=7, count=6)):
+        copy = tmp_path / f"{n}"
+        shutil.copytree(EXAMPLES / project, copy)
+        (copy / rel).write_text(text, "utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "metriclang.cli", "check", str(copy), "--format", "json"],
+            capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode in (0, 1), (name, result.stderr)
+        assert result.stderr == "", (name, result.stderr)
+        assert isinstance(json.loads(result.stdout)["diagnostics"], list)
 
 
 @pytest.mark.slow
