@@ -30,6 +30,16 @@ FORBIDDEN_FUNCTIONS = frozenset({
     "lo_import", "lo_export", "dblink", "dblink_exec", "load_file", "openrowset",
     "opendatasource", "openquery", "xp_cmdshell", "getenv", "current_setting", "set_config",
     "pg_sleep", "sleep", "benchmark", "system", "shell",
+    # run SQL given as text, or sleep, write or signal on the server (PostgreSQL)
+    "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml",
+    "table_to_xml", "table_to_xml_and_xmlschema", "schema_to_xml", "database_to_xml",
+    "pg_sleep_for", "pg_sleep_until", "pg_file_write", "pg_file_read", "pg_file_rename",
+    "pg_file_unlink", "lo_get", "lo_put", "lo_create", "lo_from_bytea", "lo_unlink",
+    "dblink_connect", "dblink_open", "dblink_fetch", "dblink_send_query", "dblink_get_result",
+    "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_notify",
+    "pg_logical_emit_message", "pg_advisory_lock", "pg_advisory_xact_lock",
+    # call Java or other engines (Spark, BigQuery, DuckDB)
+    "reflect", "java_method", "try_reflect", "external_query", "getvariable",
 })
 _STATEMENTS = (exp.Query, exp.Subquery, exp.Command, exp.Create, exp.Drop, exp.Insert,
                exp.Update, exp.Delete, exp.Merge, exp.Copy, exp.Attach, exp.Detach, exp.Use,
