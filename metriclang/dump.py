@@ -92,3 +92,35 @@ def dump_model(project: Project) -> str:
     data = {f.name: to_data(getattr(project, f.name), project.config.dialect)
             for f in dataclasses.fields(project) if f.name != "root"}
     return _json({"node": "Project", **data})
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python3 -m metriclang.dump [--ast] PATH``: print a dump; exit 1 when loading found
+    errors (printed to stderr), 2 when PATH is unusable."""
+    import argparse
+    import sys
+
+    from metriclang.project import UsageError, load_project
+    from metriclang.syntax.parser import parse_file
+
+    parser = argparse.ArgumentParser(prog="python3 -m metriclang.dump", description=main.__doc__)
+    parser.add_argument("--ast", action="store_true", help="dump syntax trees, not the model")
+    parser.add_argument("path")
+    args = parser.parse_args(argv)
+    try:
+        loaded = load_project(args.path)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.ast:
+        for source in loaded.project.files:
+            sys.stdout.write(dump_ast(parse_file(source.path, source.text)[0]))
+    else:
+        sys.stdout.write(dump_model(loaded.project))
+    for d in loaded.diagnostics:
+        print(f"{d.span}: {d.severity.value}[{d.code}] {d.message}", file=sys.stderr)
+    return 1 if loaded.diagnostics.has_errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

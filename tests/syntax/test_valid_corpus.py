@@ -70,3 +70,22 @@ def test_dumps_are_deterministic_json() -> None:
     data = json.loads(first)
     assert data["node"] == "Project" and "root" not in data
     assert list(data["measures"]) == sorted(data["measures"])
+
+
+def test_dump_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "metriclang.dump", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    model = run(str(VALID / "chinese.osm"))
+    assert model.returncode == 0 and model.stderr == ""
+    assert model.stdout == (GOLDEN / "chinese.model.json").read_text("utf-8")
+    tree = run("--ast", str(VALID / "chinese.osm"))
+    assert tree.stdout == (GOLDEN / "chinese.ast.json").read_text("utf-8")
+    broken = run(str(ROOT / "tests" / "data" / "invalid" / "unknown_source.osm"))
+    assert broken.returncode == 1
+    assert "unknown_source.osm:8:17: error[E110] unknown source `order`" in broken.stderr
+    assert run(str(tmp_path / "missing")).returncode == 2
