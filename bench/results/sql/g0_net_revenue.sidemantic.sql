@@ -4,8 +4,8 @@ WITH orders_cte AS (
     status AS status,
     CAST(DATE_TRUNC('DAY', ordered_at) AS DATE) AS ordered_at__day,
     amount AS amount,
-    CASE WHEN status = 'paid' AND amount >= 0 THEN amount ELSE NULL END AS g0_paid_revenue_raw,
-    CASE WHEN status = 'paid' AND amount >= 0 THEN 1 ELSE NULL END AS g0_paid_orders_raw
+    CASE WHEN status = 'paid' AND amount >= 0 THEN 1 ELSE NULL END AS g0_paid_orders_raw,
+    CASE WHEN status = 'paid' AND amount >= 0 THEN amount ELSE NULL END AS g0_paid_revenue_raw
   FROM bench.orders
 )
 SELECT
