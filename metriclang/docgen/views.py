@@ -442,11 +442,9 @@ class Views:
 
     def formula_text(self, measure: m.Measure) -> str:
         """The formula exactly as written (continuation lines dedented), even when invalid."""
-        if measure.formula is not None:
-            return self.text(measure.formula.span)
         if "formula" in measure.statements:
             return self.text(measure.statements["formula"]).removeprefix("formula").strip()
-        return ""
+        return self.text(measure.formula.span) if measure.formula is not None else ""
 
     def text(self, span: Span) -> str:
         """The source text of a span, continuation lines dedented."""

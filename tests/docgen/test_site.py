@@ -326,3 +326,17 @@ def test_long_edges_pass_between_boxes() -> None:
             assert not (b.x < x < b.x + b.w and b.y < y < b.y + b.h), (x, y, b.id)
     assert points[-1] == (boxes["monthly_revenue"].x,
                           boxes["monthly_revenue"].y + boxes["monthly_revenue"].h // 2)
+
+
+def test_formula_is_shown_exactly_as_written(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "f.osm").write_text(
+        "source t { table x.t time ts }\n"
+        "measure m {\n"
+        "  formula (max(t, amount) + avg(t.amount where channel in ('web', 'app'))) / 2  # avg\n"
+        "  kind lagging owner \"x\"\n}\n", encoding="utf-8")
+    build_site(tmp_path / "p", tmp_path / "site", dialects=())
+    page = (tmp_path / "site/measures/m.html").read_text(encoding="utf-8")
+    assert ("<code>(max(t, amount) + avg(t.amount where channel in (&#39;web&#39;, &#39;app&#39;)"
+            ")) / 2</code>") in page
+    assert "SQL was left out of this site" in page
