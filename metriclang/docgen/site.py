@@ -97,7 +97,7 @@ class Writer:
             self.folders.add(target.parent)
         depth = path.count("/")
         text = self.env.get_template(f"{template}.{self.ext}.j2").render(
-            root="../" * depth, ext=self.ext, path=path, **context)
+            root="../" * depth, **context)
         target.write_text(text, encoding="utf-8", newline="\n")
         self.pages += 1
 

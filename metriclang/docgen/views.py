@@ -96,7 +96,6 @@ class StageColumn:
 class ObjectivePage:
     name: str
     title: str
-    label: str | None
     owner: str | None
     description: str | None
     north_star: Link | None
@@ -127,7 +126,6 @@ class Field:
 class MeasurePage:
     name: str
     title: str
-    label: str | None
     description: str | None
     fields: tuple[Field, ...]
     formula: str
@@ -325,7 +323,7 @@ class Views:
                          tuple(self.link(x) for x in s.measures if x in self.project.measures))
             for s in o.strategies)
         return ObjectivePage(
-            o.name, o.label or o.name, o.label, o.owner, o.description,
+            o.name, o.label or o.name, o.owner, o.description,
             self.known(o.north_star),
             self._targets(o.targets), strategies, self._tree(o), self._objective_stages(o),
             tuple(diag_view(d) for d in self.by_owner.get(f"objective:{name}", [])))
@@ -496,7 +494,7 @@ class Views:
         used = tuple(Link(self.project.objectives[o].label or o,
                           objective_href(o) + (f"#strategy-{s}" if s else ""), s or o)
                      for o, s in sorted(self.used_by.get(name, ())))
-        return MeasurePage(name, x.label or name, x.label, x.description, tuple(fields),
+        return MeasurePage(name, x.label or name, x.description, tuple(fields),
                            self.formula_text(x), upstream, downstream, cut_up or cut_down, used,
                            tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])))
 
