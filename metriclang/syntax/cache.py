@@ -8,7 +8,9 @@ entry costs more than it saves for them, and small projects leave nothing behind
 
 The cache lives in ``$METRICLANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/metriclang``, else
 ``~/.cache/metriclang``; ``METRICLANG_NO_CACHE=1`` turns it off. Entries are written atomically;
-an entry that can't be read or written is ignored (the file is parsed as usual).
+an entry that can't be read or written is ignored (the file is parsed as usual). Each use
+touches its entry; when an entry is written, the least recently used beyond
+:data:`MAX_ENTRIES` are deleted, so editing a large file day after day does not fill the disk.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from metriclang.syntax.ast import FileAST
 from metriclang.syntax.parser import grammar_text, parse_file
 
 MIN_BYTES = 32 * 1024
+MAX_ENTRIES = 1000
 
 Parsed = tuple[FileAST, tuple[Diagnostic, ...]]
 
@@ -61,6 +64,7 @@ def parse_cached(path: str, text: str) -> Parsed:
     entry = where / "ast" / f"{_key(path, text)}.pickle"
     try:
         parsed: Parsed = pickle.loads(entry.read_bytes())
+        os.utime(entry)
         return parsed
     except Exception:  # a missing, truncated or outdated entry: parse again
         pass
@@ -78,6 +82,17 @@ def _store(entry: Path, parsed: Parsed) -> None:
             temporary = out.name
             pickle.dump(parsed, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
+        _prune(entry.parent)
     except (OSError, RecursionError, pickle.PicklingError):  # a very deep tree isn't cached
         if temporary:
             Path(temporary).unlink(missing_ok=True)
+
+
+def _prune(directory: Path) -> None:
+    """Delete the least recently used entries beyond :data:`MAX_ENTRIES`."""
+    entries = list(directory.glob("*.pickle"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    by_age = sorted(entries, key=lambda p: p.stat().st_mtime)
+    for old in by_age[:len(entries) - MAX_ENTRIES]:
+        old.unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,19 @@ def test_default_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.delenv("METRICLANG_NO_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.cache_dir() == tmp_path / "metriclang"
+
+
+def test_least_recently_used_entries_are_pruned(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    entry = {name: tmp_path / "ast" / f"{cache._key(name, BIG)}.pickle"
+             for name in ("a.osm", "b.osm", "c.osm")}
+    cache.parse_cached("a.osm", BIG)
+    cache.parse_cached("b.osm", BIG)
+    os.utime(entry["a.osm"], (1, 1))
+    os.utime(entry["b.osm"], (2, 2))
+    cache.parse_cached("a.osm", BIG)  # a hit makes a.osm the most recently used
+    assert entry["a.osm"].stat().st_mtime > 2
+    cache.parse_cached("c.osm", BIG)
+    assert set(_entries(tmp_path)) == {entry["a.osm"], entry["c.osm"]}
