@@ -18,11 +18,17 @@ REL_TOL = 1e-9
 
 @dataclass(frozen=True)
 class Run:
-    """Result of running one query: the timings, its rows (period -> value), or an error."""
+    """Result of running one query: the timings, its rows (period -> value), or an error.
+
+    ``seconds`` are wall-clock times; ``cpu_seconds`` the CPU time of this process over the
+    same runs (DuckDB's worker threads included): the work done, which other jobs on a shared
+    machine do not inflate.
+    """
 
     seconds: tuple[float, ...]
     rows: dict[dt.date, float | None]
     error: str | None = None
+    cpu_seconds: tuple[float, ...] = ()
 
     @property
     def median_s(self) -> float | None:
@@ -32,6 +38,11 @@ class Run:
     def best_s(self) -> float | None:
         """Fastest run: the figure least disturbed by other load on a shared machine."""
         return min(self.seconds) if self.seconds else None
+
+    @property
+    def best_cpu_s(self) -> float | None:
+        """Least CPU time over the timed runs."""
+        return min(self.cpu_seconds) if self.cpu_seconds else None
 
 
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -74,17 +85,17 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, metric: str, repeat: int,
     timer = threading.Timer(timeout_s, con.interrupt)
     timer.start()
     try:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         rows = _rows(con, sql, metric)
-        first = time.perf_counter() - t
-        times = [first]
-        if first < timeout_s / 10:
-            times = []
+        times, cpu = [time.perf_counter() - t], [time.process_time() - c]
+        if times[0] < timeout_s / 10:
+            times, cpu = [], []
             for _ in range(repeat):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 con.sql(sql).fetchall()
                 times.append(time.perf_counter() - t)
-        return Run(tuple(times), rows)
+                cpu.append(time.process_time() - c)
+        return Run(tuple(times), rows, cpu_seconds=tuple(cpu))
     except duckdb.InterruptException:
         return Run((), {}, f"timeout after {timeout_s:.0f} s")
     except (duckdb.Error, TypeError, ValueError) as exc:
