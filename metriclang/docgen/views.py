@@ -43,6 +43,7 @@ class DiagView:
     suppressed: bool
     reason: str | None
     rule_href: str
+    notes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,7 @@ def number(value: Decimal, unit: str | None) -> str:
 
 def diag_view(d: Diagnostic) -> DiagView:
     return DiagView(d.code, d.severity.value, d.message, str(d.span), d.help, d.suppressed,
-                    d.reason, rule_href(d.code))
+                    d.reason, rule_href(d.code), tuple(f"{r.span}: {r.message}" for r in d.related))
 
 
 class Views:
