@@ -20,6 +20,23 @@ def _paint(text: str, style: str, color: bool) -> str:
     return f"{_COLORS[style]}{text}{_COLORS['reset']}" if color else text
 
 
+#: Source lines longer than this many characters are shown as a window around the span.
+MAX_LINE = 100
+_BEFORE = 30
+
+
+def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """A long line cut around the span ``[start, end)`` (0-based), with the span's offsets in
+    the shown text; ``…`` marks what was cut."""
+    if len(text) <= MAX_LINE:
+        return text, start, end
+    lo = max(0, start - _BEFORE)
+    hi = min(len(text), lo + MAX_LINE)
+    prefix, suffix = ("…" if lo else ""), ("…" if hi < len(text) else "")
+    shift = len(prefix) - lo
+    return prefix + text[lo:hi] + suffix, start + shift, min(end, hi) + shift
+
+
 def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
     """One diagnostic: header, source line, caret underline, related spots, help."""
     label = d.severity.value + (" (suppressed)" if d.suppressed else "")
@@ -33,8 +50,9 @@ def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
             number = str(d.span.line)
             pad = " " * len(number)
             end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
-            width = max(1, _width(text[d.span.column - 1:max(end, d.span.column + 1) - 1]))
-            caret = " " * _width(text[:d.span.column - 1]) + "^" * width
+            text, start, stop = _window(text, d.span.column - 1, max(end, d.span.column + 1) - 1)
+            width = max(1, _width(text[start:stop]))
+            caret = " " * _width(text[:start]) + "^" * width
             lines += [f"{pad} |", f"{number} | {text}",
                       f"{pad} | {_paint(caret, d.severity.value, color)}"]
     for r in d.related:

@@ -216,3 +216,14 @@ def test_source_line_after_form_feed_and_crlf(tmp_path: Path) -> None:
         "  |\n"
         "4 |   formula count(x)\n"
         "  |                 ^")
+
+
+def test_long_source_line_is_cut_around_the_span() -> None:
+    result = osm("check", INVALID / "nesting_too_deep.osm")
+    header, bar, source, caret, *_ = block(result.stdout, "E106").splitlines()
+    assert header.startswith("nesting_too_deep.osm:8:211: error[E106]")
+    assert source.startswith("8 | …(((") and source.endswith(")))…")
+    assert len(source) == len("8 | ") + 1 + 100 + 1
+    at = caret.index("^")
+    assert caret.count("^") == 1 and source[at] == "("
+    assert source[len("8 | ") + 1:at].count("(") == 30  # 30 characters of context before it
