@@ -220,7 +220,7 @@ def test_source_line_after_form_feed_and_crlf(tmp_path: Path) -> None:
 
 def test_long_source_line_is_cut_around_the_span() -> None:
     result = osm("check", INVALID / "nesting_too_deep.osm")
-    header, bar, source, caret, *_ = block(result.stdout, "E106").splitlines()
+    header, _, source, caret, *_ = block(result.stdout, "E106").splitlines()
     assert header.startswith("nesting_too_deep.osm:8:211: error[E106]")
     assert source.startswith("8 | …(((") and source.endswith(")))…")
     assert len(source) == len("8 | ") + 1 + 100 + 1
