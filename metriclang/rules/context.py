@@ -5,7 +5,6 @@ Analyses several rules need are computed once per run, on first use.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -35,8 +34,20 @@ class Context:
         return {n: 1 if x.direction == "up" else -1 for n, x in self.project.measures.items()
                 if x.direction}
 
+    @cached_property
+    def measures(self) -> list[tuple[str, m.Measure]]:
+        """Every measure by name, in name order."""
+        return sorted(self.project.measures.items())
+
     def with_kind(self, kind: str) -> list[m.Measure]:
-        return [x for _, x in sorted(self.project.measures.items()) if x.kind == kind]
+        return [x for _, x in self.measures if x.kind == kind]
+
+    @cached_property
+    def refs(self) -> dict[str, list[str]]:
+        """The known measures each measure's formula names."""
+        known = self.project.measures
+        return {n: [r.measure for r in self.nodes(n) if isinstance(r, m.Ref) and r.measure in known]
+                for n in known}
 
     @cached_property
     def dangling(self) -> frozenset[str]:
@@ -66,16 +77,16 @@ class Context:
     def traced(self, seeds: Iterable[str]) -> set[str]:
         """``seeds`` and every measure upstream of them through ``drives`` links or as a
         part of their formulas (a measure named in a traced measure's formula)."""
+        into, refs = self.graph.into, self.refs
         seen: set[str] = set()
-        queue = deque(n for n in seeds if n in self.project.measures)
-        while queue:
-            name = queue.popleft()
+        stack = [n for n in seeds if n in into]
+        while stack:
+            name = stack.pop()
             if name in seen:
                 continue
             seen.add(name)
-            queue.extend(e.source for e in self.graph.into[name])
-            queue.extend(n.measure for n in self.nodes(name)
-                         if isinstance(n, m.Ref) and n.measure in self.project.measures)
+            stack += [e.source for e in into[name] if e.source not in seen]
+            stack += [r for r in refs[name] if r not in seen]
         return seen
 
     def nodes(self, name: str) -> list[m.Expr]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from metriclang.semantic.model import Drive, Duration, Project
+from metriclang.semantic.model import UNIT_DAYS, Drive, Duration, Project
 from metriclang.source import Span
 
 _NOWHERE = Span("", 0, 0, 0, 0)
@@ -34,10 +34,7 @@ class Edge(NamedTuple):
     sign: int
     lag: Duration | None
     span: Span
-
-    @property
-    def lag_days(self) -> int:
-        return self.lag.approx_days if self.lag else 0
+    lag_days: int  # the lag in approximate days (0 without a lag)
 
     @property
     def lag_parts(self) -> tuple[int, int]:
@@ -100,8 +97,12 @@ class Chains:
     def lands(self, start: str, today: date) -> date:
         """``today`` plus every lag of the chain from ``start``: months, quarters and years by
         the calendar, days and weeks as days."""
-        months, days = self.parts[start]
-        return add_days(add_months(today, months), days)
+        return after(today, self.parts[start])
+
+
+def after(today: date, lag: tuple[int, int]) -> date:
+    """``today`` plus a lag of (calendar months, days)."""
+    return add_days(add_months(today, lag[0]), lag[1])
 
 
 def add_months(day: date, months: int) -> date:
@@ -139,7 +140,7 @@ class CausalGraph:
     def of(cls, links: Mapping[str, Sequence[tuple[str, int, int]]]) -> CausalGraph:
         """A graph from ``{source: [(target, sign, lag_days)]}`` (tests and benchmarks)."""
         nodes = set(links) | {t for v in links.values() for t, _, _ in v}
-        edges = [Edge(s, t, sign, Duration(lag, "day", _NOWHERE) if lag else None, _NOWHERE)
+        edges = [Edge(s, t, sign, Duration(lag, "day", _NOWHERE) if lag else None, _NOWHERE, lag)
                  for s, v in links.items() for t, sign, lag in v]
         return cls.build(nodes, edges)
 
@@ -223,6 +224,7 @@ class CausalGraph:
         on_stack: set[str] = set()
         stack: list[str] = []
         found: list[tuple[str, ...]] = []
+        out = self.out
         for root in self.nodes:
             if root in index:
                 continue
@@ -233,28 +235,31 @@ class CausalGraph:
                     index[node] = low[node] = len(index)
                     stack.append(node)
                     on_stack.add(node)
-                edges = self.out[node]
-                if i < len(edges):
-                    work.append((node, i + 1))
+                edges = out[node]
+                while i < len(edges):  # skip edges to finished nodes without a round trip
                     nxt = edges[i].target
+                    i += 1
                     if nxt not in index:
+                        work.append((node, i))
                         work.append((nxt, 0))
-                    elif nxt in on_stack:
-                        low[node] = min(low[node], index[nxt])
-                    continue
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
-                    if len(members) > 1 or any(e.target == node for e in edges):
-                        found.append(tuple(sorted(members)))
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
+                        break
+                    if nxt in on_stack and index[nxt] < low[node]:
+                        low[node] = index[nxt]
+                else:
+                    if low[node] == index[node]:
+                        members = []
+                        while True:
+                            member = stack.pop()
+                            on_stack.discard(member)
+                            members.append(member)
+                            if member == node:
+                                break
+                        if len(members) > 1 or any(e.target == node for e in edges):
+                            found.append(tuple(sorted(members)))
+                    if work:
+                        parent = work[-1][0]
+                        if low[node] < low[parent]:
+                            low[parent] = low[node]
         return sorted(found)
 
     def cycles(self) -> Iterator[Path]:
@@ -324,4 +329,6 @@ def _trace(prev: Mapping[tuple[str, int], tuple[tuple[str, int], Edge] | None],
 
 
 def _edge(source: str, drive: Drive) -> Edge:
-    return Edge(source, drive.target, drive.sign, drive.lag, drive.span)
+    lag = drive.lag
+    return Edge(source, drive.target, -1 if drive.effect == "negative" else 1, lag, drive.span,
+                lag.amount * UNIT_DAYS[lag.unit] if lag else 0)

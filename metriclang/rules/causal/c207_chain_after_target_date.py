@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from metriclang.diagnostics import Diagnostic, Related, Severity
 from metriclang.rules.base import Rule
 from metriclang.rules.context import Context
+from metriclang.semantic.graph import after
 
 
 class ChainAfterTargetDate(Rule):
@@ -62,8 +63,9 @@ class ChainAfterTargetDate(Rule):
             assert target.by is not None
             chains = ctx.fastest(star)
             for s in objective.strategies:
-                options = sorted((chains.lands(n, ctx.today), n) for n in ctx.known(s.measures)
-                                 if n in chains)
+                reached = [n for n in ctx.known(s.measures) if n in chains]
+                dates = {p: after(ctx.today, p) for p in {chains.parts[n] for n in reached}}
+                options = sorted((dates[chains.parts[n]], n) for n in reached)
                 if not options or options[0][0] <= target.by:
                     continue
                 lands, name = options[0]

@@ -50,7 +50,7 @@ class UnusedMeasure(Rule):
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         used = ctx.traced(n for o in ctx.project.objectives.values()
                           for n in ctx.objective_seeds(o))
-        for name, measure in sorted(ctx.project.measures.items()):
+        for name, measure in ctx.measures:
             if name not in used:
                 yield self.found(f"measure `{name}` is used by no objective", measure.name_span,
                                  "name it in an objective or strategy, link it with `drives` "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 
 from metriclang.diagnostics import Diagnostic, Severity
@@ -51,11 +52,30 @@ class NoCustomerPerspective(Rule):
     default = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
+        informed = _customer_informed(ctx)
         for objective in ctx.project.objectives.values():
-            traced = ctx.traced(ctx.objective_seeds(objective))
-            if traced and not any(ctx.project.measures[n].perspective == "customer"
-                                  for n in traced):
+            seeds = ctx.known(ctx.objective_seeds(objective))
+            if seeds and not any(n in informed for n in seeds):
                 yield self.found(
                     f"objective `{objective.name}` traces to no `perspective customer` measure",
                     objective.name_span, "add a measure of value for the customer (retention, "
                     "satisfaction, success rate) with `perspective customer` and link it")
+
+
+def _customer_informed(ctx: Context) -> set[str]:
+    """Measures with a customer measure upstream (or customer themselves): one linear sweep
+    downstream from every customer measure, along `drives` links and formula references."""
+    measures = ctx.project.measures
+    used_by: dict[str, list[str]] = {}
+    for name, refs in ctx.refs.items():
+        for ref in refs:
+            used_by.setdefault(ref, []).append(name)
+    queue = deque(n for n, x in measures.items() if x.perspective == "customer")
+    seen = set(queue)
+    while queue:
+        name = queue.popleft()
+        for nxt in [e.target for e in ctx.graph.out[name]] + used_by.get(name, []):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen

@@ -41,7 +41,7 @@ class CumulativeTotal(Rule):
     default = Severity.WARNING
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
-        for name, measure in sorted(ctx.project.measures.items()):
+        for name, measure in ctx.measures:
             window = measure.window
             if measure.cumulative:
                 where, how = measure.at("cumulative"), "a cumulative total"

@@ -56,14 +56,17 @@ class VanityCount(Rule):
 
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         terms = (*ENGLISH, *CHINESE, *ctx.project.config.vanity_words)
-        for name, measure in sorted(ctx.project.measures.items()):
+        for name, measure in ctx.measures:
             nodes = ctx.expanded(measure)
             if has_denominator(nodes):
                 continue
             counts = [n for n in nodes if isinstance(n, m.Agg) and n.func in _COUNTS]
             if not counts:
                 continue
-            for place, text in _places(ctx, measure, counts):
+            places = list(_places(ctx, measure, counts))
+            if not find_terms("\n".join(text for _, text in places), terms):
+                continue  # the common case: one test for all the places at once
+            for place, text in places:
                 found = find_terms(text, terms)
                 if found:
                     yield self.found(
@@ -95,15 +98,16 @@ def _filtered_values(where: exp.Expression | None) -> list[str]:
     if where is None:
         return []
     out = []
-    for node in where.find_all(*_FILTERS):
-        if any(isinstance(a, exp.Not) for a in _ancestors(node, where)):
+    for literal in where.find_all(exp.Literal):
+        if not literal.is_string:
             continue
-        out += [lit.this for lit in node.find_all(exp.Literal) if lit.is_string]
+        filtered, current = False, literal.parent
+        while current is not None and current is not where.parent:
+            if isinstance(current, exp.Not):
+                filtered = False
+                break
+            filtered = filtered or isinstance(current, _FILTERS)
+            current = current.parent
+        if filtered:
+            out.append(literal.this)
     return out
-
-
-def _ancestors(node: exp.Expression, root: exp.Expression) -> Iterator[exp.Expression]:
-    current = node.parent
-    while current is not None and current is not root.parent:
-        yield current
-        current = current.parent

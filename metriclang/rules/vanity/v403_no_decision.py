@@ -37,7 +37,7 @@ class NoDecision(Rule):
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         targeted = {t.measure for o in ctx.project.objectives.values() for t in o.targets}
         graph = ctx.graph
-        for name, measure in sorted(ctx.project.measures.items()):
+        for name, measure in ctx.measures:
             if measure.owner or measure.target is not None or name in targeted:
                 continue
             if graph.out[name] or graph.into[name]:
