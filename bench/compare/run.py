@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -74,7 +75,11 @@ def run_side(tool: str, root: Path, chosen: list[Metric], out: Path,
         python, args = str(VENV_PYTHON), [m.name for m in chosen]
     folder = {"metriclang": "osm"}.get(tool, tool)
     cmd = [python, str(HERE / f"side_{tool}.py"), str(root / folder), str(out), *args]
-    env = {**os.environ, "PYTHONPATH": str(BENCH.parent)} if tool == "metriclang" else None
+    env = None
+    if tool == "metriclang":  # an empty parse cache: the measured check is a cold one
+        cache = out.parent / f"{out.stem}.cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        env = {**os.environ, "PYTHONPATH": str(BENCH.parent), "METRICLANG_CACHE_DIR": str(cache)}
     t = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env)

@@ -2,7 +2,8 @@
 
 Usage: ``python side_metriclang.py PROJECT_DIR OUT.json METRIC [METRIC ...]``.
 Writes timings (seconds) and the generated SQL of each named metric to OUT.json.
-Parse + validate is ``metriclang.check.check`` (load, resolve and every rule), as ``osm check``.
+Parse + validate is ``metriclang.check.check`` (load, resolve and every rule), as ``osm check``;
+the harness sets ``METRICLANG_CACHE_DIR`` to an empty directory so the first check is cold.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ def main(project: str, out: str, metrics: list[str]) -> None:
     loaded = check(project)
     result["validate_s"] = time.perf_counter() - t
     result["validate_cpu_s"] = time.process_time() - c
+    # Again, as a later ``osm check`` of an unchanged project: parsed files come from the
+    # parse cache the first check filled (the harness gives each run an empty one).
+    t, c = time.perf_counter(), time.process_time()
+    check(project)
+    result["validate_warm_s"] = time.perf_counter() - t
+    result["validate_warm_cpu_s"] = time.process_time() - c
     result["setup_s"] = 0.0
     result["errors"] = [f"{d.code} {d.message}" for d in loaded.diagnostics
                         if d.severity is Severity.ERROR and not d.suppressed][:5]
