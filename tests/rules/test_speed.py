@@ -1,0 +1,51 @@
+"""Rule speed on generated projects: a bounded run in CI, the issue's full size marked slow."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from metriclang.diagnostics import DiagnosticSet
+from metriclang.project import load_project
+from metriclang.rules import collector_paused, run_rules
+from metriclang.rules.context import Context
+from metriclang.rules.registry import RULES
+from tests.conftest import ROOT
+
+
+def _write_project(directory: Path, measures: int, drives: int) -> Path:
+    spec = importlib.util.spec_from_file_location("gen_project", ROOT / "bench" / "gen_project.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Path(module.write_project(directory, measures=measures, drives_per_measure=drives))
+
+
+def _c_rules_cpu(path: Path) -> tuple[float, int, DiagnosticSet]:
+    project = load_project(path).project
+    start = time.process_time()
+    with collector_paused():
+        ctx = Context(project, date(2026, 1, 1))
+        findings = sum(len(list(r().check(ctx))) for r in RULES if r.code.startswith("C"))
+    took = time.process_time() - start
+    edges = sum(len(m.drives) for m in project.measures.values())
+    assert findings == 0, "the generated project is clean"
+    return took, edges, run_rules(project, DiagnosticSet(), date(2026, 1, 1))
+
+
+def test_c_rules_on_2000_measures(tmp_path: Path) -> None:
+    took, edges, found = _c_rules_cpu(_write_project(tmp_path, 2000, 4))
+    assert edges > 6000
+    assert [d.code for d in found] == []
+    assert took < 1.0, f"C-rules took {took:.2f} s of CPU on 2,000 measures"
+
+
+@pytest.mark.slow
+def test_c_rules_on_10000_measures_and_30000_links(tmp_path: Path) -> None:
+    took, edges, _ = _c_rules_cpu(_write_project(tmp_path, 10000, 4))
+    assert edges >= 30000
+    assert took < 1.0, f"C-rules took {took:.2f} s of CPU"
