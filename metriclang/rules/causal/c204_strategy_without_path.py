@@ -51,7 +51,7 @@ class StrategyWithoutPath(Rule):
     def check(self, ctx: Context) -> Iterator[Diagnostic]:
         for objective in ctx.project.objectives.values():
             star = objective.north_star
-            if star not in ctx.project.measures:
+            if star is None or star not in ctx.project.measures:
                 continue
             reach = ctx.upstream(star)
             for s in objective.strategies:

@@ -57,7 +57,7 @@ class ChainAfterTargetDate(Rule):
         for objective in ctx.project.objectives.values():
             star = objective.north_star
             dated = [t for t in objective.targets if t.measure == star and t.by is not None]
-            if star not in ctx.project.measures or not dated:
+            if star is None or star not in ctx.project.measures or not dated:
                 continue
             target = min(dated, key=lambda t: (t.by, t.span))
             assert target.by is not None
