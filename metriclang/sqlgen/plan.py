@@ -68,6 +68,36 @@ class Leaf:
     def zero_when_empty(self) -> bool:
         return self.func in ZERO_WHEN_EMPTY
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the SQL depends on (no source positions): equal keys give equal SQL."""
+        window = (self.window.amount, self.window.unit) if self.window else None
+        conv = self.conversion
+        conv_key = (
+            (
+                conv.from_source,
+                conv.from_where,
+                conv.to_source,
+                conv.to_where,
+                conv.within.amount,
+                conv.within.unit,
+                conv.entity,
+            )
+            if conv
+            else None
+        )
+        return (
+            self.func,
+            self.source,
+            self.expr,
+            self.where,
+            self.fraction,
+            self.strategy,
+            self.periods,
+            window,
+            conv_key,
+        )
+
 
 @dataclass(frozen=True)
 class LeafRef:
@@ -115,6 +145,17 @@ class MeasurePlan:
     leaves: tuple[Leaf, ...]
     outputs: tuple[Output, ...]
     span: Span
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the SQL depends on: plans of different measures with equal keys share SQL."""
+        return (
+            self.grain,
+            self.dimensions,
+            self.sources,
+            tuple(leaf.key for leaf in self.leaves),
+            self.outputs,
+        )
 
     @property
     def lookback(self) -> int:

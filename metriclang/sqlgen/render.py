@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
 
 from sqlglot import exp
@@ -37,10 +38,31 @@ def _quote(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
+#: Rendered SQL by (the sources read, plan key, dialect, range): a pure function's memo, so a
+#: large project whose measures share formulas renders each distinct query once.
+_MEMO: OrderedDict[tuple[object, ...], str] = OrderedDict()
+_MEMO_SIZE = 4096
+
+
 def render_plan(
     project: Project, plan: MeasurePlan, dialect: str, rng: Range
 ) -> tuple[str | None, tuple[Diagnostic, ...]]:
     """SQL text of a plan in ``dialect``, or ``None`` and the reason."""
+    key = (tuple(project.sources[s] for s in plan.sources), plan.key, dialect, rng)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key], ()
+    sql, problems = _render(project, plan, dialect, rng)
+    if sql is not None:
+        _MEMO[key] = sql
+        if len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return sql, problems
+
+
+def _render(
+    project: Project, plan: MeasurePlan, dialect: str, rng: Range
+) -> tuple[str | None, tuple[Diagnostic, ...]]:
     try:
         query, problems = build_query(project, plan, target(dialect), rng)
         if query is None:
