@@ -222,10 +222,28 @@ def main() -> None:
                 results["fused"] = bench_fused(con, project)
     if "con" in locals():
         con.close()
+    results["missed"] = missed(results, args.measures, len(dialects))
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:
         Path(args.json).write_text(text + "\n", encoding="utf-8")
+    sys.exit(1 if results["missed"] else 0)
+
+
+def missed(results: dict[str, Any], measures: int, dialects: int) -> list[str]:
+    """The targets this run missed (the compile target applies to 10,000 x 10 only)."""
+    out = []
+    compiled = results.get("compile")
+    if compiled and measures == 10000 and dialects == 10 and compiled["compile_s"] >= 20:
+        out.append(f"compile {compiled['compile_s']} s >= 20 s")
+    if "cli" in results and results["cli"]["osm_sql_s"] >= 0.5:
+        out.append(f"osm sql {results['cli']['osm_sql_s']} s >= 0.5 s")
+    for name, w in results.get("windows", {}).items():
+        if w["ratio"] > 1.5:
+            out.append(f"{name} {w['ratio']}x hand-written")
+    if "fused" in results and results["fused"]["speedup"] <= 1:
+        out.append("fused not faster than one by one")
+    return out
 
 
 if __name__ == "__main__":
