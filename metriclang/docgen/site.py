@@ -14,10 +14,8 @@ give byte-identical files. ``markdown`` writes the same pages as Markdown with m
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from metriclang import __version__
+from metriclang.atomic import replace_dir, sweep, temp_name
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.docgen import markdown
 from metriclang.docgen.rulesdoc import rule_docs
@@ -145,21 +144,17 @@ def _prepare(out: Path) -> None:
 @contextmanager
 def atomic_dir(out: Path) -> Iterator[Path]:
     """A fresh temporary directory that replaces ``out`` only when the block succeeds."""
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    target = out.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sweep(target)
+    tmp = target.with_name(temp_name(target))
+    tmp.mkdir()
     try:
         yield tmp
         (tmp / MARKER).write_text("written by osm docs; replaced on every run\n",
                                   encoding="utf-8")
         tmp.chmod(0o755)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
-            os.replace(out, old / "site")
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old)
+        replace_dir(tmp, target)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)

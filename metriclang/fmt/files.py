@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from metriclang.atomic import sweep, temp_name
 from metriclang.diagnostics import error
 from metriclang.fmt import Formatted, format_text
 from metriclang.project import UsageError
@@ -46,8 +47,9 @@ def format_file(path: Path) -> Formatted:
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` in one step, keeping its permissions (and symlinks)."""
     path = path.resolve()
+    sweep(path)
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_name(path, ""), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)

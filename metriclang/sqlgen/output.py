@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from metriclang.atomic import replace_dir, sweep, temp_name
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import output_columns
@@ -115,25 +114,16 @@ def write_atomically(out: Path, compiled: Compiled) -> None:
     """Write into a temporary sibling directory, then swap it in place of ``out``."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    sweep(out)
+    tmp = out.with_name(temp_name(out))
+    tmp.mkdir()
     try:
         for rel, sql in compiled.files:
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(sql, encoding="utf-8")
         (tmp / MANIFEST).write_text(compiled.manifest, encoding="utf-8")
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old.{os.getpid()}")
-            out.rename(old)
-        try:
-            tmp.rename(out)
-        except OSError:
-            if old is not None:
-                old.rename(out)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
