@@ -1,0 +1,145 @@
+"""No lost work: compile, docs and fmt killed at random moments leave whole output behind.
+
+Each writer runs as a real ``osm`` process that gets SIGKILL (or SIGINT) at a random moment
+of its run, several times. Afterwards the output is exactly the previous one or exactly the
+new one, never partial or missing. SIGINT cleans up its temporaries at once; after SIGKILL the
+next successful run removes them.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+SOURCE = 'source s "S" {\n  table a.t\n  time at\n  dimension d\n}\n'
+
+
+def write_project(root: Path, measures: int, variant: str) -> None:
+    """A project of ``measures`` simple measures; ``variant`` changes every formula."""
+    root.mkdir(parents=True, exist_ok=True)
+    body = "".join(
+        f'measure m{i} "M {i}" {{\n  formula sum(s, x + {variant}) / count(s where d > {i})\n'
+        f"  dimensions d\n  grain week\n}}\n" for i in range(measures))
+    (root / "p.osm").write_text(SOURCE + body, encoding="utf-8")
+
+
+def snapshot(path: Path) -> dict[str, bytes]:
+    if path.is_file():
+        return {"": path.read_bytes()}
+    return {p.relative_to(path).as_posix(): p.read_bytes()
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def leftovers(target: Path) -> list[str]:
+    return sorted(p.name for p in target.parent.iterdir()
+                  if p.name.startswith(f".{target.name}."))
+
+
+def osm(*args: str) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, METRICLANG_NO_CACHE="1", PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "metriclang.cli", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def timed(*args: str) -> float:
+    start = time.monotonic()
+    assert osm(*args).wait(timeout=600) == 0, args
+    return time.monotonic() - start
+
+
+def interrupt(args: tuple[str, ...], at: float, sig: signal.Signals) -> int:
+    process = osm(*args)
+    time.sleep(at)
+    process.send_signal(sig)
+    return process.wait(timeout=120)
+
+
+def kill_runs(target: Path, args: tuple[str, ...], make_new: object, kills: int, seed: int,
+              sig: signal.Signals = signal.SIGKILL) -> None:
+    """Kill the writer ``kills`` times; the output must always be the old or the new one."""
+    rng = random.Random(seed)
+    timed(*args)
+    old = snapshot(target)
+    make_new()  # type: ignore[operator]
+    duration = timed(*args)
+    new = snapshot(target)
+    assert new != old
+    make_old_again = (target, old)
+    for _ in range(kills):
+        _restore(*make_old_again)
+        code = interrupt(args, rng.uniform(0.2, duration * 1.1), sig)
+        now = snapshot(target)
+        assert now in (old, new), f"partial output after signal (exit {code})"
+        if sig is signal.SIGINT:
+            assert leftovers(target) == [], leftovers(target)
+    assert timed(*args) >= 0
+    assert snapshot(target) == new
+    assert leftovers(target) == []
+
+
+def _restore(target: Path, files: dict[str, bytes]) -> None:
+    """Put the old output back (the run may have completed before the signal)."""
+    if snapshot(target) == files:
+        return
+    if target.is_file() or "" in files:
+        target.write_bytes(files[""])
+        return
+    import shutil
+
+    shutil.rmtree(target)
+    for rel, data in files.items():
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        (target / rel).write_bytes(data)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "interrupt"])
+def test_compile_survives_signals(tmp_path: Path, sig: signal.Signals) -> None:
+    project, out = tmp_path / "p", tmp_path / "build" / "sql"
+    write_project(project, 12, "1")
+    kill_runs(out, ("compile", str(project), "--dialect", "all", "--out", str(out)),
+              lambda: write_project(project, 12, "2"), kills=4, seed=1 + int(sig), sig=sig)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "interrupt"])
+def test_docs_survive_signals(tmp_path: Path, sig: signal.Signals) -> None:
+    project, out = tmp_path / "p", tmp_path / "site"
+    write_project(project, 60, "1")
+    kill_runs(out, ("docs", str(project), "--out", str(out), "--dialect", "duckdb"),
+              lambda: write_project(project, 60, "2"), kills=4, seed=3 + int(sig), sig=sig)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "interrupt"])
+def test_fmt_survives_signals(tmp_path: Path, sig: signal.Signals) -> None:
+    """A file being reformatted is the original or the formatted text, never a mix."""
+    project = tmp_path / "p"
+    write_project(project, 400, "1")
+    target = project / "p.osm"
+    messy = target.read_text("utf-8").replace("  formula", "formula     ").replace("\n}", "  }")
+    target.write_text(messy, encoding="utf-8")
+
+    def remess() -> None:
+        target.write_text(messy, encoding="utf-8")
+
+    rng = random.Random(7)
+    duration = timed("fmt", str(target))
+    formatted = target.read_bytes()
+    assert formatted != messy.encode()
+    for _ in range(4):
+        remess()
+        interrupt(("fmt", str(target)), rng.uniform(0.2, duration * 1.1), sig)
+        assert target.read_bytes() in (messy.encode(), formatted)
+        if sig is signal.SIGINT:
+            assert leftovers(target) == []
+    remess()
+    timed("fmt", str(target))
+    assert target.read_bytes() == formatted
+    assert leftovers(target) == []
