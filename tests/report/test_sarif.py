@@ -73,3 +73,24 @@ def test_the_schema_is_strict() -> None:
     assert _errors(log)
     del log["version"]
     assert any("version" in e for e in _errors(log))
+
+
+def test_internal_error_without_location_validates(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import metriclang.rules as rules
+    from metriclang.rules import RERAISE_ENV
+
+    class Broken:
+        code, name = "C298", "broken"
+
+        def check(self, ctx: object) -> Any:
+            raise RuntimeError("boom")
+
+    monkeypatch.setattr(rules, "RULES", (Broken,))
+    monkeypatch.delenv(RERAISE_ENV, raising=False)
+    (tmp_path / "spec.osm").write_text(SPEC, encoding="utf-8")
+    log = _sarif(tmp_path)
+    assert _errors(log) == []
+    internal = [r for r in log["runs"][0]["results"] if r["ruleId"] == "X001"]
+    assert len(internal) == 1 and "locations" not in internal[0]
+    assert log["runs"][0]["tool"]["driver"]["rules"][internal[0]["ruleIndex"]] == {"id": "X001"}
