@@ -65,8 +65,9 @@ def index() -> str:
         "a page.\n\n"
         "| code | name | default | fires when |\n| --- | --- | --- | --- |\n" + rows +
         "\n## Severity and suppression\n\n"
-        "* `metriclang.toml` sets a code's severity: `[rules]` then `C205 = \"error\"` "
-        "(`error`, `warning`, `info`, or `off`, which drops the code).\n"
+        "* `metriclang.toml` sets a rule code's severity: `[rules]` then `C205 = \"error\"` "
+        "(`error`, `warning`, `info`, or `off`, which drops the code). E-codes are always "
+        "errors.\n"
         "* `allow CODE \"reason\"` on a measure, objective or strategy suppresses that code "
         "inside the declaration (an objective's allow covers its strategies). Suppressed "
         "diagnostics stay in every report, marked `suppressed` with the reason; they do not "
