@@ -76,10 +76,12 @@ def run_side(tool: str, root: Path, chosen: list[Metric], out: Path,
     folder = {"metriclang": "osm"}.get(tool, tool)
     cmd = [python, str(HERE / f"side_{tool}.py"), str(root / folder), str(out), *args]
     env = None
-    if tool == "metriclang":  # an empty parse cache: the measured check is a cold one
+    if tool == "metriclang":  # empty parse and grammar caches: the measured check is cold
         cache = out.parent / f"{out.stem}.cache"
         shutil.rmtree(cache, ignore_errors=True)
-        env = {**os.environ, "PYTHONPATH": str(BENCH.parent), "METRICLANG_CACHE_DIR": str(cache)}
+        (cache / "tmp").mkdir(parents=True)
+        env = {**os.environ, "PYTHONPATH": str(BENCH.parent), "METRICLANG_CACHE_DIR": str(cache),
+               "TMPDIR": str(cache / "tmp")}
     t = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env)
