@@ -163,19 +163,36 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
               help="SQL dialect shown on measure pages (repeatable; default: all).")
 @click.option("--no-sql", is_flag=True, help="Leave SQL out of measure pages (faster).")
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
+@click.option("--evidence", is_flag=True,
+              help="Add `osm verify` evidence from the warehouse to the measure pages.")
+@click.option("--db", help="Warehouse URL for --evidence (default: `warehouse` in "
+              "metriclang.toml).")
+@click.option("--from", "date_from", help="First day of history for --evidence, YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Last day of history for --evidence, YYYY-MM-DD.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
-         today: str | None) -> None:
+         today: str | None, evidence: bool, db: str | None, date_from: str | None,
+         date_to: str | None) -> None:
     """Write the documentation site of the project at PATH to --out."""
+    from metriclang.docgen.evidence import EvidenceOptions, summary
     from metriclang.docgen.site import build_site
 
     if no_sql and dialects:
         raise UsageError("--no-sql and --dialect exclude each other")
+    if not evidence and (db or date_from or date_to):
+        raise UsageError("--db, --from and --to go with --evidence")
+    start, end = _today(date_from), _today(date_to)
+    if start and end and start > end:
+        raise click.BadParameter(f"--from {start} is after --to {end}")
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
-    result = build_site(path, out, fmt, _today(today), chosen)
+    options = EvidenceOptions(db, start, end) if evidence else None
+    result = build_site(path, out, fmt, _today(today), chosen, options)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
                err=True)
+    if evidence:
+        click.echo(f"evidence: {summary(result.evidence)}" if result.evidence else
+                   "evidence left out: the project has errors", err=True)
     sys.exit(1 if errors else 0)
 
 

@@ -32,6 +32,18 @@ def cell(value: object) -> Markup:
     return Markup(finalize(" ".join(str(value).split())))
 
 
+def code_spans(text: str) -> Markup:
+    """Escaped text whose ```code``` spans stay Markdown code spans (their text is literal).
+
+    >>> str(code_spans("`a_b*` is <x>"))
+    '`a_b*` is &lt;x&gt;'
+    """
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: all of it is plain text
+        return Markup(finalize(text))
+    return Markup("".join(f"`{p}`" if i % 2 else str(finalize(p)) for i, p in enumerate(parts)))
+
+
 def _mermaid_text(text: str) -> str:
     """A quoted mermaid label with its special characters as entity codes."""
     out = text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(

@@ -30,12 +30,15 @@ from markupsafe import Markup, escape
 from metriclang import __version__
 from metriclang.atomic import replace_dir, sweep, temp_name
 from metriclang.diagnostics import DiagnosticSet
-from metriclang.docgen import markdown
+from metriclang.docgen import evidence, markdown
+from metriclang.docgen.evidence import EvidenceOptions
 from metriclang.docgen.rulesdoc import rule_docs
 from metriclang.docgen.sql import pygments_css, sql_panels
 from metriclang.docgen.views import Views
 from metriclang.project import UsageError
 from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+from metriclang.verify.evidence import CAVEAT
+from metriclang.verify.result import LinkResult, Report
 
 FORMATS = ("html", "markdown")
 #: A file marking a directory as written by ``osm docs`` (only such a directory is replaced).
@@ -44,10 +47,15 @@ MARKER = ".osm-docs"
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced: the pages written and the project's diagnostics."""
+    """What a build produced: the pages written, the project's diagnostics, the evidence.
+
+    ``evidence`` is the verification shown on measure pages (``None`` when not asked for, or
+    when the project has errors and was therefore not verified).
+    """
 
     pages: int
     diagnostics: DiagnosticSet
+    evidence: Report | None = None
 
 
 def _json_script(data: object) -> Markup:
@@ -73,7 +81,9 @@ def environment(fmt: str) -> Environment:
                       lstrip_blocks=True,
                       finalize=markdown.finalize if fmt == "markdown" else None)
     env.filters.update(mermaid_graph=markdown.mermaid_graph, cell=markdown.cell,
-                       code_spans=code_spans)
+                       code_spans=markdown.code_spans if fmt == "markdown" else code_spans,
+                       lag_text=evidence.lag_text,
+                       estimate_text=evidence.estimate_text, p_text=evidence.p_text)
     env.globals.update(version=__version__)
     return env
 
@@ -87,6 +97,9 @@ class Writer:
         self.ext = "html" if fmt == "html" else "md"
         self.pages = 0
         self.folders: set[Path] = set()
+        report = views.evidence
+        self.charts = evidence.chart_files(report) if report is not None else {}
+        self.charts_written: set[str] = set()
 
     def page(self, template: str, path: str, **context: Any) -> None:
         """Render ``template`` into ``path`` (site-relative, ``.html``) with a ``root`` prefix."""
@@ -111,7 +124,11 @@ class Writer:
         for name in sorted(project.measures):
             panels = sql_panels(project, name, self.dialects, html=self.fmt == "html")
             sql_codes.update(d.code for p in panels for d in p.problems)
-            self.page("measure", f"measures/{name}.html", page=v.measure(name), sql=panels)
+            page = v.measure(name)
+            if page.evidence is not None and self.fmt == "markdown":
+                self._charts(page.evidence.charts)
+            self.page("measure", f"measures/{name}.html", page=page, sql=panels,
+                      charts=self.charts, caveat=CAVEAT)
         for name in sorted(project.journeys):
             self.page("journey", f"journeys/{name}.html", page=v.journey(name))
         self.page("graph", "graph.html", graph=v.graph())
@@ -122,6 +139,16 @@ class Writer:
         if self.fmt == "html":
             self.page("search", "search.html", index=_json_script(v.search_index()))
             self._static()
+
+    def _charts(self, charts: Sequence[tuple[LinkResult, str]]) -> None:
+        """Each link's SVG as its own file (Markdown pages link them; HTML inlines them)."""
+        for link, svg in charts:
+            path = self.charts[link]
+            if path not in self.charts_written:
+                target = self.root / path
+                target.parent.mkdir(exist_ok=True)
+                target.write_text(svg, encoding="utf-8", newline="\n")
+                self.charts_written.add(path)
 
     def _static(self) -> None:
         folder = resources.files("metriclang.docgen") / "static"
@@ -162,11 +189,14 @@ def atomic_dir(out: Path) -> Iterator[Path]:
 
 def build_site(path: str | Path, out: str | Path, fmt: str = "html",
                today: date | None = None,
-               dialects: Sequence[str] = OUTPUT_DIALECTS) -> BuildResult:
+               dialects: Sequence[str] = OUTPUT_DIALECTS,
+               evidence_from: EvidenceOptions | None = None) -> BuildResult:
     """Check the project at ``path`` and write its documentation site to ``out``.
 
     ``dialects`` are the SQL dialects shown on measure pages (all by default; none leaves
     SQL out, which makes very large sites fast: compiling is most of the time).
+    ``evidence_from`` adds ``osm verify``'s evidence to the measure pages, from that
+    warehouse (a project with errors is not verified: its pages stay without evidence).
     """
     from metriclang.check import check
 
@@ -178,8 +208,11 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
     out = Path(out)
     _prepare(out)
     loaded = check(path, today)
-    views = Views(loaded.project, loaded.diagnostics)
+    report = None
+    if evidence_from is not None and not loaded.diagnostics.has_errors:
+        report = evidence.gather(loaded.project, evidence_from)
+    views = Views(loaded.project, loaded.diagnostics, report)
     with atomic_dir(out) as tmp:
         writer = Writer(views, fmt, tmp, dialects)
         writer.write()
-    return BuildResult(writer.pages, loaded.diagnostics)
+    return BuildResult(writer.pages, loaded.diagnostics, report)

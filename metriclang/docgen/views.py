@@ -19,6 +19,7 @@ from metriclang.docgen.rulesdoc import RuleDocView
 from metriclang.semantic import model as m
 from metriclang.semantic.references import formula_sources
 from metriclang.source import Span
+from metriclang.verify.result import MeasureEvidence, Report
 
 #: At most this many rows of a transitive causal chain are listed on a measure page.
 CHAIN_LIMIT = 20
@@ -135,6 +136,7 @@ class MeasurePage:
     chain_cut: bool
     used_by: tuple[Link, ...]
     diagnostics: tuple[DiagView, ...]
+    evidence: MeasureEvidence | None = None  # with ``osm docs --evidence`` only
 
 
 @dataclass(frozen=True)
@@ -214,9 +216,11 @@ def diag_view(d: Diagnostic) -> DiagView:
 class Views:
     """Indexes a project and its diagnostics once, then builds page views on demand."""
 
-    def __init__(self, project: m.Project, diagnostics: DiagnosticSet) -> None:
+    def __init__(self, project: m.Project, diagnostics: DiagnosticSet,
+                 evidence: Report | None = None) -> None:
         self.project = project
         self.diagnostics = diagnostics
+        self.evidence = evidence
         self.lines = {f.path: f.text.splitlines() for f in project.files}
         self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
         for name in sorted(project.measures):
@@ -495,9 +499,15 @@ class Views:
         used = tuple(Link(self.project.objectives[o].label or o,
                           objective_href(o) + (f"#strategy-{s}" if s else ""), s or o)
                      for o, s in sorted(self.used_by.get(name, ())))
+        evidence = None
+        if self.evidence is not None:
+            from metriclang.verify import measure_evidence
+
+            evidence = measure_evidence(self.evidence, name)
         return MeasurePage(name, x.label or name, x.description, tuple(fields),
                            self.formula_text(x), upstream, downstream, cut_up or cut_down, used,
-                           tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])))
+                           tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])),
+                           evidence)
 
     def rule(self, doc: RuleDocView) -> RulePage:
         found = [d for d in self.diagnostics if d.code == doc.code]
