@@ -127,5 +127,8 @@ class Context:
 
 
 def has_denominator(nodes: Iterable[m.Expr]) -> bool:
-    """Whether a formula (expanded) divides or holds a ``conversion``: it is a ratio."""
-    return any(isinstance(n, m.Conv) or (isinstance(n, m.BinOp) and n.op == "/") for n in nodes)
+    """Whether a formula (expanded) is a ratio: it holds a ``conversion`` or divides by data
+    (an aggregate, a conversion or a measure); dividing by a number only rescales."""
+    return any(isinstance(n, m.Conv) or (
+        isinstance(n, m.BinOp) and n.op == "/" and
+        any(isinstance(x, (m.Agg, m.Conv, m.Ref)) for x in m.walk(n.right))) for n in nodes)

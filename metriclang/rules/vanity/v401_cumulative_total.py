@@ -20,8 +20,9 @@ class CumulativeTotal(Rule):
     What it checks:
         A measure that is `cumulative`, or has a `window` of 10 years or more (all-time in
         practice), and whose formula is a total: every aggregate in it (following the
-        measures it names) is `count`, `count_distinct` or `sum`, and it has no division
-        and no `conversion`. A running ratio or average does not fire.
+        measures it names) is `count`, `count_distinct` or `sum`, and it is no ratio (no
+        `conversion`, no division by an aggregate or a measure). A running ratio or average
+        does not fire.
     Why it matters:
         A running total of counts only goes up, whatever happens: it always looks like
         success and can't tell a good month from a bad one, so no decision depends on it.
@@ -55,6 +56,6 @@ class CumulativeTotal(Rule):
 
 
 def is_total(nodes: list[m.Expr]) -> bool:
-    """A formula (expanded) of growing aggregates only, with no division or conversion."""
+    """A formula (expanded) of growing aggregates only that is no ratio."""
     aggs = [n for n in nodes if isinstance(n, m.Agg)]
     return bool(aggs) and not has_denominator(nodes) and all(a.func in _GROWING for a in aggs)

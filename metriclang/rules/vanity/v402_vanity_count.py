@@ -20,8 +20,9 @@ class VanityCount(Rule):
     """A raw count of a vanity event with no denominator.
 
     What it checks:
-        A measure fires when (1) its formula, following the measures it names, has no
-        division and no `conversion` (a ratio never fires), (2) it has a `count`,
+        A measure fires when (1) its formula, following the measures it names, is no ratio:
+        it has no `conversion` and divides by no aggregate or measure (a ratio never fires;
+        dividing by a number, `count(...) / 7`, only rescales a count), (2) it has a `count`,
         `count_distinct` or `sum` aggregate, and (3) a vanity term occurs in one of: the
         measure's name or label; the name or label of a source one of those aggregates
         reads; a string literal the aggregate's `where` filters on with `=`, `in`, `like`
