@@ -7,6 +7,7 @@ By default only metriclang's side runs (nothing is downloaded). Set
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -68,10 +69,52 @@ def test_data_is_deterministic_and_hand_sql_is_right(tmp_path: Path) -> None:
         daily[day] = daily.get(day, 0.0) + float(value)
     got = dict(con.execute(hand_sql(m)).fetchall())
     day = sorted(got)[100]
-    import datetime as dt
     want = sum(daily.get(day - dt.timedelta(days=k), 0.0) for k in range(7))
     assert float(got[day]) == pytest.approx(want)
     assert len(got) == (max(daily) - min(daily)).days + 1
+    con.close()
+
+
+def test_hand_sql_conversion_and_running_total(tmp_path: Path) -> None:
+    """The hand-written conversion and running total, recomputed in Python from raw rows."""
+    db = tmp_path / "w.duckdb"
+    data.build(db, rows=3000)
+    con = duckdb.connect(str(db), read_only=True)
+    sessions = con.execute("SELECT customer_id, started_at FROM bench.sessions "
+                           "WHERE reached_checkout").fetchall()
+    orders = con.execute("SELECT customer_id, ordered_at, amount, status FROM bench.orders"
+                         ).fetchall()
+    ms = metric_set(35)
+    conversion, running = ms[34], ms[5]  # conversion within 2 days; group 0 running total
+    first: dict[tuple[object, object], object] = {}
+    for customer, at in sessions:
+        key = (customer, at.date())
+        first[key] = min(first.get(key, at), at)
+    window = dt.timedelta(days=conversion.window_days)
+    by_customer: dict[object, list[object]] = {}
+    for customer, at, _, _ in orders:
+        by_customer.setdefault(customer, []).append(at)
+    hits: dict[object, list[int]] = {}
+    for (customer, day), at in first.items():
+        ok = any(at <= o <= at + window for o in by_customer.get(customer, []))
+        hits.setdefault(day, []).append(int(ok))
+    got = dict(con.execute(hand_sql(conversion)).fetchall())
+    assert got.keys() == hits.keys()
+    assert all(float(got[d]) == pytest.approx(sum(v) / len(v)) for d, v in hits.items())
+    assert any(0 < float(v) < 1 for v in got.values())  # the data has real conversions
+    daily: dict[object, float] = {}
+    for _, at, amount, status in orders:
+        if status == "paid":
+            daily[at.date()] = daily.get(at.date(), 0.0) + float(amount)
+    total, want = 0.0, {}
+    day = min(daily)
+    while day <= max(daily):
+        total += daily.get(day, 0.0)
+        want[day] = total
+        day += dt.timedelta(days=1)
+    got = dict(con.execute(hand_sql(running)).fetchall())
+    assert got.keys() == want.keys()
+    assert all(float(got[d]) == pytest.approx(want[d]) for d in want)
     con.close()
 
 
