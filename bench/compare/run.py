@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
              .split(",")]
     rows = args.rows or (20_000 if quick else 1_000_000)
     count = args.sample or (7 if quick else 50)
-    repeat = args.repeat or (1 if quick else 5)
+    repeat = args.repeat or (1 if quick else 7)
     timeout_s = 300.0 if quick else 3600.0
     if args.tools:
         tools = [t for t in args.tools.split(",") if t]
