@@ -24,10 +24,10 @@ HERE = Path(__file__).resolve().parent
 BENCH = HERE.parent
 sys.path.insert(0, str(HERE))
 
-import data  # noqa: E402
-import generate  # noqa: E402
-import queries  # noqa: E402
-import report  # noqa: E402
+import querying  # noqa: E402
+import renderings  # noqa: E402
+import reporting  # noqa: E402
+import warehouse  # noqa: E402
 from metricset import KINDS, Metric, hand_sql, metric_set, representatives  # noqa: E402
 
 VENV = BENCH / ".env" / "venv"
@@ -70,7 +70,7 @@ def run_side(tool: str, root: Path, chosen: list[Metric], out: Path,
     if tool == "metriclang":
         python, args = sys.executable, [m.name for m in chosen]
     elif tool == "sidemantic":
-        python, args = str(VENV_PYTHON), [f"{generate.sm_model_of(m)}.{m.name}" for m in chosen]
+        python, args = str(VENV_PYTHON), [f"{renderings.sm_model_of(m)}.{m.name}" for m in chosen]
     else:
         python, args = str(VENV_PYTHON), [m.name for m in chosen]
     folder = {"metriclang": "osm"}.get(tool, tool)
@@ -127,7 +127,7 @@ def measure_size(size: int, tools: list[str], work: Path, count: int,
                  timeout_s: float) -> tuple[dict[str, object], dict[str, dict[str, str]]]:
     """Generate one size, run every tool's side on it; (summary, SQL by tool and metric)."""
     root = work / f"s{size}"
-    metrics = generate.write_all(size, root)
+    metrics = renderings.write_all(size, root)
     chosen = sample(metrics, count)
     summary: dict[str, object] = {"size": size, "sampled": len(chosen)}
     sql: dict[str, dict[str, str]] = {}
@@ -145,12 +145,12 @@ def measure_size(size: int, tools: list[str], work: Path, count: int,
 def measure_queries(db: Path, sql: dict[str, dict[str, str]], metrics: tuple[Metric, ...],
                     repeat: int, timeout_s: float, dump: Path) -> dict[str, object]:
     """Run each kind's representative through every tool and by hand; time and compare."""
-    con = queries.connect(db)
+    con = querying.connect(db)
     out: dict[str, object] = {}
     dump.mkdir(parents=True, exist_ok=True)
     for kind, m in representatives(metrics).items():
         print(f"  queries: {kind}", flush=True)
-        hand = queries.run(con, hand_sql(m), "value", repeat, timeout_s)
+        hand = querying.run(con, hand_sql(m), "value", repeat, timeout_s)
         (dump / f"{m.name}.hand.sql").write_text(hand_sql(m) + "\n", encoding="utf-8")
         entry: dict[str, object] = {"metric": m.name, "hand": _timing(hand)}
         for tool, texts in sql.items():
@@ -158,19 +158,19 @@ def measure_queries(db: Path, sql: dict[str, dict[str, str]], metrics: tuple[Met
                 entry[tool] = {"error": "not compiled"}
                 continue
             (dump / f"{m.name}.{tool}.sql").write_text(texts[m.name] + "\n", encoding="utf-8")
-            got = queries.run(con, texts[m.name], m.name.lower(), repeat, timeout_s)
+            got = querying.run(con, texts[m.name], m.name.lower(), repeat, timeout_s)
             result = _timing(got)
             if got.error is None and hand.error is None:
                 result["vs_hand"] = (got.best_cpu_s or 0) / max(hand.best_cpu_s or 0, 1e-9)
                 result["vs_hand_wall"] = (got.best_s or 0) / max(hand.best_s or 0, 1e-9)
-                result["result"] = queries.compare(got.rows, hand.rows)
+                result["result"] = querying.compare(got.rows, hand.rows)
             entry[tool] = result
         out[kind] = entry
     con.close()
     return out
 
 
-def _timing(r: queries.Run) -> dict[str, object]:
+def _timing(r: querying.Run) -> dict[str, object]:
     if r.error:
         return {"error": r.error}
     return {"best_s": r.best_s, "median_s": r.median_s, "best_cpu_s": r.best_cpu_s,
@@ -213,9 +213,9 @@ def main(argv: list[str] | None = None) -> int:
 
     db = BENCH / "work" / f"warehouse_{rows}.duckdb"
     t = time.perf_counter()
-    if not data.is_current(db, rows):
+    if not warehouse.is_current(db, rows):
         print(f"building {rows:,} rows per table in {db}", flush=True)
-        data.build(db, rows)
+        warehouse.build(db, rows)
     data_s = time.perf_counter() - t
 
     results: dict[str, object] = {
@@ -233,12 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     metrics = metric_set(max(sizes))
     results["queries"] = measure_queries(db, query_sql, metrics, repeat, timeout_s,
                                          out / "sql")
-    results["targets"] = report.targets(results)
+    results["targets"] = reporting.targets(results)
     out.mkdir(parents=True, exist_ok=True)
     (out / "compare.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n",
                                       encoding="utf-8")
-    (out / "compare.md").write_text(report.markdown(results), encoding="utf-8")
-    print(report.markdown(results))
+    (out / "compare.md").write_text(reporting.markdown(results), encoding="utf-8")
+    print(reporting.markdown(results))
     return 0
 
 

@@ -23,8 +23,8 @@ from tests.conftest import ROOT
 COMPARE = ROOT / "bench" / "compare"
 sys.path.insert(0, str(COMPARE))
 
-import data  # noqa: E402
-import generate  # noqa: E402
+import renderings  # noqa: E402
+import warehouse  # noqa: E402
 from metricset import KINDS, hand_sql, metric_set  # noqa: E402
 
 EXTERNAL = os.environ.get("METRICLANG_BENCH_EXTERNAL", "") in ("1", "true", "yes")
@@ -39,7 +39,7 @@ def test_metric_set_prefixes_are_self_contained() -> None:
 
 
 def test_three_renderings_hold_the_same_metrics(tmp_path: Path) -> None:
-    metrics = generate.write_all(23, tmp_path)
+    metrics = renderings.write_all(23, tmp_path)
     loaded = load_project(tmp_path / "osm")
     assert sorted(loaded.project.measures) == sorted(m.name for m in metrics)
     assert not [d for d in loaded.diagnostics if d.severity.value == "error"]
@@ -53,8 +53,8 @@ def test_three_renderings_hold_the_same_metrics(tmp_path: Path) -> None:
 
 def test_data_is_deterministic_and_hand_sql_is_right(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    assert data.build(db, rows=2000) == {"customers": 2000, "sessions": 2000, "orders": 2000}
-    assert data.is_current(db, 2000) and not data.is_current(db, 3000)
+    assert warehouse.build(db, rows=2000) == {"customers": 2000, "sessions": 2000, "orders": 2000}
+    assert warehouse.is_current(db, 2000) and not warehouse.is_current(db, 3000)
     con = duckdb.connect(str(db), read_only=True)
     # The hash is plain integer arithmetic: recompute row 7's amount in Python.
     u = ((7 * 2654435761 + 12 * 97531) % 4294967311) * 2246822519 % 2147483647
@@ -78,7 +78,7 @@ def test_data_is_deterministic_and_hand_sql_is_right(tmp_path: Path) -> None:
 def test_hand_sql_conversion_and_running_total(tmp_path: Path) -> None:
     """The hand-written conversion and running total, recomputed in Python from raw rows."""
     db = tmp_path / "w.duckdb"
-    data.build(db, rows=3000)
+    warehouse.build(db, rows=3000)
     con = duckdb.connect(str(db), read_only=True)
     sessions = con.execute("SELECT customer_id, started_at FROM bench.sessions "
                            "WHERE reached_checkout").fetchall()
