@@ -64,6 +64,12 @@ def load_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
     return _interpret(data, text)
 
 
+def _configurable_codes() -> frozenset[str]:
+    from metriclang.rules import CODES
+
+    return frozenset(c for c in CODES if c[0] in "CSVU")
+
+
 def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnostic, ...]]:
     from metriclang.sqlgen.dialects import INPUT_DIALECTS
 
@@ -75,8 +81,16 @@ def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnosti
                               _locate(text, "dialect"), "one of: " + ", ".join(INPUT_DIALECTS)))
         dialect = "duckdb"
     severities = []
+    configurable = _configurable_codes()
     for code, word in sorted(data.get("rules", {}).items()):
-        if str(word) not in SEVERITY_WORDS:
+        if code not in configurable:
+            from metriclang.semantic.formula import did_you_mean
+
+            problems.append(error("E193", f"`{code}` is not a rule code that can be configured",
+                                  _locate(text, code), did_you_mean(code, configurable) or
+                                  "only rule codes (C2xx, S3xx, V4xx, U501) take a severity; "
+                                  "E-codes are always errors"))
+        elif str(word) not in SEVERITY_WORDS:
             problems.append(error("E192", f"unknown severity `{word}` for `{code}`",
                                   _locate(text, code), "use error, warning, info or off"))
         else:

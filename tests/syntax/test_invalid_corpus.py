@@ -35,6 +35,10 @@ CASES: list[tuple[str, list[Expected]]] = [
     ('dir_config_unknown_severity', [
         ('metriclang.toml', 'E192', 6, 1, 'unknown severity `fatal` for `S303`'),
     ]),
+    ('dir_config_unknown_code', [
+        ('metriclang.toml', 'E193', 5, 1, '`E111` is not a rule code that can be configured'),
+        ('metriclang.toml', 'E193', 6, 1, '`V420` is not a rule code that can be configured'),
+    ]),
     ('dir_duplicate_across_files', [
         ('b.osm', 'E120', 3, 9, 'duplicate name `revenue`: already declared as a measure'),
     ]),
