@@ -125,6 +125,10 @@ class _FileParser:
 
     def run(self) -> None:
         self._region(0, len(self.text))
+        if len(self.diagnostics) >= MAX_ERRORS_PER_FILE:
+            self.diagnostics.append(error(
+                "E107", f"stopped after {MAX_ERRORS_PER_FILE} syntax errors; the rest of the "
+                "file was not checked", self.diagnostics[-1].span, "fix these errors first"))
 
     def _line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset)

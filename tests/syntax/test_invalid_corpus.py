@@ -39,6 +39,8 @@ CASES: list[tuple[str, list[Expected]]] = [
         ('metriclang.toml', 'E193', 5, 1, '`E111` is not a rule code that can be configured'),
         ('metriclang.toml', 'E193', 6, 1, '`V420` is not a rule code that can be configured'),
     ]),
+    ('too_many_errors.osm', [('E101', n, 9, 'a declaration needs a name') for n in range(1, 51)]
+     + [('E107', 50, 9, 'stopped after 50 syntax errors; the rest of the file was not checked')]),
     ('dir_duplicate_across_files', [
         ('b.osm', 'E120', 3, 9, 'duplicate name `revenue`: already declared as a measure'),
     ]),
