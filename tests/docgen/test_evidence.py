@@ -157,6 +157,19 @@ def test_vanity_signal_and_caveat_on_a_measure_without_links(
         assert page_file.read_text(encoding="utf-8").count(CAVEAT) == 1, page_file
 
 
+def test_every_link_in_an_evidence_section_resolves(
+        html_site: tuple[Path, BuildResult]) -> None:
+    site, _ = html_site
+    hrefs = 0
+    for page_file in sorted((site / "measures").glob("*.html")):
+        section = SECTION.search(page_file.read_text(encoding="utf-8"))
+        assert section is not None, page_file
+        for href in re.findall(r'href="([^"]+)"', section.group(0)):
+            assert (page_file.parent / href).resolve().is_file(), (page_file.name, href)
+            hrefs += 1
+    assert hrefs == 16  # each of the 8 links, from the page at its other end
+
+
 def test_without_evidence_the_pages_are_unchanged(
         shop: Path, html_site: tuple[Path, BuildResult], tmp_path: Path) -> None:
     """The evidence section is the only difference: removed, the pages are identical."""
