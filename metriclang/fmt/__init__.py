@@ -14,8 +14,9 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass
 
-from metriclang.diagnostics import Diagnostic
+from metriclang.diagnostics import Diagnostic, error
 from metriclang.fmt.printer import Printer
+from metriclang.source import Span
 from metriclang.syntax.parser import parse_file
 
 
@@ -50,7 +51,12 @@ def _render(path: str, text: str) -> tuple[str | None, tuple[Diagnostic, ...], C
     comments = Counter(c.text.rstrip() for c in tree.comments)
     if problems:
         return None, problems, comments
-    return Printer(tree, text.removeprefix("\ufeff")).render(), (), comments
+    try:
+        return Printer(tree, text.removeprefix("\ufeff")).render(), (), comments
+    except RecursionError:  # thousands of nested operators: report, leave the file as it is
+        where = Span(path, 1, 1, 1, 1)
+        return None, (error("E106", "formula nested too deeply to format", where,
+                            "split it into several measures"),), comments
 
 
 def format_text(text: str, path: str = "<stdin>") -> Formatted:
