@@ -251,6 +251,12 @@ def test_cli_too_short_history_shows_insufficient_data(tmp_path: Path) -> None:
     assert ("<li><code>all_visits</code> → <code>odd_visits</code>: 6 periods, needs at least 21"
             "</li>") in html
     assert "<figure" in html  # six points are still drawn
+    result = CliRunner().invoke(main, ["docs", str(project), "--out", str(out), "--no-sql",
+                                       "--evidence", "--db", f"duckdb:///{db}",
+                                       "--from", "2026-01-19", "--to", "2026-02-01"])
+    assert result.exit_code == 0, result.output
+    html = (out / "measures/odd_visits.html").read_text(encoding="utf-8")
+    assert rows(html)["all_visits", "odd_visits"][1][6] == "2"  # the weeks of 01-19 and 01-26
 
 
 def test_cli_usage_errors(tmp_path: Path) -> None:
