@@ -129,7 +129,7 @@ class _Builder:
     def dim(self, source: str, name: str) -> exp.Expr:
         dimension = self.source(source).dimension(name)
         assert dimension is not None  # checked by the planner
-        return dimension.expr.copy()
+        return self.t.dimension_value(dimension.expr.copy())
 
     def moment(self, source: str) -> exp.Expr:
         """The time column as compared with period boundaries (first days of periods)."""

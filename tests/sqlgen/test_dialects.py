@@ -71,3 +71,17 @@ def test_a_formula_without_aggregates_is_a_diagnostic(tmp_path: Path) -> None:
     project = load_project(tmp_path).project
     sql, problems = compile_sql(project, "m", "duckdb")
     assert sql is None and [(p.code, p.span.line) for p in problems] == [("E186", 2)]
+
+
+def test_tsql_boolean_dimension_becomes_one_or_zero(tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_text(
+        "source orders {\n  table shop.orders\n  time ordered_at\n"
+        "  dimension is_custom = product_type = 'custom'\n}\n"
+        "measure m { formula count(orders where is_custom) dimensions is_custom }\n",
+        encoding="utf-8")
+    project = load_project(tmp_path).project
+    sql, _ = compile_sql(project, "m", "tsql")
+    assert sql is not None and "= 'custom' AS is_custom" not in sql
+    assert "THEN 1" in sql and "THEN 0" in sql
+    duck, _ = compile_sql(project, "m", "duckdb")
+    assert duck is not None and "product_type = 'custom' AS is_custom" in duck

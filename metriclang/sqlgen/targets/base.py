@@ -72,6 +72,10 @@ class Target:
         """An event time as compared with a DATE period boundary (``t >= first_day``)."""
         return t
 
+    def dimension_value(self, expr: exp.Expr) -> exp.Expr:
+        """A dimension's expression as a selectable, groupable value."""
+        return expr
+
     def same(self, a: exp.Expr, b: exp.Expr) -> exp.Expr:
         """NULL-safe equality, used to join on dimension values (NULL is a value)."""
         return exp.NullSafeEQ(this=a, expression=b)

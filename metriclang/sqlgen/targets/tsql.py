@@ -27,6 +27,17 @@ class TSQL(Target):
             return super().trunc(t, grain)
         return template(self.dialect, _TRUNC[grain], t=t)
 
+    def dimension_value(self, expr: exp.Expr) -> exp.Expr:
+        # T-SQL has no boolean values: a condition used as a dimension becomes 1 / 0 / NULL.
+        if not isinstance(expr, (exp.Predicate, exp.Connector, exp.Not, exp.Boolean)):
+            return expr
+        return exp.Case(
+            ifs=[
+                exp.If(this=expr, true=exp.Literal.number(1)),
+                exp.If(this=exp.Not(this=exp.paren(expr.copy())), true=exp.Literal.number(0)),
+            ]
+        )
+
     def add_duration(self, t: exp.Expr, amount: int, unit: str) -> exp.Expr:
         return exp.DateAdd(
             this=t, expression=exp.Literal.number(amount), unit=exp.var(unit.upper())
