@@ -273,7 +273,8 @@ def test_postgres_engine_runs_read_only(pg: tuple[str, PostgresEngine]) -> None:
     with pytest.raises(EngineError, match="read-only transaction"):
         engine.query("SELECT sec.wipe()")
     for sql in (DROP, "SELECT 1; DROP TABLE sec.sentinel", "DELETE FROM sec.sentinel",
-                "COPY sec.sentinel TO PROGRAM 'cat'", "SELECT * INTO sec.copy FROM sec.sentinel"):
+                "COPY sec.sentinel TO PROGRAM 'cat'", "SELECT * INTO sec.copy FROM sec.sentinel",
+                "WITH d AS (DELETE FROM sec.sentinel RETURNING *) SELECT * FROM d"):
         with pytest.raises(EngineError, match="refusing"):
             engine.query(sql)
     assert engine.query("SELECT current_setting('transaction_read_only') AS v").rows == (("on",),)
