@@ -201,11 +201,12 @@ class _Builder:
         for s in self.plan.sources:
             if s not in {leaf.source for leaf in self.plan.leaves}:
                 continue
-            q = exp.select(*[self.dim(s, d).as_(d, copy=False) for d in dims]).from_(
-                self.table(s), copy=False
+            # All values, whatever the date range: --from/--to select periods, not rows.
+            scans.append(
+                exp.select(*[self.dim(s, d).as_(d, copy=False) for d in dims]).from_(
+                    self.table(s), copy=False
+                )
             )
-            conds = self.time_filter(s, self.lo_in)
-            scans.append(q.where(exp.and_(*conds), copy=False) if conds else q)
         union = (
             exp.union(*scans, distinct=True) if len(scans) > 1 else scans[0].distinct(copy=False)
         )
