@@ -24,7 +24,17 @@ def compile_sql(
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    """One measure as one SELECT in ``dialect``; ``None`` plus diagnostics when impossible."""
+    """One measure as one SELECT in ``dialect``; ``None`` plus diagnostics when impossible.
+
+    >>> import pathlib, tempfile
+    >>> from metriclang.project import load_project
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.osm").write_text("source s { table t time at } measure m { formula "
+    ...                              "count(s) grain month }")
+    >>> sql, problems = compile_sql(load_project(d).project, "m", "postgres")
+    >>> sql.splitlines()[0], sql.splitlines()[-3:], problems
+    ('WITH osm_bounds AS (', ['FROM osm_frame', 'ORDER BY', '  period'], ())
+    """
     from metriclang.sqlgen.render import render_measure
 
     return render_measure(project, measure, dialect, date_from=date_from, date_to=date_to)

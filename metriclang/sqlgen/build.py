@@ -46,7 +46,11 @@ DATE = exp.DataType.Type.DATE
 
 
 def py_trunc(d: date, grain: str) -> date:
-    """The first day of ``grain`` holding ``d`` (weeks start on Monday)."""
+    """The first day of ``grain`` holding ``d`` (weeks start on Monday).
+
+    >>> py_trunc(date(2025, 1, 2), "week"), py_trunc(date(2024, 2, 29), "quarter")
+    (datetime.date(2024, 12, 30), datetime.date(2024, 1, 1))
+    """
     match grain:
         case "week":
             return d - timedelta(days=d.weekday())
@@ -60,7 +64,11 @@ def py_trunc(d: date, grain: str) -> date:
 
 
 def py_add(d: date, amount: int, unit: str) -> date:
-    """``d`` plus ``amount`` DAY or MONTH units (month ends clamp: Jan 31 + 1 month = Feb 28)."""
+    """``d`` plus ``amount`` DAY or MONTH units (month ends clamp, as in SQL).
+
+    >>> py_add(date(2024, 3, 31), -1, "MONTH"), py_add(date(2024, 2, 26), 7, "DAY")
+    (datetime.date(2024, 2, 29), datetime.date(2024, 3, 4))
+    """
     if unit == "DAY":
         return d + timedelta(days=amount)
     months = d.year * 12 + d.month - 1 + amount
