@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from metriclang.project import Loaded
 from tests.conftest import EXAMPLES, ROOT
 from tests.reliability.pipeline import run_pipeline
 from tests.reliability.specgen import project, valid_project
@@ -43,7 +44,7 @@ def keep_crash(files: dict[str, bytes], note: str) -> Path:
     return case
 
 
-def check_project(root: Path, files: dict[str, bytes], **options: object) -> None:
+def check_project(root: Path, files: dict[str, bytes], **options: object) -> Loaded:
     """Write ``files`` under ``root`` (emptied first) and run the pipeline; keep a crash."""
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
@@ -51,7 +52,7 @@ def check_project(root: Path, files: dict[str, bytes], **options: object) -> Non
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(data)
     try:
-        run_pipeline(root, **options)  # type: ignore[arg-type]
+        return run_pipeline(root, **options)  # type: ignore[arg-type]
     except BaseException as exc:
         case = keep_crash(files, f"{type(exc).__name__}: {exc}"[:2000])
         raise AssertionError(f"pipeline failed; input kept in {case}") from exc
@@ -88,13 +89,14 @@ def test_generated_projects_with_docs_and_diff(tmp_path: Path, files: dict[str, 
     check_project(tmp_path / "gen", encoded, dialects=FAST, baseline=EXAMPLES / "shop")
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(files=valid_project())
 def test_valid_projects_every_dialect(tmp_path: Path, files: dict[str, str]) -> None:
     """Projects without errors: SQL for all dialects (fused too), docs and diff."""
     encoded = {k: v.encode("utf-8") for k, v in files.items()}
-    check_project(tmp_path / "gen", encoded, docs=False)
+    loaded = check_project(tmp_path / "gen", encoded, docs=False)
+    assert not loaded.diagnostics.has_errors, [d.message for d in loaded.diagnostics]
 
 
 @pytest.mark.slow
