@@ -38,6 +38,10 @@ def urls(host: str = "127.0.0.1:9") -> list[str]:
 def _project(tmp_path: Path, url: str) -> Path:
     root = tmp_path / "shop"
     shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns("*.duckdb", "data"))
+    measures = root / "measures.osm"  # a breaking change, so that `osm diff --run` connects
+    measures.write_text(measures.read_text("utf-8").replace(
+        "formula sum(orders.amount where status = 'paid')\n", "formula sum(orders.amount)\n", 1),
+        encoding="utf-8")
     (root / "metriclang.toml").write_text(
         f'[project]\ndialect = "duckdb"\nwarehouse = "{url}"\n', encoding="utf-8")
     return root
@@ -60,6 +64,8 @@ def _commands(root: Path, out: Path, url: str | None) -> list[list[str]]:
         ["graph", str(root)], ["run", str(root), "monthly_revenue", *db],
         ["run", str(root), "--all", "--format", "json", *db],
         ["verify", str(root), *db, "--format", "json"],
+        ["docs", str(root), "--out", str(out / "evidence"), "--no-sql", "--evidence", *db],
+        ["diff", str(EXAMPLES / "shop"), str(root), "--project", str(root), "--run", *db],
     ]
 
 
