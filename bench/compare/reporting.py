@@ -107,7 +107,8 @@ def markdown(results: dict[str, Any]) -> str:
              "Compile and validation times are CPU time of the tool's process "
              "(`time.process_time`; wall-clock in the JSON): the machine is shared, and "
              "preemption by other jobs would otherwise dominate millisecond timings.\n\n",
-             "## Parse + validate (whole project, first run; CPU, wall in parentheses)\n",
+             "## Parse + validate (whole project, cold, best of 3 fresh processes up to 1,000 "
+             "metrics; CPU, wall in parentheses)\n",
              head]
     for s in results["sizes"]:
         lines.append(f"| {s['size']:,} | " + " | ".join(
