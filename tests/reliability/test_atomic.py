@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -73,10 +74,9 @@ def kill_runs(target: Path, args: tuple[str, ...], make_new: object, kills: int,
     duration = timed(*args)
     new = snapshot(target)
     assert new != old
-    make_old_again = (target, old)
     for _ in range(kills):
-        _restore(*make_old_again)
-        code = interrupt(args, rng.uniform(0.2, duration * 1.1), sig)
+        _restore(target, old)
+        code = interrupt(args, rng.uniform(duration * 0.4, duration * 1.05), sig)  # writing is last
         now = snapshot(target)
         assert now in (old, new), f"partial output after signal (exit {code})"
         if sig is signal.SIGINT:
@@ -93,8 +93,6 @@ def _restore(target: Path, files: dict[str, bytes]) -> None:
     if target.is_file() or "" in files:
         target.write_bytes(files[""])
         return
-    import shutil
-
     shutil.rmtree(target)
     for rel, data in files.items():
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
