@@ -61,6 +61,8 @@ def load_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
         m = re.search(r"line (\d+), column (\d+)", str(exc))
         where = _span(int(m.group(1)), int(m.group(2))) if m else _span()
         return Config(), (error("E190", f"invalid TOML: {exc}", where),)
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        return Config(), (error("E190", "invalid TOML: nested too deeply", _span()),)
     return _interpret(data, text)
 
 
