@@ -283,8 +283,11 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
     if dialect is None:
         configured = project.config.dialect  # type: ignore[attr-defined]
         dialect = configured if configured in OUTPUT_DIALECTS else "duckdb"
+    first, last = _today(date_from), _today(date_to)
+    if first and last and first > last:
+        raise UsageError(f"--from {first} is after --to {last}")
     text, problems = compile_sql(project, measure, dialect,  # type: ignore[arg-type]
-                                 date_from=_today(date_from), date_to=_today(date_to))
+                                 date_from=first, date_to=last)
     if text is None:
         _problems(project, problems)
         sys.exit(1)

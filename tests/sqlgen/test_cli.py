@@ -46,6 +46,9 @@ def test_sql_exit_codes() -> None:
     assert code == 2 and "did you mean `monthly_revenue`" in err
     assert invoke("sql", "/no/such/dir", "x")[0] == 2
     assert invoke("sql", str(SHOP), "monthly_revenue", "--dialect", "oracle")[0] == 2
+    assert invoke("sql", str(SHOP), "monthly_revenue", "--from", "2024-05-01",
+                  "--to", "2024-01-01")[0] == 2
+    assert invoke("sql", str(SHOP), "monthly_revenue", "--from", "May 1")[0] == 2
     code, out, err = invoke("sql", str(SHOP), "median_basket", "--dialect", "mysql")
     assert code == 1 and out == "" and "E182" in err and "measures.osm:" in err
 
