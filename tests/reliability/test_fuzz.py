@@ -143,7 +143,8 @@ def mutants(seed: int, count: int) -> list[tuple[str, dict[str, bytes]]]:
     donors = [p.read_bytes() for p in SEEDS]
     bases: list[tuple[str, dict[str, bytes]]] = [
         (name, {p.relative_to(EXAMPLES / name).as_posix(): p.read_bytes()
-                for p in sorted((EXAMPLES / name).rglob("*.osm"))})
+                for p in sorted((EXAMPLES / name).rglob("*"))
+                if p.suffix == ".osm" or p.name == "metriclang.toml"})
         for name in ("shop", "manufacturer")]
     bases += [(p.relative_to(ROOT).as_posix(), {"case.osm": p.read_bytes()}) for p in SEEDS]
     out = []
