@@ -53,10 +53,7 @@ def sweep(target: Path) -> None:
         pid = path.name[len(prefix):].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
             continue
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        _remove(path)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -84,7 +81,7 @@ def replace_dir(tmp: Path, out: Path) -> None:
         os.replace(tmp, out)
         return
     if _exchange(tmp, out):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old output
+        _remove(tmp)  # tmp now holds the old output
         return
     old = out.with_name(temp_name(out, ".old"))
     os.replace(out, old)
@@ -93,4 +90,12 @@ def replace_dir(tmp: Path, out: Path) -> None:
     except OSError:
         os.replace(old, out)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)
+
+
+def _remove(path: Path) -> None:
+    """Delete a file or a directory tree, as far as possible."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

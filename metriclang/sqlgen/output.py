@@ -21,6 +21,7 @@ from pathlib import Path
 
 from metriclang.atomic import replace_dir, sweep, temp_name
 from metriclang.diagnostics import Diagnostic, Severity
+from metriclang.project import UsageError
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import output_columns
 from metriclang.sqlgen.plan import plan_measure
@@ -111,8 +112,17 @@ def _dims(project: Project, names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def write_atomically(out: Path, compiled: Compiled) -> None:
-    """Write into a temporary sibling directory, then swap it in place of ``out``."""
+    """Write into a temporary sibling directory, then swap it in place of ``out``.
+
+    Only a previous output (it holds a manifest) or an empty directory is replaced, never a
+    file or a directory holding anything else.
+    """
     out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out is not a directory: {out}")
+    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise UsageError(f"--out {out} is not empty and was not written by `osm compile`; "
+                         "choose an empty or new directory")
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep(out)
     tmp = out.with_name(temp_name(out))

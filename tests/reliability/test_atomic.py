@@ -141,3 +141,30 @@ def test_fmt_survives_signals(tmp_path: Path, sig: signal.Signals) -> None:
     timed("fmt", str(target))
     assert target.read_bytes() == formatted
     assert leftovers(target) == []
+
+
+@pytest.mark.parametrize("command", ["compile", "docs"])
+def test_writers_never_replace_foreign_output(tmp_path: Path, command: str) -> None:
+    """--out naming a file, or a directory holding other files, is a usage error (exit 2)."""
+    from click.testing import CliRunner
+
+    from metriclang.cli import main
+
+    project = tmp_path / "p"
+    write_project(project, 2, "1")
+    folder, file = tmp_path / "mine", tmp_path / "notes.txt"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious", encoding="utf-8")
+    file.write_text("precious", encoding="utf-8")
+    extra = ["--dialect", "duckdb"]
+    for out in (folder, file):
+        result = CliRunner().invoke(main, [command, str(project), "--out", str(out), *extra])
+        assert result.exit_code == 2, result.output
+    assert (folder / "notes.txt").read_text("utf-8") == "precious"
+    assert file.read_text("utf-8") == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "notes.txt", "p"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for _ in range(2):  # an empty directory, then its own previous output, are replaced
+        result = CliRunner().invoke(main, [command, str(project), "--out", str(empty), *extra])
+        assert result.exit_code == 0, result.output
