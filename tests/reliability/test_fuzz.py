@@ -32,10 +32,20 @@ SEEDS = sorted(p for p in (ROOT / "tests").rglob("*.osm")
 FAST = ("duckdb", "postgres", "bigquery")
 
 
+_KEPT: list[Path] = []
+
+
 def keep_crash(files: dict[str, bytes], note: str) -> Path:
-    """Save a failing project as a regression case named by its content."""
+    """Save a failing project as a regression case named by its content.
+
+    At most three per run: hypothesis replays a failure many times while shrinking it, and
+    the smallest example is reported anyway.
+    """
     digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()[:12]
     case = CRASHES / digest
+    if len(_KEPT) >= 3:
+        return _KEPT[-1]
+    _KEPT.append(case)
     case.mkdir(parents=True, exist_ok=True)
     for rel, data in files.items():
         (case / rel).parent.mkdir(parents=True, exist_ok=True)
