@@ -22,6 +22,7 @@ from metriclang.project import Loaded
 from metriclang.report import FORMATS, reporter
 from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from metriclang.sqlgen.output import compile_project
+from metriclang.syntax.parser import parse_file
 
 
 def assert_positioned(root: Path, loaded: Loaded, diagnostics: DiagnosticSet | None = None
@@ -43,20 +44,10 @@ def _inside(root: Path, texts: dict[str, str], d: Diagnostic) -> None:
     assert d.span.end_line <= len(lines), d
 
 
-def _comments(text: str) -> list[str]:
-    """The text after each ``#`` that starts a comment (outside strings), in order."""
-    found = []
-    for line in text.split("\n"):
-        quote = None
-        for i, ch in enumerate(line):
-            if quote:
-                quote = None if ch == quote else quote
-            elif ch in "\"'":
-                quote = ch
-            elif ch == "#":
-                found.append(line[i + 1:].strip())
-                break
-    return found
+def _comments(path: str, text: str) -> list[str]:
+    """The comments the parser finds in ``text`` (their text, trailing blanks dropped)."""
+    tree, _ = parse_file(path, text)
+    return sorted(c.text.rstrip() for c in tree.comments)
 
 
 def run_pipeline(root: Path, *, docs: bool = True, dialects: tuple[str, ...] = OUTPUT_DIALECTS,
@@ -81,7 +72,7 @@ def run_pipeline(root: Path, *, docs: bool = True, dialects: tuple[str, ...] = O
             continue
         again = format_text(formatted.text, source.path)
         assert again.text == formatted.text, f"fmt is not idempotent on {source.path}"
-        assert sorted(_comments(formatted.text)) == sorted(_comments(source.text)), source.path
+        assert _comments(source.path, formatted.text) == _comments(source.path, source.text)
     with tempfile.TemporaryDirectory(prefix="osm-pipeline-") as tmp:
         if docs:
             result = build_site(root, Path(tmp) / "site", "html", dialects=dialects[:2])

@@ -16,12 +16,17 @@ import random
 import shutil
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.lark import from_lark
+from lark import Lark
 
 from metriclang.project import Loaded
+from metriclang.syntax.parser import grammar_text
 from tests.conftest import EXAMPLES, ROOT
 from tests.reliability.pipeline import run_pipeline
 from tests.reliability.specgen import project, valid_project
@@ -116,6 +121,32 @@ def test_valid_projects_every_dialect(tmp_path: Path, files: dict[str, str]) -> 
 def test_valid_projects_many(tmp_path: Path, files: dict[str, str]) -> None:
     encoded = {k: v.encode("utf-8") for k, v in files.items()}
     check_project(tmp_path / "gen", encoded, baseline=EXAMPLES / "shop")
+
+
+@cache
+def _grammar() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", keep_all_tokens=True)
+
+
+def _from_grammar(tmp_path: Path, text: str) -> None:
+    encoded = {"a.osm": text.encode("utf-8", "surrogatepass")}
+    check_project(tmp_path / "lark", encoded, docs=False, dialects=FAST)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_grammar_derived_strings(tmp_path: Path, data: st.DataObject) -> None:
+    """Strings derived from grammar/osm.lark itself (hypothesis' from_lark)."""
+    _from_grammar(tmp_path, data.draw(from_lark(_grammar(), start="start")))
+
+
+@pytest.mark.slow
+@settings(max_examples=2000, deadline=None, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_grammar_derived_strings_many(tmp_path: Path, data: st.DataObject) -> None:
+    _from_grammar(tmp_path, data.draw(from_lark(_grammar(), start="start")))
 
 
 # ------------------------------------------------------------------ byte-level mutation
