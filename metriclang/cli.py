@@ -269,8 +269,10 @@ def _dialect_choice(with_all: bool) -> click.Choice:
               help="Output SQL dialect (default: the project's dialect, else duckdb).")
 @click.option("--from", "date_from", help="First period to include, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last period to include, YYYY-MM-DD.")
+@click.option("--plan", "show_plan", is_flag=True,
+              help="Print the dialect-free plan (JSON) instead of the SQL.")
 def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | None,
-                date_to: str | None) -> None:
+                date_to: str | None, show_plan: bool) -> None:
     """Print the SQL of one MEASURE of the project at PATH."""
     from metriclang.semantic.formula import did_you_mean
     from metriclang.sqlgen import compile_sql
@@ -283,6 +285,15 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
     if dialect is None:
         configured = project.config.dialect  # type: ignore[attr-defined]
         dialect = configured if configured in OUTPUT_DIALECTS else "duckdb"
+    if show_plan:
+        from metriclang.sqlgen.plan import dump_plan, plan_measure
+
+        plan, problems = plan_measure(project, measure)  # type: ignore[arg-type]
+        if plan is None:
+            _problems(project, problems)
+            sys.exit(1)
+        click.echo(dump_plan(plan, dialect), nl=False)
+        return
     first, last = _today(date_from), _today(date_to)
     if first and last and first > last:
         raise UsageError(f"--from {first} is after --to {last}")

@@ -357,3 +357,12 @@ def plan_measures(
 def plan_measure(project: m.Project, name: str) -> tuple[MeasurePlan | None, list[Diagnostic]]:
     """The plan of one measure, whose single output column is ``value``."""
     return plan_measures(project, (name,), ("value",))
+
+
+def dump_plan(plan: MeasurePlan, dialect: str = "duckdb") -> str:
+    """A plan as stable JSON text (SQL fragments in ``dialect``), to pin a bug to this stage."""
+    import json
+
+    from metriclang.dump import to_data
+
+    return json.dumps(to_data(plan, dialect), ensure_ascii=False, indent=2) + "\n"

@@ -109,3 +109,10 @@ def test_osm_sql_as_a_subprocess() -> None:
                              "weekly_buyers_7d", "--dialect", "spark"], capture_output=True,
                             text=True, cwd=ROOT, check=False)
     assert result.returncode == 0 and result.stdout.startswith("WITH osm_bounds AS (")
+
+
+def test_sql_plan_prints_the_plan_as_json() -> None:
+    code, out, _ = invoke("sql", str(SHOP), "weekly_buyers_7d", "--plan")
+    plan = json.loads(out)
+    assert code == 0 and plan["node"] == "MeasurePlan"
+    assert [leaf["strategy"] for leaf in plan["leaves"]] == ["range"]

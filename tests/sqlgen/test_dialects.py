@@ -12,6 +12,7 @@ import sqlglot
 from metriclang.project import load_project
 from metriclang.sqlgen import compile_sql
 from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+from metriclang.sqlgen.plan import dump_plan, plan_measure
 from tests.conftest import EXAMPLES, golden
 
 HERE = Path(__file__).parent
@@ -85,3 +86,12 @@ def test_tsql_boolean_dimension_becomes_one_or_zero(tmp_path: Path) -> None:
     assert "THEN 1" in sql and "THEN 0" in sql
     duck, _ = compile_sql(project, "m", "duckdb")
     assert duck is not None and "product_type = 'custom' AS is_custom" in duck
+
+
+def test_plan_dumps(update_goldens: bool) -> None:
+    """The dialect-free stage on its own: one JSON plan per corpus measure."""
+    project = load_project(PROJECTS["corpus"]).project
+    for measure in sorted(project.measures):
+        plan, problems = plan_measure(project, measure)
+        assert plan is not None, problems
+        golden(HERE / "goldens" / "plans" / f"{measure}.json", dump_plan(plan), update_goldens)
