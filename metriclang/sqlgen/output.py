@@ -82,24 +82,28 @@ def compile_project(project: Project, dialects: Iterable[str], fused: bool = Fal
             if sql is not None:
                 files.append((f"{dialect}/{name}.sql", sql))
     groups = fusable_groups(project) if fused else {}
+    fused_manifest: dict[str, dict[str, dict[str, list[str]]]] = {}
     for dialect in dialects:
         for group, names in groups.items():
+            # A measure this dialect can't express stays out of its fused query (warned above).
+            names = tuple(n for n in names if n not in skipped.get(dialect, {}))
+            if not names:
+                continue
             sql, diags = render_fused(project, names, dialect)
-            problems += [
-                d.with_severity(Severity.WARNING) if d.code in DIALECT_LIMITS else d for d in diags
-            ]
+            problems += [d for d in diags if d.code not in DIALECT_LIMITS]
             if sql is not None:
                 files.append((f"{dialect}/fused/{group}.sql", sql))
+                fused_manifest.setdefault(dialect, {})[group] = {
+                    "measures": list(names),
+                    "columns": ["period", *_dims(project, names), *names],
+                }
     manifest = {
         "dialects": list(dialects),
         "measures": {
             n: {"columns": list(output_columns(project, n)), "grain": project.measures[n].grain}
             for n in measures
         },
-        "fused": {
-            g: {"measures": list(ns), "columns": ["period", *_dims(project, ns), *ns]}
-            for g, ns in groups.items()
-        },
+        "fused": fused_manifest,
         "skipped": skipped,
         "files": {path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in sorted(files)},
     }
@@ -121,8 +125,10 @@ def write_atomically(out: Path, compiled: Compiled) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out is not a directory: {out}")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UsageError(f"--out {out} is not empty and was not written by `osm compile`; "
-                         "choose an empty or new directory")
+        raise UsageError(
+            f"--out {out} is not empty and was not written by `osm compile`; "
+            "choose an empty or new directory"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep(out)
     tmp = out.with_name(temp_name(out))

@@ -76,6 +76,11 @@ def test_compile_writes_files_and_manifest(tmp_path: Path) -> None:
     assert written == set(manifest["files"])
     assert "duckdb/fused/orders.month.sql" in written
     assert "mysql/median_basket.sql" not in written
+    assert manifest["fused"]["duckdb"]["orders.week"]["measures"] == ["delivery_days_p90",
+                                                                       "median_basket"]
+    assert "orders.week" not in manifest["fused"]["mysql"]  # only percentiles: nothing left
+    assert manifest["fused"]["mysql"]["orders.month"]["measures"] == ["monthly_revenue",
+                                                                       "repeat_purchase_rate"]
 
 
 def test_compile_failure_leaves_previous_output(tmp_path: Path) -> None:
