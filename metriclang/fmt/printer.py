@@ -35,7 +35,7 @@ _PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
 def quote(value: str) -> str:
     """A double-quoted string literal that reads back as ``value``."""
     escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\t", "\\t"))
+               .replace("\t", "\\t").replace("\r", "\\\r"))  # a CR can only be written escaped
     return f'"{escaped}"'
 
 
