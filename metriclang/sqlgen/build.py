@@ -488,20 +488,20 @@ class _Builder:
         self.bounds()
         keys = self.keys()
         parts: list[tuple[str, list[int]]] = []
-        grouped: dict[tuple[str, bool], list[tuple[int, Leaf]]] = {}
+        grouped: dict[tuple[str, bool, int], list[tuple[int, Leaf]]] = {}
         for i, leaf in enumerate(plan.leaves):
             match leaf.strategy:
                 case "period" | "rows" | "running":
-                    grouped.setdefault((leaf.source, leaf.strategy == "running"), []).append(
-                        (i, leaf)
-                    )
+                    alone = i if leaf.func == "percentile" and self.t.percentile_alone else -1
+                    key = (leaf.source, leaf.strategy == "running", alone)
+                    grouped.setdefault(key, []).append((i, leaf))
                 case "first_seen":
                     parts.append((self.first_seen(i, leaf), [i]))
                 case "range":
                     parts.append((self.ranged(i, leaf, keys), [i]))
                 case "conversion":
                     parts.append((self.conversion(i, leaf), [i]))
-        for (source, running), items in sorted(grouped.items()):
+        for (source, running, _), items in sorted(grouped.items()):
             parts.append((self.per_period(source, items, running), [i for i, _ in items]))
         if self.diagnostics:
             return None

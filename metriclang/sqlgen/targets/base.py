@@ -59,6 +59,8 @@ class Target:
     dialect = "duckdb"
     #: Spine template over the bounds CTE: ``{unit}``, ``{step}`` are filled from :data:`STEPS`.
     spine_sql: str | None = None
+    #: Each percentile in its own scan (sort-based aggregates that can't share a SELECT).
+    percentile_alone = False
 
     def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         """First day (a DATE) of the ``grain`` period holding ``t``; weeks start on Monday."""

@@ -1,5 +1,5 @@
-"""Redshift: PostgreSQL family, but ``generate_series`` can't be joined to tables and there
-is no ``IS NOT DISTINCT FROM``."""
+"""Redshift: PostgreSQL family, but ``generate_series`` can't be joined to tables, there is
+no ``IS NOT DISTINCT FROM`` and percentiles of different values can't share a SELECT."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from metriclang.sqlgen.targets.postgres import Postgres
 class Redshift(Postgres):
     dialect = "redshift"
     spine_sql = None  # the portable numbers spine
+    # "Multiple calls to sort-based aggregate functions must all use the same ORDER BY".
+    percentile_alone = True
 
     def same(self, a: exp.Expr, b: exp.Expr) -> exp.Expr:
         both_null = exp.and_(
