@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import sqlglot
 from sqlglot import exp
@@ -32,7 +33,7 @@ from metriclang.sqlgen.plan import (
     Num,
     Value,
 )
-from metriclang.sqlgen.targets.base import HI, LO, STEPS, Target
+from metriclang.sqlgen.targets.base import HI, LO, STEPS, Target, cast, join, paren
 
 #: Calendar units of a duration as (DAY|MONTH, multiplier).
 _UNIT = {
@@ -95,8 +96,13 @@ def _tbl(name: str, alias: str) -> exp.Table:
     return table
 
 
+@cache
+def _nulls_are_small(dialect: str) -> bool:
+    return sqlglot.Dialect.get_or_raise(dialect).NULL_ORDERING == "nulls_are_small"
+
+
 def literal(d: date) -> exp.Expr:
-    return exp.cast(exp.Literal.string(d.isoformat()), DATE)
+    return cast(exp.Literal.string(d.isoformat()), DATE)
 
 
 @dataclass(frozen=True)
@@ -115,9 +121,7 @@ class _Builder:
         self.hi_end = py_add(rng.hi, self.step, self.unit) if rng.hi else None
         self.ctes: list[tuple[str, exp.Expr]] = []
         self.diagnostics: list[Diagnostic] = []
-        self.null_small = (
-            sqlglot.Dialect.get_or_raise(target.dialect).NULL_ORDERING == "nulls_are_small"
-        )
+        self.null_small = _nulls_are_small(target.dialect)
 
     # ------------------------------------------------------------ helpers
     def source(self, name: str) -> m.Source:
@@ -183,7 +187,7 @@ class _Builder:
                 ).from_(self.table(s), copy=False)
                 for s in self.plan.sources
             ]
-            union = exp.union(*scans, distinct=False) if len(scans) > 1 else scans[0]
+            union = exp.union(*scans, distinct=False, copy=False) if len(scans) > 1 else scans[0]
             inner = exp.select(
                 exp.Min(this=exp.column(LO)).as_(LO, copy=False),
                 exp.Max(this=exp.column(HI)).as_(HI, copy=False),
@@ -216,12 +220,16 @@ class _Builder:
                 )
             )
         union = (
-            exp.union(*scans, distinct=True) if len(scans) > 1 else scans[0].distinct(copy=False)
+            exp.union(*scans, distinct=True, copy=False)
+            if len(scans) > 1
+            else scans[0].distinct(copy=False)
         )
-        query = (
-            exp.select(exp.column("period", "osm_s"), *[exp.column(d, "osm_d") for d in dims])
-            .from_(_tbl("osm_spine", "osm_s"), copy=False)
-            .join(_sub(union, "osm_d"), join_type="cross", copy=False)
+        query = join(
+            exp.select(
+                exp.column("period", "osm_s"), *[exp.column(d, "osm_d") for d in dims]
+            ).from_(_tbl("osm_spine", "osm_s"), copy=False),
+            _sub(union, "osm_d"),
+            kind="CROSS",
         )
         return self.add_cte("osm_keys", query)
 
@@ -295,7 +303,7 @@ class _Builder:
         )
         conds = self.time_filter(source, lower)
         if conds:
-            query = query.where(exp.and_(*conds), copy=False)
+            query = query.where(exp.and_(*conds, copy=False), copy=False)
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
     def first_seen(self, i: int, leaf: Leaf) -> str:
@@ -311,7 +319,7 @@ class _Builder:
                 exp.Min(this=self.period(s)).as_("osm_first", copy=False),
             )
             .from_(self.table(s), copy=False)
-            .where(exp.and_(*conds), copy=False)
+            .where(exp.and_(*conds, copy=False), copy=False)
             .group_by(*[self.dim(s, d) for d in dims], leaf.expr.copy(), copy=False)
         )
         period: exp.Expr = exp.column("osm_first")
@@ -355,21 +363,20 @@ class _Builder:
                 conds += self.time_filter(s, first, upper=False)
         conds += self.time_filter(s, None)
         if conds:
-            rows = rows.where(exp.and_(*conds), copy=False)
+            rows = rows.where(exp.and_(*conds, copy=False), copy=False)
         on += [self.t.same(exp.column(d, "osm_r"), exp.column(d, "osm_k")) for d in dims]
         value = exp.column("osm_v", "osm_r") if leaf.expr is not None else None
         agg = self.aggregate(leaf, value, None)
-        query = (
+        query = join(
             exp.select(
                 exp.column("period", "osm_k"),
                 *[exp.column(d, "osm_k") for d in dims],
                 (agg or exp.Null()).as_(f"osm_l{i}", copy=False),
-            )
-            .from_(_tbl(keys, "osm_k"), copy=False)
-            .join(_sub(rows, "osm_r"), on=exp.and_(*on), copy=False)
-            .group_by(
-                exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in dims], copy=False
-            )
+            ).from_(_tbl(keys, "osm_k"), copy=False),
+            _sub(rows, "osm_r"),
+            on=exp.and_(*on, copy=False),
+        ).group_by(
+            exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in dims], copy=False
         )
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
@@ -396,7 +403,7 @@ class _Builder:
                 exp.Min(this=self.time(src)).as_("osm_first", copy=False),
             )
             .from_(self.table(src), copy=False)
-            .where(exp.and_(*f_conds), copy=False)
+            .where(exp.and_(*f_conds, copy=False), copy=False)
             .group_by(
                 period.copy(),
                 *[e.copy() for e in dim_exprs],
@@ -414,7 +421,7 @@ class _Builder:
                 self.time(dst).as_("osm_t", copy=False),
             )
             .from_(self.table(dst), copy=False)
-            .where(exp.and_(*t_conds), copy=False)
+            .where(exp.and_(*t_conds, copy=False), copy=False)
         )
         first_at = exp.column("osm_first", "osm_f")
         on = exp.and_(
@@ -426,6 +433,7 @@ class _Builder:
                     first_at.copy(), conv.within.amount, conv.within.unit
                 ),
             ),
+            copy=False,
         )
         hits = exp.Count(
             this=exp.Distinct(
@@ -450,17 +458,17 @@ class _Builder:
             this=self.t.double(hits),
             expression=exp.Nullif(this=seen, expression=exp.Literal.number(0)),
         )
-        query = (
+        query = join(
             exp.select(
                 exp.column("period", "osm_f"),
                 *[exp.column(d, "osm_f") for d in dims],
                 share.as_(f"osm_l{i}", copy=False),
-            )
-            .from_(_sub(firsts, "osm_f"), copy=False)
-            .join(_sub(reached, "osm_r"), on=on, join_type="left", copy=False)
-            .group_by(
-                exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims], copy=False
-            )
+            ).from_(_sub(firsts, "osm_f"), copy=False),
+            _sub(reached, "osm_r"),
+            on=on,
+            side="LEFT",
+        ).group_by(
+            exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims], copy=False
         )
         return self.add_cte(f"osm_p{len(self.ctes)}", query)
 
@@ -472,7 +480,7 @@ class _Builder:
             case LeafRef(index=i):
                 return exp.column(f"osm_l{i}")
             case Minus(operand=operand):
-                return exp.Neg(this=exp.paren(self.value(operand)))
+                return exp.Neg(this=paren(self.value(operand)))
             case Arith(op="/", left=left, right=right):
                 return exp.Div(
                     this=self.t.double(self.value(left)),
@@ -480,7 +488,7 @@ class _Builder:
                 )
             case Arith(op=op, left=left, right=right):
                 cls = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[op]
-                return exp.paren(cls(this=self.value(left), expression=self.value(right)))
+                return paren(cls(this=self.value(left), expression=self.value(right)))
         raise TypeError(node)
 
     def build(self) -> exp.Select | None:
@@ -510,11 +518,11 @@ class _Builder:
         ).from_(_tbl(keys, "osm_k"), copy=False)
         for n, (name, indexes) in enumerate(sorted(parts, key=lambda p: p[1])):
             alias = f"osm_j{n}"
-            frame = frame.join(
+            frame = join(
+                frame,
                 _tbl(name, alias),
-                on=exp.and_(*self.dims_eq(alias, "osm_k")),
-                join_type="left",
-                copy=False,
+                on=exp.and_(*self.dims_eq(alias, "osm_k"), copy=False),
+                side="LEFT",
             )
             for i in indexes:
                 col: exp.Expr = exp.column(f"osm_l{i}", alias)

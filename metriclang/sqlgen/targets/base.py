@@ -49,6 +49,30 @@ def number(value: int | Decimal) -> exp.Expr:
     return exp.Literal.number(str(value))
 
 
+def cast(x: exp.Expr, to: exp.DataType.Type) -> exp.Expr:
+    """``CAST(x AS to)`` without copying ``x`` (``x`` as is when it is already such a cast)."""
+    if isinstance(x, exp.Cast) and x.to.this == to:
+        return x
+    return exp.Cast(this=x, to=exp.DataType(this=to))
+
+
+def paren(x: exp.Expr) -> exp.Paren:
+    """``(x)`` without copying ``x``."""
+    return exp.Paren(this=x)
+
+
+def join(
+    query: exp.Select,
+    table: exp.Expr,
+    on: exp.Expr | None = None,
+    side: str | None = None,
+    kind: str | None = None,
+) -> exp.Select:
+    """Append ``[side] [kind] JOIN table [ON on]`` to ``query`` in place (no parsing, no copy)."""
+    query.append("joins", exp.Join(this=table, on=on, side=side, kind=kind))
+    return query
+
+
 #: Built spines by (target class name, grain); copied on use.
 _SPINES: dict[tuple[str, str], exp.Expr] = {}
 
@@ -65,10 +89,8 @@ class Target:
     def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         """First day (a DATE) of the ``grain`` period holding ``t``; weeks start on Monday."""
         if grain == "day":
-            return exp.cast(t, exp.DataType.Type.DATE)
-        return exp.cast(
-            exp.TimestampTrunc(this=t, unit=exp.var(grain.upper())), exp.DataType.Type.DATE
-        )
+            return cast(t, exp.DataType.Type.DATE)
+        return cast(exp.TimestampTrunc(this=t, unit=exp.var(grain.upper())), exp.DataType.Type.DATE)
 
     def moment(self, t: exp.Expr) -> exp.Expr:
         """An event time as compared with a DATE period boundary (``t >= first_day``)."""
@@ -86,7 +108,7 @@ class Target:
         """A DATE ``amount`` DAY or MONTH units after ``d``."""
         if amount == 0:
             return d
-        return exp.cast(
+        return cast(
             exp.DateAdd(this=d, expression=number(amount), unit=exp.var(unit)),
             exp.DataType.Type.DATE,
         )
@@ -120,7 +142,9 @@ class Target:
         if self.spine_sql is not None:
             return None
         return exp.union(
-            *[exp.select(number(i).as_("d", copy=False)) for i in range(10)], distinct=False
+            *[exp.select(number(i).as_("d", copy=False)) for i in range(10)],
+            distinct=False,
+            copy=False,
         )
 
     def numbers_spine(self, unit: str, step: int) -> exp.Expr:
@@ -134,14 +158,14 @@ class Target:
                 this=exp.to_identifier("osm_digits"),
                 alias=exp.TableAlias(this=exp.to_identifier(alias)),
             )
-            query = query.join(digits, join_type="cross", copy=False)
+            query = join(query, digits, kind="CROSS")
             digit: exp.Expr = exp.column("d", alias)
             if level:
                 digit = exp.Mul(this=digit, expression=number(10**level))
             n = digit if n is None else exp.Add(this=n, expression=digit)
         assert n is not None
-        steps = exp.Mul(this=exp.paren(n), expression=number(step)) if step != 1 else n
-        period = exp.cast(
+        steps = exp.Mul(this=paren(n), expression=number(step)) if step != 1 else n
+        period = cast(
             exp.DateAdd(this=exp.column(LO), expression=steps, unit=exp.var(unit)),
             exp.DataType.Type.DATE,
         )
@@ -158,4 +182,4 @@ class Target:
 
     def double(self, x: exp.Expr) -> exp.Expr:
         """``x`` as a floating-point number, so that division never truncates."""
-        return exp.cast(x, exp.DataType.Type.DOUBLE)
+        return cast(x, exp.DataType.Type.DOUBLE)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from metriclang.sqlgen.targets.base import Target
+from metriclang.sqlgen.targets.base import Target, cast
 
 _UNITS = {"week": "ISOWEEK", "month": "MONTH", "quarter": "QUARTER", "year": "YEAR"}
 
@@ -19,14 +19,14 @@ class BigQuery(Target):
     )
 
     def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
-        day = exp.cast(t, exp.DataType.Type.DATE)
+        day = cast(t, exp.DataType.Type.DATE)
         if grain == "day":
             return day
         return exp.DateTrunc(this=day, unit=exp.var(_UNITS[grain]))  # type: ignore[no-untyped-call]
 
     def moment(self, t: exp.Expr) -> exp.Expr:
         # TIMESTAMP and DATE don't compare; against a first day, t >= d iff DATE(t) >= d.
-        return exp.cast(t, exp.DataType.Type.DATE)
+        return cast(t, exp.DataType.Type.DATE)
 
     def percentile(self, x: exp.Expr, fraction: Decimal) -> exp.Expr | None:
         return None  # PERCENTILE_CONT is analytic only; APPROX_QUANTILES is approximate

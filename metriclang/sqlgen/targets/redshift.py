@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from metriclang.sqlgen.targets.base import paren
 from metriclang.sqlgen.targets.postgres import Postgres
 
 
@@ -18,5 +19,6 @@ class Redshift(Postgres):
         both_null = exp.and_(
             exp.Is(this=a.copy(), expression=exp.Null()),
             exp.Is(this=b.copy(), expression=exp.Null()),
+            copy=False,
         )
-        return exp.paren(exp.or_(exp.EQ(this=a, expression=b), exp.paren(both_null)))
+        return paren(exp.or_(exp.EQ(this=a, expression=b), paren(both_null), copy=False))

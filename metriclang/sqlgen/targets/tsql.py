@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlglot import exp
 
-from metriclang.sqlgen.targets.base import Target, template
+from metriclang.sqlgen.targets.base import Target, paren, template
 
 _TRUNC = {
     # 1900-01-01 was a Monday.
@@ -34,7 +34,7 @@ class TSQL(Target):
         return exp.Case(
             ifs=[
                 exp.If(this=expr, true=exp.Literal.number(1)),
-                exp.If(this=exp.Not(this=exp.paren(expr.copy())), true=exp.Literal.number(0)),
+                exp.If(this=exp.Not(this=paren(expr.copy())), true=exp.Literal.number(0)),
             ]
         )
 
