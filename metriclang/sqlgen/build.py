@@ -240,7 +240,7 @@ class _Builder:
         x: exp.Expr | None,
         cond: exp.Expr | None,
     ) -> exp.Expr | None:
-        """The aggregate of ``x`` over rows meeting ``cond`` (CASE inside, so CTEs share a scan)."""
+        """The aggregate of ``x`` over rows meeting ``cond`` (CASE inside: leaves share a scan)."""
 
         def guarded(value: exp.Expr | None) -> exp.Expr:
             assert value is not None  # every aggregate but count(SRC) has an expression
@@ -292,8 +292,13 @@ class _Builder:
         dims = [self.dim(source, d) for d in self.plan.dimensions]
         cols: list[exp.Expr] = [period.as_("period", copy=False)]
         cols += [e.as_(d, copy=False) for e, d in zip(dims, self.plan.dimensions, strict=True)]
+        # One condition shared by every leaf filters rows in WHERE (cheaper than a CASE per
+        # aggregate); periods it leaves empty still appear through the spine join of the frame.
+        shared = items[0][1].where
+        if shared is not None and any(leaf.where != shared for _, leaf in items[1:]):
+            shared = None
         for i, leaf in items:
-            agg = self.aggregate(leaf, leaf.expr, leaf.where)
+            agg = self.aggregate(leaf, leaf.expr, None if shared is not None else leaf.where)
             if agg is not None:
                 cols.append(agg.as_(f"osm_l{i}", copy=False))
         query = (
@@ -301,7 +306,8 @@ class _Builder:
             .from_(self.table(source), copy=False)
             .group_by(period.copy(), *[d.copy() for d in dims], copy=False)
         )
-        conds = self.time_filter(source, lower)
+        conds = [shared.copy()] if shared is not None else []
+        conds += self.time_filter(source, lower)
         if conds:
             query = query.where(exp.and_(*conds, copy=False), copy=False)
         return self.add_cte(f"osm_p{len(self.ctes)}", query)

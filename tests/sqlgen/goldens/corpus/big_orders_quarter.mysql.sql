@@ -65,10 +65,12 @@ WITH osm_bounds AS (
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       QUARTER(ordered_at) - 1
     ) QUARTER AS period,
-    COUNT(CASE WHEN (
-      amount >= 30
-    ) THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM shop.orders
+  WHERE
+    (
+      amount >= 30
+    )
   GROUP BY
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       QUARTER(ordered_at) - 1

@@ -21,10 +21,12 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('QUARTER', ordered_at) AS DATE) AS period,
-    COUNT(CASE WHEN (
-      amount >= 30
-    ) THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM shop.orders
+  WHERE
+    (
+      amount >= 30
+    )
   GROUP BY
     CAST(DATE_TRUNC('QUARTER', ordered_at) AS DATE)
 ), osm_frame AS (

@@ -65,10 +65,12 @@ WITH osm_bounds AS (
     DATEFROMPARTS(YEAR(ordered_at), (
       DATEPART(QUARTER, ordered_at) - 1
     ) * 3 + 1, 1) AS period,
-    COUNT(CASE WHEN (
-      amount >= 30
-    ) THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM shop.orders
+  WHERE
+    (
+      amount >= 30
+    )
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), (
       DATEPART(QUARTER, ordered_at) - 1

@@ -60,8 +60,10 @@ WITH osm_bounds AS (
 ), osm_p3 AS (
   SELECT
     DATE_SUB(CAST(ordered_at AS DATE), INTERVAL (WEEKDAY(ordered_at)) DAY) AS period,
-    COUNT(CASE WHEN status = 'paid' THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     DATE_SUB(CAST(ordered_at AS DATE), INTERVAL (WEEKDAY(ordered_at)) DAY)
 ), osm_frame AS (

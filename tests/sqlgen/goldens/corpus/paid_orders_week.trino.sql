@@ -21,8 +21,10 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
-    COUNT(CASE WHEN status = 'paid' THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE)
 ), osm_frame AS (

@@ -90,8 +90,10 @@ WITH osm_bounds AS (
       ),
       CAST(ordered_at AS DATE)
     ) AS period,
-    COUNT(CASE WHEN status = 'paid' THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     DATEADD(
       DAY,

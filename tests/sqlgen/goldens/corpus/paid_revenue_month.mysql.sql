@@ -62,8 +62,10 @@ WITH osm_bounds AS (
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
     ) MONTH AS period,
-    SUM(CASE WHEN status = 'paid' THEN amount END) AS osm_l0
+    SUM(amount) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1

@@ -20,8 +20,10 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
-    SUM(CASE WHEN status = 'paid' THEN amount END) AS osm_l0
+    SUM(amount) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE)
 ), osm_frame AS (

@@ -32,8 +32,10 @@ WITH osm_bounds AS (
   SELECT
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH) AS period,
     `select` AS `select`,
-    SUM(CASE WHEN `select` = 'a' THEN `order` END) AS osm_l0
+    SUM(`order`) AS osm_l0
   FROM shop.orders
+  WHERE
+    `select` = 'a'
   GROUP BY
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH),
     `select`

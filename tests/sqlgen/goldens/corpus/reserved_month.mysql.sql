@@ -73,8 +73,10 @@ WITH osm_bounds AS (
       MONTH(ordered_at) - 1
     ) MONTH AS period,
     `select` AS `select`,
-    SUM(CASE WHEN `select` = 'a' THEN `order` END) AS osm_l0
+    SUM(`order`) AS osm_l0
   FROM shop.orders
+  WHERE
+    `select` = 'a'
   GROUP BY
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1

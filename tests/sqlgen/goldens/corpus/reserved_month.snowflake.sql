@@ -31,8 +31,10 @@ WITH osm_bounds AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     "select" AS "select",
-    SUM(CASE WHEN "select" = 'a' THEN "order" END) AS osm_l0
+    SUM("order") AS osm_l0
   FROM shop.orders
+  WHERE
+    "select" = 'a'
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     "select"

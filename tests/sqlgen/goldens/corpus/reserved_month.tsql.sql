@@ -67,8 +67,10 @@ WITH osm_bounds AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
     [select] AS [select],
-    SUM(CASE WHEN [select] = 'a' THEN [order] END) AS osm_l0
+    SUM([order]) AS osm_l0
   FROM shop.orders
+  WHERE
+    [select] = 'a'
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1),
     [select]

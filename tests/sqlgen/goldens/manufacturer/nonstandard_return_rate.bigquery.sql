@@ -26,15 +26,19 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH) AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l1
+    COUNT(*) AS osm_l1
   FROM erp.orders
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH)
 ), osm_p3 AS (
   SELECT
     DATE_TRUNC(CAST(returned_at AS DATE), MONTH) AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM erp.returns
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     DATE_TRUNC(CAST(returned_at AS DATE), MONTH)
 ), osm_frame AS (

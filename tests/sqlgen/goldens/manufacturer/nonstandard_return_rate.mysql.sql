@@ -67,8 +67,10 @@ WITH osm_bounds AS (
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
     ) MONTH AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l1
+    COUNT(*) AS osm_l1
   FROM erp.orders
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
@@ -78,8 +80,10 @@ WITH osm_bounds AS (
     MAKEDATE(YEAR(returned_at), 1) + INTERVAL (
       MONTH(returned_at) - 1
     ) MONTH AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM erp.returns
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     MAKEDATE(YEAR(returned_at), 1) + INTERVAL (
       MONTH(returned_at) - 1

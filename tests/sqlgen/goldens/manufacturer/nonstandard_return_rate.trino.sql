@@ -26,15 +26,19 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l1
+    COUNT(*) AS osm_l1
   FROM erp.orders
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE)
 ), osm_p3 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', returned_at) AS DATE) AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM erp.returns
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     CAST(DATE_TRUNC('MONTH', returned_at) AS DATE)
 ), osm_frame AS (

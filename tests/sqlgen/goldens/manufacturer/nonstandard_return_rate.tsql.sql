@@ -61,15 +61,19 @@ WITH osm_bounds AS (
 ), osm_p3 AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l1
+    COUNT(*) AS osm_l1
   FROM erp.orders
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1)
 ), osm_p4 AS (
   SELECT
     DATEFROMPARTS(YEAR(returned_at), MONTH(returned_at), 1) AS period,
-    COUNT(CASE WHEN product_type = 'non_standard' THEN 1 END) AS osm_l0
+    COUNT(*) AS osm_l0
   FROM erp.returns
+  WHERE
+    product_type = 'non_standard'
   GROUP BY
     DATEFROMPARTS(YEAR(returned_at), MONTH(returned_at), 1)
 ), osm_frame AS (

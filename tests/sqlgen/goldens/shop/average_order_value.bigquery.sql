@@ -32,9 +32,11 @@ WITH osm_bounds AS (
   SELECT
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH) AS period,
     UPPER(country_code) AS country,
-    SUM(CASE WHEN status = 'paid' THEN amount END) AS osm_l0,
-    COUNT(CASE WHEN status = 'paid' THEN 1 END) AS osm_l1
+    SUM(amount) AS osm_l0,
+    COUNT(*) AS osm_l1
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH),
     UPPER(country_code)

@@ -31,9 +31,11 @@ WITH osm_bounds AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     UPPER(country_code) AS country,
-    SUM(CASE WHEN status = 'paid' THEN amount END) AS osm_l0,
-    COUNT(CASE WHEN status = 'paid' THEN 1 END) AS osm_l1
+    SUM(amount) AS osm_l0,
+    COUNT(*) AS osm_l1
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     UPPER(country_code)

@@ -67,9 +67,11 @@ WITH osm_bounds AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
     UPPER(country_code) AS country,
-    SUM(CASE WHEN status = 'paid' THEN amount END) AS osm_l0,
-    COUNT(CASE WHEN status = 'paid' THEN 1 END) AS osm_l1
+    SUM(amount) AS osm_l0,
+    COUNT(*) AS osm_l1
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1),
     UPPER(country_code)

@@ -21,8 +21,10 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
-    QUANTILE_CONT(CAST(CASE WHEN status = 'paid' THEN delivery_days END AS DOUBLE), 0.9) AS osm_l0
+    QUANTILE_CONT(CAST(delivery_days AS DOUBLE), 0.9) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE)
 ), osm_frame AS (

@@ -22,8 +22,10 @@ WITH osm_bounds AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
     PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY
-      CASE WHEN status = 'paid' THEN delivery_days END) AS osm_l0
+      delivery_days) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE)
 ), osm_frame AS (

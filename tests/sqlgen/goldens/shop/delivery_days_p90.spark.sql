@@ -20,8 +20,10 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
-    PERCENTILE(CASE WHEN status = 'paid' THEN delivery_days END, 0.9) AS osm_l0
+    PERCENTILE(delivery_days, 0.9) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE)
 ), osm_frame AS (

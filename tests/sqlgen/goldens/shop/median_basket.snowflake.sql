@@ -21,8 +21,10 @@ WITH osm_bounds AS (
   SELECT
     DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE)) AS period,
     PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY
-      CASE WHEN status = 'paid' THEN amount END) AS osm_l0
+      amount) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE))
 ), osm_frame AS (

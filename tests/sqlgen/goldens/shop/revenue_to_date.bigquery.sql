@@ -21,8 +21,10 @@ WITH osm_bounds AS (
 ), osm_p2 AS (
   SELECT
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH) AS period,
-    SUM(CASE WHEN status = 'paid' THEN amount END) AS osm_l0
+    SUM(amount) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH)
 ), osm_frame AS (

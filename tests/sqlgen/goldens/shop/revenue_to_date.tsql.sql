@@ -56,8 +56,10 @@ WITH osm_bounds AS (
 ), osm_p3 AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
-    SUM(CASE WHEN status = 'paid' THEN amount END) AS osm_l0
+    SUM(amount) AS osm_l0
   FROM shop.orders
+  WHERE
+    status = 'paid'
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1)
 ), osm_frame AS (
