@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,16 +66,52 @@ def fusable_groups(project: Project) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in sorted(groups.items())}
 
 
-def compile_project(project: Project, dialects: Iterable[str], fused: bool = False) -> Compiled:
-    """Every measure's SQL in each dialect (plus fused queries), and the manifest."""
+#: Queries (measures x dialects) from which ``compile_project`` renders dialects in parallel.
+PARALLEL_FROM = 4000
+#: The project the forked workers render (set in the parent just before the fork).
+_SHARED: list[Project] = []
+
+_Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
+
+
+def _render_dialect(dialect: str) -> _Rendered:
+    """Every measure of the shared project in one dialect (a worker's task)."""
+    project = _SHARED[0]
+    return tuple((n, *render_measure(project, n, dialect)) for n in sorted(project.measures))
+
+
+def _render_all(
+    project: Project, dialects: tuple[str, ...], workers: int | None
+) -> list[_Rendered]:
+    """Per dialect, every measure's SQL: one process per core for large projects, same output."""
+    if workers is None:
+        big = len(project.measures) * len(dialects) >= PARALLEL_FROM
+        workers = min(os.cpu_count() or 1, len(dialects)) if big else 1
+    _SHARED[:] = [project]
+    try:
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_render_dialect(d) for d in dialects]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_render_dialect, dialects, chunksize=1)
+    finally:
+        _SHARED.clear()
+
+
+def compile_project(
+    project: Project, dialects: Iterable[str], fused: bool = False, workers: int | None = None
+) -> Compiled:
+    """Every measure's SQL in each dialect (plus fused queries), and the manifest.
+
+    ``workers``: processes rendering dialects side by side (default: one per core when the
+    project is large, else 1); the result does not depend on it.
+    """
     files: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
     skipped: dict[str, dict[str, str]] = {}
     dialects = tuple(dialects)
     measures = sorted(project.measures)
-    for dialect in dialects:
-        for name in measures:
-            sql, diags = render_measure(project, name, dialect)
+    for dialect, rendered in zip(dialects, _render_all(project, dialects, workers), strict=True):
+        for name, sql, diags in rendered:
             limits = [d for d in diags if d.code in DIALECT_LIMITS]
             for d in limits:
                 skipped.setdefault(dialect, {})[name] = f"{d.code} {d.message}"
