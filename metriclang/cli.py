@@ -15,6 +15,7 @@ from metriclang import __version__
 from metriclang.diagnostics import Severity
 from metriclang.project import UsageError
 from metriclang.report import FORMATS, reporter
+from metriclang.semantic.model import Project
 from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
 PATH = click.argument("path", type=click.Path(path_type=Path))
@@ -244,7 +245,7 @@ def _problems(project: object, problems: object) -> None:
                err=True)
 
 
-def _loaded_for_sql(path: Path) -> object:
+def _loaded_for_sql(path: Path) -> Project:
     """Load a project for SQL generation; errors in it are reported and exit 1."""
     from metriclang.project import load_project
 
@@ -256,7 +257,7 @@ def _loaded_for_sql(path: Path) -> object:
     return loaded.project
 
 
-def _dialect_choice(with_all: bool) -> click.Choice:
+def _dialect_choice(with_all: bool) -> click.Choice[str]:
     from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
     return click.Choice((*OUTPUT_DIALECTS, "all") if with_all else OUTPUT_DIALECTS)
@@ -279,16 +280,16 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
     from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
     project = _loaded_for_sql(path)
-    if measure not in project.measures:  # type: ignore[attr-defined]
-        hint = did_you_mean(measure, project.measures)  # type: ignore[attr-defined]
+    if measure not in project.measures:
+        hint = did_you_mean(measure, project.measures)
         raise UsageError(f"unknown measure `{measure}`" + (f"; {hint}" if hint else ""))
     if dialect is None:
-        configured = project.config.dialect  # type: ignore[attr-defined]
+        configured = project.config.dialect
         dialect = configured if configured in OUTPUT_DIALECTS else "duckdb"
     if show_plan:
         from metriclang.sqlgen.plan import dump_plan, plan_measure
 
-        plan, problems = plan_measure(project, measure)  # type: ignore[arg-type]
+        plan, problems = plan_measure(project, measure)
         if plan is None:
             _problems(project, problems)
             sys.exit(1)
@@ -297,10 +298,9 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
     first, last = _today(date_from), _today(date_to)
     if first and last and first > last:
         raise UsageError(f"--from {first} is after --to {last}")
-    text, problems = compile_sql(project, measure, dialect,  # type: ignore[arg-type]
-                                 date_from=first, date_to=last)
+    text, found = compile_sql(project, measure, dialect, date_from=first, date_to=last)
     if text is None:
-        _problems(project, problems)
+        _problems(project, found)
         sys.exit(1)
     click.echo(text, nl=False)
 
@@ -321,7 +321,7 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
 
     project = _loaded_for_sql(path)
     dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
-    compiled = compile_project(project, dialects, fused)  # type: ignore[arg-type]
+    compiled = compile_project(project, dialects, fused)
     if compiled.diagnostics:
         _problems(project, compiled.diagnostics)
     if compiled.failed:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 
 from metriclang.source import Span
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How serious a diagnostic is; ``error`` makes ``osm check`` exit 1."""
 
     ERROR = "error"

@@ -49,7 +49,7 @@ def number(value: int | Decimal) -> exp.Expr:
     return exp.Literal.number(str(value))
 
 
-def cast(x: exp.Expr, to: exp.DataType.Type) -> exp.Expr:
+def cast(x: exp.Expr, to: exp.DType) -> exp.Expr:
     """``CAST(x AS to)`` without copying ``x`` (``x`` as is when it is already such a cast)."""
     if isinstance(x, exp.Cast) and x.to.this == to:
         return x
