@@ -64,6 +64,8 @@ def check(path: Path, fmt: str, strict: bool, today: str | None) -> None:
     loaded = run_check(path, _today(today))
     color = fmt == "text" and _color(sys.stdout)
     click.echo(reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
+    if not loaded.project.files and not len(loaded.diagnostics):
+        click.echo(f"warning: no .osm files found under {path}", err=True)
     failed = loaded.diagnostics.has_errors or (
         strict and loaded.diagnostics.count(Severity.WARNING) > 0)
     sys.exit(1 if failed else 0)
