@@ -195,8 +195,20 @@ class Drive:
         return -1 if self.effect == "negative" else 1
 
 
+class _Statements:
+    """A declaration that remembers where each of its statements was written."""
+
+    #: keyword -> span of its (first) statement, e.g. ``statements["grain"]``.
+    statements: Mapping[str, Span]
+    name_span: Span
+
+    def at(self, keyword: str) -> Span:
+        """The span of a statement, else of the declaration's name."""
+        return self.statements.get(keyword, self.name_span)
+
+
 @dataclass(frozen=True)
-class Measure:
+class Measure(_Statements):
     name: str
     label: str | None
     formula: Expr | None
@@ -219,10 +231,6 @@ class Measure:
     #: keyword -> span of its (first) statement, e.g. ``statements["grain"]``.
     statements: Mapping[str, Span] = field(default_factory=dict)
 
-    def at(self, keyword: str) -> Span:
-        """The span of a statement, else of the measure's name."""
-        return self.statements.get(keyword, self.name_span)
-
 
 @dataclass(frozen=True)
 class Target:
@@ -234,7 +242,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Strategy:
+class Strategy(_Statements):
     name: str
     label: str | None
     objective: str
@@ -248,12 +256,9 @@ class Strategy:
     name_span: Span
     statements: Mapping[str, Span] = field(default_factory=dict)
 
-    def at(self, keyword: str) -> Span:
-        return self.statements.get(keyword, self.name_span)
-
 
 @dataclass(frozen=True)
-class Objective:
+class Objective(_Statements):
     name: str
     label: str | None
     north_star: str | None
@@ -265,9 +270,6 @@ class Objective:
     span: Span
     name_span: Span
     statements: Mapping[str, Span] = field(default_factory=dict)
-
-    def at(self, keyword: str) -> Span:
-        return self.statements.get(keyword, self.name_span)
 
 
 @dataclass(frozen=True)
