@@ -9,6 +9,10 @@ adjusted p-values into verdicts:
 * ``weak``: not significant (no evidence either way at this sample size);
 * ``insufficient-data``: too few periods to test; ``needed`` says how many.
 
+A link whose statistics fail on its series (:class:`~metriclang.verify.stats.StatsError`,
+e.g. KPSS on a sparse count series) is ``weak`` with a note saying which step failed; the
+other links of the run are tested as usual.
+
 All of this is evidence in time order (the driver's movements precede the target's), not a
 proof of causation: a third factor moving both with a delay gives the same picture.
 """
@@ -18,7 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from metriclang.verify.stats import granger, lag_scan, make_stationary, prewhiten, window
+from metriclang.verify.stats import (
+    StatsError,
+    granger,
+    lag_scan,
+    make_stationary,
+    prewhiten,
+    window,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -82,15 +93,29 @@ def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign:
     >>> t.best_lag, t.estimate > 0, t.p_raw < 0.001
     (3, True, True)
     """
-    import numpy as np
-
     n = len(driver)
     need = needed_periods(declared_lag)
     if n < need:
         return PairTest(declared_lag, sign, n, needed=need,
                         note=f"{n} periods, needs at least {need}")
+    try:
+        return _assess(driver, target, declared_lag, sign, orders)
+    except StatsError as e:
+        return failed(declared_lag, sign, n, str(e))
+
+
+def failed(declared_lag: int, sign: int, periods: int, reason: str) -> PairTest:
+    """A link whose statistics failed on its series: not tested, the reason as its note."""
+    return PairTest(declared_lag, sign, periods, note=f"not tested: {reason}")
+
+
+def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int,
+            orders: tuple[int, int] | None) -> PairTest:
+    import numpy as np
+
+    n = len(driver)
     if orders is None:
-        orders = (make_stationary(driver).order, make_stationary(target).order)
+        orders = (_differencing(driver, "the driver"), _differencing(target, "the target"))
     differenced = max(orders)
     x, y = np.diff(driver, differenced), np.diff(target, differenced)
     if x.std() == 0 or y.std() == 0:
@@ -108,14 +133,20 @@ def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign:
                     granger(x, y, range(max(1, lags.start), lags.stop)), differenced, p)
 
 
-def judge(tests: list[PairTest], alpha: float = ALPHA) -> list[Judged]:
-    """Verdicts for a run's links, Benjamini–Hochberg adjusted across the tested ones."""
-    import numpy as np
+def _differencing(x: np.ndarray, series: str) -> int:
+    try:
+        return make_stationary(x).order
+    except StatsError as e:
+        raise e.on(series) from e.cause
 
-    from metriclang.verify.stats import benjamini_hochberg
+
+def judge(tests: list[PairTest], alpha: float = ALPHA) -> list[Judged]:
+    """Verdicts for a run's links, Benjamini–Hochberg adjusted across the tested ones
+    (statsmodels' ``multipletests``, method ``fdr_bh``)."""
+    from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
 
     tested = [i for i, t in enumerate(tests) if t.p_raw is not None]
-    q = benjamini_hochberg(np.array([tests[i].p_raw for i in tested], dtype=float))
+    q = multipletests([tests[i].p_raw for i in tested], method="fdr_bh")[1] if tested else []
     adjusted = dict(zip(tested, (float(v) for v in q), strict=True))
     out = []
     for i, t in enumerate(tests):

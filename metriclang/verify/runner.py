@@ -12,7 +12,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from metriclang.semantic.model import Drive, Measure, Project
-from metriclang.verify.evidence import ALPHA, PairTest, assess_pair, judge, needed_periods
+from metriclang.verify.evidence import (
+    ALPHA,
+    PairTest,
+    assess_pair,
+    failed,
+    judge,
+    needed_periods,
+)
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report
 from metriclang.verify.series import (
     Pair,
@@ -23,7 +30,7 @@ from metriclang.verify.series import (
     without_weekday_pattern,
 )
 from metriclang.verify.signals import vanity_signals
-from metriclang.verify.stats import make_stationary
+from metriclang.verify.stats import StatsError, make_stationary
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,7 +49,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
     links = declared_links(project)
     tests: list[PairTest] = []
     pairs: list[Pair | None] = []
-    orders_seen: dict[tuple[str, str, date, date], int] = {}
+    orders_seen: dict[tuple[str, str, date, date], int | StatsError] = {}
     for m, d in links:
         grain = coarser(m.grain, project.measures[d.target].grain)
         lag = lag_periods(d.lag.approx_days if d.lag else 0, grain)
@@ -57,10 +64,14 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
         pair = align(a, b)
         tested = without_weekday_pattern(pair)
         orders = None
-        if len(tested.periods) >= needed_periods(lag):
-            orders = (_order(m.name, tested, tested.driver, orders_seen),
-                      _order(d.target, tested, tested.target, orders_seen))
-        tests.append(assess_pair(tested.driver, tested.target, lag, d.sign, orders))
+        try:
+            if len(tested.periods) >= needed_periods(lag):
+                orders = (_order(m.name, tested, tested.driver, orders_seen),
+                          _order(d.target, tested, tested.target, orders_seen))
+        except StatsError as e:
+            tests.append(failed(lag, d.sign, len(tested.periods), str(e)))
+        else:
+            tests.append(assess_pair(tested.driver, tested.target, lag, d.sign, orders))
         pairs.append(pair)
     judged = judge(tests, alpha)
     results = []
@@ -79,12 +90,21 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
 
 
 def _order(measure: str, pair: Pair, values: np.ndarray,
-           seen: dict[tuple[str, str, date, date], int]) -> int:
-    """The differencing order of one measure over the pair's periods, computed once."""
+           seen: dict[tuple[str, str, date, date], int | StatsError]) -> int:
+    """The differencing order of one measure over the pair's periods, computed once.
+
+    Raises :class:`StatsError` (naming the measure) when its stationarity tests fail.
+    """
     key = (measure, pair.grain, pair.periods[0], pair.periods[-1])
     if key not in seen:
-        seen[key] = make_stationary(values).order
-    return seen[key]
+        try:
+            seen[key] = make_stationary(values).order
+        except StatsError as e:
+            seen[key] = e.on(f"`{measure}`")
+    found = seen[key]
+    if isinstance(found, StatsError):
+        raise found
+    return found
 
 
 def measure_evidence(report: Report, measure: str) -> MeasureEvidence:

@@ -3,7 +3,8 @@
 The V4xx rules of ``osm check`` find vanity metrics from the definition; these look at the
 history: a series that never decreases cannot tell a team whether anything it does works, and
 a leading measure whose every tested link is ``weak`` moves without anything it claims to
-drive moving with it, over a history long enough for a real relationship to have shown.
+drive moving with it, over a history long enough for a real relationship to have shown
+(links too short to test, or whose statistics failed, say nothing either way).
 
 >>> only_grows((1.0, 1.0, 2.0, 5.0, 5.0, 9.0))
 True
@@ -51,7 +52,7 @@ def vanity_signals(project: Project, series: Mapping[str, Series],
     for link in links:
         by_source.setdefault(link.source, []).append(link)
     for name, own in sorted(by_source.items()):
-        tested = [k for k in own if k.verdict != "insufficient-data"]
+        tested = [k for k in own if k.p_unadjusted is not None]  # not too short, not failed
         if (tested and all(k.verdict == "weak" for k in tested)
                 and min(k.periods for k in tested) >= MIN_PERIODS_FOR_SILENCE
                 and _moves(series.get(name))):

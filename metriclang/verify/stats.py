@@ -1,6 +1,7 @@
 """Statistics for one driver/target pair, on plain numpy arrays (no model, no I/O).
 
-The pipeline for a declared link ``A drives B lag L``:
+The pipeline for a declared link ``A drives B lag L`` (the fitting and the tests are
+statsmodels'; this module chooses the settings and the order of the steps):
 
 1. :func:`make_stationary`: ADF (null: unit root) and KPSS (null: level-stationary) on each
    series; difference until ADF rejects and KPSS does not (at most twice). Both series are
@@ -13,27 +14,42 @@ The pipeline for a declared link ``A drives B lag L``:
    (Šidák), so scanning lags does not inflate false positives.
 4. :func:`granger`: F test that lags of the driver (the same window, lag 0 left out: only
    the past counts) add to the target's own AR model.
-5. :func:`benjamini_hochberg` across every link tested in one run.
 
->>> import numpy as np
->>> benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
-[0.04, 0.053, 0.053, 0.5]
+Benjamini–Hochberg across every link tested in one run is in
+:func:`metriclang.verify.evidence.judge`. A step that fails on a degenerate series raises
+:class:`StatsError`, which the caller records as a note on that link.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 #: Significance level of the stationarity tests.
 STATIONARITY_ALPHA = 0.05
 #: Largest AR order tried when pre-whitening (covers a weekly cycle in daily data twice).
 MAX_AR_ORDER = 14
+
+
+class StatsError(Exception):
+    """A statistical step (``"KPSS test"``...) failed on a series; the message says which."""
+
+    def __init__(self, step: str, cause: BaseException, series: str = "these series") -> None:
+        super().__init__(f"{step} failed on {series} ({type(cause).__name__}: {cause})")
+        self.step, self.cause = step, cause
+
+    def on(self, series: str) -> StatsError:
+        """The same failure, naming the series it happened on (a measure, "the driver")."""
+        return StatsError(self.step, self.cause, series)
 
 
 @dataclass(frozen=True)
@@ -67,15 +83,10 @@ def stationarity_p(x: np.ndarray) -> tuple[float, float]:
     from statsmodels.tsa.stattools import adfuller, kpss  # type: ignore[import-untyped]
 
     lags = max(1, min(int(4 * (len(x) / 100) ** 0.25), len(x) // 3 - 2))
-    import numpy as np
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            adf = adfuller(x, maxlag=lags, autolag=None, regression="c")
-            kp = kpss(x, regression="c", nlags="auto")
-        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
-            return 1.0, 0.0  # degenerate series: treat as not stationary (difference it)
+    with _library("ADF test"):
+        adf = adfuller(x, maxlag=lags, autolag=None, regression="c")
+    with _library("KPSS test"):
+        kp = kpss(x, regression="c", nlags="auto")
     return float(_pvalue(adf)), float(_pvalue(kp))
 
 
@@ -107,57 +118,34 @@ def make_stationary(x: np.ndarray, max_order: int = 2) -> Stationary:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def lag_matrix(x: np.ndarray, lags: range | list[int], rows: int) -> np.ndarray:
-    """Columns ``x[t - k]`` for each ``k`` in ``lags``, for the last ``rows`` values of ``t``."""
-    import numpy as np
-
-    n = len(x)
-    return np.column_stack([x[n - rows - k:n - k] for k in lags]) if len(lags) else np.empty(
-        (rows, 0))
-
-
 def ar_order(x: np.ndarray, max_order: int) -> tuple[int, np.ndarray]:
-    """AR order chosen by AIC (OLS on a common sample) and its coefficients ``phi_1..phi_p``.
+    """AR order chosen by AIC and its coefficients ``phi_1..phi_p`` (statsmodels).
 
-    One Gram matrix of all ``max_order`` lags serves every candidate order (its leading
-    blocks), so the search costs little more than one fit.
+    :func:`~statsmodels.tsa.ar_model.ar_select_order` on the demeaned series, no trend term,
+    every candidate order fitted by OLS on the same sample (the last ``n - max_order``
+    values, ``hold_back``), the chosen one too, so orders are compared on equal footing.
     """
     import numpy as np
+    from statsmodels.tsa.ar_model import ar_select_order  # type: ignore[import-untyped]
 
-    x = x - x.mean()
-    rows = len(x) - max_order
-    y = x[max_order:]
-    full = lag_matrix(x, range(1, max_order + 1), rows)
-    gram, cross, total = _gram(full), full.T @ y, float(y @ y)
-    best = (math.inf, 0, np.empty(0))
-    for p in range(max_order + 1):
-        coef = _solve(gram[:p, :p], cross[:p]) if p else np.empty(0)
-        rss = total - float(coef @ cross[:p])
-        aic = rows * math.log(max(rss, 1e-300) / rows) + 2 * (p + 1)
-        if aic < best[0] - 1e-9:
-            best = (aic, p, coef)
-    return best[1], best[2]
-
-
-def _solve(gram: np.ndarray, cross: np.ndarray) -> np.ndarray:
-    """Normal equations (fast for the few columns used here); least squares if singular."""
-    import numpy as np
-
-    try:
-        return np.asarray(np.linalg.solve(gram, cross), dtype=float)
-    except np.linalg.LinAlgError:
-        return np.asarray(np.linalg.lstsq(gram, cross, rcond=None)[0], dtype=float)
+    with _library("AR order selection"):
+        selected = ar_select_order(x - x.mean(), max_order, ic="aic", trend="n",
+                                   hold_back=max_order)
+        if not selected.ar_lags:
+            return 0, np.empty(0)
+        return len(selected.ar_lags), np.asarray(selected.model.fit().params, dtype=float)
 
 
 def ar_filter(x: np.ndarray, phi: np.ndarray) -> np.ndarray:
     """Residuals ``e_t = x_t - sum_i phi_i x_{t-i}`` of the demeaned series (first p dropped)."""
     import numpy as np
+    from statsmodels.tsa.tsatools import lagmat  # type: ignore[import-untyped]
 
     x = x - x.mean()
     p = len(phi)
     if p == 0:
         return x
-    return np.asarray(x[p:] - lag_matrix(x, range(1, p + 1), len(x) - p) @ phi)
+    return np.asarray(x[p:] - lagmat(x, p, trim="both") @ phi)
 
 
 def prewhiten(driver: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -208,54 +196,58 @@ def lag_scan(driver: np.ndarray, target: np.ndarray, lags: range) -> Scan:
 def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> float | None:
     """p-value of the F test that ``driver`` lags in ``lags`` improve an AR model of ``target``.
 
-    The target's own AR order is chosen by AIC. ``None`` when the sample is too short.
+    The target's own AR order is chosen by AIC (:func:`ar_order`); the restricted model
+    (constant and the target's own lags) and the unrestricted one (plus the driver's lags)
+    are fitted by OLS on the same rows and compared with
+    :meth:`~statsmodels.regression.linear_model.RegressionResults.compare_f_test`.
+    ``None`` when fewer than 5 residual degrees of freedom are left.
     """
     import numpy as np
-    from scipy import stats
+    from statsmodels.regression.linear_model import OLS  # type: ignore[import-untyped]
+    from statsmodels.tsa.tsatools import lagmat
 
     own, _ = ar_order(target, max(0, min(MAX_AR_ORDER, len(target) // 10)))
     start = max(own, lags.stop - 1)
     rows = len(target) - start
-    extra = len(lags)
-    dof = rows - (1 + own + extra)
-    if dof < 5:
+    if rows - (1 + own + len(lags)) < 5:
         return None
-    y = target[start:]
-    restricted = np.column_stack([np.ones(rows), lag_matrix(target, range(1, own + 1), rows)])
-    full = np.column_stack([restricted, lag_matrix(driver, list(lags), rows)])
-    rss_r = _rss(restricted, y)
-    rss_u = _rss(full, y)
-    if rss_u <= 0:
-        return 0.0
-    f = ((rss_r - rss_u) / extra) / (rss_u / dof)
-    return float(stats.f.sf(max(f, 0.0), extra, dof))
+    past_target = lagmat(target, start, trim="both")[:, :own]
+    past_driver = lagmat(driver, start, trim="both")[:, [k - 1 for k in lags]]
+    restricted = np.column_stack([np.ones(rows), past_target])
+    with _library("Granger test"):
+        small = OLS(target[start:], restricted).fit()
+        full = OLS(target[start:], np.column_stack([restricted, past_driver])).fit()
+        if full.ssr <= 0:
+            return 0.0
+        return float(full.compare_f_test(small)[1])
 
 
-def _gram(design: np.ndarray) -> np.ndarray:
-    """``X'X`` with numpy's own loop: for these narrow matrices a threaded BLAS call is
-    several times slower (thread start-up and, on a busy machine, waiting for cores)."""
-    import numpy as np
+@contextmanager
+def _library(step: str) -> Iterator[None]:
+    """Run one step of statsmodels on a single BLAS thread, its warnings silenced (KPSS
+    warns when its p-value is outside its table; the verdicts say what matters); what it
+    raises on a degenerate series becomes a :class:`StatsError` naming the step.
 
-    return np.asarray(np.einsum("ij,ik->jk", design, design), dtype=float)
+    The matrices here are narrow (a few hundred rows, at most 15 columns): a threaded BLAS
+    spends more time starting and waiting for threads than computing, many times more on a
+    busy machine. Failures: ``LinAlgError`` is a ``ValueError``; KPSS on a sparse count
+    series raises ``OverflowError``, an ``ArithmeticError``; a value that is not finite
+    raises statsmodels' ``MissingDataError``.
+    """
+    from statsmodels.tools.sm_exceptions import MissingDataError  # type: ignore[import-untyped]
+
+    try:
+        with _blas().limit(limits=1, user_api="blas"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    except (ArithmeticError, ValueError, MissingDataError) as e:
+        raise StatsError(step, e) from e
 
 
-def _rss(design: np.ndarray, y: np.ndarray) -> float:
-    coef = _solve(_gram(design), design.T @ y)
-    residual = y - design @ coef
-    return float(residual @ residual)
+@cache
+def _blas() -> ThreadpoolController:
+    """The thread pools of the loaded BLAS libraries (numpy's and scipy's), found once,
+    after statsmodels (which loads both) is imported by the caller."""
+    from threadpoolctl import ThreadpoolController
 
-
-def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (q-values), in the input order."""
-    import numpy as np
-
-    p = np.asarray(p, dtype=float)
-    m = len(p)
-    if m == 0:
-        return p
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * m / np.arange(1, m + 1)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
+    return ThreadpoolController()

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
 
 from metriclang.project import load_project
 from metriclang.semantic.model import Project
-from metriclang.verify import Series, measure_evidence, verify
+from metriclang.verify import Report, Series, measure_evidence, verify
 from metriclang.verify.evidence import needed_periods
 from metriclang.verify.render import render_json, render_text
-from metriclang.verify.stats import benjamini_hochberg
 from tests.verify.synthetic import ar1
 
 SPEC = """
@@ -124,9 +124,30 @@ def test_p_values_are_adjusted_across_the_tested_links(project: Project,
     report = verify(project, series)
     tested = [k for k in report.links if k.p_unadjusted is not None]
     assert len(tested) == 3
-    expected = benjamini_hochberg(np.array([k.p_unadjusted for k in tested]))
+    expected = multipletests([k.p_unadjusted for k in tested], method="fdr_bh")[1]
     assert [k.p_value for k in tested] == pytest.approx(expected.tolist())
     assert all(k.p_value >= k.p_unadjusted for k in tested)
+
+
+def test_a_failed_test_is_a_note_on_its_link_only(project: Project,
+                                                 series: dict[str, Series]) -> None:
+    """KPSS raises OverflowError on a sparse count series: that link is not tested and
+    says why; the run goes on, the other links keep their verdicts, and the untested link
+    is no evidence of silence (no moves-with-nothing-downstream signal)."""
+    sparse = np.zeros(N)
+    sparse[2] = 1.0
+    report = verify(project, {**series, "lead_none": weekly("lead_none", sparse)})
+    link = next(k for k in report.links if k.source == "lead_none")
+    assert link.note == ("not tested: KPSS test failed on `lead_none` "
+                         "(OverflowError: cannot convert float infinity to integer)")
+    assert (link.verdict, link.p_value, link.periods) == ("weak", None, N)
+    baseline = verify(project, series)
+    def others(r: Report) -> list[tuple[str, str, float | None]]:
+        return [(k.source, k.verdict, k.p_unadjusted) for k in r.links if k.source != "lead_none"]
+
+    assert others(report) == others(baseline)  # adjusted p-values: one test fewer in BH
+    assert [s.kind for s in report.signals] == ["never-decreases"]
+    assert f"lead_none -> result: {link.note}" in render_text(report)
 
 
 def test_a_stricter_alpha_turns_borderline_links_weak(project: Project,

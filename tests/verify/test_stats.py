@@ -11,11 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metriclang.verify.evidence import MIN_PAIRS, VERDICTS, assess_pair, judge, needed_periods
+from metriclang.verify.evidence import (
+    MIN_PAIRS,
+    VERDICTS,
+    PairTest,
+    assess_pair,
+    judge,
+    needed_periods,
+)
 from metriclang.verify.stats import (
+    StatsError,
     ar_filter,
     ar_order,
-    benjamini_hochberg,
     granger,
     lag_scan,
     make_stationary,
@@ -137,6 +144,50 @@ def test_constant_series_is_weak() -> None:
     assert test.note == "one series does not move"
 
 
+# ---------------------------------------------------------------- failures are notes
+
+#: Sparse count series on which KPSS (after one differencing) raises OverflowError: its
+#: long-run variance estimate is exactly 0 (a +1/-1 pair), so its lag rule divides by it.
+SPARSE = {
+    "one early event": np.array([0, 0, 1] + [0] * 57, dtype=float),
+    "switched on": np.array([0] * 3 + [1] * 57, dtype=float),
+}
+OVERFLOW = "(OverflowError: cannot convert float infinity to integer)"
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_kpss_overflow_on_a_sparse_count_series_is_a_note(name: str) -> None:
+    x = SPARSE[name]
+    with pytest.raises(StatsError, match=r"^KPSS test failed on these series \(OverflowError"):
+        make_stationary(x)
+    noise = np.random.default_rng(12).normal(size=len(x))
+    as_driver = assess_pair(x, noise, 1, +1)
+    assert as_driver.note == f"not tested: KPSS test failed on the driver {OVERFLOW}"
+    assert (as_driver.p_raw, as_driver.best_lag, as_driver.needed) == (None, None, None)
+    assert judge([as_driver])[0].verdict == "weak"
+    as_target = assess_pair(noise, x, 1, +1)
+    assert as_target.note == f"not tested: KPSS test failed on the target {OVERFLOW}"
+
+
+def test_a_single_late_event_is_tested() -> None:
+    """One event in the middle: stationary as it is (no differencing), so KPSS is fine."""
+    x = np.array([0] * 60 + [1] + [0] * 40, dtype=float)
+    test = assess_pair(x, np.random.default_rng(12).normal(size=101), 1, +1)
+    assert (test.note, test.differenced) == (None, 0) and test.p_raw is not None
+
+
+def test_a_value_that_is_not_finite_is_a_note() -> None:
+    x = np.random.default_rng(13).normal(size=60)
+    x[10] = np.inf
+    with np.errstate(invalid="ignore"):
+        found = assess_pair(x, x, 1, +1)
+        given = assess_pair(x, x, 1, +1, orders=(0, 0))
+    assert found.note == ("not tested: ADF test failed on the driver "
+                          "(MissingDataError: exog contains inf or nans)")
+    assert given.note is not None
+    assert given.note.startswith("not tested: AR order selection failed on these series (")
+
+
 # ---------------------------------------------------------------- pieces
 
 
@@ -182,9 +233,12 @@ def test_granger() -> None:
 def test_benjamini_hochberg_hand_computed() -> None:
     # sorted p: .001 .008 .039 .041 .6 ; times m/rank: .005 .02 .065 .05125 .6
     # step-up minimum from the right: .005 .02 .05125 .05125 .6
-    q = benjamini_hochberg(np.array([0.041, 0.001, 0.6, 0.008, 0.039]))
-    assert q.tolist() == pytest.approx([0.05125, 0.005, 0.6, 0.02, 0.05125])
-    assert benjamini_hochberg(np.array([])).tolist() == []
+    tests = [PairTest(1, 1, 30, 1, 0.3, p) for p in (0.041, 0.001, 0.6, 0.008, 0.039)]
+    untested = PairTest(1, 1, 30, note="one series does not move")
+    q = [j.p_value for j in judge([*tests, untested])]
+    assert q == pytest.approx([0.05125, 0.005, 0.6, 0.02, 0.05125, None])
+    assert judge([untested])[0].verdict == "weak"
+    assert judge([]) == []
 
 
 def test_correction_across_links_controls_false_discoveries() -> None:
