@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -126,14 +126,25 @@ def ar_order(x: np.ndarray, max_order: int) -> tuple[int, np.ndarray]:
     values, ``hold_back``), the chosen one too, so orders are compared on equal footing.
     """
     import numpy as np
+
+    p, phi = _ar_order(np.ascontiguousarray(x, dtype=float).tobytes(), max_order)
+    return p, np.array(phi, dtype=float)
+
+
+@lru_cache(maxsize=256)
+def _ar_order(values: bytes, max_order: int) -> tuple[int, tuple[float, ...]]:
+    """:func:`ar_order` by the series' bytes: a measure in many links (as driver, or as the
+    Granger target) gets the same series each time, and the search is the costly step."""
+    import numpy as np
     from statsmodels.tsa.ar_model import ar_select_order  # type: ignore[import-untyped]
 
+    x = np.frombuffer(values, dtype=float)
     with _library("AR order selection"):
         selected = ar_select_order(x - x.mean(), max_order, ic="aic", trend="n",
                                    hold_back=max_order)
         if not selected.ar_lags:
-            return 0, np.empty(0)
-        return len(selected.ar_lags), np.asarray(selected.model.fit().params, dtype=float)
+            return 0, ()
+        return len(selected.ar_lags), tuple(float(v) for v in selected.model.fit().params)
 
 
 def ar_filter(x: np.ndarray, phi: np.ndarray) -> np.ndarray:
