@@ -91,7 +91,10 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     from metriclang.source import SourceFile
 
     stdin = paths == (Path("-"),)
-    files = [] if stdin else osm_files(paths)
+    files, skipped = ([], ()) if stdin else osm_files(paths)
+    for d in skipped:
+        click.echo(render_one(Project(".", (), Config(), {}, {}, {}, {}), d,
+                              _color(sys.stderr)) + "\n", err=True)
     failed = changed = 0
     for file in [Path("-")] if stdin else files:
         try:
