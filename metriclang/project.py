@@ -49,14 +49,14 @@ def _dangling(path: Path) -> bool:
 
 
 def leaves(path: Path, root: Path) -> bool:
-    """True when ``path`` is a symbolic link (or under one) resolving outside ``root``.
+    """True when ``path`` is a symbolic link (or under one) to a file outside ``root``.
 
     Such a file is not read: ``env.osm -> /proc/self/environ`` must not print a CI runner's
-    secrets as a source excerpt.
+    secrets as a source excerpt. A link to nothing is not: reading it fails (E105).
     """
     try:
-        return not path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a loop of symbolic links
+        return path.exists() and not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
         return True
 
 

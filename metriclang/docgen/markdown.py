@@ -16,6 +16,7 @@ import re
 from markupsafe import Markup, escape
 
 from metriclang.docgen.layout import Diagram
+from metriclang.report.graph import mermaid_label
 
 _SPECIAL = re.compile(r"([\\`*\[\]|])")
 
@@ -44,22 +45,15 @@ def code_spans(text: str) -> Markup:
     return Markup("".join(f"`{p}`" if i % 2 else str(finalize(p)) for i, p in enumerate(parts)))
 
 
-def _mermaid_text(text: str) -> str:
-    """A quoted mermaid label with its special characters as entity codes."""
-    out = text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(
-        ">", "#gt;")
-    return f'"{out}"'
-
-
 def mermaid_graph(diagram: Diagram, root: str = "") -> Markup:
     """A diagram as a mermaid ``flowchart LR`` block with clickable nodes."""
     ids = {b.id: f"n{i}" for i, b in enumerate(diagram.boxes)}
     lines = ["```mermaid", "flowchart LR"]
     for b in diagram.boxes:
-        lines.append(f"  {ids[b.id]}[{_mermaid_text(b.full_title)}]:::{b.css.replace('-', '_')}")
+        lines.append(f"  {ids[b.id]}[{mermaid_label(b.full_title)}]:::{b.css.replace('-', '_')}")
     for e in diagram.lines:
         arrow = "-.->" if "negative" in e.css else "-->"
-        label = f"|{_mermaid_text(e.label)}|" if e.label else ""
+        label = f"|{mermaid_label(e.label)}|" if e.label else ""
         lines.append(f"  {ids[e.source]} {arrow}{label} {ids[e.target]}")
     for b in diagram.boxes:
         lines.append(f'  click {ids[b.id]} "{root}{b.href.replace(".html", ".md")}"')
