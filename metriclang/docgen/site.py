@@ -88,6 +88,7 @@ def environment(fmt: str) -> Environment:
                       lstrip_blocks=True,
                       finalize=markdown.finalize if fmt == "markdown" else None)
     env.filters.update(mermaid_graph=markdown.mermaid_graph, cell=markdown.cell,
+                       fenced=markdown.fenced,
                        code_spans=markdown.code_spans if fmt == "markdown" else code_spans,
                        lag_text=evidence.lag_text,
                        estimate_text=evidence.estimate_text, p_text=evidence.p_text)
