@@ -91,7 +91,10 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     from metriclang.source import SourceFile
 
     stdin = paths == (Path("-"),)
-    files = [] if stdin else osm_files(paths)
+    files, skipped = ([], ()) if stdin else osm_files(paths)
+    for d in skipped:
+        click.echo(render_one(Project(".", (), Config(), {}, {}, {}, {}), d,
+                              _color(sys.stderr)) + "\n", err=True)
     failed = changed = 0
     for file in [Path("-")] if stdin else files:
         try:
@@ -318,9 +321,11 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
                    "simple measures in one scan.")
 def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     """Write every measure's SQL per dialect, with a manifest.json."""
+    from metriclang.atomic import ensure_replaceable
     from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
-    from metriclang.sqlgen.output import compile_project, write_atomically
+    from metriclang.sqlgen.output import MANIFEST, compile_project, write_atomically
 
+    ensure_replaceable(out, MANIFEST, "compile")  # refuse before the work, checked again after
     project = _loaded_for_sql(path)
     dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
     compiled = compile_project(project, dialects, fused)

@@ -21,6 +21,22 @@ class Severity(StrEnum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
+#: Source text quoted in a message: its first line, at most this many characters.
+QUOTED = 60
+
+
+def quoted(text: str, limit: int = QUOTED) -> str:
+    """``text`` for a message: its first line, cut to ``limit`` characters (``…`` where cut).
+
+    A message never carries more than one line of a file.
+
+    >>> quoted("a = 1\\nor b = 2")
+    'a = 1…'
+    """
+    short = text.split("\n", 1)[0].removesuffix("\r")[:limit]
+    return short if short == text else short + "…"
+
+
 @dataclass(frozen=True)
 class Related:
     """Another spot that explains a diagnostic (the first duplicate, a hop of a cycle)."""

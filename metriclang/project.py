@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from metriclang.config import load_config
-from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
+from metriclang.config import CONFIG_FILE, Config, load_config
+from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity, error
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
 from metriclang.source import SourceFile, Span
@@ -48,21 +48,59 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
+def leaves(path: Path, root: Path) -> bool:
+    """True when ``path`` is a symbolic link (or under one) to a file outside ``root``.
+
+    Such a file is not read: ``env.osm -> /proc/self/environ`` must not print a CI runner's
+    secrets as a source excerpt. A link to nothing is not: reading it fails (E105).
+    """
+    try:
+        return path.exists() and not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return True
+
+
+def outside_warning(rel: str) -> Diagnostic:
+    """W101: a project file linking out of the project, left unread."""
+    return Diagnostic("W101", Severity.WARNING,
+                      f"`{rel}` is a symbolic link to a file outside the project; it was not read",
+                      Span(rel, 1, 1, 1, 1),
+                      "copy the file into the project, or link to a file inside it")
+
+
 def read_source(path: Path, rel: str) -> tuple[SourceFile | None, Diagnostic | None]:
-    """Read one file as UTF-8 (a byte-order mark is allowed)."""
-    where = Span(rel, 1, 1, 1, 1)
+    """Read one file as UTF-8 text (a byte-order mark is allowed); see :func:`not_text`."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, error("E105", f"cannot read `{rel}`: {exc.strerror or exc}", where)
+        return None, error("E105", f"cannot read `{rel}`: {exc.strerror or exc}",
+                           Span(rel, 1, 1, 1, 1))
+    problem = not_text(data, rel)
+    return (None, problem) if problem else (SourceFile(rel, data.decode("utf-8-sig")), None)
+
+
+def not_text(data: bytes, rel: str) -> Diagnostic | None:
+    """E105 when ``data`` is not UTF-8 text: invalid UTF-8, or a NUL byte (binary data).
+
+    Such a file gets no text at all, so no excerpt of its bytes is ever shown.
+    """
     try:
-        return SourceFile(rel, data.decode("utf-8-sig")), None
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, error("E105", f"`{rel}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                           Span(rel, line, column, line, column + 1),
-                           "save the file as UTF-8")
+        line, column = _position(data, exc.start)
+        return error("E105", f"`{rel}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                     Span(rel, line, column, line, column + 1), "save the file as UTF-8")
+    if b"\0" in data:
+        line, column = _position(data, data.index(b"\0"))
+        return error("E105", f"`{rel}` is not a text file (it holds a NUL byte)",
+                     Span(rel, line, column, line, column + 1),
+                     "a spec is UTF-8 text: remove the NUL bytes")
+    return None
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and byte column of ``offset`` in ``data``."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 @contextmanager
@@ -95,11 +133,17 @@ def load_project(path: str | Path) -> Loaded:
 
 
 def _load(root: Path, paths: list[Path]) -> Loaded:
-    config, problems = load_config(root)
+    problems: tuple[Diagnostic, ...] = (outside_warning(CONFIG_FILE),)
+    config = Config()
+    if not leaves(root / CONFIG_FILE, root):
+        config, problems = load_config(root)
     diagnostics: list[Diagnostic] = list(problems)
     sources, trees = [], []
     for file in paths:
         rel = file.relative_to(root).as_posix()
+        if leaves(file, root):
+            diagnostics.append(outside_warning(rel))
+            continue
         source, problem = read_source(file, rel)
         if problem:
             diagnostics.append(problem)

@@ -9,6 +9,7 @@ from typing import Any
 from metriclang.diagnostics import Diagnostic
 from metriclang.diff.compare import ModelDiff
 from metriclang.diff.run import MeasureRun
+from metriclang.report import printable
 from metriclang.report.json import diagnostic_dict
 
 FORMATS = ("text", "json", "markdown")
@@ -63,10 +64,10 @@ def _run_rows(run: MeasureRun) -> list[tuple[str, str, str, str]]:
 
 
 def render_text(d: ModelDiff, runs: Sequence[MeasureRun] = ()) -> str:
-    """Plain text for a terminal."""
+    """Plain text for a terminal (control characters shown escaped)."""
     lines = [f"osm diff {d.old} → {d.new}", summary(d)]
     if d.empty and not d.diagnostics_fixed:
-        return "\n".join([*lines, "no change in meaning"]) + "\n"
+        return printable("\n".join([*lines, "no change in meaning"]) + "\n")
     if d.breaking:
         lines += ["", "Breaking changes:"]
         lines += [f"  ✗ {b.kind} {b.name}: {b.reason}" for b in d.breaking]
@@ -96,7 +97,7 @@ def render_text(d: ModelDiff, runs: Sequence[MeasureRun] = ()) -> str:
         if run.problem:
             lines.append(f"  {run.problem}")
         lines += [f"  {p}: {o} → {n}" + (f" ({x})" if x else "") for p, o, n, x in _run_rows(run)]
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 # ---------------------------------------------------------------- json

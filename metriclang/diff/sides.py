@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from metriclang.config import CONFIG_FILE
 from metriclang.project import UsageError
@@ -64,8 +64,28 @@ def _repository(project: Path) -> tuple[Path, str]:
     return top, "" if inside == "." else inside
 
 
+def safe_parts(path: str, rev: str) -> tuple[str, ...]:
+    """The parts of a path read from git, refused unless it stays below its directory.
+
+    A crafted tree (built with ``git mktree``) can hold names such as ``../../x.osm`` or
+    ``/etc/x.osm`` that a checkout would refuse; ``osm diff`` refuses them too.
+
+    >>> safe_parts("specs/a.osm", "HEAD")
+    ('specs', 'a.osm')
+    """
+    parts = tuple(path.split("/"))
+    if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+        raise UsageError(f"the git tree of `{rev}` holds an unsafe path {path!r}; "
+                         "refusing to read that revision")
+    return parts
+
+
 def materialise(project: Path, rev: str, into: Path) -> Path:
-    """Write the project's ``.osm`` files and config at ``rev`` under ``into``."""
+    """Write the project's ``.osm`` files and config at ``rev`` under ``into``.
+
+    Every path read from git is checked with :func:`safe_parts`: nothing is written
+    outside ``into``.
+    """
     top, prefix = _repository(project)
     listing = git(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix or ".")
     wanted: list[tuple[str, str]] = []
@@ -77,6 +97,7 @@ def materialise(project: Path, rev: str, into: Path) -> Path:
         path = raw.decode("utf-8", "surrogateescape")
         rel = path[len(prefix) + 1:] if prefix else path
         if kind == "blob" and mode != "120000" and (rel.endswith(".osm") or rel == CONFIG_FILE):
+            safe_parts(path, rev)
             wanted.append((sha, rel))
     if wanted:
         blobs = git(top, "cat-file", "--batch", data="".join(f"{s}\n" for s, _ in wanted).encode())
@@ -84,7 +105,7 @@ def materialise(project: Path, rev: str, into: Path) -> Path:
         for _, rel in wanted:
             header_end = blobs.index(b"\n", offset)
             size = int(blobs[offset:header_end].split()[2])
-            target = into.joinpath(*PurePosixPath(rel).parts)
+            target = into.joinpath(*safe_parts(rel, rev))
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(blobs[header_end + 1:header_end + 1 + size])
             offset = header_end + 1 + size + 1

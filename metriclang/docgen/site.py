@@ -28,7 +28,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from metriclang import __version__
-from metriclang.atomic import replace_dir, sweep, temp_name
+from metriclang.atomic import (
+    ensure_replaceable,
+    ownership,
+    replace_dir,
+    sweep,
+    temp_name,
+    tree_hashes,
+)
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.docgen import evidence, markdown
 from metriclang.docgen.evidence import EvidenceOptions
@@ -41,8 +48,8 @@ from metriclang.verify.evidence import CAVEAT
 from metriclang.verify.result import LinkResult, Report
 
 FORMATS = ("html", "markdown")
-#: A file marking a directory as written by ``osm docs`` (only such a directory is replaced).
-MARKER = ".osm-docs"
+#: The site's manifest: the sha256 of every file written (only such a directory is replaced).
+MANIFEST = ".osm-manifest.json"
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ def environment(fmt: str) -> Environment:
                       lstrip_blocks=True,
                       finalize=markdown.finalize if fmt == "markdown" else None)
     env.filters.update(mermaid_graph=markdown.mermaid_graph, cell=markdown.cell,
+                       fenced=markdown.fenced,
                        code_spans=markdown.code_spans if fmt == "markdown" else code_spans,
                        lag_text=evidence.lag_text,
                        estimate_text=evidence.estimate_text, p_text=evidence.p_text)
@@ -159,28 +167,24 @@ class Writer:
             folder.joinpath("site.js").read_text(encoding="utf-8"), encoding="utf-8")
 
 
-def _prepare(out: Path) -> None:
-    """Refuse to replace anything but a previous site (or an empty directory)."""
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out is not a directory: {out}")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise UsageError(f"--out {out} is not empty and was not written by `osm docs`; "
-                         "choose an empty or new directory")
-
-
 @contextmanager
 def atomic_dir(out: Path) -> Iterator[Path]:
-    """A fresh temporary directory that replaces ``out`` only when the block succeeds."""
-    target = out.resolve()
+    """A fresh temporary directory that replaces ``out`` only when the block succeeds.
+
+    The manifest is written last, and ``out`` checked again just before the swap.
+    """
+    target = ensure_replaceable(out, MANIFEST, "docs")
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep(target)
     tmp = target.with_name(temp_name(target))
     tmp.mkdir()
     try:
         yield tmp
-        (tmp / MARKER).write_text("written by osm docs; replaced on every run\n",
-                                  encoding="utf-8")
+        manifest = json.dumps(ownership(tree_hashes(tmp)), indent=2, ensure_ascii=False,
+                              sort_keys=True)
+        (tmp / MANIFEST).write_text(manifest + "\n", encoding="utf-8", newline="\n")
         tmp.chmod(0o755)
+        ensure_replaceable(out, MANIFEST, "docs")
         replace_dir(tmp, target)
     finally:
         if tmp.exists():
@@ -206,7 +210,7 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
     if unknown:
         raise UsageError(f"unknown dialect `{unknown[0]}` (choose {', '.join(OUTPUT_DIALECTS)})")
     out = Path(out)
-    _prepare(out)
+    ensure_replaceable(out, MANIFEST, "docs")  # refuse before the work
     loaded = check(path, today)
     report = None
     if evidence_from is not None and not loaded.diagnostics.has_errors:

@@ -7,41 +7,46 @@ import tempfile
 from pathlib import Path
 
 from metriclang.atomic import sweep, temp_name
-from metriclang.diagnostics import error
+from metriclang.diagnostics import Diagnostic, error
 from metriclang.fmt import Formatted, format_text
-from metriclang.project import UsageError
+from metriclang.project import UsageError, leaves, not_text, outside_warning
 from metriclang.source import Span
 
 
-def osm_files(paths: tuple[Path, ...]) -> list[Path]:
-    """Every ``.osm`` file named or below a named directory, sorted, without repeats."""
+def osm_files(paths: tuple[Path, ...]) -> tuple[list[Path], tuple[Diagnostic, ...]]:
+    """Every ``.osm`` file named or below a named directory, sorted, without repeats.
+
+    A file below a directory that is a symbolic link leaving that directory is not read
+    (W101, as ``osm check`` does).
+    """
     found: set[Path] = set()
+    skipped: list[Diagnostic] = []
     for path in paths:
         if not path.exists():
             raise UsageError(f"path does not exist: {path}")
-        if path.is_dir():
-            found.update(p for p in path.rglob("*.osm") if p.is_file())
-        else:
+        if not path.is_dir():
             found.add(path)
-    return sorted(found)
+            continue
+        for file in path.rglob("*.osm"):
+            if leaves(file, path):
+                skipped.append(outside_warning(file.as_posix()))
+            elif file.is_file():
+                found.add(file)
+    return sorted(found), tuple(sorted(skipped, key=lambda d: d.sort_key))
 
 
 def format_file(path: Path) -> Formatted:
-    """Read and format one file (an unreadable or non-UTF-8 file gives an E105 diagnostic)."""
+    """Read and format one file (unreadable or not UTF-8 text: an E105 diagnostic)."""
     name = path.as_posix()
     try:
         data = path.read_bytes()
     except OSError as exc:
         return Formatted(name, "", None, (error(
             "E105", f"cannot read `{name}`: {exc.strerror or exc}", Span(name, 1, 1, 1, 1)),))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return Formatted(name, "", None, (error(
-            "E105", f"`{name}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            Span(name, line, 1, line, 2), "save the file as UTF-8"),))
-    return format_text(text, name)
+    problem = not_text(data, name)
+    if problem:
+        return Formatted(name, "", None, (problem,))
+    return format_text(data.decode("utf-8"), name)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from metriclang.diagnostics import DiagnosticSet
+from metriclang.report import printable
 from metriclang.semantic.model import Project
 
 
 def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's value: control characters shown escaped, then GitHub's escapes."""
+    text = printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 

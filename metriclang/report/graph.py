@@ -8,8 +8,10 @@ view: ``json`` (the view itself), ``mermaid`` and ``dot`` (Graphviz).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from metriclang.report import printable
 from metriclang.semantic.graph import CausalGraph
 from metriclang.semantic.model import Project
 
@@ -47,9 +49,25 @@ def _edge_label(d: dict[str, Any]) -> str:
     return f"{d['lag'] or 'no lag'}, {d['effect']}"
 
 
+#: Characters with a meaning in a quoted mermaid label, written as mermaid entity codes.
+_MERMAID = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;", "&": "#38;"}
+_MERMAID_CHARS = re.compile("[#\"<>`&]")
+
+
+def mermaid_label(text: str) -> str:
+    """``text`` as a quoted mermaid label: on one line, markup characters as entity codes.
+
+    >>> mermaid_label('a "b"\\n<img onerror=x> `c`')
+    '"a #quot;b#quot; #lt;img onerror=x#gt; #96;c#96;"'
+    """
+    line = " ".join(text.split())
+    return '"' + _MERMAID_CHARS.sub(lambda m: _MERMAID[m.group()], line) + '"'
+
+
 def _mermaid_text(label: str | None, name: str) -> str:
-    text = f"{label}<br/>{name}" if label else name
-    return '"' + text.replace('"', "#quot;") + '"'
+    if not label:
+        return mermaid_label(name)
+    return mermaid_label(label)[:-1] + "<br/>" + mermaid_label(name)[1:]
 
 
 def mermaid(data: dict[str, Any]) -> str:
@@ -129,8 +147,9 @@ def dot(data: dict[str, Any]) -> str:
 
 
 def render(project: Project, fmt: str) -> str:
-    """The graph of ``project`` in one of :data:`FORMATS`."""
+    """The graph of ``project`` in one of :data:`FORMATS` (mermaid and dot show control
+    characters escaped; JSON keeps them)."""
     data = view(project)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return mermaid(data) if fmt == "mermaid" else dot(data)
+    return printable(mermaid(data) if fmt == "mermaid" else dot(data))

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from metriclang.engine import Result
+from metriclang.report import printable
 
 _PLACES = Decimal("1e-9")
 
@@ -97,7 +98,8 @@ def to_csv(results: Sequence[Named], single: bool) -> str:
 
 
 def to_table(results: Sequence[Named], color: bool) -> str:
-    """A rich table per measure, titled with its name and label."""
+    """A rich table per measure, titled with its name and label (control characters of
+    labels and values shown escaped)."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -109,15 +111,16 @@ def to_table(results: Sequence[Named], color: bool) -> str:
     for r in results:
         title = Text(r.measure, style="bold")
         if r.label:
-            title.append(f"  {r.label}")
+            title.append(f"  {printable(r.label, False)}")
         console.print(title)
         table = Table(box=box.SIMPLE_HEAD)
         numeric = [all(isinstance(row[i], int | float | Decimal) or row[i] is None
                        for row in r.result.rows) for i in range(len(r.result.columns))]
         for name, right in zip(r.result.columns, numeric, strict=True):
-            table.add_column(name, justify="right" if right else "left")
+            table.add_column(printable(name, False), justify="right" if right else "left")
         for row in r.result.rows:
-            table.add_row(*(cell(v, places=6) if v is not None else "NULL" for v in row))
+            table.add_row(*(printable(cell(v, places=6), False) if v is not None else "NULL"
+                            for v in row))
         if not r.result.rows:
             table.caption = "no rows"
         console.print(table)

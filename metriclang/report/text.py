@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
+from metriclang.report import printable
 from metriclang.semantic.model import Project
 
 _COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m",
@@ -38,10 +39,15 @@ def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
 
 
 def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
-    """One diagnostic: header, source line, caret underline, related spots, help."""
+    """One diagnostic: header, source line, caret underline, related spots, help.
+
+    Text from the specs (messages, file names, the source line) is shown through
+    :func:`~metriclang.report.printable`: control characters appear escaped.
+    """
     label = d.severity.value + (" (suppressed)" if d.suppressed else "")
-    head = (f"{d.span.file}:{d.span.line}:{d.span.column}: "
-            f"{_paint(f'{label}[{d.code}]', d.severity.value, color)} {d.message}")
+    head = (f"{printable(str(d.span), False)}: "
+            f"{_paint(f'{label}[{d.code}]', d.severity.value, color)} "
+            f"{printable(d.message, False)}")
     lines = [head]
     source = project.file(d.span.file)
     if source is not None:
@@ -51,16 +57,16 @@ def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
             pad = " " * len(number)
             end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
             text, start, stop = _window(text, d.span.column - 1, max(end, d.span.column + 1) - 1)
-            width = max(1, _width(text[start:stop]))
-            caret = " " * _width(text[:start]) + "^" * width
-            lines += [f"{pad} |", f"{number} | {text}",
+            before, span = printable(text[:start], False), printable(text[start:stop], False)
+            caret = " " * _width(before) + "^" * max(1, _width(span))
+            lines += [f"{pad} |", f"{number} | {before}{span}{printable(text[stop:], False)}",
                       f"{pad} | {_paint(caret, d.severity.value, color)}"]
     for r in d.related:
-        lines.append(f"  note: {r.span.file}:{r.span.line}:{r.span.column}: {r.message}")
+        lines.append(f"  note: {printable(str(r.span), False)}: {printable(r.message, False)}")
     if d.suppressed and d.reason:
-        lines.append(f"  allowed: {d.reason}")
+        lines.append(f"  allowed: {printable(d.reason, False)}")
     if d.help:
-        lines.append(f"  {_paint('help', 'blue', color)}: {d.help}")
+        lines.append(f"  {_paint('help', 'blue', color)}: {printable(d.help, False)}")
     return "\n".join(lines)
 
 

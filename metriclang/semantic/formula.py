@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
-from metriclang.diagnostics import Diagnostic, error
+from metriclang.diagnostics import Diagnostic, error, quoted
 from metriclang.semantic import model as m
 from metriclang.source import Span
 from metriclang.syntax import ast
@@ -70,13 +70,15 @@ def parse_fragment(sql: ast.Sql, dialect: str) -> tuple[exp.Expression | None, l
         trees = _parse_sql(sql.text, dialect)
     except ParseError as exc:
         detail = exc.errors[0] if exc.errors else {}
-        return None, [error("E170", f"cannot parse SQL `{sql.text}`: "
-                            f"{detail.get('description', exc)}", _inside(sql.span, detail),
+        return None, [error("E170", f"cannot parse SQL `{quoted(sql.text)}`: "
+                            f"{quoted(str(detail.get('description', exc)), 200)}",
+                            _inside(sql.span, detail),
                             "write one SQL expression over the source's columns")]
     except RecursionError:
         return None, [error("E106", "SQL expression nested too deeply", sql.span)]
     except SqlglotError as exc:
-        return None, [error("E170", f"cannot parse SQL `{sql.text}`: {exc}", sql.span)]
+        return None, [error("E170", f"cannot parse SQL `{quoted(sql.text)}`: "
+                            f"{quoted(str(exc), 200)}", sql.span)]
     if len(trees) != 1 or trees[0] is None:
         return None, [error("E171", "a SQL fragment must be exactly one expression, without `;`",
                             sql.span, "remove the `;` and anything after it")]

@@ -7,7 +7,8 @@ Layout of the output directory::
     manifest.json                     measures, dialects, output columns, sha256 of every file
 
 Files are written into a temporary sibling directory that then replaces ``out``; a run that
-fails (any measure that can't be compiled) leaves the previous output untouched.
+fails (any measure that can't be compiled) leaves the previous output untouched. ``out`` is
+replaced only when it is osm's own previous output (:func:`metriclang.atomic.ensure_replaceable`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from metriclang.atomic import replace_dir, sweep, temp_name
+from metriclang.atomic import (
+    ensure_replaceable,
+    ownership,
+    replace_dir,
+    sweep,
+    temp_name,
+)
 from metriclang.diagnostics import Diagnostic, Severity
-from metriclang.project import UsageError
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import output_columns
 from metriclang.sqlgen.plan import plan_measure
@@ -143,7 +149,7 @@ def compile_project(
         },
         "fused": fused_manifest,
         "skipped": skipped,
-        "files": {path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in sorted(files)},
+        **ownership({path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in files}),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     return Compiled(tuple(sorted(files)), text, tuple(problems))
@@ -156,17 +162,10 @@ def _dims(project: Project, names: tuple[str, ...]) -> tuple[str, ...]:
 def write_atomically(out: Path, compiled: Compiled) -> None:
     """Write into a temporary sibling directory, then swap it in place of ``out``.
 
-    Only a previous output (it holds a manifest) or an empty directory is replaced, never a
-    file or a directory holding anything else.
+    Only a previous output of ``osm compile`` (proved by its manifest) or an empty directory
+    is replaced, checked again just before the swap; anything else is a :class:`UsageError`.
     """
-    out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out is not a directory: {out}")
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UsageError(
-            f"--out {out} is not empty and was not written by `osm compile`; "
-            "choose an empty or new directory"
-        )
+    out = ensure_replaceable(out, MANIFEST, "compile")
     out.parent.mkdir(parents=True, exist_ok=True)
     sweep(out)
     tmp = out.with_name(temp_name(out))
@@ -177,6 +176,7 @@ def write_atomically(out: Path, compiled: Compiled) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(sql, encoding="utf-8")
         (tmp / MANIFEST).write_text(compiled.manifest, encoding="utf-8")
+        ensure_replaceable(out, MANIFEST, "compile")
         replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

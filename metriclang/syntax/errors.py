@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
-from metriclang.diagnostics import Diagnostic, Related, error
+from metriclang.diagnostics import Diagnostic, Related, error, quoted
 from metriclang.source import Span
 
 # (message, help) -> examples that fail at the same parser state as the mistake.
@@ -127,14 +127,14 @@ def _describe_token(tok: Token) -> str:
     if tok.type == "$END":
         return "the end of the file"
     if tok.type in ("STRING", "SQL_STRING"):
-        return f"the string {tok}"
+        return f"the string {quoted(str(tok), 40)}"
     if tok.type in ("NUMBER", "PERCENT", "DATE"):
-        return f"the number `{tok}`"
+        return f"the number `{quoted(str(tok), 40)}`"
     if tok.type == "NAME":
-        return f"the name `{tok}`"
+        return f"the name `{quoted(str(tok), 40)}`"
     if str(tok).isidentifier():
         return f"the keyword `{tok}`"
-    return f"`{tok}`"
+    return f"`{quoted(str(tok), 40)}`"
 
 
 def _expected_words(expected: set[str], block: Block | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from metriclang.report import printable
 from metriclang.report.json import diagnostic_dict
 from metriclang.verify.evidence import CAVEAT
 from metriclang.verify.result import LinkResult, Report, Signal
@@ -79,10 +80,11 @@ def _row(link: LinkResult) -> list[str]:
 
 
 def render_text(report: Report) -> str:
-    """A table of links, then notes, vanity signals, diagnostics and the caveat."""
+    """A table of links, then notes, vanity signals, diagnostics and the caveat (control
+    characters shown escaped)."""
     header = ["link", "at", "grain", "lag decl/best", "effect", "r", "p (BH)", "granger p",
               "periods", "verdict"]
-    rows = [header, *(_row(k) for k in report.links)]
+    rows = [header, *([printable(c, False) for c in _row(k)] for k in report.links)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     right = {5, 6, 7, 8}
     lines = []
@@ -111,7 +113,7 @@ def render_text(report: Report) -> str:
                   f"[{d.code}] {d.message}" for d in report.diagnostics]
     lines += ["", "Lags are in periods of the grain; r is the pre-whitened cross-correlation "
               "at the best lag.", CAVEAT]
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def render(report: Report, fmt: str) -> str:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from metriclang.check import check
 from metriclang.cli import main
 from metriclang.docgen.layout import causal_layers, shorten
-from metriclang.docgen.site import MARKER, build_site
+from metriclang.docgen.site import MANIFEST, build_site
 from metriclang.docgen.views import Views
 from tests.conftest import EXAMPLES, golden
 from tests.docgen.conftest import Built
@@ -88,7 +88,7 @@ def test_pages_of_the_shop(example_site: Site) -> None:
     assert measures <= names
     assert {"index.html", "objectives/customer_value.html", "journeys/shopper.html",
             "graph.html", "search.html", "rules/index.html", "rules/V401.html",
-            "static/site.css", "static/site.js", MARKER} <= names
+            "static/site.css", "static/site.js", MANIFEST} <= names
     assert result.pages == len([n for n in names if n.endswith(".html")])
     assert not result.diagnostics.has_errors
 
@@ -162,7 +162,7 @@ def test_refuses_to_replace_a_foreign_directory(tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("keep me")
     result = CliRunner().invoke(main, ["docs", str(EXAMPLES / "shop"), "--out", str(tmp_path)])
     assert result.exit_code == 2
-    assert "not written by `osm docs`" in result.output
+    assert "is not the previous output of `osm docs`" in result.output
     assert (tmp_path / "mine.txt").read_text() == "keep me"
 
 

@@ -5,6 +5,11 @@ example are replaced by markup payloads. Every generated HTML page is parsed: th
 are the site's own file and the JSON search index, no element has an ``on*`` attribute, no
 link or source uses a ``javascript:``/``data:``/``vbscript:`` URL, and each payload is shown
 as text. Markdown pages hold no raw HTML and no live ``javascript:`` link outside code fences.
+
+A second hostile project puts code fences (```` ``` ````, ``~~~``), table pipes, line breaks,
+``<img onerror>`` and mermaid-breaking characters into labels, descriptions, SQL literals and
+formulas; its Markdown pages are rendered to HTML by a real Markdown library (markdown-it-py)
+and the HTML must hold only the elements the templates write, with no event handler.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from metriclang.docgen.site import build_site
 from tests.conftest import EXAMPLES
@@ -47,9 +53,11 @@ class Page(HTMLParser):
         self.scripts: list[dict[str, str | None]] = []
         self.attributes: list[tuple[str, str, str | None]] = []
         self.text: list[str] = []
+        self.elements: list[str] = []
         self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(tag)
         self.attributes += [(tag, k, v) for k, v in attrs]
         if tag == "script":
             self.scripts.append(dict(attrs))
@@ -119,3 +127,87 @@ def test_markdown_has_no_raw_html_or_live_links(site: tuple[Path, Path]) -> None
             where = f"{path}:{number}: {line}"
             assert not re.search(r"<\s*(script|img|a|iframe|svg)\b", line, re.I), where
             assert not re.search(r"(?<!\\)\]\(\s*(javascript|data|vbscript):", line, re.I), where
+
+
+HOSTILE_MD = r"""
+journey j "J ``` ~~~ | <img src=x onerror=alert(1)>\n# heading" {
+  stage s "S\"]-->x[\"; | `md` #quot; (a) {b} <img src=x onerror=alert(2)>"
+}
+source orders "O | ```" { table shop.orders  time ordered_at  dimension status }
+measure evil "E ```\n<img src=x onerror=alert(3)>\n~~~ | a | b" {
+  formula count(orders where status = '````
+<img src=x onerror=alert(4)>
+~~~
+| x | y |')
+  kind leading
+  stage j.s
+  owner "o | <img src=x onerror=alert(5)>"
+  description "```\n<img src=x onerror=alert(6)>\n```\n\n`a\n\n<img src=x onerror=alert(7)>`"
+  drives good lag 1 week
+}
+measure good "G\"]:::x\n  click n0 \"javascript:alert(8)\"" {
+  formula count(orders where status = '~~~') kind lagging owner "x"
+  description "``x`<img src=x onerror=alert(9)>` ``<b>`` \n| a | b |\n| - | - |\n"
+  unit "| <img src=x onerror=alert(10)> | |"
+}
+objective o "O ``` <img src=x onerror=alert(11)>" {
+  north_star good
+  strategy st "S |\n| x" { hypothesis "H ``` <img src=x onerror=alert(12)>" measures evil }
+}
+"""
+#: Elements the Markdown templates produce (``br`` is written by the journey table).
+ELEMENTS = {"h1", "h2", "h3", "p", "a", "code", "pre", "ul", "li", "table", "thead", "tbody",
+            "tr", "th", "td", "em", "strong", "br"}
+MERMAID_LINE = re.compile(r'flowchart LR|  n\d+\["[^"<>`]*"\]:::\w+|'
+                          r'  n\d+ -\.?->(\|"[^"<>`]*"\|)? n\d+|  click n\d+ "[\w./#-]+"')
+
+
+@pytest.fixture(scope="module")
+def markdown_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("hostile-md")
+    (base / "p").mkdir()
+    (base / "p" / "x.osm").write_text(HOSTILE_MD, encoding="utf-8")
+    result = build_site(base / "p", base / "md", "markdown", dialects=("duckdb", "postgres"))
+    assert not result.diagnostics.has_errors, list(result.diagnostics)
+    return base / "md"
+
+
+def test_markdown_rendered_by_a_markdown_library_has_no_active_html(markdown_site: Path) -> None:
+    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    pages = sorted(markdown_site.rglob("*.md"))
+    assert len(pages) >= 8
+    shown = ""
+    for path in pages:
+        page = Page()
+        page.feed(md.render(path.read_text("utf-8")))
+        tags = {tag for tag, _, _ in page.attributes} | set(page.elements)
+        assert tags <= ELEMENTS, (path, tags - ELEMENTS)
+        for tag, name, value in page.attributes:
+            assert not name.lower().startswith("on"), (path, tag, name, value)
+            if name.lower() == "href":
+                assert not SCHEMES.match(value or ""), (path, tag, value)
+        shown += "".join(page.text)
+    for n in (*range(1, 8), *range(9, 13)):  # control: every payload reached a page, as text
+        assert f"<img src=x onerror=alert({n})>" in shown, n
+    assert 'click n0 "javascript:alert(8)"' in shown
+
+
+def test_code_fences_hold_what_they_show(markdown_site: Path) -> None:
+    md = MarkdownIt("commonmark")
+    tokens = md.parse((markdown_site / "measures" / "evil.md").read_text("utf-8"))
+    blocks = {t.info: t.content for t in tokens if t.type == "fence"}
+    assert "<img src=x onerror=alert(4)>\n" in blocks[""]  # the formula, whole
+    assert blocks[""].rstrip().endswith("| x | y |')")
+    assert "<img src=x onerror=alert(4)>" in blocks["sql"]
+
+
+def test_mermaid_labels_stay_on_their_line(markdown_site: Path) -> None:
+    md = MarkdownIt("commonmark")
+    found = 0
+    for path in sorted(markdown_site.rglob("*.md")):
+        for token in md.parse(path.read_text("utf-8")):
+            if token.type == "fence" and token.info == "mermaid":
+                found += 1
+                for line in token.content.splitlines():
+                    assert MERMAID_LINE.fullmatch(line), (path, line)
+    assert found >= 2  # the causal graph and the objective's strategy tree
