@@ -178,7 +178,8 @@ class _Resolver:
             if stmt.expr is None:  # a bare dimension is the column of that name, even `order`
                 tree = exp.column(stmt.name.value)
             else:
-                tree, problems = parse_fragment(stmt.expr, self.config.dialect)
+                tree, problems = parse_fragment(stmt.expr, self.config.dialect,
+                                                self.config.allow_functions)
             self.diagnostics += problems
             if tree is not None:
                 dimensions.append(m.Dimension(stmt.name.value, tree, stmt.span))
@@ -281,7 +282,8 @@ def resolve(trees: Sequence[ast.FileAST], files: Sequence[SourceFile], root: str
     measure_names = {d.name.value for d in decls if isinstance(d, ast.MeasureDecl)}
     formulas = FormulaResolver(
         config.dialect, sources.keys(), measure_names,
-        lambda src, ent: src in sources and sources[src].entity(ent) is not None)
+        lambda src, ent: src in sources and sources[src].entity(ent) is not None,
+        config.allow_functions)
     measures = {d.name.value: r.measure(d, formulas) for d in decls
                 if isinstance(d, ast.MeasureDecl)}
     r.diagnostics += formulas.diagnostics
