@@ -72,15 +72,23 @@ def _function_name(node: exp.Expr) -> str:
     return name.lower()
 
 
-def _refusal(node: exp.Expr, allowed: Collection[str]) -> str | None:
+def _written(node: exp.Expr, text: str) -> str:
+    """A typed call's name as the fragment spells it (``unnest``, not sqlglot's ``explode``)."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(text):
+        return text[start:end + 1].strip('"`[]').lower()
+    return _function_name(node)
+
+
+def _refusal(node: exp.Expr, allowed: Collection[str], text: str) -> str | None:
     """Why a node may not appear in a fragment (``None``: it may)."""
     if isinstance(node, exp.Window):
         return "a window function is not allowed in a SQL fragment: it is evaluated per row"
     if isinstance(node, exp.AggFunc):
-        return (f"aggregate `{_function_name(node)}` is not allowed in a SQL fragment: it is "
+        return (f"aggregate `{_written(node, text)}` is not allowed in a SQL fragment: it is "
                 "evaluated per row")
     if isinstance(node, DENIED_FUNCTIONS + (exp.UDTF, exp.SessionParameter)):
-        return (f"function `{_function_name(node)}` reaches outside the source's rows and is "
+        return (f"function `{_written(node, text)}` reaches outside the source's rows and is "
                 "not allowed")
     if isinstance(node, exp.Anonymous):
         name = _function_name(node)
@@ -133,7 +141,7 @@ def parse_fragment(sql: ast.Sql, dialect: str, allowed: Collection[str] = ()
             return None, [error("E171", f"{kind} is not allowed in a SQL fragment", sql.span,
                                 "use only the source's columns; join other data through "
                                 "another source and a measure")]
-        reason = _refusal(node, allowed)
+        reason = _refusal(node, allowed, sql.text)
         if reason is not None and not (isinstance(node.parent, exp.Window)
                                        and node.parent.this is node):
             problems.append(error("E171", reason, _node_span(sql, node, dialect),
