@@ -87,7 +87,7 @@ def _refusal(node: exp.Expr, allowed: Collection[str], text: str) -> str | None:
     if isinstance(node, exp.AggFunc):
         return (f"aggregate `{_written(node, text)}` is not allowed in a SQL fragment: it is "
                 "evaluated per row")
-    if isinstance(node, DENIED_FUNCTIONS + (exp.UDTF, exp.SessionParameter)):
+    if isinstance(node, (*DENIED_FUNCTIONS, exp.UDTF, exp.SessionParameter)):
         return (f"function `{_written(node, text)}` reaches outside the source's rows and is "
                 "not allowed")
     if isinstance(node, exp.Anonymous):

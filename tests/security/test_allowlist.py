@@ -23,16 +23,13 @@ from metriclang.cli import main
 from metriclang.engine import DuckDBEngine, PostgresEngine
 from metriclang.sqlgen import compile_sql
 from tests.reliability.pipeline import assert_positioned
-from tests.security.test_injection import (  # noqa: F401  (fixtures)
+from tests.security.test_injection import (
     EVENTS,
     SECRET,
     SENTINEL,
     SOURCE,
     _sentinel_rows_duckdb,
     _sentinel_rows_pg,
-    duck,
-    pg,
-    secret_file,
 )
 
 #: (case id, formula, the function E171 must name first)
