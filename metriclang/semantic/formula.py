@@ -77,7 +77,7 @@ def _written(node: exp.Expr, text: str) -> str:
     start, end = node.meta.get("start"), node.meta.get("end")
     if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(text):
         return text[start:end + 1].strip('"`[]').lower()
-    return _function_name(node)
+    return _function_name(node) if isinstance(node, exp.Func) else node.sql()
 
 
 def _refusal(node: exp.Expr, allowed: Collection[str], text: str) -> str | None:
@@ -157,7 +157,7 @@ def _node_span(sql: ast.Sql, node: exp.Expr, dialect: str) -> Span:
     if isinstance(node, exp.Window):
         return _node_span(sql, node.this, dialect)
     if not isinstance(start, int) or not isinstance(end, int):
-        word = _function_name(node).rsplit(".", 1)[-1]
+        word = _written(node, sql.text).rsplit(".", 1)[-1].lstrip("@")
         try:
             tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql.text)
         except SqlglotError:
