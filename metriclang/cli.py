@@ -19,6 +19,9 @@ from metriclang.semantic.model import Project
 from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
 PATH = click.argument("path", type=click.Path(path_type=Path))
+TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300,
+                       show_default=True, metavar="SECONDS",
+                       help="Cancel a query that runs longer than this (statement timeout).")
 
 
 def _today(value: str | None) -> date | None:
@@ -139,8 +142,9 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
               show_default=True)
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.05, show_default=True, help="False-discovery rate across links.")
+@TIMEOUT
 def verify_command(path: Path, db: str | None, date_from: str | None, date_to: str | None,
-                   fmt: str, alpha: float) -> None:
+                   fmt: str, alpha: float, timeout: float) -> None:
     """Test every `drives` link of PATH against the data (evidence, not proof of causation).
 
     Exit 1 when a link is contradicted (or the project has errors), else 0.
@@ -151,7 +155,7 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
     start, end = _today(date_from), _today(date_to)
     if start and end and start > end:
         raise click.BadParameter(f"--from {start} is after --to {end}")
-    report = verify_path(path, db, start, end, alpha)
+    report = verify_path(path, db, start, end, alpha, timeout)
     click.echo(render(report, fmt), nl=False)
     failed = bool(report.contradicted) or any(
         d.severity == Severity.ERROR for d in report.diagnostics if not d.suppressed)
@@ -212,12 +216,13 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
               show_default=True)
 @click.option("--from", "date_from", help="First day to compute, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day to compute, YYYY-MM-DD.")
+@TIMEOUT
 def run_command(path: Path, measure: str | None, run_all: bool, db: str | None, fmt: str,
-                date_from: str | None, date_to: str | None) -> None:
+                date_from: str | None, date_to: str | None, timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
-    Exit 1 when the project has errors or a query fails.
+    Exit 1 when the project has errors or a query fails (also: runs past --timeout).
     """
     from metriclang.report.results import to_csv, to_json, to_table
     from metriclang.runner import run_measures
@@ -227,7 +232,7 @@ def run_command(path: Path, measure: str | None, run_all: bool, db: str | None, 
         raise click.BadParameter(f"--from {start} is after --to {end}")
     if run_all == (measure is not None):
         raise UsageError("give either a MEASURE or --all")
-    outcome = run_measures(path, measure, db, start, end)
+    outcome = run_measures(path, measure, db, start, end, timeout)
     for message in outcome.messages:
         click.echo(message, err=True)
     if outcome.results:
@@ -404,8 +409,9 @@ def graph(path: Path, fmt: str) -> None:
               help="How many of the latest periods --run shows.")
 @click.option("--db", help="Warehouse URL for --run (default: `warehouse` in metriclang.toml).")
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
+@TIMEOUT
 def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: str, run: bool,
-                 periods: int, db: str | None, today: str | None) -> None:
+                 periods: int, db: str | None, today: str | None, timeout: float) -> None:
     """Compare the meaning of two versions of a project.
 
     OLD and NEW are directories or git revisions; `main` compares the revision with the
@@ -425,7 +431,7 @@ def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: st
         runs: tuple[MeasureRun, ...] = ()
         if run and measures_to_run(result):
             runs, note = run_measures(before, after, project, db, measures_to_run(result),
-                                      periods)
+                                      periods, timeout)
             if note:
                 click.echo(note, err=True)
     click.echo(RENDERERS[fmt](result, runs), nl=False)

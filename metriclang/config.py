@@ -23,6 +23,9 @@ class Config:
     warehouse: str | None = None
     severities: tuple[tuple[str, str], ...] = ()
     vanity_words: tuple[str, ...] = ()
+    #: ``[sql] allow_functions``: functions fragments may call beyond sqlglot's typed ones
+    #: (lower-case; the project owner vouches for them).
+    allow_functions: tuple[str, ...] = ()
     extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
     def severity_for(self, code: str) -> str | None:
@@ -99,7 +102,33 @@ def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnosti
             severities.append((str(code), str(word)))
     words = tuple(str(w).lower() for w in data.get("vanity", {}).get("words", ()))
     warehouse = project.get("warehouse")
-    known = {"project", "rules", "vanity"}
+    allowed, problem = _allow_functions(data.get("sql", {}), text)
+    problems += problem
+    known = {"project", "rules", "vanity", "sql"}
     extra = tuple(sorted((k, v) for k, v in data.items() if k not in known))
-    config = Config(dialect, str(warehouse) if warehouse else None, tuple(severities), words, extra)
+    config = Config(dialect, str(warehouse) if warehouse else None, tuple(severities), words,
+                    allowed, extra)
     return config, tuple(problems)
+
+
+_FUNCTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)*")
+
+
+def _allow_functions(section: object, text: str) -> tuple[tuple[str, ...], list[Diagnostic]]:
+    """``[sql] allow_functions``: a list of function names (``schema.name`` for qualified).
+
+    >>> _allow_functions({"allow_functions": ["My_UDF", "s.f"]}, "")
+    (('my_udf', 's.f'), [])
+    >>> _allow_functions({"allow_functions": "my_udf"}, "")[1][0].code
+    'E194'
+    """
+    if not isinstance(section, dict):
+        return (), [error("E194", "`sql` must be a table of settings",
+                          _locate(text, "sql"), "write `[sql]` on its own line")]
+    names = section.get("allow_functions", [])
+    if isinstance(names, list) and all(isinstance(n, str) and _FUNCTION_NAME.fullmatch(n)
+                                       for n in names):
+        return tuple(sorted({n.lower() for n in names})), []
+    return (), [error("E194", "`allow_functions` must be a list of function names",
+                      _locate(text, "allow_functions"),
+                      'write e.g. `allow_functions = ["my_udf", "analytics.clean"]`')]

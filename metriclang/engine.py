@@ -11,6 +11,9 @@ URLs (passwords are never shown: every URL in output and errors goes through :fu
   parameters starting with ``spark.`` become session settings.
 
 Only a single read-only query is executed: :func:`ensure_select` refuses anything else.
+Every query has a statement timeout (:data:`DEFAULT_TIMEOUT`, ``--timeout``): PostgreSQL's
+``statement_timeout`` for the transaction, DuckDB's ``interrupt()`` and Spark's job-group
+cancellation from a timer; :class:`QueryTimeout` says when it fired.
 
 >>> redact("postgresql://ana:s3cret@db:5432/shop")
 'postgresql://ana:***@db:5432/shop'
@@ -19,7 +22,8 @@ Only a single read-only query is executed: :func:`ensure_select` refuses anythin
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -36,10 +40,50 @@ _FORBIDDEN: tuple[type[exp.Expression], ...] = (
     exp.Transaction, exp.Commit, exp.Rollback, exp.LoadData, exp.Describe,
 )
 _SCHEMES = ("duckdb", "postgresql", "postgres", "spark")
+#: Seconds a query may run before it is cancelled (``--timeout``).
+DEFAULT_TIMEOUT = 300.0
 
 
 class EngineError(Exception):
     """A warehouse could not be reached or refused a query; the message is safe to print."""
+
+
+class QueryTimeout(EngineError):
+    """A query ran longer than the statement timeout and was cancelled."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"exceeded the {seconds:g} s statement timeout (--timeout)")
+        self.seconds = seconds
+
+
+class _Deadline:
+    """Calls ``cancel`` once ``seconds`` have passed, unless the block finished first.
+
+    >>> with _Deadline(60, lambda: None) as d:
+    ...     pass
+    >>> d.fired
+    False
+    """
+
+    def __init__(self, seconds: float, cancel: Callable[[], object]) -> None:
+        self._cancel, self._lock, self._done, self.fired = cancel, threading.Lock(), False, False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        with self._lock:
+            if not self._done:
+                self.fired = True
+                self._cancel()
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
 
 
 @dataclass(frozen=True)
@@ -57,6 +101,8 @@ class Engine(Protocol):
     dialect: str
     #: The URL with its password replaced by ``***``.
     url: str
+    #: Seconds a query may run (:class:`QueryTimeout` beyond).
+    timeout: float
 
     def query(self, sql: str) -> Result: ...
 
@@ -165,9 +211,10 @@ class DuckDBEngine:
 
     dialect = "duckdb"
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, timeout: float = DEFAULT_TIMEOUT) -> None:
         import duckdb
 
+        self.timeout = timeout
         self.url = f"duckdb:///{path}" if path else "duckdb:///:memory:"
         if path is not None and not path.is_file():
             raise EngineError(f"database file not found: {path}")
@@ -183,11 +230,15 @@ class DuckDBEngine:
 
         ensure_select(sql, self.dialect)
         try:
-            cursor = self._con.execute(sql)
-            columns = tuple(d[0] for d in cursor.description)
-            return Result(columns, tuple(tuple(r) for r in cursor.fetchall()))
+            with _Deadline(self.timeout, self._con.interrupt) as deadline:
+                cursor = self._con.execute(sql)
+                columns = tuple(d[0] for d in cursor.description)
+                rows = tuple(tuple(r) for r in cursor.fetchall())
         except duckdb.Error as exc:
+            if deadline.fired:
+                raise QueryTimeout(self.timeout) from None
             raise EngineError(f"DuckDB failed: {_message(exc)}") from None
+        return Result(columns, rows)
 
     def close(self) -> None:
         self._con.close()
@@ -198,9 +249,10 @@ class PostgresEngine:
 
     dialect = "postgres"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         import psycopg
 
+        self.timeout = timeout
         self.url = redact(url)
         secret = re.match(r"[^:]+://[^:/@\s]*:(\S*)@", url)
         self._secret = secret.group(1) if secret and secret.group(1) else None
@@ -222,10 +274,15 @@ class PostgresEngine:
         ensure_select(sql, self.dialect)
         try:
             with self._con.transaction(force_rollback=True), self._con.cursor() as cur:
+                # SET LOCAL: ends with the transaction (bound: SET takes no parameters)
+                cur.execute("SELECT set_config('statement_timeout', %s, true)",
+                            [str(max(1, round(self.timeout * 1000)))])
                 cur.execute(sql.encode("utf-8"))
                 columns = tuple(d.name for d in cur.description or ())
                 return Result(columns, tuple(tuple(r) for r in cur.fetchall()))
         except psycopg.Error as exc:
+            if isinstance(exc, psycopg.errors.QueryCanceled) and "statement timeout" in str(exc):
+                raise QueryTimeout(self.timeout) from None
             raise EngineError(f"PostgreSQL failed: {self._safe(exc)}") from None
 
     def close(self) -> None:
@@ -237,7 +294,8 @@ class SparkEngine:
 
     dialect = "spark"
 
-    def __init__(self, url: str, session: Any = None) -> None:
+    def __init__(self, url: str, session: Any = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.timeout = timeout
         self.url = redact(url)
         self._owned = session is None
         if session is not None:
@@ -263,10 +321,16 @@ class SparkEngine:
 
     def query(self, sql: str) -> Result:
         ensure_select(sql, self.dialect)
+        context = self._spark.sparkContext
+        group = f"metriclang-{threading.get_ident()}"
+        context.setJobGroup(group, "osm run", interruptOnCancel=True)
         try:
-            frame = self._spark.sql(sql)
-            rows = frame.collect()
+            with _Deadline(self.timeout, lambda: context.cancelJobGroup(group)) as deadline:
+                frame = self._spark.sql(sql)
+                rows = frame.collect()
         except Exception as exc:  # pyspark raises AnalysisException, Py4JJavaError, ...
+            if deadline.fired:
+                raise QueryTimeout(self.timeout) from None
             raise EngineError(f"Spark failed: {_message(exc)}") from None
         return Result(tuple(frame.columns), tuple(tuple(r) for r in rows))
 
@@ -275,19 +339,22 @@ class SparkEngine:
             self._spark.stop()
 
 
-def connect(url: str, base: Path | None = None) -> Engine:
-    """Open the warehouse at ``url``; relative DuckDB paths are resolved against ``base``."""
+def connect(url: str, base: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> Engine:
+    """Open the warehouse at ``url``; relative DuckDB paths are resolved against ``base``.
+
+    Each query of the engine is cancelled after ``timeout`` seconds.
+    """
     kind = scheme(url)
     if kind == "duckdb":
-        return DuckDBEngine(duckdb_path(url, base or Path.cwd()))
+        return DuckDBEngine(duckdb_path(url, base or Path.cwd()), timeout)
     if kind == "postgres":
         try:
             import psycopg  # noqa: F401
         except ImportError:
             raise EngineError("PostgreSQL needs psycopg: "
                               "pip install 'metriclang[postgres]'") from None
-        return PostgresEngine(url)
-    return SparkEngine(url)
+        return PostgresEngine(url, timeout)
+    return SparkEngine(url, timeout=timeout)
 
 
 

@@ -13,7 +13,16 @@ from datetime import date
 from pathlib import Path
 
 from metriclang.diagnostics import DiagnosticSet
-from metriclang.engine import Engine, EngineError, connect, duckdb_path, ensure_demo_data, scheme
+from metriclang.engine import (
+    DEFAULT_TIMEOUT,
+    Engine,
+    EngineError,
+    QueryTimeout,
+    connect,
+    duckdb_path,
+    ensure_demo_data,
+    scheme,
+)
 from metriclang.project import UsageError, load_project
 from metriclang.report.results import Named
 from metriclang.report.text import render_one
@@ -39,8 +48,12 @@ def _names(project: Project, measure: str | None) -> list[str]:
     return [measure]
 
 
-def open_warehouse(project: Project, db: str | None) -> tuple[Engine, str | None]:
-    """Connect to ``db`` or the project's warehouse; a note when demo data was generated."""
+def open_warehouse(project: Project, db: str | None, timeout: float = DEFAULT_TIMEOUT
+                   ) -> tuple[Engine, str | None]:
+    """Connect to ``db`` or the project's warehouse; a note when demo data was generated.
+
+    Each query is cancelled after ``timeout`` seconds.
+    """
     root = Path(project.root)
     url = db or project.config.warehouse
     if url is None:
@@ -56,12 +69,16 @@ def open_warehouse(project: Project, db: str | None) -> tuple[Engine, str | None
         path = duckdb_path(url, base)
         if path is not None and ensure_demo_data(path, root):
             note = f"created {path.name} with demo data from data/generate.py"
-    return connect(url, base), note
+    return connect(url, base, timeout), note
 
 
 def run_measures(path: str | Path, measure: str | None, db: str | None,
-                 date_from: date | None = None, date_to: date | None = None) -> Outcome:
-    """Compute one measure (or every measure when ``measure`` is None)."""
+                 date_from: date | None = None, date_to: date | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> Outcome:
+    """Compute one measure (or every measure when ``measure`` is None).
+
+    A query running longer than ``timeout`` seconds is cancelled and reported.
+    """
     from metriclang.sqlgen import compile_sql
 
     loaded = load_project(path)
@@ -72,7 +89,7 @@ def run_measures(path: str | Path, measure: str | None, db: str | None,
     names = _names(project, measure)
     messages: list[str] = []
     try:
-        engine, note = open_warehouse(project, db)
+        engine, note = open_warehouse(project, db, timeout)
     except EngineError as exc:
         return Outcome((), (f"error: {exc}",), True)
     if note:
@@ -90,6 +107,10 @@ def run_measures(path: str | Path, measure: str | None, db: str | None,
                 continue
             try:
                 result = engine.query(sql)
+            except QueryTimeout as exc:
+                messages.append(f"error: query for measure `{name}` {exc}")
+                failed = True
+                continue
             except EngineError as exc:
                 messages.append(f"error: measure `{name}` on {engine.url}: {exc}")
                 failed = True

@@ -44,18 +44,18 @@ def measures_to_run(d: ModelDiff) -> list[tuple[str, str]]:
 
 
 def run_measures(before: Loaded, after: Loaded, project: Path, db: str | None,
-                 pairs: list[tuple[str, str]], periods: int
+                 pairs: list[tuple[str, str]], periods: int, timeout: float | None = None
                  ) -> tuple[tuple[MeasureRun, ...], str | None]:
     """Run ``pairs`` on the warehouse of ``--db``, else of the project on disk.
 
     Returns the runs and a note when demo data had to be generated first.
     """
-    from metriclang.engine import EngineError
+    from metriclang.engine import DEFAULT_TIMEOUT, EngineError
     from metriclang.runner import open_warehouse
 
     disk = load_project(project).project if project.exists() else after.project
     try:
-        engine, note = open_warehouse(disk, db)
+        engine, note = open_warehouse(disk, db, timeout or DEFAULT_TIMEOUT)
     except EngineError as exc:
         raise UsageError(f"cannot open the warehouse: {exc}") from None
     try:

@@ -1,7 +1,8 @@
 """Formulas and SQL fragments: AST -> model expressions, with positioned diagnostics.
 
 SQL fragments are parsed by sqlglot in the project's input dialect. A fragment must be one
-SQL expression over the source's columns: no statements, subqueries or file-reading functions.
+SQL expression over the source's columns: no statements or subqueries, and calls only to the
+functions sqlglot types (an allow-list, see :func:`parse_fragment`).
 """
 
 from __future__ import annotations
@@ -21,26 +22,34 @@ from metriclang.semantic import model as m
 from metriclang.source import Span
 from metriclang.syntax import ast
 
-#: Functions that read files, other databases or server state: never allowed in a fragment.
-FORBIDDEN_FUNCTIONS = frozenset({
-    "read_csv", "read_csv_auto", "read_parquet", "read_json", "read_json_auto", "read_ndjson",
-    "read_text", "read_blob", "read_xlsx", "parquet_scan", "csv_scan", "json_scan", "glob",
-    "sqlite_scan", "postgres_scan", "mysql_scan", "iceberg_scan", "delta_scan", "query",
-    "query_table", "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file",
-    "lo_import", "lo_export", "dblink", "dblink_exec", "load_file", "openrowset",
-    "opendatasource", "openquery", "xp_cmdshell", "getenv", "current_setting", "set_config",
-    "pg_sleep", "sleep", "benchmark", "system", "shell",
-    # run SQL given as text, or sleep, write or signal on the server (PostgreSQL)
-    "query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema", "cursor_to_xml",
-    "table_to_xml", "table_to_xml_and_xmlschema", "schema_to_xml", "database_to_xml",
-    "pg_sleep_for", "pg_sleep_until", "pg_file_write", "pg_file_read", "pg_file_rename",
-    "pg_file_unlink", "lo_get", "lo_put", "lo_create", "lo_from_bytea", "lo_unlink",
-    "dblink_connect", "dblink_open", "dblink_fetch", "dblink_send_query", "dblink_get_result",
-    "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_notify",
-    "pg_logical_emit_message", "pg_advisory_lock", "pg_advisory_xact_lock",
-    # call Java or other engines (Spark, BigQuery, DuckDB)
-    "reflect", "java_method", "try_reflect", "external_query", "getvariable",
-})
+#: Engine functions allowed although sqlglot does not type them in every input dialect. Each
+#: is a pure scalar function of its arguments on every engine that has it; the reason is
+#: why sqlglot leaves it untyped (``[sql] allow_functions`` in ``metriclang.toml`` adds more).
+ENGINE_FUNCTIONS: dict[str, str] = {
+    "date_part": "DuckDB's and PostgreSQL's spelling of extract(); typed only when read as "
+                 "PostgreSQL",
+    "now": "the current timestamp; typed only when read as PostgreSQL",
+}
+
+#: Functions sqlglot types that still reach outside the row: files and URLs, other tables
+#: and row generators, sequences (a write), machine-learning and AI services, identifiers
+#: built from text, and the server's or session's identity. Refused although typed.
+DENIED_FUNCTIONS: tuple[type[exp.Func], ...] = (
+    exp.ReadCSV, exp.ReadParquet, exp.ToFile, exp.Secret, exp.DynamicIdentifier,
+    exp.NextValueFor, exp.GenerateSeries, exp.ExplodingGenerateSeries, exp.GenerateTable,
+    exp.Generator, exp.Explode, exp.Posexplode, exp.Inline, exp.Stack, exp.Unnest,
+    exp.Flatten, exp.SplitToTable, exp.StrtokSplitToTable, exp.JSONTable, exp.XMLTable,
+    exp.OpenJSON, exp.GapFill, exp.FeaturesAtTime, exp.VectorSearch, exp.Predict,
+    exp.MLForecast, exp.MLTranslate, exp.GenerateEmbedding, exp.GenerateText,
+    exp.GenerateBool, exp.GenerateDouble, exp.GenerateInt, exp.AIClassify, exp.AIEmbed,
+    exp.AIForecast, exp.AIGenerate, exp.AISimilarity,
+    exp.CurrentUser, exp.SessionUser, exp.CurrentUserId, exp.CurrentRole, exp.CurrentRoleType,
+    exp.CurrentAvailableRoles, exp.CurrentSecondaryRoles, exp.CurrentAccount,
+    exp.CurrentAccountName, exp.CurrentOrganizationName, exp.CurrentOrganizationUser,
+    exp.CurrentClient, exp.CurrentIpAddress, exp.CurrentRegion, exp.CurrentSession,
+    exp.CurrentStatement, exp.CurrentTransaction, exp.CurrentVersion, exp.CurrentWarehouse,
+    exp.CurrentDatabase, exp.CurrentCatalog, exp.CurrentSchema, exp.CurrentSchemas,
+)
 _STATEMENTS = (exp.Query, exp.Subquery, exp.Command, exp.Create, exp.Drop, exp.Insert,
                exp.Update, exp.Delete, exp.Merge, exp.Copy, exp.Attach, exp.Detach, exp.Use,
                exp.Set, exp.Pragma, exp.Transaction, exp.Commit, exp.Rollback, exp.Table)
@@ -53,18 +62,62 @@ def did_you_mean(name: str, candidates: Collection[str]) -> str | None:
 
 
 def _function_name(node: exp.Expr) -> str:
+    """The name a call is written with (``pg_catalog.pg_read_file`` when qualified)."""
+    name = str(node.name) if isinstance(node, exp.Anonymous) else (
+        node.sql_name() if isinstance(node, exp.Func) else node.key)
+    parent = node.parent
+    while isinstance(parent, exp.Dot) and parent.expression is node:
+        node, parent = parent, parent.parent
+        name = f"{node.this.sql() if isinstance(node, exp.Dot) else ''}.{name}"
+    return name.lower()
+
+
+def _written(node: exp.Expr, text: str) -> str:
+    """A typed call's name as the fragment spells it (``unnest``, not sqlglot's ``explode``)."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(text):
+        return text[start:end + 1].strip('"`[]').lower()
+    return _function_name(node) if isinstance(node, exp.Func) else node.sql()
+
+
+def _refusal(node: exp.Expr, allowed: Collection[str], text: str) -> str | None:
+    """Why a node may not appear in a fragment (``None``: it may)."""
+    if isinstance(node, exp.Window):
+        return "a window function is not allowed in a SQL fragment: it is evaluated per row"
+    if isinstance(node, exp.AggFunc):
+        return (f"aggregate `{_written(node, text)}` is not allowed in a SQL fragment: it is "
+                "evaluated per row")
+    if isinstance(node, (*DENIED_FUNCTIONS, exp.UDTF, exp.SessionParameter)):
+        return (f"function `{_written(node, text)}` reaches outside the source's rows and is "
+                "not allowed")
     if isinstance(node, exp.Anonymous):
-        return str(node.name).lower()
-    return node.sql_name().lower() if isinstance(node, exp.Func) else ""
+        name = _function_name(node)
+        if name in ENGINE_FUNCTIONS or name in allowed:
+            return None
+        return f"function `{name}` is not allowed in a SQL fragment"
+    return None
 
 
-def parse_fragment(sql: ast.Sql, dialect: str) -> tuple[exp.Expression | None, list[Diagnostic]]:
+_ALLOWED_HINT = ("fragments may call the functions sqlglot knows (lower, coalesce, date_trunc, "
+                 "extract, cast, ...); a function the project trusts can be listed under "
+                 "`[sql] allow_functions` in metriclang.toml")
+
+
+def parse_fragment(sql: ast.Sql, dialect: str, allowed: Collection[str] = ()
+                   ) -> tuple[exp.Expression | None, list[Diagnostic]]:
     """Parse one row expression or condition; errors are positioned in the ``.osm`` file.
+
+    Calls are allowed only to functions sqlglot types (not aggregates, not windows, not
+    :data:`DENIED_FUNCTIONS`), to :data:`ENGINE_FUNCTIONS` and to ``allowed`` (lower-case
+    names from ``[sql] allow_functions``); every other call is E171 at the function's name.
 
     >>> from metriclang.source import Span
     >>> tree, _ = parse_fragment(ast.Sql("x > 1", Span("a.osm", 1, 1, 1, 6)), "duckdb")
     >>> tree.sql()
     'x > 1'
+    >>> _, [d] = parse_fragment(ast.Sql("1 + pg_sleep(9)", Span("a.osm", 3, 8, 3, 23)), "postgres")
+    >>> d.code, d.message, d.span.column
+    ('E171', 'function `pg_sleep` is not allowed in a SQL fragment', 12)
     """
     try:
         trees = _parse_sql(sql.text, dialect)
@@ -83,17 +136,43 @@ def parse_fragment(sql: ast.Sql, dialect: str) -> tuple[exp.Expression | None, l
         return None, [error("E171", "a SQL fragment must be exactly one expression, without `;`",
                             sql.span, "remove the `;` and anything after it")]
     tree = trees[0]
+    problems: list[Diagnostic] = []
     for node in tree.walk():
         if isinstance(node, _STATEMENTS):
             kind = "a subquery" if isinstance(node, (exp.Query, exp.Subquery)) else "a statement"
             return None, [error("E171", f"{kind} is not allowed in a SQL fragment", sql.span,
                                 "use only the source's columns; join other data through "
                                 "another source and a measure")]
-        name = _function_name(node)
-        if name in FORBIDDEN_FUNCTIONS or isinstance(node, (exp.ReadCSV,)):
-            return None, [error("E171", f"function `{name}` reads outside the source and is "
-                                "not allowed", sql.span)]
+        reason = _refusal(node, allowed, sql.text)
+        if reason is not None and not (isinstance(node.parent, exp.Window)
+                                       and node.parent.this is node):
+            problems.append(error("E171", reason, _node_span(sql, node, dialect),
+                                  _ALLOWED_HINT if isinstance(node, exp.Anonymous) else None))
+    if problems:
+        return None, problems
     return cast(exp.Expression, tree.copy()), []
+
+
+def _node_span(sql: ast.Sql, node: exp.Expr, dialect: str) -> Span:
+    """Where ``node`` (a call) is written in the ``.osm`` file: its name, else the fragment."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if isinstance(node, exp.Window):
+        return _node_span(sql, node.this, dialect)
+    if not isinstance(start, int) or not isinstance(end, int):
+        word = _written(node, sql.text).rsplit(".", 1)[-1].lstrip("@")
+        try:
+            tokens = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql.text)
+        except SqlglotError:
+            return sql.span
+        found = next((t for t in tokens if t.text.lower() == word), None)
+        if found is None:
+            return sql.span
+        start, end = found.start, found.end
+    text = sql.text
+    line = text.count("\n", 0, start) + 1
+    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    return _inside(sql.span, {"line": line, "col": col + end - start,
+                              "highlight": text[start:end + 1]})
 
 
 @lru_cache(maxsize=16384)
@@ -160,8 +239,9 @@ class FormulaResolver:
     """Turns one measure's formula AST into a model expression."""
 
     def __init__(self, dialect: str, sources: Collection[str], measures: Collection[str],
-                 entity_of: Callable[[str, str], bool]) -> None:
+                 entity_of: Callable[[str, str], bool], allowed: Collection[str] = ()) -> None:
         self.dialect, self.sources, self.measures = dialect, sources, measures
+        self.allowed = allowed
         self.has_entity = entity_of
         self.diagnostics: list[Diagnostic] = []
 
@@ -205,7 +285,7 @@ class FormulaResolver:
     def _fragment(self, sql: ast.Sql | None) -> tuple[exp.Expression | None, bool]:
         if sql is None:
             return None, True
-        tree, problems = parse_fragment(sql, self.dialect)
+        tree, problems = parse_fragment(sql, self.dialect, self.allowed)
         self.diagnostics += problems
         return tree, not problems
 

@@ -153,6 +153,24 @@ class Entity:
     span: Span
 
 
+#: Columns every compiled measure outputs, and the prefix of the generated SQL's own columns
+#: (``osm_t``, ``osm_l0``...): a dimension named like one of them would collide (E184).
+OUTPUT_COLUMNS = ("period", "value")
+INTERNAL_PREFIX = "osm_"
+
+
+def collides_with_output(name: str) -> bool:
+    """Whether a dimension called ``name`` would clash with a column of the generated SQL.
+
+    Case-insensitive: most warehouses fold unquoted names.
+
+    >>> [collides_with_output(n) for n in ("Period", "VALUE", "osm_l0", "region")]
+    [True, True, True, False]
+    """
+    lower = name.lower()
+    return lower in OUTPUT_COLUMNS or lower.startswith(INTERNAL_PREFIX)
+
+
 @dataclass(frozen=True)
 class Dimension:
     """``dimension name [= expr]``; a bare dimension is the column of that name."""

@@ -173,12 +173,18 @@ class _Resolver:
             if any(d.name == stmt.name.value for d in dimensions):
                 self.report("E120", f"duplicate dimension `{stmt.name.value}`", stmt.name.span)
                 continue
+            if m.collides_with_output(stmt.name.value):
+                self.report("E184", f"dimension `{stmt.name.value}` has the name of a column of "
+                            "the generated SQL", stmt.name.span,
+                            "rename it: `period`, `value` and names starting with `osm_` are "
+                            "taken by the output")
             tree: exp.Expression | None
             problems: list[Diagnostic] = []
             if stmt.expr is None:  # a bare dimension is the column of that name, even `order`
                 tree = exp.column(stmt.name.value)
             else:
-                tree, problems = parse_fragment(stmt.expr, self.config.dialect)
+                tree, problems = parse_fragment(stmt.expr, self.config.dialect,
+                                                self.config.allow_functions)
             self.diagnostics += problems
             if tree is not None:
                 dimensions.append(m.Dimension(stmt.name.value, tree, stmt.span))
@@ -281,7 +287,8 @@ def resolve(trees: Sequence[ast.FileAST], files: Sequence[SourceFile], root: str
     measure_names = {d.name.value for d in decls if isinstance(d, ast.MeasureDecl)}
     formulas = FormulaResolver(
         config.dialect, sources.keys(), measure_names,
-        lambda src, ent: src in sources and sources[src].entity(ent) is not None)
+        lambda src, ent: src in sources and sources[src].entity(ent) is not None,
+        config.allow_functions)
     measures = {d.name.value: r.measure(d, formulas) for d in decls
                 if isinstance(d, ast.MeasureDecl)}
     r.diagnostics += formulas.diagnostics

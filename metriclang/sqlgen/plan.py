@@ -25,8 +25,6 @@ from metriclang.source import Span
 DECOMPOSABLE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
 #: Aggregates whose value over a period with no rows is 0 rather than NULL.
 ZERO_WHEN_EMPTY = frozenset({"count", "count_distinct", "sum"})
-#: Output columns every measure has; a dimension may not take these names.
-RESERVED_COLUMNS = frozenset({"period", "value"})
 #: Months per grain (None for day and week, which are counted in days).
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _DAYS = {"day": 1, "week": 7}
@@ -272,11 +270,11 @@ def _check_dimensions(
 ) -> list[Diagnostic]:
     problems = []
     for name in dims:
-        if name in RESERVED_COLUMNS:
+        if m.collides_with_output(name):
             problems.append(
                 error(
                     "E184",
-                    f"dimension `{name}` has the name of an output column",
+                    f"dimension `{name}` has the name of a column of the generated SQL",
                     measure.at("dimensions"),
                     "rename the dimension in its source",
                 )

@@ -28,7 +28,8 @@ __all__ = ["ALPHA", "CAVEAT", "VERDICTS", "LinkResult", "MeasureEvidence", "Repo
 
 
 def verify_path(path: str | Path, db: str | None = None, date_from: date | None = None,
-                date_to: date | None = None, alpha: float = ALPHA) -> Report:
+                date_to: date | None = None, alpha: float = ALPHA,
+                timeout: float | None = None) -> Report:
     """Verify the project at ``path`` on the warehouse ``db`` (else the configured one).
 
     A project with errors is not verified: the report then holds only its diagnostics.
@@ -42,11 +43,12 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
                    if d.severity == Severity.ERROR and not d.suppressed)
     if errors:
         return Report((), (), alpha, errors, date_from, date_to)
-    return verify_project(loaded.project, db, date_from, date_to, alpha)
+    return verify_project(loaded.project, db, date_from, date_to, alpha, timeout)
 
 
 def verify_project(project: Project, db: str | None = None, date_from: date | None = None,
-                   date_to: date | None = None, alpha: float = ALPHA) -> Report:
+                   date_to: date | None = None, alpha: float = ALPHA,
+                   timeout: float | None = None) -> Report:
     """Verify a loaded project (for callers that already hold one, such as the docs site).
 
     Every measure is fetched (vanity signals look at all of them, linked or not). ``db``
@@ -55,7 +57,14 @@ def verify_project(project: Project, db: str | None = None, date_from: date | No
     """
     from dataclasses import replace
 
-    from metriclang.engine import EngineError, connect, duckdb_path, ensure_demo_data, scheme
+    from metriclang.engine import (
+        DEFAULT_TIMEOUT,
+        EngineError,
+        connect,
+        duckdb_path,
+        ensure_demo_data,
+        scheme,
+    )
     from metriclang.project import UsageError
     from metriclang.verify.warehouse import fetch_series
 
@@ -69,7 +78,7 @@ def verify_project(project: Project, db: str | None = None, date_from: date | No
             target = duckdb_path(url, root)
             if target is not None:
                 ensure_demo_data(target, root)
-        engine = connect(url, base)
+        engine = connect(url, base, timeout or DEFAULT_TIMEOUT)
     except EngineError as exc:
         raise UsageError(str(exc)) from None
     try:

@@ -13,6 +13,7 @@ from metriclang.engine import (
     DuckDBEngine,
     Engine,
     EngineError,
+    QueryTimeout,
     connect,
     duckdb_path,
     ensure_select,
@@ -95,6 +96,22 @@ def test_one_query_on_each_engine(request: pytest.FixtureRequest, name: str) -> 
     result = engine.query(sqlglot.transpile(sql, read="duckdb", write=engine.dialect)[0])
     assert result.columns == ("order", "country", "amount", "at")
     assert result.rows == ((4, "Österreich", Decimal("30.00"), datetime(2024, 2, 29, 8)),)
+
+
+#: A query that runs for minutes on every engine, cancelled by the statement timeout.
+SLOW = "SELECT COUNT(*) AS v FROM range(100000000) AS a CROSS JOIN range(100000000) AS b"
+SLOW_PG = ("SELECT COUNT(*) AS v FROM generate_series(1, 100000000) AS a, "
+           "generate_series(1, 100000000) AS b")
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_statement_timeout_cancels_and_the_engine_stays_usable(
+        request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    engine = engine_for(request, name)
+    monkeypatch.setattr(engine, "timeout", 1.0)
+    with pytest.raises(QueryTimeout, match=r"exceeded the 1 s statement timeout \(--timeout\)"):
+        engine.query(SLOW_PG if name == "postgres" else SLOW)
+    assert engine.query("SELECT 2 AS v").rows == ((2,),)
 
 
 @pytest.mark.parametrize("name", ENGINES)

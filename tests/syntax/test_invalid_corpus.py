@@ -29,6 +29,9 @@ CASES: list[tuple[str, list[Expected]]] = [
     ('dir_config_invalid_toml', [
         ('metriclang.toml', 'E190', 2, 18, "invalid TOML: Illegal character '\\n' (at line 2, col"),
     ]),
+    ('dir_config_allow_functions_type', [
+        ('metriclang.toml', 'E194', 5, 1, '`allow_functions` must be a list of function names'),
+    ]),
     ('dir_config_unknown_dialect', [
         ('metriclang.toml', 'E191', 3, 1, 'unknown input dialect `oracle9`'),
     ]),
@@ -124,7 +127,11 @@ CASES: list[tuple[str, list[Expected]]] = [
         ('E101', 5, 1, 'expected one of `(`, `)`, `*`, `+`, `,`, `-`, …, found `}`'),
     ]),
     ('sql_reads_files.osm', [
-        ('E171', 8, 23, 'function `read_csv` reads outside the source and is not a'),
+        ('E171', 8, 23, "function `read_csv` reaches outside the source's rows and is not"),
+    ]),
+    ('dimension_output_column.osm', [
+        ('E184', 4, 13, 'dimension `Period` has the name of a column of the generated SQL'),
+        ('E184', 5, 13, 'dimension `osm_l0` has the name of a column of the generated SQL'),
     ]),
     ('sql_subquery.osm', [('E171', 8, 30, 'a subquery is not allowed in a SQL fragment')]),
     ('sql_two_statements.osm', [('E103', 4, 18, 'unexpected `;`')]),
