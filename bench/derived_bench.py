@@ -53,12 +53,13 @@ def commands(project: Path, depth: int, out: Path) -> dict[str, list[str]]:
 
 def run_once(code: Path, args: list[str], timeout: float) -> dict[str, float | int | None]:
     """One fresh CLI process: wall and CPU seconds, stdout bytes (None on timeout)."""
+    # cwd too: `python -m` puts the working directory first on sys.path
     env = dict(os.environ, PYTHONPATH=str(code), METRICLANG_NO_CACHE="1")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     try:
         done = subprocess.run([sys.executable, "-m", "metriclang.cli", *args], env=env,
-                              capture_output=True, timeout=timeout, check=False)
+                              capture_output=True, timeout=timeout, check=False, cwd=code)
     except subprocess.TimeoutExpired:
         return {"wall": None, "cpu": None, "bytes": None}
     wall = time.perf_counter() - start
@@ -104,7 +105,7 @@ def main() -> int:
                     samples.setdefault(key, []).append(sample)
                     if sample["wall"] is None:
                         timed_out.add(key)  # one timeout is enough: don't wait again
-    rows = []
+    rows: list[dict[str, object]] = []
     for (label, depth, name), runs in sorted(samples.items()):
         rows.append({
             "code": label, "depth": depth, "command": name, "runs": len(runs),
@@ -121,7 +122,7 @@ def main() -> int:
     deepest, measures = max(depths), max(depths) + 1
     limits = {"sql": 1.0, "compile": float(measures), "docs": float(measures)}
     missed = [r for r in rows if r["code"] == "current" and r["depth"] == deepest and (
-        r["wall_s"] is None or r["cpu_s"] is None or r["cpu_s"] > limits[r["command"]])]
+        not isinstance(r["cpu_s"], float) or r["cpu_s"] > limits[str(r["command"])])]
     return 1 if missed else 0
 
 

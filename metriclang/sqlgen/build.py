@@ -607,10 +607,14 @@ class _Builder:
 
 def _levels(plan: MeasurePlan) -> list[list[int]]:
     """Shared values by level: a value's level is one more than the highest level it uses."""
-    levels: list[int] = []
-    for shared in plan.shared:  # each uses only shared values listed before it
-        levels.append(1 + max((levels[i] for i in _shared_refs(shared.value)), default=0))
-    return [[i for i, lv in enumerate(levels) if lv == n] for n in range(1, max(levels, default=0) + 1)]
+    level: list[int] = []
+    out: list[list[int]] = []
+    for i, shared in enumerate(plan.shared):  # each uses only shared values listed before it
+        level.append(max((level[j] + 1 for j in _shared_refs(shared.value)), default=0))
+        if level[i] == len(out):
+            out.append([])
+        out[level[i]].append(i)
+    return out
 
 
 def _shared_refs(node: Value) -> list[int]:
