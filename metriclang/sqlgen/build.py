@@ -9,6 +9,8 @@ Shape of every query (CTE names start with ``osm_``)::
                  ``range`` and conversion CTEs per leaf
     osm_frame    keys LEFT JOIN every part: a dense grid, counts and sums 0 where no rows
     osm_window   trailing windows and running totals as window functions over the dense grid
+    osm_v*       measures used more than once, each computed once as a column ``osm_m<i>``
+                 (one CTE per level: a level uses only the columns of the levels before it)
     SELECT period, dimensions, value ... ORDER BY period, dimensions
 """
 
@@ -31,6 +33,7 @@ from metriclang.sqlgen.plan import (
     MeasurePlan,
     Minus,
     Num,
+    SharedRef,
     Value,
 )
 from metriclang.sqlgen.targets.base import HI, LO, STEPS, Target, cast, join, paren
@@ -485,6 +488,8 @@ class _Builder:
                 return exp.Literal.number(str(v))
             case LeafRef(index=i):
                 return exp.column(f"osm_l{i}")
+            case SharedRef(index=i):
+                return exp.column(f"osm_m{i}")
             case Minus(operand=operand):
                 return exp.Neg(this=paren(self.value(operand)))
             case Arith(op="/", left=left, right=right):
@@ -543,6 +548,10 @@ class _Builder:
         ]
         if windowed:
             last = self.add_cte("osm_window", self.window(windowed))
+        for n, level in enumerate(_levels(plan), start=1):
+            columns = [self.value(plan.shared[i].value).as_(f"osm_m{i}", copy=False) for i in level]
+            query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(last)), *columns)
+            last = self.add_cte(f"osm_v{n}", query.from_(_table(last), copy=False))
         outputs = [self.value(o.value).as_(o.column, copy=False) for o in plan.outputs]
         query = exp.select(exp.column("period"), *[exp.column(d) for d in dims], *outputs).from_(
             _table(last), copy=False
@@ -594,6 +603,29 @@ class _Builder:
                 )
             cols.append(col.as_(f"osm_l{i}", copy=False))
         return exp.select(*cols).from_(_table("osm_frame"), copy=False)
+
+
+def _levels(plan: MeasurePlan) -> list[list[int]]:
+    """Shared values by level: a value's level is one more than the highest level it uses."""
+    level: list[int] = []
+    out: list[list[int]] = []
+    for i, shared in enumerate(plan.shared):  # each uses only shared values listed before it
+        level.append(max((level[j] + 1 for j in _shared_refs(shared.value)), default=0))
+        if level[i] == len(out):
+            out.append([])
+        out[level[i]].append(i)
+    return out
+
+
+def _shared_refs(node: Value) -> list[int]:
+    match node:
+        case SharedRef(index=i):
+            return [i]
+        case Arith(left=left, right=right):
+            return _shared_refs(left) + _shared_refs(right)
+        case Minus(operand=operand):
+            return _shared_refs(operand)
+    return []
 
 
 def build_query(

@@ -2,7 +2,11 @@
 
 A plan lists the *leaves* of a measure (aggregates and conversions, with measure references
 expanded at the referring measure's grain and dimensions), how each leaf is computed over time
-(``Leaf.strategy``) and the value formula over the leaves. ``build.py`` turns it into SQL.
+(``Leaf.strategy``) and the value formula over the leaves. A referenced measure is planned
+once: used once, its value is written in place; used more than once (or nested deeper than
+:data:`MAX_INLINE_DEPTH`), it becomes one *shared* value that the query computes once, so the
+plan (and the SQL) grows with the number of distinct measures, never with the number of paths
+through them. ``build.py`` turns it into SQL.
 
 >>> from metriclang.sqlgen.plan import window_periods
 >>> window_periods("day", 7, "day"), window_periods("month", 1, "quarter"), window_periods(
@@ -12,6 +16,7 @@ expanded at the referring measure's grain and dimensions), how each leaf is comp
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +32,9 @@ DECOMPOSABLE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
 ZERO_WHEN_EMPTY = frozenset({"count", "count_distinct", "sum"})
 #: Months per grain (None for day and week, which are counted in days).
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
+#: Deepest value (in operators) written in place of a measure used once; deeper ones are
+#: shared, so no expression in the SQL nests deeper than this plus one formula.
+MAX_INLINE_DEPTH = 32
 _DAYS = {"day": 1, "week": 7}
 
 
@@ -105,6 +113,13 @@ class LeafRef:
 
 
 @dataclass(frozen=True)
+class SharedRef:
+    """A shared value (``MeasurePlan.shared``) inside a value formula."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class Num:
     value: Decimal
 
@@ -121,7 +136,18 @@ class Minus:
     operand: Value
 
 
-Value = LeafRef | Num | Arith | Minus
+Value = LeafRef | SharedRef | Num | Arith | Minus
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The value of ``measure``, computed once and used by every formula that names it.
+
+    Its value only refers to shared values listed before it.
+    """
+
+    measure: str
+    value: Value
 
 
 @dataclass(frozen=True)
@@ -141,6 +167,7 @@ class MeasurePlan:
     dimensions: tuple[str, ...]
     sources: tuple[str, ...]
     leaves: tuple[Leaf, ...]
+    shared: tuple[Shared, ...]
     outputs: tuple[Output, ...]
     span: Span
 
@@ -152,6 +179,7 @@ class MeasurePlan:
             self.dimensions,
             self.sources,
             tuple(leaf.key for leaf in self.leaves),
+            tuple(s.value for s in self.shared),
             self.outputs,
         )
 
@@ -161,31 +189,87 @@ class MeasurePlan:
         return max((leaf.periods - 1 for leaf in self.leaves if leaf.strategy == "rows"), default=0)
 
 
+#: A planned value and its depth in operators.
+_Planned = tuple[Value, int]
+#: Plans one formula; yields the name of a measure that must be planned before it goes on.
+_Steps = Generator[str, None, _Planned | None]
+
+
 class _Planner:
-    def __init__(self, project: m.Project, grain: str, dims: tuple[str, ...], at: Span) -> None:
-        self.project, self.grain, self.dims, self.at = project, grain, dims, at
+    """Plans formulas into leaves and values; every measure's formula is planned at most once."""
+
+    def __init__(self, project: m.Project, grain: str, roots: tuple[str, ...]) -> None:
+        self.project, self.grain, self.roots = project, grain, frozenset(roots)
         self.leaves: list[Leaf] = []
+        self.indexes: dict[Leaf, int] = {}
+        self.shared: list[Shared] = []
+        self.planned: dict[str, _Planned | None] = {}
+        self.active: set[str] = set()  # measures being planned: naming one again is a cycle
+        self.named = _count_references(project, roots)
         self.diagnostics: list[Diagnostic] = []
 
     def leaf(self, leaf: Leaf) -> LeafRef:
-        if leaf not in self.leaves:
+        index = self.indexes.setdefault(leaf, len(self.leaves))
+        if index == len(self.leaves):
             self.leaves.append(leaf)
-        return LeafRef(self.leaves.index(leaf))
+        return LeafRef(index)
 
-    def value(self, node: m.Expr, measure: m.Measure, seen: tuple[str, ...]) -> Value | None:
+    def plan(self, name: str) -> _Planned | None:
+        """The value of measure ``name`` (a compilable one) where it is used.
+
+        Measures it names are planned first, each once, on an explicit stack rather than by
+        recursion, so a chain of references may be any length. Leaves are numbered in the
+        order a left-to-right reading of the formulas meets them.
+        """
+        if name in self.planned:
+            return self.planned[name]
+        self.active.add(name)
+        stack = [(name, self.measure(name))]
+        while stack:
+            current, steps = stack[-1]
+            try:
+                wanted = steps.send(None)
+            except StopIteration as done:
+                stack.pop()
+                self.active.discard(current)
+                self.planned[current] = self.share(current, done.value)
+                continue
+            self.active.add(wanted)
+            stack.append((wanted, self.measure(wanted)))
+        return self.planned[name]
+
+    def measure(self, name: str) -> _Steps:
+        measure = self.project.measures[name]
+        assert measure.formula is not None
+        return (yield from self.value(measure.formula, measure))
+
+    def share(self, name: str, planned: _Planned | None) -> _Planned | None:
+        """A measure's value as its users see it: in place, or shared when used more than once
+        (an output counts as a use) or, named by another formula, deeper than the limit."""
+        if planned is None or isinstance(planned[0], (LeafRef, SharedRef, Num)):
+            return planned
+        uses = self.named.get(name, 0) + (name in self.roots)
+        if uses < 2 and (planned[1] <= MAX_INLINE_DEPTH or name in self.roots):
+            return planned
+        self.shared.append(Shared(name, planned[0]))
+        return SharedRef(len(self.shared) - 1), 0
+
+    def value(self, node: m.Expr, measure: m.Measure) -> _Steps:
         match node:
             case m.Const(value=v):
-                return Num(v)
+                return Num(v), 0
             case m.Ref(measure=name):
-                ref = self.project.measures.get(name)
-                if ref is None or ref.formula is None or name in seen:
+                if not _compilable(self.project, name) or name in self.active:
                     self.diagnostics.append(
                         error("E180", f"measure `{name}` cannot be compiled", node.span)
                     )
                     return None
-                return self.value(ref.formula, ref, (*seen, name))
+                if name not in self.planned:
+                    yield name
+                return self.planned[name]  # None: its problems are already reported
             case m.Agg():
-                return self.aggregate(node, measure)
+                total = self.aggregate(node, measure)
+                return total, 1 if isinstance(total, Arith) else 0
             case m.Conv():
                 if measure.window or measure.cumulative:
                     self.diagnostics.append(
@@ -197,23 +281,19 @@ class _Planner:
                         )
                     )
                     return None
-                return self.leaf(
-                    Leaf(
-                        "conversion",
-                        node.from_source,
-                        None,
-                        None,
-                        None,
-                        "conversion",
-                        conversion=node,
-                    )
+                leaf = Leaf(
+                    "conversion", node.from_source, None, None, None, "conversion", conversion=node
                 )
+                return self.leaf(leaf), 0
             case m.BinOp(op=op, left=left, right=right):
-                lhs, rhs = self.value(left, measure, seen), self.value(right, measure, seen)
-                return Arith(op, lhs, rhs) if lhs is not None and rhs is not None else None
+                lhs = yield from self.value(left, measure)
+                rhs = yield from self.value(right, measure)
+                if lhs is None or rhs is None:
+                    return None
+                return Arith(op, lhs[0], rhs[0]), 1 + max(lhs[1], rhs[1])
             case m.Neg(operand=operand):
-                inner = self.value(operand, measure, seen)
-                return Minus(inner) if inner is not None else None
+                inner = yield from self.value(operand, measure)
+                return (Minus(inner[0]), 1 + inner[1]) if inner is not None else None
         raise TypeError(node)
 
     def aggregate(self, agg: m.Agg, measure: m.Measure) -> Value:
@@ -245,6 +325,27 @@ class _Planner:
                 return self.leaf(Leaf(func, agg.source, expr, where, fraction, "rows", n))
             return self.leaf(Leaf(func, agg.source, expr, where, fraction, "range", window=w))
         return self.leaf(Leaf(func, agg.source, expr, where, fraction, "period"))
+
+
+def _compilable(project: m.Project, name: str) -> bool:
+    measure = project.measures.get(name)
+    return measure is not None and measure.formula is not None
+
+
+def _count_references(project: m.Project, roots: tuple[str, ...]) -> dict[str, int]:
+    """How many times each measure is named in the formulas of the measures ``roots`` use,
+    directly or not (each formula read once)."""
+    named: dict[str, int] = {}
+    seen, todo = set(roots), list(roots)
+    while todo:
+        formula = project.measures[todo.pop()].formula
+        for node in m.walk(formula) if formula is not None else ():
+            if isinstance(node, m.Ref) and _compilable(project, node.measure):
+                named[node.measure] = named.get(node.measure, 0) + 1
+                if node.measure not in seen:
+                    seen.add(node.measure)
+                    todo.append(node.measure)
+    return named
 
 
 def _substitute(tree: exp.Expression, source: m.Source) -> exp.Expression:
@@ -299,7 +400,7 @@ def plan_measures(
     ``plan_measure`` is the one-measure case; fused queries pass several names.
     """
     first = project.measures[names[0]]
-    planner = _Planner(project, first.grain, first.dimensions, first.name_span)
+    planner = _Planner(project, first.grain, names)
     outputs = []
     for name, column in zip(names, columns, strict=True):
         measure = project.measures[name]
@@ -308,21 +409,9 @@ def plan_measures(
                 error("E180", f"measure `{name}` has no valid formula", measure.name_span)
             )
             continue
-        try:
-            value = planner.value(measure.formula, measure, (name,))
-        except RecursionError:  # a chain of hundreds of measures or terms: report, don't crash
-            planner.diagnostics.append(
-                error(
-                    "E106",
-                    f"measure `{name}` is nested too deeply to compile (its formula and "
-                    "the measures it uses)",
-                    measure.name_span,
-                    "split it into several measures",
-                )
-            )
-            continue
-        if value is not None:
-            outputs.append(Output(column, value))
+        planned = planner.plan(name)
+        if planned is not None:
+            outputs.append(Output(column, planned[0]))
     sources = tuple(
         sorted(
             {leaf.source for leaf in planner.leaves}
@@ -347,6 +436,7 @@ def plan_measures(
         first.dimensions,
         sources,
         tuple(planner.leaves),
+        tuple(planner.shared),
         tuple(outputs),
         first.name_span,
     ), []

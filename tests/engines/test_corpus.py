@@ -71,6 +71,9 @@ SELECT s.period, (
 FROM {CONV_MONTHS} s ORDER BY 1
 """
 
+SPREAD = "max(amount) - min(amount)"
+PER_EVENT = "CAST(coalesce(sum(amount), 0) AS DOUBLE) / NULLIF(count(*), 0)"
+
 HAND: dict[str, str] = {
     "n_events": per(MONTHS, "count(*)"),
     "n_quarter": per(QUARTERS, "count(*)"),
@@ -111,6 +114,17 @@ HAND: dict[str, str] = {
         FROM {CONV_MONTHS} s ORDER BY 1""",
     "empty_count": "SELECT DATE '2024-01-01' AS period, 0 AS value WHERE false",
     "empty_ratio": "SELECT DATE '2024-01-01' AS period, 0.0 AS value WHERE false",
+    "spread": per(MONTHS, SPREAD),
+    "spread_x2": per(MONTHS, f"({SPREAD}) * 2"),
+    "spread_x3": per(MONTHS, f"({SPREAD}) * 3"),
+    "diamond": per(MONTHS, f"({SPREAD}) * 5"),
+    "spread_poly": per(MONTHS, f"({SPREAD}) * ({SPREAD}) + ({SPREAD})"),
+    "tripled": per(MONTHS, f"3 * {PER_EVENT}"),
+    "nine_times": per(MONTHS, f"9 * {PER_EVENT}"),
+    "avg_3m_sq": per(MONTHS, "avg(amount) * avg(amount)",
+                     where="e.\"at\" >= s.period - INTERVAL 2 MONTH AND e.\"at\" < s.next"),
+    "spread_country": by(MONTHS, "country AS country", SPREAD),
+    "spread_country_sq": by(MONTHS, "country AS country", f"({SPREAD}) * ({SPREAD}) - ({SPREAD})"),
 }
 
 D = date.fromisoformat
@@ -156,6 +170,17 @@ BY_HAND: dict[str, dict[tuple[Any, ...], Any]] = {
                       (D("2025-01-01"),): 5},
     "conv": {(D("2024-01-01"),): 2 / 3, (D("2024-02-01"),): 1 / 3},
     "cross": {(D("2024-01-01"),): 0.4, (D("2024-02-01"),): 0.75},
+    "spread": {(D("2024-01-01"),): 10, (D("2024-02-01"),): 20, (D("2024-03-01"),): None,
+               (D("2024-12-01"),): 0, (D("2025-01-01"),): 20},
+    "diamond": {(D("2024-01-01"),): 50, (D("2024-02-01"),): 100, (D("2024-03-01"),): None},
+    "spread_poly": {(D("2024-01-01"),): 110, (D("2024-02-01"),): 420,
+                    (D("2024-03-01"),): None},
+    "tripled": {(D("2024-01-01"),): 30, (D("2024-02-01"),): 120},
+    "nine_times": {(D("2024-01-01"),): 90, (D("2024-02-01"),): 360, (D("2024-03-01"),): None},
+    "avg_3m_sq": {(D("2024-03-01"),): 756.25, (D("2024-04-01"),): 1600,
+                  (D("2024-07-01"),): None},
+    "spread_country_sq": {(D("2024-01-01"), "DE"): 0, (D("2024-02-01"), "Österreich"): 380,
+                          (D("2025-01-01"), "Österreich"): 90, (D("2024-03-01"), "DE"): None},
 }
 #: How many rows each measure has (the calendar is dense: empty periods are rows too).
 ROW_COUNTS = {"n_events": 13, "weekly_users": 52, "daily_7d": 358, "n_quarter": 5,
@@ -206,7 +231,8 @@ def test_generated_sql_matches_hand_written(request: pytest.FixtureRequest, name
 #: with the full run's values: windows and running totals still see the rows before
 #: ``--from``. Periods outside the data get the value of a period with no rows.
 LIMITED = {"n_events": 0, "daily_7d": 0, "users_7d": 0, "avg_3m": None, "running_total": 0,
-           "running_users": 0, "conv": None, "empty_count": 0}
+           "running_users": 0, "conv": None, "empty_count": 0, "avg_3m_sq": None,
+           "nine_times": None}
 
 
 def _periods(start: date, end: date, grain: str) -> list[date]:

@@ -1,7 +1,8 @@
 """Run in a child process by test_limits.py: build one extreme project, push it through.
 
-Usage: ``python limits_child.py KIND N DIR MEMORY_MB STAGES``. Prints one JSON line: the
-diagnostic codes, whether SQL was produced, fmt's outcome, seconds and peak RSS.
+Usage: ``python limits_child.py KIND N DIR MEMORY_MB STAGES`` (STAGES: comma-separated sql,
+compile, fmt, docs, docs_sql). Prints one JSON line: the diagnostic codes, whether SQL was
+produced, what compile wrote, fmt's outcome, seconds and peak RSS.
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def spec(kind: str, n: int) -> str:
             return SRC + measure("m0", "count(s)") + "".join(
                 measure(f"m{i}", f"m{i - 1} + 1") for i in range(1, n)) + measure(
                 "x", f"m{n - 1} * 2")
+        case "doubling":  # each level uses the one below twice (issue 13: exponential SQL)
+            return SRC + measure("m0", "count(s)") + "".join(
+                measure(f"m{i}", f"m{i - 1} + m{i - 1} * 2") for i in range(1, n)) + measure(
+                "x", f"m{n - 1} + m{n - 1} * 2")
         case "string":
             return SRC + measure("x", "count(s)", f'  description "{"é" * n}"\n')
         case "sql_string":
@@ -79,16 +84,26 @@ def main() -> None:
         sql, problems = compile_sql(loaded.project, "x", "postgres")
         out["sql"] = sql is not None
         out["sql_codes"] = sorted({d.code for d in problems})
+    if "compile" in stages and not loaded.diagnostics.has_errors:  # compile --dialect all --fused
+        from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+        from metriclang.sqlgen.output import compile_project
+
+        compiled = compile_project(loaded.project, OUTPUT_DIALECTS, fused=True)
+        out["compiled_files"] = len(compiled.files)
+        out["compiled_bytes"] = sum(len(sql) for _, sql in compiled.files)
+        out["compile_codes"] = sorted({d.code for d in compiled.diagnostics})
     if "fmt" in stages:
         from metriclang.fmt import format_text
 
         formatted = format_text((root / "p.osm").read_text("utf-8"), "p.osm")
         out["fmt"] = formatted.text is not None
         out["fmt_codes"] = sorted({d.code for d in formatted.diagnostics})
-    if "docs" in stages:
+    if "docs" in stages or "docs_sql" in stages:  # docs_sql: SQL of every dialect on the pages
         from metriclang.docgen.site import build_site
+        from metriclang.sqlgen.dialects import OUTPUT_DIALECTS as ALL
 
-        out["pages"] = build_site(root, root.parent / "site", "html", dialects=()).pages
+        dialects = ALL if "docs_sql" in stages else ()
+        out["pages"] = build_site(root, root.parent / "site", "html", dialects=dialects).pages
     out["seconds"] = round(time.process_time() - start, 2)
     out["rss_mb"] = peak_rss_mb()
     print(json.dumps(out))

@@ -4,8 +4,9 @@ Each case runs in its own process (limits_child.py) with an address-space limit
 (``RLIMIT_AS``) and a wall-clock timeout, through check, SQL, fmt and docs, with the parse
 cache on. The documented limits (docs/security.md, docs/language.md) are asserted here:
 more than 200 nested parentheses and formulas deeper than 100 operators are E106; so are SQL
-fragments and measure chains too deep to compile. The 50 MB spec and 100,000 measures run
-under ``-m slow``; CI runs 2 MB and 10,000.
+fragments too deep to parse. Measure chains compile at any length, and a measure used twice
+is computed once (a 30-level doubling chain compiles everywhere). The 50 MB spec and 100,000
+measures run under ``-m slow``; CI runs 2 MB and 10,000.
 """
 
 from __future__ import annotations
@@ -62,11 +63,24 @@ def test_large_but_allowed_gives_sql(tmp_path: Path, kind: str, n: int) -> None:
     assert float(result["seconds"]) < 60, result  # type: ignore[arg-type]
 
 
-def test_reference_chain_too_deep_to_compile(tmp_path: Path) -> None:
-    """1,000 measures each using the previous: checks clean, compiling says E106."""
+def test_long_reference_chain_compiles(tmp_path: Path) -> None:
+    """1,000 measures each using the previous (E106 until issue 13): the plan cuts the chain
+    into shared values, so no expression nests deeper than a few dozen operators."""
     result = run_case(tmp_path, "references", 1_000, stages="sql,fmt")
-    assert not result["errors"] and result["sql"] is False, result
-    assert result["sql_codes"] == ["E106"]
+    assert not result["errors"] and result["sql"] is True and result["sql_codes"] == [], result
+
+
+def test_doubling_chain_compiles_everywhere(tmp_path: Path) -> None:
+    """30 levels each using the one below twice: 2**30 paths, but each measure is computed
+    once. `osm sql`, `osm compile --dialect all --fused` and the docs with every dialect's SQL
+    (all hung at depth 20 before issue 13); the whole output stays small."""
+    result = run_case(tmp_path, "doubling", 31, stages="sql,compile,docs_sql", timeout=120)
+    assert not result["errors"] and result["sql"] is True and result["sql_codes"] == [], result
+    assert result["compile_codes"] == [], result
+    assert result["compiled_files"] == 32 * 10 + 10, result  # every measure + 1 fused per dialect
+    assert int(result["compiled_bytes"]) < 3_000_000, result  # type: ignore[call-overload]
+    assert result["pages"] >= 32, result  # type: ignore[operator]
+    assert float(result["seconds"]) < 60, result  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("kind", "n", "seconds", "rss"), [
