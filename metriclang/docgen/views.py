@@ -221,7 +221,7 @@ class Views:
         self.project = project
         self.diagnostics = diagnostics
         self.evidence = evidence
-        self.lines = {f.path: f.text.splitlines() for f in project.files}
+        self.lines = {f.path: f.lines for f in project.files}
         self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
         for name in sorted(project.measures):
             for drive in project.measures[name].drives:
@@ -451,7 +451,9 @@ class Views:
 
     def text(self, span: Span) -> str:
         """The source text of a span, continuation lines dedented."""
-        lines = self.lines.get(span.file, [])[span.line - 1:span.end_line]
+        index = self.lines.get(span.file)
+        lines = [x.removesuffix("\r") for x in index.raw[span.line - 1:span.end_line]] \
+            if index else []
         if not lines:
             return ""
         if len(lines) == 1:
@@ -462,8 +464,8 @@ class Views:
 
     def written(self, span: Span, keyword: str) -> str:
         """A one-line statement's text as written, without its keyword (``60%``)."""
-        lines = self.lines.get(span.file, [])
-        line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+        index = self.lines.get(span.file)
+        line = index.line(span.line) if index else ""
         end = span.end_column - 1 if span.end_line == span.line else len(line)
         return line[span.column - 1:end].strip().removeprefix(keyword).strip()
 

@@ -51,7 +51,7 @@ def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
     lines = [head]
     source = project.file(d.span.file)
     if source is not None:
-        text = source.line_text(d.span.line).expandtabs(1)
+        text = source.lines.line(d.span.line).expandtabs(1)
         if text.strip():
             number = str(d.span.line)
             pad = " " * len(number)
