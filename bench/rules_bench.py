@@ -35,8 +35,9 @@ from gen_project import write_project
 
 from metriclang.check import check
 from metriclang.diagnostics import DiagnosticSet
+from metriclang.gcpause import collector_paused
 from metriclang.project import load_project
-from metriclang.rules import collector_paused, run_rules
+from metriclang.rules import run_rules
 from metriclang.rules.context import Context
 from metriclang.rules.registry import RULES
 from metriclang.semantic.model import Project

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from metriclang.config import CONFIG_FILE, Config, load_config
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity, error
+from metriclang.gcpause import collector_paused
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
 from metriclang.source import SourceFile, Span
@@ -103,32 +101,13 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building the model.
-
-    Loading allocates hundreds of thousands of small frozen objects and frees almost none;
-    the collector's full passes over that growing heap made loading quadratic in practice.
-    Afterwards the survivors are frozen (``gc.freeze``): the model lives as long as the
-    command, so later collections need not scan it again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.enable()
-
-
 def load_project(path: str | Path) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
     Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
     """
     root, paths = project_files(Path(path))
-    with _no_cycle_collection():
+    with collector_paused(freeze=True):  # the model lives as long as the command
         return _load(root, paths)
 
 
