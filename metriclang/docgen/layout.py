@@ -7,10 +7,11 @@ The causal graph puts leading measures on the left and lagging ones on the right
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+
+from rich.cells import cell_len
 
 from metriclang.semantic.graph import CausalGraph, depth_first
 
@@ -84,17 +85,14 @@ def shorten(text: str, units: int = TITLE_UNITS) -> str:
     >>> shorten("Checkout conversion 结账转化率", 24)
     'Checkout conversion 结…'
     """
-    def width(ch: str) -> int:
-        return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-
-    if sum(map(width, text)) <= units:
+    if cell_len(text) <= units:
         return text
     out, used = [], 0
     for ch in text:
-        if used + width(ch) > units - 1:
+        if used + cell_len(ch) > units - 1:
             break
         out.append(ch)
-        used += width(ch)
+        used += cell_len(ch)
     return "".join(out) + "…"
 
 

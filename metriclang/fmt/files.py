@@ -43,6 +43,11 @@ def format_file(path: Path) -> Formatted:
     except OSError as exc:
         return Formatted(name, "", None, (error(
             "E105", f"cannot read `{name}`: {exc.strerror or exc}", Span(name, 1, 1, 1, 1)),))
+    return format_bytes(data, name)
+
+
+def format_bytes(data: bytes, name: str) -> Formatted:
+    """Format a file's bytes (``name`` for its spans); not UTF-8 text: an E105 diagnostic."""
     problem = not_text(data, name)
     if problem:
         return Formatted(name, "", None, (problem,))
