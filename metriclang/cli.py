@@ -84,19 +84,19 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     its errors are reported and the exit code is 1.
     """
     from metriclang.config import Config
-    from metriclang.fmt import FormatterBug, format_text
-    from metriclang.fmt.files import format_file, osm_files, write_atomic
+    from metriclang.fmt import FormatterBug
+    from metriclang.fmt.files import format_bytes, format_file, osm_files, write_atomic
     from metriclang.report.text import render_one
     from metriclang.semantic.model import Project
     from metriclang.source import SourceFile
 
     stdin = paths == (Path("-"),)
     files = [] if stdin else osm_files(paths)
+    data = click.get_binary_stream("stdin").read() if stdin else b""
     failed = changed = 0
     for file in [Path("-")] if stdin else files:
         try:
-            result = (format_text(click.get_text_stream("stdin").read()) if stdin
-                      else format_file(file))
+            result = format_bytes(data, "<stdin>") if stdin else format_file(file)
         except FormatterBug as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -106,8 +106,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
                             {}, {}, {}, {})
             for d in result.diagnostics:
                 click.echo(render_one(shown, d, _color(sys.stderr)) + "\n", err=True)
-            if stdin:
-                click.echo(result.original, nl=False)
+            if stdin:  # the input unchanged, even when it is not text
+                click.get_binary_stream("stdout").write(data)
             continue
         changed += result.changed
         if show_diff:

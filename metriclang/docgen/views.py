@@ -221,7 +221,6 @@ class Views:
         self.project = project
         self.diagnostics = diagnostics
         self.evidence = evidence
-        self.lines = {f.path: f.text.splitlines() for f in project.files}
         self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
         for name in sorted(project.measures):
             for drive in project.measures[name].drives:
@@ -451,9 +450,10 @@ class Views:
 
     def text(self, span: Span) -> str:
         """The source text of a span, continuation lines dedented."""
-        lines = self.lines.get(span.file, [])[span.line - 1:span.end_line]
-        if not lines:
+        source = self.project.file(span.file)
+        if source is None:
             return ""
+        lines = [source.line_text(n) for n in range(span.line, span.end_line + 1)]
         if len(lines) == 1:
             return lines[0][span.column - 1:span.end_column - 1]
         lines[0] = lines[0][span.column - 1:]
@@ -462,8 +462,8 @@ class Views:
 
     def written(self, span: Span, keyword: str) -> str:
         """A one-line statement's text as written, without its keyword (``60%``)."""
-        lines = self.lines.get(span.file, [])
-        line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+        source = self.project.file(span.file)
+        line = source.line_text(span.line) if source else ""
         end = span.end_column - 1 if span.end_line == span.line else len(line)
         return line[span.column - 1:end].strip().removeprefix(keyword).strip()
 

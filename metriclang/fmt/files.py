@@ -9,7 +9,7 @@ from pathlib import Path
 from metriclang.atomic import sweep, temp_name
 from metriclang.diagnostics import error
 from metriclang.fmt import Formatted, format_text
-from metriclang.project import UsageError
+from metriclang.project import MAX_FILE_BYTES, UsageError, read_limited, too_large
 from metriclang.source import Span
 
 
@@ -30,10 +30,17 @@ def format_file(path: Path) -> Formatted:
     """Read and format one file (an unreadable or non-UTF-8 file gives an E105 diagnostic)."""
     name = path.as_posix()
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as exc:
         return Formatted(name, "", None, (error(
             "E105", f"cannot read `{name}`: {exc.strerror or exc}", Span(name, 1, 1, 1, 1)),))
+    return format_bytes(data, name)
+
+
+def format_bytes(data: bytes, name: str) -> Formatted:
+    """Format a file's bytes: E108 when too large, E105 when not UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        return Formatted(name, "", None, (too_large(name),))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -77,6 +77,7 @@ CASES: list[tuple[str, list[Expected]]] = [
         ('E161', 12, 58, 'source `visits` has no entity `customer`'),
     ]),
     ('equals_after_keyword.osm', [('E101', 8, 11, 'statements take no `=`')]),
+    ('fragment_too_long.osm', [('E108', 8, 30, 'SQL fragment of 80,011 characters is longer')]),
     ('formula_cycle.osm', [
         ('E160', 8, 11, 'measures refer to each other in a cycle: a -> b -> c -> a'),
     ]),
