@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit
 
 import sqlglot
 from sqlglot import exp
@@ -66,24 +66,141 @@ class Engine(Protocol):
 # ------------------------------------------------------------------ URLs
 
 
-def redact(text: str) -> str:
-    """``text`` with the password of every URL in it (and ``password=`` values) hidden.
+#: Query parameters whose values are secrets (``password``, ``sslpassword``, ``token``...).
+_SENSITIVE = ("pass", "secret", "token", "key")
+_HIDDEN = "***"
+_URL_START = re.compile(r"\b[a-z][a-z0-9+.-]*://", re.I)
+
+
+@dataclass(frozen=True)
+class UrlParts:
+    """A database URL split the way :func:`redact` and the engines need it.
+
+    ``userinfo`` is everything between ``://`` and the last ``@`` before the query (so a
+    raw ``@``, ``/``, tab or newline in a password stays in the password).
+    """
+
+    scheme: str
+    user: str | None
+    password: str | None
+    rest: str  # host, port, path, query and fragment as written
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        """The query parameters (raw, as written), ``(name, value)``."""
+        query = urlsplit("x://h" + self.rest[self.rest.find("?"):]).query \
+            if "?" in self.rest else ""
+        return [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
+
+
+def split_url(url: str) -> UrlParts | None:
+    """``url``'s parts, or None when it has no ``scheme://``.
+
+    >>> split_url("postgresql://u:p@SECRET@localhost:1/db?sslmode=disable")
+    UrlParts(scheme='postgresql', user='u', password='p@SECRET', rest='localhost:1/db?sslmode=disable')
+    """
+    scheme, sep, after = url.partition("://")
+    if not sep or not scheme or not scheme.replace("+", "").replace(".", "").replace(
+            "-", "").isalnum():
+        return None
+    head_end = min((i for i in (after.find("?"), after.find("#")) if i >= 0), default=len(after))
+    at = after.rfind("@", 0, head_end)
+    if at < 0:
+        return UrlParts(scheme, None, None, after)
+    user, colon, password = after[:at].partition(":")
+    return UrlParts(scheme, user, password if colon else None, after[at + 1:])
+
+
+def _sensitive(name: str) -> bool:
+    return any(word in unquote_plus(name).lower() for word in _SENSITIVE)
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """Every piece of ``url`` that must never be shown, in each spelling it may be echoed in:
+    the password and sensitive query values, raw, percent-decoded and percent-encoded, and
+    their words (a driver may quote only a part), longest first."""
+    parts = split_url(url)
+    if parts is None:
+        return ()
+    values = [parts.password or ""] + [v for k, v in parts.query if _sensitive(k)]
+    found: set[str] = set()
+    for value in values:
+        for form in (value, unquote(value), unquote_plus(value)):
+            found |= {form, quote(form, safe=""), quote_plus(form)}
+            found |= {w for w in re.split(r"[\s@:/?#&=]+", form) if len(w) >= 4}
+    found.discard("")
+    return tuple(sorted(found, key=lambda t: (-len(t), t)))
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password and sensitive query values replaced by ``***``.
+
+    >>> redact_url("postgresql://ana:p@SECRET@db:5432/shop?sslpassword=x&sslmode=require")
+    'postgresql://ana:***@db:5432/shop?sslpassword=***&sslmode=require'
+    """
+    parts = split_url(url)
+    if parts is None:
+        return url
+    rest = parts.rest
+    if "?" in rest:
+        path, _, query = rest.partition("?")
+        query, hash_, fragment = query.partition("#")
+        shown = "&".join(f"{k}={_HIDDEN}" if _sensitive(k) and eq else k + eq + v for k, eq, v in
+                         (p.partition("=") for p in query.split("&")))
+        rest = f"{path}?{shown}{hash_}{fragment}"
+    user = "" if parts.user is None else parts.user + (
+        f":{_HIDDEN}" if parts.password is not None else "") + "@"
+    return f"{parts.scheme}://{user}{rest}"
+
+
+def shown(url: str) -> str:
+    """``url`` as it may be printed: :func:`redact_url`, then any other spelling of its
+    secrets hidden; a text without ``scheme://`` is not shown at all.
+
+    >>> shown("postgresql:ana:pw@db/x")
+    '(not shown: no scheme://)'
+    """
+    if split_url(url) is None:
+        return "(not shown: no scheme://)"
+    return hide(redact_url(url), url_secrets(url))
+
+
+def hide(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every one of ``secrets`` (longest first) replaced by ``***``."""
+    for secret in secrets:
+        text = text.replace(secret, _HIDDEN)
+    return text
+
+
+def redact(text: str, url: str | None = None) -> str:
+    """``text`` (a message) with every secret of ``url`` and of each URL in it hidden.
+
+    Each ``scheme://`` in the text starts a URL that runs to the end of the line; its password
+    and sensitive parameters are parsed out (:func:`url_secrets`) and hidden wherever they
+    occur. ``password=...`` outside a URL (libpq's key/value form) is hidden too.
 
     >>> redact("error at spark://local[2]; try postgres://u:p%40ss@h/db?password=x")
     'error at spark://local[2]; try postgres://u:***@h/db?password=***'
     >>> redact("postgresql://u:p@ss@h/db")
     'postgresql://u:***@h/db'
     """
-    # greedy up to the last `@` of the URL: an unescaped `@` in a password is hidden too
-    text = re.sub(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)\S*@", r"\1***@", text, flags=re.I)
-    return re.sub(r"\b(password=)[^&\s]*", r"\1***", text, flags=re.I)
+    secrets = set(url_secrets(url) if url else ())
+    starts = [m.start() for m in _URL_START.finditer(text)]
+    for start, stop in zip(starts, [*starts[1:], len(text)], strict=False):
+        line = text[start:stop].split("\n", 1)[0]  # up to the next URL or line break
+        for end in [len(line)] + [i for i, c in enumerate(line) if c.isspace()]:
+            secrets |= set(url_secrets(line[:end]))
+    for m in re.finditer(r"\b(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)", text):
+        if _sensitive(m.group(1)):
+            secrets |= {m.group(2), m.group(2).strip("'")} - {""}
+    return hide(text, tuple(sorted(secrets, key=lambda t: (-len(t), t))))
 
 
 def scheme(url: str) -> str:
     """The engine a URL names (``postgres`` for both PostgreSQL spellings)."""
     name = url.split(":", 1)[0].lower() if ":" in url else ""
     if name not in _SCHEMES:
-        raise EngineError(f"unsupported database URL `{redact(url)}`: use duckdb:///FILE, "
+        raise EngineError(f"unsupported database URL `{shown(url)}`: use duckdb:///FILE, "
                           "postgresql://USER:PASSWORD@HOST:PORT/DB or spark://MASTER")
     return "postgres" if name == "postgresql" else name
 
@@ -116,7 +233,7 @@ def spark_master(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     host, _, query = rest.partition("?")
     host = host.rstrip("/")
     if not host:
-        raise EngineError(f"no Spark master in `{redact(url)}`: use spark://local[2] "
+        raise EngineError(f"no Spark master in `{shown(url)}`: use spark://local[2] "
                           "or spark://HOST:PORT")
     settings = tuple((k, v) for k, v in parse_qsl(query) if k.startswith("spark."))
     return (host if host.startswith("local") else f"spark://{host}"), settings
@@ -151,10 +268,11 @@ def ensure_select(sql: str, dialect: str) -> None:
                           "only a read-only SELECT is allowed")
 
 
-def _message(exc: BaseException) -> str:
-    """First meaningful line of a driver error, redacted."""
-    text = str(exc).strip() or type(exc).__name__
-    return redact(text.splitlines()[0])
+def _message(exc: BaseException, url: str | None = None) -> str:
+    """First meaningful line of a driver error, with every secret of ``url`` (and of any URL
+    in the message) hidden first, so that a secret spanning lines is hidden whole."""
+    text = redact(str(exc), url).strip() or type(exc).__name__
+    return text.splitlines()[0]
 
 
 # ------------------------------------------------------------------ engines
@@ -201,20 +319,17 @@ class PostgresEngine:
     def __init__(self, url: str) -> None:
         import psycopg
 
-        self.url = redact(url)
-        secret = re.match(r"[^:]+://[^:/@\s]*:(\S*)@", url)
-        self._secret = secret.group(1) if secret and secret.group(1) else None
-        conninfo = "postgresql" + url[url.index(":"):]
+        self.url = shown(url)
+        self._secret_url = url
         try:
-            self._con = psycopg.connect(conninfo, connect_timeout=10)
+            self._con = psycopg.connect(_conninfo(url), connect_timeout=10)
         except psycopg.Error as exc:
             raise EngineError(f"cannot connect to {self.url}: {self._safe(exc)}") from None
         self._con.read_only = True
 
     def _safe(self, exc: BaseException) -> str:
-        """A driver message with the password removed even where it is not in a URL."""
-        text = _message(exc)
-        return text.replace(self._secret, "***") if self._secret else text
+        """A driver message with the URL's secrets hidden wherever they appear."""
+        return _message(exc, self._secret_url)
 
     def query(self, sql: str) -> Result:
         import psycopg
@@ -232,13 +347,25 @@ class PostgresEngine:
         self._con.close()
 
 
+def _conninfo(url: str) -> str:
+    """A libpq URI for ``url`` with its user and password percent-encoded, so that a raw
+    ``@``, ``/``, ``:``, space, tab or newline in the password stays in the password."""
+    parts = split_url(url)
+    if parts is None or parts.user is None:
+        return "postgresql://" + url.partition("://")[2]
+    user = quote(unquote(parts.user), safe="")
+    password = "" if parts.password is None else ":" + quote(unquote(parts.password), safe="")
+    return f"postgresql://{user}{password}@{parts.rest}"
+
+
 class SparkEngine:
     """A Spark session (local mode or a cluster master) through pyspark."""
 
     dialect = "spark"
 
     def __init__(self, url: str, session: Any = None) -> None:
-        self.url = redact(url)
+        self.url = shown(url)
+        self._secret_url = url
         self._owned = session is None
         if session is not None:
             self._spark = session
@@ -256,7 +383,8 @@ class SparkEngine:
         try:
             self._spark = builder.getOrCreate()
         except Exception as exc:  # py4j and JVM start-up failures have no common base
-            raise EngineError(f"cannot start Spark at {self.url}: {_message(exc)}") from None
+            raise EngineError(f"cannot start Spark at {self.url}: "
+                              f"{_message(exc, url)}") from None
         # failed queries are reported as one line by query(); the JVM's own log would
         # print them again as pages of JSON
         self._spark.sparkContext.setLogLevel("FATAL")
@@ -267,7 +395,7 @@ class SparkEngine:
             frame = self._spark.sql(sql)
             rows = frame.collect()
         except Exception as exc:  # pyspark raises AnalysisException, Py4JJavaError, ...
-            raise EngineError(f"Spark failed: {_message(exc)}") from None
+            raise EngineError(f"Spark failed: {_message(exc, self._secret_url)}") from None
         return Result(tuple(frame.columns), tuple(tuple(r) for r in rows))
 
     def close(self) -> None:
