@@ -93,8 +93,11 @@ class UrlParts:
         return [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
 
 
-def split_url(url: str) -> UrlParts | None:
+def split_url(url: str, loose: bool = False) -> UrlParts | None:
     """``url``'s parts, or None when it has no ``scheme://``.
+
+    ``loose`` takes the last ``@`` anywhere (a raw ``?`` or ``#`` in a password): for hiding
+    secrets only, never for connecting.
 
     >>> split_url("postgresql://u:p@SECRET@localhost:1/db?sslmode=disable")
     UrlParts(scheme='postgresql', user='u', password='p@SECRET', rest='localhost:1/db?sslmode=disable')
@@ -103,7 +106,8 @@ def split_url(url: str) -> UrlParts | None:
     if not sep or not scheme or not scheme.replace("+", "").replace(".", "").replace(
             "-", "").isalnum():
         return None
-    head_end = min((i for i in (after.find("?"), after.find("#")) if i >= 0), default=len(after))
+    head_end = len(after) if loose else min(
+        (i for i in (after.find("?"), after.find("#")) if i >= 0), default=len(after))
     at = after.rfind("@", 0, head_end)
     if at < 0:
         return UrlParts(scheme, None, None, after)
@@ -119,10 +123,10 @@ def url_secrets(url: str) -> tuple[str, ...]:
     """Every piece of ``url`` that must never be shown, in each spelling it may be echoed in:
     the password and sensitive query values, raw, percent-decoded and percent-encoded, and
     their words (a driver may quote only a part), longest first."""
-    parts = split_url(url)
-    if parts is None:
-        return ()
-    values = [parts.password or ""] + [v for k, v in parts.query if _sensitive(k)]
+    values = []
+    for parts in (split_url(url), split_url(url, loose=True)):
+        if parts is not None:
+            values += [parts.password or ""] + [v for k, v in parts.query if _sensitive(k)]
     found: set[str] = set()
     for value in values:
         for form in (value, unquote(value), unquote_plus(value)):
@@ -175,9 +179,10 @@ def hide(text: str, secrets: tuple[str, ...]) -> str:
 def redact(text: str, url: str | None = None) -> str:
     """``text`` (a message) with every secret of ``url`` and of each URL in it hidden.
 
-    Each ``scheme://`` in the text starts a URL that runs to the end of the line; its password
-    and sensitive parameters are parsed out (:func:`url_secrets`) and hidden wherever they
-    occur. ``password=...`` outside a URL (libpq's key/value form) is hidden too.
+    Each ``scheme://`` in the text starts a URL; as its end is unknown when the password holds
+    spaces or line breaks, every end at a space up to the next URL is tried, and each
+    candidate's password and sensitive parameters (:func:`url_secrets`) are hidden wherever
+    they occur. ``password=...`` outside a URL (libpq's key/value form) is hidden too.
 
     >>> redact("error at spark://local[2]; try postgres://u:p%40ss@h/db?password=x")
     'error at spark://local[2]; try postgres://u:***@h/db?password=***'
@@ -187,9 +192,9 @@ def redact(text: str, url: str | None = None) -> str:
     secrets = set(url_secrets(url) if url else ())
     starts = [m.start() for m in _URL_START.finditer(text)]
     for start, stop in zip(starts, [*starts[1:], len(text)], strict=False):
-        line = text[start:stop].split("\n", 1)[0]  # up to the next URL or line break
-        for end in [len(line)] + [i for i, c in enumerate(line) if c.isspace()]:
-            secrets |= set(url_secrets(line[:end]))
+        piece = text[start:min(stop, start + 2000)]  # a password may hold spaces or lines
+        for end in [len(piece)] + [i for i, c in enumerate(piece) if c.isspace()]:
+            secrets |= set(url_secrets(piece[:end]))
     for m in re.finditer(r"\b(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)", text):
         if _sensitive(m.group(1)):
             secrets |= {m.group(2), m.group(2).strip("'")} - {""}
@@ -199,7 +204,7 @@ def redact(text: str, url: str | None = None) -> str:
 def scheme(url: str) -> str:
     """The engine a URL names (``postgres`` for both PostgreSQL spellings)."""
     name = url.split(":", 1)[0].lower() if ":" in url else ""
-    if name not in _SCHEMES:
+    if name not in _SCHEMES or (name != "duckdb" and split_url(url) is None):
         raise EngineError(f"unsupported database URL `{shown(url)}`: use duckdb:///FILE, "
                           "postgresql://USER:PASSWORD@HOST:PORT/DB or spark://MASTER")
     return "postgres" if name == "postgresql" else name
@@ -349,8 +354,12 @@ class PostgresEngine:
 
 def _conninfo(url: str) -> str:
     """A libpq URI for ``url`` with its user and password percent-encoded, so that a raw
-    ``@``, ``/``, ``:``, space, tab or newline in the password stays in the password."""
-    parts = split_url(url)
+    ``@``, ``/``, ``:``, space, tab or newline in the password stays in the password (a raw
+    ``?`` or ``#`` can't be told from the query: :class:`EngineError`)."""
+    parts, loose = split_url(url), split_url(url, loose=True)
+    if parts is not None and parts.user is None and loose is not None and loose.password:
+        raise EngineError(f"cannot connect to {shown(url)}: the password seems to hold a raw "
+                          "`?` or `#`; percent-encode it (`?` is %3F, `#` is %23)")
     if parts is None or parts.user is None:
         return "postgresql://" + url.partition("://")[2]
     user = quote(unquote(parts.user), safe="")
