@@ -130,8 +130,8 @@ def warehouse_url(config: Config, root: Path, environ: Mapping[str, str]) -> str
 def _locate_text(text: str, needle: str, key: str) -> Span:
     """The span of ``needle`` on the line of ``key =``, else of the key."""
     where = _locate(text, key)
-    line = text.split("\n")[where.line - 1] if where.line <= text.count("\n") + 1 else ""
-    at = line.find(needle)
+    lines = text.split("\n")
+    at = lines[where.line - 1].find(needle) if where.line <= len(lines) else -1
     if at < 0:
         return where
     return Span(CONFIG_FILE, where.line, at + 1, where.line, at + 1 + len(needle))
@@ -152,15 +152,17 @@ def _typed(data: dict[str, Any], text: str, problems: list[Diagnostic]) -> dict[
     """``data`` without the known settings of the wrong type (each one an E194)."""
     def check(table: str, key: str, value: Any) -> bool:
         expected = _TYPES.get((table, key))
-        ok = expected is None or isinstance(value, expected[0])
-        if ok and key == "words" and table == "vanity":
-            ok = all(isinstance(w, str) for w in value)
-        if not ok and expected is not None:
+        if expected is None:
+            return True
+        found = None if isinstance(value, expected[0]) else f"not {_toml_type(value)}"
+        if found is None and isinstance(value, list):  # arrays hold strings only
+            odd = next((w for w in value if not isinstance(w, str)), None)
+            found = None if odd is None else f"not an array holding {_toml_type(odd)}"
+        if found is not None:
             where = f"[{table}] {key}" if table else key
-            problems.append(error("E194", f"`{where}` must be {expected[1]}, not "
-                                  f"{_toml_type(value)}", _locate(text, key),
-                                  _EXAMPLES.get(key)))
-        return ok
+            problems.append(error("E194", f"`{where}` must be {expected[1]}, {found}",
+                                  _locate(text, key), _EXAMPLES.get(key)))
+        return found is None
 
     clean = {k: v for k, v in data.items() if check("", k, v)}
     for table in ("project", "vanity"):
