@@ -10,6 +10,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
@@ -167,6 +168,8 @@ class IndexPage:
     measures: tuple[Link, ...]
     summary: Summary
     loose: tuple[DiagView, ...]
+    #: The date the lag chains (C207) were measured from: ``--today`` or the day of the run.
+    today: str
 
 
 @dataclass(frozen=True)
@@ -217,8 +220,9 @@ class Views:
     """Indexes a project and its diagnostics once, then builds page views on demand."""
 
     def __init__(self, project: m.Project, diagnostics: DiagnosticSet,
-                 evidence: Report | None = None) -> None:
+                 evidence: Report | None = None, today: date | None = None) -> None:
         self.project = project
+        self.today = today or date.today()
         self.diagnostics = diagnostics
         self.evidence = evidence
         self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
@@ -304,7 +308,7 @@ class Views:
                                for j in sorted(self.project.journeys.values(),
                                                key=lambda j: j.name)),
                          tuple(self.link(n) for n in sorted(self.project.measures)),
-                         self.summary(), loose)
+                         self.summary(), loose, self.today.isoformat())
 
     def _targets(self, targets: Iterable[m.Target]) -> tuple[TargetView, ...]:
         out = []
