@@ -115,6 +115,15 @@ def split_url(url: str, loose: bool = False) -> UrlParts | None:
     return UrlParts(scheme, user, password if colon else None, after[at + 1:])
 
 
+def _shown_parts(url: str) -> tuple[UrlParts | None, UrlParts]:
+    """The parts to show ``url`` by (the loose split when only it finds a password: a raw
+    ``?`` or ``#`` in it) and the loose split (whose password is hidden too, to be safe)."""
+    parts, loose = split_url(url), split_url(url, loose=True)
+    if parts is None or loose is None:
+        return None, UrlParts("", None, None, "")
+    return (loose if parts.user is None and loose.password is not None else parts), loose
+
+
 def _sensitive(name: str) -> bool:
     return any(word in unquote_plus(name).lower() for word in _SENSITIVE)
 
@@ -123,10 +132,12 @@ def url_secrets(url: str) -> tuple[str, ...]:
     """Every piece of ``url`` that must never be shown, in each spelling it may be echoed in:
     the password and sensitive query values, raw, percent-decoded and percent-encoded, and
     their words (a driver may quote only a part), longest first."""
-    values = []
-    for parts in (split_url(url), split_url(url, loose=True)):
-        if parts is not None:
-            values += [parts.password or ""] + [v for k, v in parts.query if _sensitive(k)]
+    parts, loose = _shown_parts(url)
+    if parts is None:
+        return ()
+    # a fragment means nothing to a database: it may be a password's part after a raw `#`
+    values = [parts.password or "", parts.rest.partition("#")[2], loose.password or ""]
+    values += [v for k, v in parts.query if _sensitive(k)]
     found: set[str] = set()
     for value in values:
         for form in (value, unquote(value), unquote_plus(value)):
@@ -142,16 +153,16 @@ def redact_url(url: str) -> str:
     >>> redact_url("postgresql://ana:p@SECRET@db:5432/shop?sslpassword=x&sslmode=require")
     'postgresql://ana:***@db:5432/shop?sslpassword=***&sslmode=require'
     """
-    parts = split_url(url)
+    parts, _ = _shown_parts(url)
     if parts is None:
         return url
-    rest = parts.rest
+    rest, hash_, fragment = parts.rest.partition("#")
     if "?" in rest:
         path, _, query = rest.partition("?")
-        query, hash_, fragment = query.partition("#")
         shown = "&".join(f"{k}={_HIDDEN}" if _sensitive(k) and eq else k + eq + v for k, eq, v in
                          (p.partition("=") for p in query.split("&")))
-        rest = f"{path}?{shown}{hash_}{fragment}"
+        rest = f"{path}?{shown}"
+    rest += f"{hash_}{_HIDDEN}" if fragment else hash_
     user = "" if parts.user is None else parts.user + (
         f":{_HIDDEN}" if parts.password is not None else "") + "@"
     return f"{parts.scheme}://{user}{rest}"
@@ -166,7 +177,9 @@ def shown(url: str) -> str:
     """
     if split_url(url) is None:
         return "(not shown: no scheme://)"
-    return hide(redact_url(url), url_secrets(url))
+    # other spellings of a secret (the user name is the password...); very short secrets
+    # would hide every letter they match, and redact_url removed them where they belong
+    return hide(redact_url(url), tuple(t for t in url_secrets(url) if len(t) >= 4))
 
 
 def hide(text: str, secrets: tuple[str, ...]) -> str:
@@ -288,18 +301,21 @@ class DuckDBEngine:
 
     dialect = "duckdb"
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, url: str | None = None) -> None:
+        """``url`` is the URL ``path`` came from: whatever looks secret in it (a password or
+        ``token=`` parameter) is hidden from the file name in messages too."""
         import duckdb
 
-        self.url = f"duckdb:///{path}" if path else "duckdb:///:memory:"
+        self._secret_url = url
+        self.url = redact(f"duckdb:///{path}" if path else "duckdb:///:memory:", url)
         if path is not None and not path.is_file():
-            raise EngineError(f"database file not found: {path}")
+            raise EngineError(f"database file not found: {redact(str(path), url)}")
         try:
             self._con = duckdb.connect(str(path) if path else ":memory:",
                                        read_only=path is not None,
                                        config={"enable_external_access": False})
-        except duckdb.Error as exc:
-            raise EngineError(f"cannot open {self.url}: {_message(exc)}") from None
+        except (duckdb.Error, ValueError) as exc:  # ValueError: a NUL in the file name
+            raise EngineError(f"cannot open {self.url}: {_message(exc, url)}") from None
 
     def query(self, sql: str) -> Result:
         import duckdb
@@ -310,7 +326,7 @@ class DuckDBEngine:
             columns = tuple(d[0] for d in cursor.description)
             return Result(columns, tuple(tuple(r) for r in cursor.fetchall()))
         except duckdb.Error as exc:
-            raise EngineError(f"DuckDB failed: {_message(exc)}") from None
+            raise EngineError(f"DuckDB failed: {_message(exc, self._secret_url)}") from None
 
     def close(self) -> None:
         self._con.close()
@@ -416,7 +432,7 @@ def connect(url: str, base: Path | None = None) -> Engine:
     """Open the warehouse at ``url``; relative DuckDB paths are resolved against ``base``."""
     kind = scheme(url)
     if kind == "duckdb":
-        return DuckDBEngine(duckdb_path(url, base or Path.cwd()))
+        return DuckDBEngine(duckdb_path(url, base or Path.cwd()), url)
     if kind == "postgres":
         try:
             import psycopg  # noqa: F401
