@@ -129,7 +129,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
 
 @main.command("verify")
 @PATH
-@click.option("--db", help="Warehouse URL (default: `warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
 @click.option("--from", "date_from", help="First day of history to use, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day of history to use, YYYY-MM-DD.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
@@ -168,8 +169,8 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 @click.option("--evidence", is_flag=True,
               help="Add `osm verify` evidence from the warehouse to the measure pages.")
-@click.option("--db", help="Warehouse URL for --evidence (default: `warehouse` in "
-              "metriclang.toml).")
+@click.option("--db", help="Warehouse URL for --evidence (default: $OSM_DB_URL, else "
+              "`warehouse` in metriclang.toml).")
 @click.option("--from", "date_from", help="First day of history for --evidence, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day of history for --evidence, YYYY-MM-DD.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
@@ -204,7 +205,7 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
 @click.argument("measure", required=False)
 @click.option("--all", "run_all", is_flag=True, help="Compute every measure of the project.")
 @click.option("--db", help="Warehouse URL: duckdb:///FILE, postgresql://USER:PW@HOST:PORT/DB or "
-              "spark://local[2] (default: `warehouse` in metriclang.toml).")
+              "spark://local[2] (default: $OSM_DB_URL, else `warehouse` in metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
               show_default=True)
 @click.option("--from", "date_from", help="First day to compute, YYYY-MM-DD.")
@@ -397,7 +398,8 @@ def graph(path: Path, fmt: str) -> None:
               help="Compute changed measures old versus new on the warehouse.")
 @click.option("--periods", type=click.IntRange(min=1), default=6, show_default=True,
               help="How many of the latest periods --run shows.")
-@click.option("--db", help="Warehouse URL for --run (default: `warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL for --run (default: $OSM_DB_URL, else `warehouse` "
+              "in metriclang.toml).")
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: str, run: bool,
                  periods: int, db: str | None, today: str | None) -> None:
