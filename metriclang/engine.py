@@ -99,8 +99,10 @@ def split_url(url: str, loose: bool = False) -> UrlParts | None:
     ``loose`` takes the last ``@`` anywhere (a raw ``?`` or ``#`` in a password): for hiding
     secrets only, never for connecting.
 
-    >>> split_url("postgresql://u:p@SECRET@localhost:1/db?sslmode=disable")
-    UrlParts(scheme='postgresql', user='u', password='p@SECRET', rest='localhost:1/db?sslmode=disable')
+    >>> split_url("postgresql://u:p@SECRET@localhost:1/db?sslmode=disable").password
+    'p@SECRET'
+    >>> split_url("postgresql://u:p@SECRET@localhost:1/db?sslmode=disable").rest
+    'localhost:1/db?sslmode=disable'
     """
     scheme, sep, after = url.partition("://")
     if not sep or not scheme or not scheme.replace("+", "").replace(".", "").replace(

@@ -15,7 +15,6 @@ from metriclang.semantic.resolve import resolve
 from metriclang.source import SourceFile, Span
 from metriclang.syntax.cache import parse_cached
 
-
 #: Largest ``.osm`` file read (bytes) and largest project (characters, all files together):
 #: beyond them a file is not parsed and E108 says so (docs/language.md#limits).
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -21,6 +21,7 @@ from typing import Any
 
 from metriclang.engine import Result
 
+
 @dataclass(frozen=True)
 class Named:
     """The result of one measure: its name, label and rows."""

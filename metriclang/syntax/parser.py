@@ -103,7 +103,8 @@ def _too_deep(text: str) -> int | None:
     if text.count("(") <= MAX_NESTING:
         return None
     depth = 0
-    for m in re.finditer(r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|\'[^\']*(?:\'\'[^\']*)*\'|#[^\r\n]*|[()]', text):
+    for m in re.finditer(r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
+                         r'|#[^\r\n]*|[()]', text):
         if m.group() == "(":
             depth += 1
             if depth > MAX_NESTING:

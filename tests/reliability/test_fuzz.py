@@ -20,10 +20,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
-from click.testing import CliRunner
 from lark import Lark
 
 from metriclang.project import Loaded

@@ -58,8 +58,8 @@ def _variant(shop: Path, tmp_path: Path, edit: dict[str, str], toml: str | None 
 
 
 @pytest.mark.parametrize("args", [
-    ["--to", "9999-12-31"], ["--from", "0001-01-01"], ["--from", "0001-01-01", "--to", "0001-01-01"],
-    ["--from", "9999-12-31"], ["--from", "9999-01-01", "--to", "9999-12-31"],
+    ["--to", "9999-12-31"], ["--from", "0001-01-01"], ["--from", "9999-12-31"],
+    ["--from", "0001-01-01", "--to", "0001-01-01"], ["--from", "9999-01-01", "--to", "9999-12-31"],
 ])
 def test_dates_at_the_ends_of_the_calendar(shop: Path, args: list[str]) -> None:
     """Planning clamps to the calendar (measures with a window look back before 0001-01-01)."""
