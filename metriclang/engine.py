@@ -117,13 +117,13 @@ def split_url(url: str, loose: bool = False) -> UrlParts | None:
     return UrlParts(scheme, user, password if colon else None, after[at + 1:])
 
 
-def _shown_parts(url: str) -> tuple[UrlParts | None, UrlParts]:
-    """The parts to show ``url`` by (the loose split when only it finds a password: a raw
-    ``?`` or ``#`` in it) and the loose split (whose password is hidden too, to be safe)."""
+def _shown_parts(url: str) -> UrlParts | None:
+    """The parts to show ``url`` by: the loose split when only it finds a password (a raw
+    ``?`` or ``#`` in it), else the strict one."""
     parts, loose = split_url(url), split_url(url, loose=True)
     if parts is None or loose is None:
-        return None, UrlParts("", None, None, "")
-    return (loose if parts.user is None and loose.password is not None else parts), loose
+        return None
+    return loose if parts.user is None and loose.password is not None else parts
 
 
 def _sensitive(name: str) -> bool:
@@ -134,12 +134,14 @@ def url_secrets(url: str) -> tuple[str, ...]:
     """Every piece of ``url`` that must never be shown, in each spelling it may be echoed in:
     the password and sensitive query values, raw, percent-decoded and percent-encoded, and
     their words (a driver may quote only a part), longest first."""
-    parts, loose = _shown_parts(url)
-    if parts is None:
+    shown_parts = _shown_parts(url)
+    if shown_parts is None:
         return ()
     # a fragment means nothing to a database: it may be a password's part after a raw `#`
-    values = [parts.password or "", parts.rest.partition("#")[2], loose.password or ""]
-    values += [v for k, v in parts.query if _sensitive(k)]
+    values = [shown_parts.rest.partition("#")[2]]
+    for parts in (split_url(url), split_url(url, loose=True)):  # either may be the right one
+        if parts is not None:
+            values += [parts.password or "", *(v for k, v in parts.query if _sensitive(k))]
     found: set[str] = set()
     for value in values:
         for form in (value, unquote(value), unquote_plus(value)):
@@ -155,7 +157,7 @@ def redact_url(url: str) -> str:
     >>> redact_url("postgresql://ana:p@SECRET@db:5432/shop?sslpassword=x&sslmode=require")
     'postgresql://ana:***@db:5432/shop?sslpassword=***&sslmode=require'
     """
-    parts, _ = _shown_parts(url)
+    parts = _shown_parts(url)
     if parts is None:
         return url
     rest, hash_, fragment = parts.rest.partition("#")

@@ -178,6 +178,20 @@ def test_sensitive_parameters_are_redacted(name: str) -> None:
     assert shown(url).endswith(f"&{name}=***&application_name=osm")
 
 
+@pytest.mark.parametrize("shape", [
+    "postgresql://127.0.0.1:9/db?password=@@{}", "postgresql://127.0.0.1:9/db?password=#{}",
+    "postgresql://h/db?password=a#{}&x=1", "duckdb:///u:{}@x.duckdb", "spark://?token={}",
+])
+def test_found_by_the_fuzzer(shape: str) -> None:
+    """URLs whose secret sat where a simpler parse did not look (after `@@`, in a fragment,
+    in a DuckDB file name)."""
+    from metriclang.engine import shown
+
+    secret = _unique("{}")
+    url = shape.format(secret)
+    assert not _leaks(secret, shown(url), redact(f"error: {url}"), redact(f"x {url} y", url))
+
+
 def test_url_without_scheme_is_not_shown() -> None:
     from metriclang.engine import EngineError, scheme
 
