@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus
 
 import sqlglot
 from sqlglot import exp
@@ -76,8 +76,9 @@ _URL_START = re.compile(r"\b[a-z][a-z0-9+.-]*://", re.I)
 class UrlParts:
     """A database URL split the way :func:`redact` and the engines need it.
 
-    ``userinfo`` is everything between ``://`` and the last ``@`` before the query (so a
-    raw ``@``, ``/``, tab or newline in a password stays in the password).
+    The user information is everything between ``://`` and the last ``@`` before the query
+    (so a raw ``@``, ``/``, tab or newline in a password stays in the password);
+    ``urllib.parse.urlsplit`` would end it at the first ``/`` and lose such a password.
     """
 
     scheme: str
@@ -88,8 +89,7 @@ class UrlParts:
     @property
     def query(self) -> list[tuple[str, str]]:
         """The query parameters (raw, as written), ``(name, value)``."""
-        query = urlsplit("x://h" + self.rest[self.rest.find("?"):]).query \
-            if "?" in self.rest else ""
+        query = self.rest.partition("?")[2].partition("#")[0]
         return [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
 
 
