@@ -88,9 +88,20 @@ class UrlParts:
 
     @property
     def query(self) -> list[tuple[str, str]]:
-        """The query parameters (raw, as written), ``(name, value)``."""
-        query = self.rest.partition("?")[2].partition("#")[0]
-        return [(k, v) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
+        """The query parameters (raw, as written), ``(name, value)``; a piece without ``=``
+        continues the value before it (a raw ``&`` in a password).
+
+        >>> UrlParts("p", None, None, "h/db?password=a&b&sslmode=require").query
+        [('password', 'a&b'), ('sslmode', 'require')]
+        """
+        pairs: list[tuple[str, str]] = []
+        for piece in self.rest.partition("?")[2].partition("#")[0].split("&"):
+            name, eq, value = piece.partition("=")
+            if eq or not pairs:
+                pairs.append((name, value))
+            else:
+                pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]}&{piece}")
+        return pairs
 
 
 def split_url(url: str, loose: bool = False) -> UrlParts | None:
@@ -162,10 +173,9 @@ def redact_url(url: str) -> str:
         return url
     rest, hash_, fragment = parts.rest.partition("#")
     if "?" in rest:
-        path, _, query = rest.partition("?")
-        shown = "&".join(f"{k}={_HIDDEN}" if _sensitive(k) and eq else k + eq + v for k, eq, v in
-                         (p.partition("=") for p in query.split("&")))
-        rest = f"{path}?{shown}"
+        rest = rest.partition("?")[0] + "?" + "&".join(
+            f"{k}={_HIDDEN}" if _sensitive(k) else f"{k}={v}" if v else k
+            for k, v in parts.query)
     rest += f"{hash_}{_HIDDEN}" if fragment else hash_
     user = "" if parts.user is None else parts.user + (
         f":{_HIDDEN}" if parts.password is not None else "") + "@"

@@ -181,6 +181,7 @@ def test_sensitive_parameters_are_redacted(name: str) -> None:
 @pytest.mark.parametrize("shape", [
     "postgresql://127.0.0.1:9/db?password=@@{}", "postgresql://127.0.0.1:9/db?password=#{}",
     "postgresql://h/db?password=a#{}&x=1", "duckdb:///u:{}@x.duckdb", "spark://?token={}",
+    "duckdb:///127.0.0.1:9/missing.duckdb?password=@&{}", "postgresql://h/db?password=a&{}&b=1",
 ])
 def test_found_by_the_fuzzer(shape: str) -> None:
     """URLs whose secret sat where a simpler parse did not look (after `@@`, in a fragment,
