@@ -33,10 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_project import write_project
 
-from metriclang.check import check
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.gcpause import collector_paused
-from metriclang.project import load_project
+from metriclang.load import check, load_project
 from metriclang.rules import run_rules
 from metriclang.rules.context import Context
 from metriclang.rules.registry import RULES

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from metriclang.project import UsageError
+from metriclang.errors import UsageError
 
 _TAG = "osm-"
 _AT_FDCWD = -100

@@ -5,7 +5,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import accumulate
 
 
 @dataclass(frozen=True, order=True)
@@ -28,10 +27,11 @@ class Span:
 
 @dataclass(frozen=True)
 class LineIndex:
-    """A text's lines and where each starts: line/column <-> offset arithmetic, computed once.
+    """Where each line of a text starts: line/column <-> offset arithmetic, indexed once.
 
     Lines end at ``\\n`` only, as the parser counts them: ``str.splitlines`` would also break
     at form feeds (whitespace to the grammar) and other separators and shift every later line.
+    Only the offsets are kept; a line is sliced from the text when asked for.
 
     >>> lines = LineIndex.of("a\\fb\\r\\nc")
     >>> lines.line(1), lines.line(2), lines.position(5), lines.offset((2, 1))
@@ -39,20 +39,25 @@ class LineIndex:
     """
 
     text: str
-    raw: tuple[str, ...]  # the text split at ``\n`` (a ``\r`` before it kept)
     starts: tuple[int, ...]  # the offset of each line's first character
 
     @classmethod
     def of(cls, text: str) -> LineIndex:
-        raw = tuple(text.split("\n"))
-        return cls(text, raw, (0, *accumulate(len(line) + 1 for line in raw[:-1])))
+        starts, at = [0], text.find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        return cls(text, tuple(starts))
 
     def __len__(self) -> int:
-        return len(self.raw)
+        return len(self.starts)
 
     def line(self, number: int) -> str:
         """The text of a 1-based line without its line break ('' when out of range)."""
-        return self.raw[number - 1].removesuffix("\r") if 0 < number <= len(self.raw) else ""
+        if not 0 < number <= len(self.starts):
+            return ""
+        end = self.starts[number] - 1 if number < len(self.starts) else len(self.text)
+        return self.text[self.starts[number - 1]:end].removesuffix("\r")
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of a 0-based character offset."""
@@ -64,13 +69,14 @@ class LineIndex:
         return self.starts[position[0] - 1] + position[1] - 1
 
     def with_ends(self) -> list[str]:
-        """The lines with their ``\n`` (as :mod:`difflib` takes them); the last may have none."""
-        return [line + "\n" for line in self.raw[:-1]] + [self.raw[-1]] * bool(self.raw[-1])
+        """The lines with their ``\\n`` (as :mod:`difflib` takes them); the last may have none."""
+        bounds = zip(self.starts, (*self.starts[1:], len(self.text)), strict=True)
+        return [self.text[a:b] for a, b in bounds if a < b]
 
     @property
     def count(self) -> int:
         """Lines as an editor numbers them: a final line break ends the last line."""
-        return len(self.raw) - (not self.raw[-1])
+        return len(self.starts) - (not self.text or self.text.endswith("\n"))
 
 
 @dataclass(frozen=True)
@@ -82,5 +88,5 @@ class SourceFile:
 
     @cached_property
     def lines(self) -> LineIndex:
-        """The file's line index, built on first use."""
+        """The file's line index, built on first use (finding a line is then O(1))."""
         return LineIndex.of(self.text)

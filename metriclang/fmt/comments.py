@@ -57,10 +57,10 @@ class _Text:
         self.offset, self.pos = lines.offset, lines.position
 
     def blank(self, line: int) -> bool:
-        return 0 < line <= len(self.index) and not self.index.raw[line - 1].strip()
+        return 0 < line <= len(self.index) and not self.index.line(line).strip()
 
     def code_before(self, pos: Pos) -> bool:
-        return bool(self.index.raw[pos[0] - 1][:pos[1] - 1].strip())
+        return bool(self.index.line(pos[0])[:pos[1] - 1].strip())
 
     def open_brace(self, after: Pos) -> Pos:
         """The ``{`` that follows a declaration head, skipping spaces and comments."""
@@ -70,7 +70,8 @@ class _Text:
             if c == "{":
                 return self.pos(i)
             if c == "#":
-                i = self.text.find("\n", i) if "\n" in self.text[i:] else len(self.text)
+                end = self.text.find("\n", i)
+                i = end if end >= 0 else len(self.text)
                 continue
             i += 1
         return after

@@ -11,7 +11,7 @@ import pytest
 
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.gcpause import collector_paused
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.rules import run_rules
 from metriclang.rules.context import Context
 from metriclang.rules.registry import RULES

@@ -1,0 +1,110 @@
+"""The loading stage: find a project's files, read, parse and resolve them; ``check`` adds the
+rules (severities and ``allow`` clauses applied)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from metriclang.config import CONFIG_FILE, Config, load_config
+from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
+from metriclang.errors import UsageError
+from metriclang.gcpause import collector_paused
+from metriclang.reading import leaves, outside_warning, read_source
+from metriclang.rules import run_rules
+from metriclang.rules.settings import configurable, unknown_codes
+from metriclang.semantic.model import Project
+from metriclang.semantic.resolve import resolve
+from metriclang.source import Span
+from metriclang.syntax.cache import parse_cached
+
+#: Largest project (characters, all files together): beyond it the remaining files are not
+#: parsed and E108 says so (docs/language.md#limits).
+MAX_PROJECT_CHARS = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded project and everything found while loading it."""
+
+    project: Project
+    diagnostics: DiagnosticSet
+
+
+def project_files(path: Path) -> tuple[Path, list[Path]]:
+    """The project root and its ``.osm`` files (sorted) for a directory or a single file."""
+    if not path.exists():
+        raise UsageError(f"path does not exist: {path}")
+    if path.is_file():
+        return path.parent, [path]
+    if not path.is_dir():
+        raise UsageError(f"not a file or directory: {path}")
+    try:
+        files = sorted(p for p in path.rglob("*.osm") if p.is_file() or _dangling(p))
+    except OSError as exc:
+        raise UsageError(f"cannot list {path}: {exc}") from exc
+    return path, files
+
+
+def _dangling(path: Path) -> bool:
+    """A symbolic link to nothing: a file of the project that can't be read (reported)."""
+    return path.is_symlink() and not path.exists()
+
+
+def load_project(path: str | Path) -> Loaded:
+    """Read, parse and resolve a project; every problem becomes a diagnostic.
+
+    Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
+    """
+    root, paths = project_files(Path(path))
+    with collector_paused(freeze=True):  # the model lives as long as the command
+        return _load(root, paths)
+
+
+def _load(root: Path, paths: list[Path]) -> Loaded:
+    problems: tuple[Diagnostic, ...] = (outside_warning(CONFIG_FILE),)
+    config = Config()
+    if not leaves(root / CONFIG_FILE, root):
+        config, problems = load_config(root)
+        problems = (*problems, *unknown_codes(config))
+        config = configurable(config)
+    diagnostics: list[Diagnostic] = list(problems)
+    sources, trees = [], []
+    total = 0
+    for file in paths:
+        rel = file.relative_to(root).as_posix()
+        if leaves(file, root):
+            diagnostics.append(outside_warning(rel))
+            continue
+        source, problem = read_source(file, rel)
+        if problem:
+            diagnostics.append(problem)
+        if source is None:
+            continue
+        total += len(source.text)
+        if total > MAX_PROJECT_CHARS:
+            diagnostics.append(error(
+                "E108", f"the project's files hold more than {MAX_PROJECT_CHARS >> 20} million "
+                f"characters: `{rel}` and the files after it were not read",
+                Span(rel, 1, 1, 1, 1), "check the project in parts (one directory at a time)"))
+            break
+        tree, syntax = parse_cached(rel, source.text)
+        sources.append(source)
+        trees.append(tree)
+        diagnostics.extend(syntax)
+    project, semantic = resolve(trees, sources, str(root), config)
+    diagnostics.extend(semantic)
+    return Loaded(project, DiagnosticSet.of(diagnostics))
+
+
+def check(path: str | Path, today: date | None = None) -> Loaded:
+    """Everything ``osm check`` reports for a project.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
+    >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
+    ['E123']
+    """
+    loaded = load_project(path)
+    return Loaded(loaded.project, run_rules(loaded.project, loaded.diagnostics, today))
