@@ -11,8 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from rich.cells import cell_len
-
+from metriclang import display
 from metriclang.semantic.graph import CausalGraph, depth_first
 
 BOX_W, BOX_H = 210, 44
@@ -85,14 +84,14 @@ def shorten(text: str, units: int = TITLE_UNITS) -> str:
     >>> shorten("Checkout conversion 结账转化率", 24)
     'Checkout conversion 结…'
     """
-    if cell_len(text) <= units:
+    if display.width(text) <= units:
         return text
     out, used = [], 0
     for ch in text:
-        if used + cell_len(ch) > units - 1:
+        if used + display.width(ch) > units - 1:
             break
         out.append(ch)
-        used += cell_len(ch)
+        used += display.width(ch)
     return "".join(out) + "…"
 
 

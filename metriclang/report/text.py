@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rich.cells import cell_len
-
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
+from metriclang.display import width
 from metriclang.report import printable
 from metriclang.semantic.model import Project
 
@@ -59,7 +58,7 @@ def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
             end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
             text, start, stop = _window(text, d.span.column - 1, max(end, d.span.column + 1) - 1)
             before, span = printable(text[:start], False), printable(text[start:stop], False)
-            caret = " " * cell_len(before) + "^" * max(1, cell_len(span))
+            caret = " " * width(before) + "^" * max(1, width(span))
             lines += [f"{pad} |", f"{number} | {before}{span}{printable(text[stop:], False)}",
                       f"{pad} | {_paint(caret, d.severity.value, color)}"]
     for r in d.related:
