@@ -333,6 +333,22 @@ class CausalGraph:
         return conflicts
 
 
+def reachable(seeds: Iterable[str], successors: Callable[[str], Iterable[str]]) -> set[str]:
+    """``seeds`` and every node reachable from them; each node's successors asked once.
+
+    >>> sorted(reachable(["a"], {"a": ["b"], "b": ["a", "c"], "c": []}.__getitem__))
+    ['a', 'b', 'c']
+    """
+    seen = set(seeds)
+    todo = list(seen)
+    while todo:
+        for nxt in successors(todo.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
 @dataclass(frozen=True)
 class Walk(Generic[T]):
     """A depth-first walk: nodes in the order they were finished, the edges that close a cycle

@@ -19,23 +19,24 @@ def formula_refs(measure: m.Measure) -> list[m.Ref]:
 
 def formula_sources(project: m.Project, name: str) -> set[str]:
     """Every source a measure reads, through the measures its formula names (cycle-safe)."""
-    seen: set[str] = set()
     out: set[str] = set()
-    stack = [name]
-    while stack:
-        current = stack.pop()
-        if current in seen or current not in project.measures:
-            continue
-        seen.add(current)
+
+    def reads(current: str) -> list[tuple[str, None]]:
+        """The measures ``current``'s formula names; the sources it reads go to ``out``."""
         formula = project.measures[current].formula
+        named = []
         for node in m.walk(formula) if formula else []:
             match node:
                 case m.Agg(source=source):
                     out.add(source)
                 case m.Conv(from_source=a, to_source=b):
                     out.update((a, b))
-                case m.Ref(measure=ref):
-                    stack.append(ref)
+                case m.Ref(measure=ref) if ref in project.measures:
+                    named.append((ref, None))
+        return named
+
+    if name in project.measures:
+        depth_first([name], reads)
     return out
 
 
