@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from metriclang.semantic.model import UNIT_DAYS, Drive, Duration, Project
+from metriclang.periods import after, lag_parts
+from metriclang.semantic.model import Drive, Duration, Project
 from metriclang.source import Span
 
 _NOWHERE = Span("", 0, 0, 0, 0)
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 class Edge(NamedTuple):
@@ -39,10 +39,7 @@ class Edge(NamedTuple):
     @property
     def lag_parts(self) -> tuple[int, int]:
         """The lag as (calendar months, days): months, quarters, years count in months."""
-        if self.lag is None:
-            return 0, 0
-        months = _MONTHS.get(self.lag.unit)
-        return (self.lag.amount * months, 0) if months else (0, self.lag.approx_days)
+        return lag_parts(self.lag.amount, self.lag.unit) if self.lag else (0, 0)
 
     def describe(self) -> str:
         effect = "positive" if self.sign > 0 else "negative"
@@ -98,27 +95,6 @@ class Chains:
         """``today`` plus every lag of the chain from ``start``: months, quarters and years by
         the calendar, days and weeks as days."""
         return after(today, self.parts[start])
-
-
-def after(today: date, lag: tuple[int, int]) -> date:
-    """``today`` plus a lag of (calendar months, days)."""
-    return add_days(add_months(today, lag[0]), lag[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar month arithmetic, clamping to the month's last day (Jan 31 + 1 month = Feb 28)."""
-    import calendar
-
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def add_days(day: date, days: int) -> date:
-    from datetime import timedelta
-
-    return day + timedelta(days=days)
 
 
 @dataclass(frozen=True)
@@ -331,4 +307,4 @@ def _trace(prev: Mapping[tuple[str, int], tuple[tuple[str, int], Edge] | None],
 def _edge(source: str, drive: Drive) -> Edge:
     lag = drive.lag
     return Edge(source, drive.target, -1 if drive.effect == "negative" else 1, lag, drive.span,
-                lag.amount * UNIT_DAYS[lag.unit] if lag else 0)
+                lag.approx_days if lag else 0)
