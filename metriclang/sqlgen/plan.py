@@ -52,11 +52,6 @@ class Strategy(StrEnum):
     CONVERSION = "conversion"
 
     @property
-    def scans_per_period(self) -> bool:
-        """Computed from one grouped scan of its source (with the other such leaves)."""
-        return self in (Strategy.PERIOD, Strategy.ROWS, Strategy.RUNNING)
-
-    @property
     def windowed(self) -> bool:
         """Combined over several periods by a window function over the dense frame."""
         return self in (Strategy.ROWS, Strategy.RUNNING, Strategy.FIRST_SEEN)

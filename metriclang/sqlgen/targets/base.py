@@ -152,15 +152,11 @@ class Target:
     def numbers_spine(self, unit: str, step: int) -> exp.Expr:
         """Portable spine from cross-joined ``osm_digits``, dates up to ``hi``: 100,000 days,
         10,000 weeks or months, 1,000 quarters or years (no date overflows year 9999)."""
-        query = exp.select().from_(exp.Table(this=exp.to_identifier("osm_bounds")), copy=False)
+        query = exp.select().from_(exp.table_("osm_bounds"), copy=False)
         n: exp.Expr | None = None
         for level in range({("DAY", 1): 5, ("DAY", 7): 4, ("MONTH", 1): 4}.get((unit, step), 3)):
             alias = f"d{level}"
-            digits = exp.Table(
-                this=exp.to_identifier("osm_digits"),
-                alias=exp.TableAlias(this=exp.to_identifier(alias)),
-            )
-            query = join(query, digits, kind="CROSS")
+            query = join(query, exp.table_("osm_digits", alias=alias), kind="CROSS")
             digit: exp.Expr = exp.column("d", alias)
             if level:
                 digit = exp.Mul(this=digit, expression=number(10**level))

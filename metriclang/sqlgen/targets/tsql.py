@@ -27,11 +27,10 @@ class TSQL(Target):
         # T-SQL has no boolean values: a condition used as a dimension becomes 1 / 0 / NULL.
         if not isinstance(expr, (exp.Predicate, exp.Connector, exp.Not, exp.Boolean)):
             return expr
-        return exp.Case(
-            ifs=[
-                exp.If(this=expr, true=exp.Literal.number(1)),
-                exp.If(this=exp.Not(this=paren(expr.copy())), true=exp.Literal.number(0)),
-            ]
+        return (
+            exp.case()
+            .when(expr, exp.Literal.number(1), copy=False)
+            .when(paren(expr.copy()).not_(copy=False), exp.Literal.number(0), copy=False)
         )
 
     def add_duration(self, t: exp.Expr, amount: int, unit: str) -> exp.Expr:
