@@ -87,8 +87,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     its errors are reported and the exit code is 1.
     """
     from metriclang.config import Config
-    from metriclang.fmt import FormatterBug, format_text
-    from metriclang.fmt.files import format_file, osm_files, write_atomic
+    from metriclang.fmt import FormatterBug
+    from metriclang.fmt.files import format_bytes, format_file, osm_files, write_atomic
     from metriclang.report.text import render_one
     from metriclang.semantic.model import Project
     from metriclang.source import SourceFile
@@ -98,11 +98,11 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     for d in skipped:
         click.echo(render_one(Project(".", (), Config(), {}, {}, {}, {}), d,
                               _color(sys.stderr)) + "\n", err=True)
+    data = click.get_binary_stream("stdin").read() if stdin else b""
     failed = changed = 0
     for file in [Path("-")] if stdin else files:
         try:
-            result = (format_text(click.get_text_stream("stdin").read()) if stdin
-                      else format_file(file))
+            result = format_bytes(data, "<stdin>") if stdin else format_file(file)
         except FormatterBug as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -112,8 +112,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
                             {}, {}, {}, {})
             for d in result.diagnostics:
                 click.echo(render_one(shown, d, _color(sys.stderr)) + "\n", err=True)
-            if stdin:
-                click.echo(result.original, nl=False)
+            if stdin:  # the input unchanged, even when it is not text
+                click.get_binary_stream("stdout").write(data)
             continue
         changed += result.changed
         if show_diff:
@@ -135,7 +135,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
 
 @main.command("verify")
 @PATH
-@click.option("--db", help="Warehouse URL (default: `warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
 @click.option("--from", "date_from", help="First day of history to use, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day of history to use, YYYY-MM-DD.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
@@ -175,8 +176,8 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 @click.option("--evidence", is_flag=True,
               help="Add `osm verify` evidence from the warehouse to the measure pages.")
-@click.option("--db", help="Warehouse URL for --evidence (default: `warehouse` in "
-              "metriclang.toml).")
+@click.option("--db", help="Warehouse URL for --evidence (default: $OSM_DB_URL, else "
+              "`warehouse` in metriclang.toml).")
 @click.option("--from", "date_from", help="First day of history for --evidence, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day of history for --evidence, YYYY-MM-DD.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
@@ -211,7 +212,7 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
 @click.argument("measure", required=False)
 @click.option("--all", "run_all", is_flag=True, help="Compute every measure of the project.")
 @click.option("--db", help="Warehouse URL: duckdb:///FILE, postgresql://USER:PW@HOST:PORT/DB or "
-              "spark://local[2] (default: `warehouse` in metriclang.toml).")
+              "spark://local[2] (default: $OSM_DB_URL, else `warehouse` in metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
               show_default=True)
 @click.option("--from", "date_from", help="First day to compute, YYYY-MM-DD.")
@@ -407,7 +408,8 @@ def graph(path: Path, fmt: str) -> None:
               help="Compute changed measures old versus new on the warehouse.")
 @click.option("--periods", type=click.IntRange(min=1), default=6, show_default=True,
               help="How many of the latest periods --run shows.")
-@click.option("--db", help="Warehouse URL for --run (default: `warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL for --run (default: $OSM_DB_URL, else `warehouse` "
+              "in metriclang.toml).")
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 @TIMEOUT
 def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: str, run: bool,

@@ -2,7 +2,9 @@
 
 A *grain* is the period a measure is reported by; a *unit* is what a duration counts in
 (``30 days``, ``1 quarter``); both range over :data:`GRAINS`. Days and weeks are counted in
-days, months, quarters and years in calendar months; weeks start on Monday.
+days, months, quarters and years in calendar months; weeks start on Monday. Arithmetic
+beyond the calendar lands on its first or last day (``date.min``, ``date.max``): a lag of a
+billion months or ``--to 9999-12-31`` plans, never fails.
 
 >>> truncate(date(2026, 11, 26), "week"), truncate(date(2024, 2, 29), "quarter")
 (datetime.date(2026, 11, 23), datetime.date(2024, 1, 1))
@@ -58,19 +60,30 @@ def truncate(day: date, grain: str) -> date:
 
 
 def add_days(day: date, days: int) -> date:
-    """``day`` plus ``days``."""
-    return day + timedelta(days=days)
+    """``day`` plus ``days``, clamped to the calendar.
+
+    >>> add_days(date(2024, 2, 26), 7), add_days(date(1, 1, 1), -10**9)
+    (datetime.date(2024, 3, 4), datetime.date(1, 1, 1))
+    """
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:  # also raised by timedelta itself beyond 999,999,999 days
+        return date.max if days > 0 else date.min
 
 
 def add_months(day: date, months: int) -> date:
     """Calendar month arithmetic, clamping to the month's last day (Jan 31 + 1 month = Feb 28),
-    as SQL's date arithmetic does.
+    as SQL's date arithmetic does, and to the calendar.
 
     >>> add_months(date(2024, 1, 31), 1), add_months(date(2024, 1, 31), -2)
     (datetime.date(2024, 2, 29), datetime.date(2023, 11, 30))
+    >>> add_months(date(9999, 12, 1), 1), add_months(date(2024, 1, 31), 10**9)
+    (datetime.date(9999, 12, 31), datetime.date(9999, 12, 31))
     """
     total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
+    if not date.min.year <= year <= date.max.year:
+        return date.max if months > 0 else date.min
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 

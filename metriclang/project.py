@@ -15,6 +15,11 @@ from metriclang.semantic.resolve import resolve
 from metriclang.source import SourceFile, Span
 from metriclang.syntax.cache import parse_cached
 
+#: Largest ``.osm`` file read (bytes) and largest project (characters, all files together):
+#: beyond them a file is not parsed and E108 says so (docs/language.md#limits).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_PROJECT_CHARS = 100 * 1024 * 1024
+
 
 class UsageError(Exception):
     """The command was used wrongly (PATH missing, unknown measure...): exit 2."""
@@ -68,13 +73,27 @@ def outside_warning(rel: str) -> Diagnostic:
                       "copy the file into the project, or link to a file inside it")
 
 
+def read_limited(path: Path) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes of ``path`` (enough to tell it is too large)."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def too_large(rel: str) -> Diagnostic:
+    """E108 for a file over :data:`MAX_FILE_BYTES`."""
+    return error("E108", f"`{rel}` is larger than {MAX_FILE_BYTES >> 20} MB and was not read",
+                 Span(rel, 1, 1, 1, 1), "split it into several files")
+
+
 def read_source(path: Path, rel: str) -> tuple[SourceFile | None, Diagnostic | None]:
     """Read one file as UTF-8 text (a byte-order mark is allowed); see :func:`not_text`."""
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as exc:
         return None, error("E105", f"cannot read `{rel}`: {exc.strerror or exc}",
                            Span(rel, 1, 1, 1, 1))
+    if len(data) > MAX_FILE_BYTES:
+        return None, too_large(rel)
     problem = not_text(data, rel)
     return (None, problem) if problem else (SourceFile(rel, data.decode("utf-8-sig")), None)
 
@@ -139,6 +158,7 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
         config, problems = load_config(root)
     diagnostics: list[Diagnostic] = list(problems)
     sources, trees = [], []
+    total = 0
     for file in paths:
         rel = file.relative_to(root).as_posix()
         if leaves(file, root):
@@ -149,6 +169,13 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
             diagnostics.append(problem)
         if source is None:
             continue
+        total += len(source.text)
+        if total > MAX_PROJECT_CHARS:
+            diagnostics.append(error(
+                "E108", f"the project's files hold more than {MAX_PROJECT_CHARS >> 20} million "
+                f"characters: `{rel}` and the files after it were not read",
+                Span(rel, 1, 1, 1, 1), "check the project in parts (one directory at a time)"))
+            break
         tree, syntax = parse_cached(rel, source.text)
         sources.append(source)
         trees.append(tree)

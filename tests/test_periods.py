@@ -78,3 +78,11 @@ def test_grain_and_lag_conversion() -> None:
     assert coarser("week", "month") == coarser("month", "week") == "month"
     assert [lag_periods(d, "week") for d in (0, 3, 4, 14, 30, 42)] == [0, 0, 1, 2, 4, 6]
     assert lag_periods(28, "month") == 1 and lag_periods(91, "quarter") == 1
+
+
+def test_arithmetic_beyond_the_calendar_lands_on_its_first_or_last_day() -> None:
+    assert add(date(9999, 12, 1), 1, "month") == date.max
+    assert add(date(9999, 12, 27), 1, "week") == date.max
+    assert add(date(1, 1, 1), -10**9, "day") == date.min
+    assert add(date(1, 2, 1), -1, "year") == date.min
+    assert after(date(2026, 1, 1), (10**9, 0)) == date.max

@@ -211,11 +211,12 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
         raise UsageError(f"unknown dialect `{unknown[0]}` (choose {', '.join(OUTPUT_DIALECTS)})")
     out = Path(out)
     ensure_replaceable(out, MANIFEST, "docs")  # refuse before the work
+    today = today or date.today()  # one date for the rules and the page that shows it
     loaded = check(path, today)
     report = None
     if evidence_from is not None and not loaded.diagnostics.has_errors:
         report = evidence.gather(loaded.project, evidence_from)
-    views = Views(loaded.project, loaded.diagnostics, report)
+    views = Views(loaded.project, loaded.diagnostics, report, today)
     with atomic_dir(out) as tmp:
         writer = Writer(views, fmt, tmp, dialects)
         writer.write()

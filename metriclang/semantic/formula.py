@@ -56,6 +56,10 @@ _STATEMENTS = (exp.Query, exp.Subquery, exp.Command, exp.Create, exp.Drop, exp.I
                exp.Set, exp.Pragma, exp.Transaction, exp.Commit, exp.Rollback, exp.Table)
 
 
+#: Longest SQL fragment (characters) handed to sqlglot; beyond it E108 (docs/language.md).
+MAX_FRAGMENT_CHARS = 64 * 1024
+
+
 def did_you_mean(name: str, candidates: Collection[str]) -> str | None:
     """``did you mean `x`?`` for the closest candidate, if one is close."""
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
@@ -120,6 +124,10 @@ def parse_fragment(sql: ast.Sql, dialect: str, allowed: Collection[str] = ()
     >>> d.code, d.message, d.span.column
     ('E171', 'function `pg_sleep` is not allowed in a SQL fragment', 12)
     """
+    if len(sql.text) > MAX_FRAGMENT_CHARS:
+        return None, [error("E108", f"SQL fragment of {len(sql.text):,} characters is longer "
+                            f"than the limit of {MAX_FRAGMENT_CHARS:,}", sql.span,
+                            "keep long lists of values in a table and join it through a source")]
     try:
         trees = _parse_sql(sql.text, dialect)
     except ParseError as exc:

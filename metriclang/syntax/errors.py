@@ -110,7 +110,8 @@ class Block:
 def open_blocks(text: str, upto: int) -> list[Block]:
     """The blocks still open at offset ``upto``, outermost first (strings and comments skipped)."""
     stack: list[Block] = []
-    for m in re.finditer(r'"(?:[^"\\\r\n]|\\.)*"|\'(?:[^\']|\'\')*\'|#[^\r\n]*|[{}]', text[:upto]):
+    for m in re.finditer(r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
+                         r'|#[^\r\n]*|[{}]', text[:upto]):
         tok = m.group()
         if tok == "{":
             head = [h for h in _BLOCK.finditer(text, max(0, m.start() - 400), m.start())]

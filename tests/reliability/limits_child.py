@@ -60,6 +60,8 @@ def spec(kind: str, n: int) -> str:
             return SRC + measure("x", "count(s)", f'  description "{"é" * n}"\n')
         case "sql_string":
             return SRC + measure("x", f"count(s where d = '{'q' * n}')")
+        case "dense_fragment":  # n characters of `d + d + ...` in one condition
+            return SRC + measure("x", "count(s where " + " + ".join(["d"] * (n // 4)) + " > 0)")
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -98,6 +100,10 @@ def main() -> None:
         formatted = format_text((root / "p.osm").read_text("utf-8"), "p.osm")
         out["fmt"] = formatted.text is not None
         out["fmt_codes"] = sorted({d.code for d in formatted.diagnostics})
+    if "text" in stages:
+        from metriclang.report.text import render
+
+        out["text_lines"] = render(loaded.project, loaded.diagnostics).count("\n")
     if "docs" in stages or "docs_sql" in stages:  # docs_sql: SQL of every dialect on the pages
         from metriclang.docgen.site import build_site
         from metriclang.sqlgen.dialects import OUTPUT_DIALECTS as ALL
