@@ -13,10 +13,10 @@ import click
 
 from metriclang import __version__
 from metriclang.diagnostics import Severity
-from metriclang.project import UsageError
+from metriclang.dialects import OUTPUT_DIALECTS
+from metriclang.errors import UsageError
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
 PATH = click.argument("path", type=click.Path(path_type=Path))
 TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300,
@@ -62,7 +62,7 @@ def main() -> None:
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 def check(path: Path, fmt: str, strict: bool, today: str | None) -> None:
     """Parse, resolve, validate and lint the project at PATH."""
-    from metriclang.check import check as run_check
+    from metriclang.load import check as run_check
 
     loaded = run_check(path, _today(today))
     color = fmt == "text" and _color(sys.stdout)
@@ -258,7 +258,7 @@ def _problems(project: object, problems: object) -> None:
 
 def _loaded_for_sql(path: Path) -> Project:
     """Load a project for SQL generation; errors in it are reported and exit 1."""
-    from metriclang.project import load_project
+    from metriclang.load import load_project
 
     loaded = load_project(path)
     if loaded.diagnostics.has_errors:
@@ -269,7 +269,7 @@ def _loaded_for_sql(path: Path) -> Project:
 
 
 def _dialect_choice(with_all: bool) -> click.Choice[str]:
-    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+    from metriclang.dialects import OUTPUT_DIALECTS
 
     return click.Choice((*OUTPUT_DIALECTS, "all") if with_all else OUTPUT_DIALECTS)
 
@@ -286,9 +286,9 @@ def _dialect_choice(with_all: bool) -> click.Choice[str]:
 def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | None,
                 date_to: str | None, show_plan: bool) -> None:
     """Print the SQL of one MEASURE of the project at PATH."""
-    from metriclang.semantic.formula import did_you_mean
+    from metriclang.dialects import OUTPUT_DIALECTS
+    from metriclang.errors import did_you_mean
     from metriclang.sqlgen import compile_sql
-    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
     project = _loaded_for_sql(path)
     if measure not in project.measures:
@@ -328,7 +328,7 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
 def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     """Write every measure's SQL per dialect, with a manifest.json."""
     from metriclang.atomic import ensure_replaceable
-    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+    from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.sqlgen.output import MANIFEST, compile_project, write_atomically
 
     ensure_replaceable(out, MANIFEST, "compile")  # refuse before the work, checked again after
@@ -359,9 +359,9 @@ def rules_command() -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation page of a rule CODE (or its name, e.g. drives-cycle)."""
+    from metriclang.errors import did_you_mean
     from metriclang.rules.docs import page
     from metriclang.rules.registry import DOCUMENTED, by_code
-    from metriclang.semantic.formula import did_you_mean
 
     rule = by_code(code) or next((r for r in DOCUMENTED if r.name == code.lower()), None)
     if rule is None:
@@ -381,7 +381,7 @@ def graph(path: Path, fmt: str) -> None:
     sign-conflicting chain are highlighted. Exits 1 (and draws nothing) when the project
     does not load without errors.
     """
-    from metriclang.project import load_project
+    from metriclang.load import load_project
     from metriclang.report import graph as graph_report
     from metriclang.report import text
 

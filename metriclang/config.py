@@ -28,6 +28,9 @@ class Config:
     #: (lower-case; the project owner vouches for them).
     allow_functions: tuple[str, ...] = ()
     extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+    #: Where each ``[rules]`` key is written (for diagnostics about it); not part of dumps.
+    severity_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False,
+                                                         metadata={"dump": False})
 
     def severity_for(self, code: str) -> str | None:
         return dict(self.severities).get(code)
@@ -68,12 +71,6 @@ def load_config(root: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
     except RecursionError:  # tomllib parses nested arrays and tables recursively
         return Config(), (error("E190", "invalid TOML: nested too deeply", _span()),)
     return _interpret(data, text)
-
-
-def _configurable_codes() -> frozenset[str]:
-    from metriclang.rules import CODES
-
-    return frozenset(c for c in CODES if c[0] in "CSVU")
 
 
 #: ``$$`` (a literal ``$``), ``${NAME}``, or a ``${`` that is not closed by a valid name.
@@ -204,7 +201,7 @@ def _toml_type(value: Any) -> str:
 
 
 def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnostic, ...]]:
-    from metriclang.sqlgen.dialects import INPUT_DIALECTS
+    from metriclang.dialects import INPUT_DIALECTS
 
     problems: list[Diagnostic] = []
     data = _typed(data, text, problems)
@@ -215,16 +212,8 @@ def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnosti
                               _locate(text, "dialect"), "one of: " + ", ".join(INPUT_DIALECTS)))
         dialect = "duckdb"
     severities = []
-    configurable = _configurable_codes()
     for code, word in sorted(data.get("rules", {}).items()):
-        if code not in configurable:
-            from metriclang.semantic.formula import did_you_mean
-
-            problems.append(error("E193", f"`{code}` is not a rule code that can be configured",
-                                  _locate(text, code), did_you_mean(code, configurable) or
-                                  "only rule codes (C2xx, S3xx, V4xx, U501) take a severity; "
-                                  "E-codes are always errors"))
-        elif word not in SEVERITY_WORDS:
+        if word not in SEVERITY_WORDS:
             problems.append(error("E192", f"unknown severity `{word}` for `{code}`",
                                   _locate(text, code), "use error, warning, info or off"))
         else:
@@ -241,7 +230,8 @@ def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnosti
     problems += problem
     known = {"project", "rules", "vanity", "sql"}
     extra = tuple(sorted((k, v) for k, v in data.items() if k not in known))
-    config = Config(dialect, warehouse, tuple(severities), words, allowed, extra)
+    spans = tuple((code, _locate(text, code)) for code, _ in severities)
+    config = Config(dialect, warehouse, tuple(severities), words, allowed, extra, spans)
     return config, tuple(problems)
 
 

@@ -8,7 +8,6 @@ example projects' demo data). Problems become messages, never tracebacks.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +25,8 @@ from metriclang.engine import (
     ensure_demo_data,
     scheme,
 )
-from metriclang.project import UsageError, load_project
+from metriclang.errors import UsageError, did_you_mean
+from metriclang.load import load_project
 from metriclang.report.results import Named
 from metriclang.report.text import render_one
 from metriclang.semantic.model import Project
@@ -45,9 +45,8 @@ def _names(project: Project, measure: str | None) -> list[str]:
     if measure is None:
         return sorted(project.measures, key=lambda n: (project.measures[n].span, n))
     if measure not in project.measures:
-        close = difflib.get_close_matches(measure, project.measures, 1)
-        hint = f" (did you mean `{close[0]}`?)" if close else ""
-        raise UsageError(f"unknown measure `{measure}`{hint}")
+        hint = did_you_mean(measure, project.measures)
+        raise UsageError(f"unknown measure `{measure}`" + (f" ({hint})" if hint else ""))
     return [measure]
 
 

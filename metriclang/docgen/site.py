@@ -37,13 +37,13 @@ from metriclang.atomic import (
     tree_hashes,
 )
 from metriclang.diagnostics import DiagnosticSet
+from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.docgen import evidence, markdown
 from metriclang.docgen.evidence import EvidenceOptions
 from metriclang.docgen.rulesdoc import rule_docs
 from metriclang.docgen.sql import pygments_css, sql_panels
 from metriclang.docgen.views import Views
-from metriclang.project import UsageError
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+from metriclang.errors import UsageError
 from metriclang.verify.evidence import CAVEAT
 from metriclang.verify.result import LinkResult, Report
 
@@ -202,7 +202,7 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
     ``evidence_from`` adds ``osm verify``'s evidence to the measure pages, from that
     warehouse (a project with errors is not verified: its pages stay without evidence).
     """
-    from metriclang.check import check
+    from metriclang.load import check
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown docs format `{fmt}` (choose {', '.join(FORMATS)})")

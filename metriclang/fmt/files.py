@@ -8,10 +8,10 @@ from pathlib import Path
 
 from metriclang.atomic import sweep, temp_name
 from metriclang.diagnostics import Diagnostic, error
+from metriclang.errors import UsageError
 from metriclang.fmt import Formatted, format_text
-from metriclang.project import (
+from metriclang.reading import (
     MAX_FILE_BYTES,
-    UsageError,
     leaves,
     not_text,
     outside_warning,

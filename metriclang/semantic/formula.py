@@ -7,7 +7,6 @@ functions sqlglot types (an allow-list, see :func:`parse_fragment`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Collection
 from decimal import Decimal
 from functools import lru_cache
@@ -18,6 +17,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from metriclang.diagnostics import Diagnostic, error, quoted
+from metriclang.errors import did_you_mean
 from metriclang.periods import GRAINS
 from metriclang.semantic import model as m
 from metriclang.source import Span
@@ -58,12 +58,6 @@ _STATEMENTS = (exp.Query, exp.Subquery, exp.Command, exp.Create, exp.Drop, exp.I
 
 #: Longest SQL fragment (characters) handed to sqlglot; beyond it E108 (docs/language.md).
 MAX_FRAGMENT_CHARS = 64 * 1024
-
-
-def did_you_mean(name: str, candidates: Collection[str]) -> str | None:
-    """``did you mean `x`?`` for the closest candidate, if one is close."""
-    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
 
 
 def _function_name(node: exp.Expr) -> str:

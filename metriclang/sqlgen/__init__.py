@@ -44,7 +44,7 @@ def compile_sql(
     Raises ``ValueError`` for an unknown dialect and ``KeyError`` for an unknown measure.
 
     >>> import pathlib, tempfile
-    >>> from metriclang.project import load_project
+    >>> from metriclang.load import load_project
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "a.osm").write_text("source s { table t time at } measure m { formula "
     ...                              "count(s) grain month }")
@@ -52,8 +52,8 @@ def compile_sql(
     >>> sql.splitlines()[0], sql.splitlines()[-3:], problems
     ('WITH osm_bounds AS (', ['FROM osm_frame', 'ORDER BY', '  period'], ())
     """
+    from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.sqlgen.build import Range
-    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
     from metriclang.sqlgen.plan import plan_measure
     from metriclang.sqlgen.targets import target
 

@@ -33,10 +33,10 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
     """Verify the project at ``path`` on the warehouse ``db`` (else the configured one).
 
     A project with errors is not verified: the report then holds only its diagnostics.
-    Raises :class:`~metriclang.project.UsageError` when no warehouse can be opened.
+    Raises :class:`~metriclang.errors.UsageError` when no warehouse can be opened.
     """
     from metriclang.diagnostics import Severity
-    from metriclang.project import load_project
+    from metriclang.load import load_project
 
     loaded = load_project(path)
     errors = tuple(d for d in loaded.diagnostics
@@ -58,7 +58,7 @@ def verify_project(project: Project, db: str | None = None, date_from: date | No
     from dataclasses import replace
 
     from metriclang.engine import DEFAULT_TIMEOUT, EngineError
-    from metriclang.project import UsageError
+    from metriclang.errors import UsageError
     from metriclang.runner import open_warehouse
     from metriclang.verify.warehouse import fetch_series
 

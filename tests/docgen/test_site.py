@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from metriclang.check import check
 from metriclang.cli import main
 from metriclang.docgen.layout import causal_layers, shorten
 from metriclang.docgen.site import MANIFEST, build_site
 from metriclang.docgen.views import Views
+from metriclang.load import check
 from tests.conftest import EXAMPLES, golden
 from tests.docgen.conftest import Built
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from lark import Lark
 
-from metriclang.project import Loaded
+from metriclang.load import Loaded
 from metriclang.syntax.parser import grammar_text
 from tests.conftest import EXAMPLES, ROOT
 from tests.reliability.pipeline import run_pipeline

@@ -116,8 +116,8 @@ def test_fragment_too_long_is_e108(tmp_path: Path, kind: str, n: int) -> None:
 
 def test_file_too_large_is_e108(tmp_path: Path) -> None:
     """A file over 20 MB is not read (E108 at its first line); the other files still are."""
-    from metriclang.check import check
-    from metriclang.project import MAX_FILE_BYTES
+    from metriclang.load import check
+    from metriclang.reading import MAX_FILE_BYTES
 
     (tmp_path / "big.osm").write_bytes(b"#" * (MAX_FILE_BYTES + 1))
     (tmp_path / "ok.osm").write_text('source s "S" {\n  table a.t\n  time at\n}\n', "utf-8")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from metriclang.project import load_project
+from metriclang.dialects import OUTPUT_DIALECTS
+from metriclang.load import load_project
 from metriclang.sqlgen import clear_memo
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from metriclang.sqlgen.output import compile_project
 from tests.conftest import EXAMPLES
 

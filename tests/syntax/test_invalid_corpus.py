@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from tests.conftest import ROOT
 
 INVALID = ROOT / "tests" / "data" / "invalid"
@@ -202,7 +202,7 @@ CASES: list[tuple[str, list[Expected]]] = [
 ]
 
 #: The modules of the language stage (loading a project); E18x belong to SQL generation.
-LANGUAGE_STAGE = ("syntax", "semantic", "project.py", "config.py")
+LANGUAGE_STAGE = ("syntax", "semantic", "load.py", "config.py")
 
 
 @pytest.mark.parametrize(("name", "expected"), CASES, ids=[c[0] for c in CASES])

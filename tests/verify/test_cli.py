@@ -131,7 +131,7 @@ def test_a_measure_with_dimensions_is_fetched_as_its_total(shop: Path) -> None:
     import duckdb
 
     from metriclang.engine import connect
-    from metriclang.project import load_project
+    from metriclang.load import load_project
     from metriclang.verify.warehouse import fetch_series
 
     project = load_project(shop).project

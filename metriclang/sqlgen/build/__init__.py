@@ -24,8 +24,11 @@ from sqlglot import exp
 
 from metriclang.diagnostics import Diagnostic
 from metriclang.semantic import model as m
-from metriclang.sqlgen.build import frame, leaves, values, windows
 from metriclang.sqlgen.build.context import Context, Ctes, Range, literal
+from metriclang.sqlgen.build.frame import frame, keys, spine
+from metriclang.sqlgen.build.leaves import parts
+from metriclang.sqlgen.build.values import shared, value
+from metriclang.sqlgen.build.windows import window, windowed
 from metriclang.sqlgen.plan import MeasurePlan
 from metriclang.sqlgen.targets.base import Target
 
@@ -37,21 +40,21 @@ def build_query(
 ) -> tuple[exp.Select | None, list[Diagnostic]]:
     """The generic tree of one plan for one target (diagnostics when it can't be expressed)."""
     ctx, ctes = Context.of(project, plan, target, rng), Ctes()
-    frame.spine(ctx, ctes)
-    keys = frame.keys(ctx, ctes)
-    parts = leaves.parts(ctx, ctes, keys)
+    spine(ctx, ctes)
+    grid = keys(ctx, ctes)
+    found = parts(ctx, ctes, grid)
     if ctes.diagnostics:
         return None, ctes.diagnostics
-    last = frame.frame(ctx, ctes, keys, parts)
-    if windows.windowed(ctx):
-        last = ctes.add("osm_window", windows.window(ctx))
-    last = values.shared(ctx, ctes, last)
+    last = frame(ctx, ctes, grid, found)
+    if windowed(ctx):
+        last = ctes.add("osm_window", window(ctx))
+    last = shared(ctx, ctes, last)
     return _output(ctx, ctes, last), []
 
 
 def _output(ctx: Context, ctes: Ctes, last: str) -> exp.Select:
     """``SELECT period, dimensions, outputs FROM last``, in order, with the WITH list."""
-    outputs = [values.value(ctx, o.value).as_(o.column, copy=False) for o in ctx.plan.outputs]
+    outputs = [value(ctx, o.value).as_(o.column, copy=False) for o in ctx.plan.outputs]
     query = exp.select(
         exp.column("period"), *[exp.column(d) for d in ctx.dims], *outputs
     ).from_(exp.table_(last), copy=False)
