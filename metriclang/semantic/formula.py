@@ -18,6 +18,7 @@ from sqlglot.errors import ParseError, SqlglotError
 
 from metriclang.diagnostics import Diagnostic, error, quoted
 from metriclang.errors import did_you_mean
+from metriclang.periods import GRAINS
 from metriclang.semantic import model as m
 from metriclang.source import LineIndex, Span
 from metriclang.syntax import ast
@@ -201,8 +202,8 @@ def to_duration(d: ast.Duration) -> tuple[m.Duration | None, list[Diagnostic]]:
     """Validate ``<integer> day|week|month|quarter|year[s]``."""
     unit = d.unit.value.lower()
     unit = unit[:-1] if unit.endswith("s") else unit
-    if unit not in m.UNIT_DAYS:
-        hint = did_you_mean(d.unit.value, [u + "s" for u in m.UNIT_DAYS] + list(m.UNIT_DAYS))
+    if unit not in GRAINS:
+        hint = did_you_mean(d.unit.value, [u + "s" for u in GRAINS] + list(GRAINS))
         return None, [error("E132", f"`{d.unit.value}` is not a duration unit", d.unit.span,
                             hint or "use day(s), week(s), month(s), quarter(s) or year(s)")]
     if not d.amount.isdigit() or int(d.amount) <= 0:

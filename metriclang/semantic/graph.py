@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Generic, NamedTuple, TypeVar
 
-from metriclang.semantic.model import UNIT_DAYS, Drive, Duration, Project
+from metriclang.periods import after, lag_parts
+from metriclang.semantic.model import Drive, Duration, Project
 from metriclang.source import Span
 
 _NOWHERE = Span("", 0, 0, 0, 0)
 T = TypeVar("T")
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
 
 class Edge(NamedTuple):
@@ -40,10 +40,7 @@ class Edge(NamedTuple):
     @property
     def lag_parts(self) -> tuple[int, int]:
         """The lag as (calendar months, days): months, quarters, years count in months."""
-        if self.lag is None:
-            return 0, 0
-        months = _MONTHS.get(self.lag.unit)
-        return (self.lag.amount * months, 0) if months else (0, self.lag.approx_days)
+        return lag_parts(self.lag.amount, self.lag.unit) if self.lag else (0, 0)
 
     @property
     def effect(self) -> str:
@@ -103,38 +100,6 @@ class Chains:
         """``today`` plus every lag of the chain from ``start``: months, quarters and years by
         the calendar, days and weeks as days."""
         return after(today, self.parts[start])
-
-
-def after(today: date, lag: tuple[int, int]) -> date:
-    """``today`` plus a lag of (calendar months, days)."""
-    return add_days(add_months(today, lag[0]), lag[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar month arithmetic, clamping to the month's last day (Jan 31 + 1 month = Feb 28)
-    and to the calendar (a lag of a billion months lands on 9999-12-31, never an error).
-
-    >>> add_months(date(2024, 1, 31), 1), add_months(date(2024, 1, 31), 10**9)
-    (datetime.date(2024, 2, 29), datetime.date(9999, 12, 31))
-    """
-    import calendar
-
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    if not date.min.year <= year <= date.max.year:
-        return date.max if months > 0 else date.min
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def add_days(day: date, days: int) -> date:
-    """``day`` plus ``days``, clamped to the calendar (date.min..date.max)."""
-    from datetime import timedelta
-
-    try:
-        return day + timedelta(days=days)
-    except OverflowError:  # also raised by timedelta itself beyond 999,999,999 days
-        return date.max if days > 0 else date.min
 
 
 @dataclass(frozen=True)
@@ -422,4 +387,4 @@ def _trace(prev: Mapping[tuple[str, int], tuple[tuple[str, int], Edge] | None],
 def _edge(source: str, drive: Drive) -> Edge:
     lag = drive.lag
     return Edge(source, drive.target, -1 if drive.effect == "negative" else 1, lag, drive.span,
-                lag.amount * UNIT_DAYS[lag.unit] if lag else 0)
+                lag.approx_days if lag else 0)

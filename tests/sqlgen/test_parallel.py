@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.load import load_project
-from metriclang.sqlgen import render
+from metriclang.sqlgen import clear_memo
 from metriclang.sqlgen.output import compile_project
 from tests.conftest import EXAMPLES
 
 
 def test_workers_give_the_same_files_manifest_and_diagnostics() -> None:
     project = load_project(EXAMPLES / "shop").project
-    render._MEMO.clear()  # the workers render from scratch (they inherit the parent's memo)
+    clear_memo()  # the workers render from scratch (they inherit the parent's memo)
     two = compile_project(project, OUTPUT_DIALECTS, fused=True, workers=2)
     one = compile_project(project, OUTPUT_DIALECTS, fused=True, workers=1)
     assert one.files == two.files and one.manifest == two.manifest
