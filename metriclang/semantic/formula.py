@@ -19,7 +19,7 @@ from sqlglot.errors import ParseError, SqlglotError
 from metriclang.diagnostics import Diagnostic, error, quoted
 from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
-from metriclang.source import Span
+from metriclang.source import LineIndex, Span
 from metriclang.syntax import ast
 
 #: Engine functions allowed although sqlglot does not type them in every input dialect. Each
@@ -171,8 +171,7 @@ def _node_span(sql: ast.Sql, node: exp.Expr, dialect: str) -> Span:
             return sql.span
         start, end = found.start, found.end
     text = sql.text
-    line = text.count("\n", 0, start) + 1
-    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    line, col = LineIndex.of(text).position(start)
     return _inside(sql.span, {"line": line, "col": col + end - start,
                               "highlight": text[start:end + 1]})
 

@@ -17,18 +17,11 @@ import hashlib
 import json
 import multiprocessing
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from metriclang.atomic import (
-    ensure_replaceable,
-    ownership,
-    replace_dir,
-    sweep,
-    temp_name,
-)
+from metriclang.atomic import output_dir, ownership
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import output_columns
@@ -165,19 +158,9 @@ def write_atomically(out: Path, compiled: Compiled) -> None:
     Only a previous output of ``osm compile`` (proved by its manifest) or an empty directory
     is replaced, checked again just before the swap; anything else is a :class:`UsageError`.
     """
-    out = ensure_replaceable(out, MANIFEST, "compile")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sweep(out)
-    tmp = out.with_name(temp_name(out))
-    tmp.mkdir()
-    try:
+    with output_dir(out, MANIFEST, "compile") as tmp:
         for rel, sql in compiled.files:
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(sql, encoding="utf-8")
         (tmp / MANIFEST).write_text(compiled.manifest, encoding="utf-8")
-        ensure_replaceable(out, MANIFEST, "compile")
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

@@ -96,7 +96,7 @@ def test_date_range_and_exit_zero(shop: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--from", "2026-13-01"], "is not a date"),
+    (["--from", "2026-13-01"], "does not match the format"),
     (["--from", "2026-06-01", "--to", "2026-01-01"], "is after --to"),
     (["--db", "mysql://x/y"], "unsupported database URL"),
     (["--db", "duckdb:///nowhere/missing.duckdb"], "database file not found"),
