@@ -59,8 +59,19 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_usage_message(exc)}", err=True)
             sys.exit(2)
+
+
+def _usage_message(exc: UsageError) -> str:
+    """The message of a usage error; a warehouse setting's diagnostic rendered in full."""
+    from metriclang.warehouse.urls import SettingError
+
+    if isinstance(exc, SettingError):
+        from metriclang.report.text import render_one
+
+        return render_one(exc.project, exc.diagnostic)
+    return str(exc)
 
 
 @click.group(cls=Group)
@@ -236,21 +247,23 @@ def run_command(path: Path, measure: str | None, run_all: bool, db: str | None, 
     Exit 1 when the project has errors or a query fails (also: runs past --timeout).
     """
     from metriclang.report.results import to_csv, to_json, to_table
-    from metriclang.runner import run_measures
+    from metriclang.report.text import render_one
+    from metriclang.warehouse.compute import compute
 
     _period(date_from, date_to)
     if run_all == (measure is not None):
         raise UsageError("give either a MEASURE or --all")
-    outcome = run_measures(path, measure, db, date_from, date_to, timeout)
-    for message in outcome.messages:
-        click.echo(message, err=True)
-    if outcome.results:
+    computed = compute(path, measure, db, date_from, date_to, timeout)
+    for notice in computed.notices:
+        click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
+                   err=True)
+    if computed.results:
         single = not run_all
-        text = (to_table(outcome.results, _color(sys.stdout)) if fmt == "table" else
-                to_json(outcome.results, single) if fmt == "json" else
-                to_csv(outcome.results, single))
+        text = (to_table(computed.results, _color(sys.stdout)) if fmt == "table" else
+                to_json(computed.results, single) if fmt == "json" else
+                to_csv(computed.results, single))
         click.echo(text, nl=False)
-    sys.exit(1 if outcome.failed else 0)
+    sys.exit(1 if computed.failed else 0)
 
 
 def _problems(project: object, problems: object) -> None:
