@@ -21,7 +21,7 @@ INDENT = "  "
 
 #: Canonical statement order per declaration; unknown (misplaced) statements go last.
 ORDER: dict[type, tuple[str, ...]] = {
-    ast.SourceDecl: ("table", "time", "key", "entity", "dimension"),
+    ast.SourceDecl: ("table", "time", "key", "valid", "entity", "dimension"),
     ast.MeasureDecl: ("formula", "kind", "perspective", "stage", "grain", "window",
                       "cumulative", "dimensions", "direction", "unit", "target", "owner",
                       "description", "drives", "allow"),
@@ -143,6 +143,8 @@ class Printer:
                 body = f"{k} {c.value}"
             case ast.EntityStmt(name=n, column=c):
                 body = f"entity {n.value} = {c.value}"
+            case ast.ValidStmt(from_column=f, to_column=t):
+                body = f"valid from {f.value} to {t.value}"
             case ast.DimensionStmt(name=n, expr=e):
                 body = f"dimension {n.value}" + (f" = {self.sql(e)}" if e else "")
             case ast.FormulaStmt(formula=f):

@@ -7,7 +7,7 @@ functions sqlglot types (an allow-list, see :func:`parse_fragment`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from functools import lru_cache
 from typing import cast
@@ -20,6 +20,7 @@ from metriclang.diagnostics import Diagnostic, error, quoted
 from metriclang.errors import did_you_mean
 from metriclang.periods import GRAINS
 from metriclang.semantic import model as m
+from metriclang.semantic.joins import JoinPath, references, resolve_path
 from metriclang.source import LineIndex, Span
 from metriclang.syntax import ast
 
@@ -240,7 +241,7 @@ def _depth(node: ast.Formula) -> int:
 class FormulaResolver:
     """Turns one measure's formula AST into a model expression."""
 
-    def __init__(self, dialect: str, sources: Collection[str], measures: Collection[str],
+    def __init__(self, dialect: str, sources: Mapping[str, m.Source], measures: Collection[str],
                  entity_of: Callable[[str, str], bool], allowed: Collection[str] = ()) -> None:
         self.dialect, self.sources, self.measures = dialect, sources, measures
         self.allowed = allowed
@@ -284,12 +285,45 @@ class FormulaResolver:
         self.diagnostics.append(error(code, f"unknown {kind} `{name.value}`", name.span,
                                       did_you_mean(name.value, candidates)))
 
-    def _fragment(self, sql: ast.Sql | None) -> tuple[exp.Expression | None, bool]:
+    def _fragment(self, sql: ast.Sql | None, source: str | None = None
+                  ) -> tuple[exp.Expression | None, bool]:
         if sql is None:
             return None, True
         tree, problems = parse_fragment(sql, self.dialect, self.allowed)
+        if tree is not None and source is not None and source in self.sources:
+            problems += self._paths(sql, tree, self.sources[source])
         self.diagnostics += problems
         return tree, not problems
+
+    def _paths(self, sql: ast.Sql, tree: exp.Expression, source: m.Source) -> list[Diagnostic]:
+        """E114-E119, E162 for a dotted reference (``customer.segment``) that does not reach
+        a dimension, positioned at the part that is wrong."""
+        problems = []
+        for node, parts in references(tree, source):
+            found = resolve_path(self.sources, source.name, parts)
+            if isinstance(found, JoinPath):
+                continue
+            names = list(node.find_all(exp.Identifier))
+            ids = sorted(names, key=lambda i: int(i.meta.get("start", 0)))
+            picked = ids if found.part is None else ids[found.part:found.part + 1]
+            start = int(picked[0].meta.get("start", 0))
+            end = int(picked[-1].meta.get("end", start))
+            line, col = LineIndex.of(sql.text).position(start)
+            span = _inside(sql.span, {"line": line, "col": col + end - start,
+                                      "highlight": sql.text[start:end + 1]})
+            problems.append(error(found.code, found.message, span, found.hint))
+        return problems
+
+    def _timed(self, name: ast.Name) -> bool:
+        """E163 when an aggregated source has no ``time`` (a dimension source only)."""
+        source = self.sources.get(name.value)
+        if source is None or source.time_column:
+            return True
+        self.diagnostics.append(error(
+            "E163", f"source `{name.value}` has no `time`, so it cannot be aggregated",
+            name.span, f"add `time COLUMN` to source `{name.value}`, or reach its dimensions "
+            f"through an entity (`{source.keyed_entity or 'entity'}.DIMENSION`)"))
+        return False
 
     def _check_percent(self, number: ast.Number) -> None:
         if number.percent and abs(number.value) > 1:
@@ -301,8 +335,10 @@ class FormulaResolver:
         if node.source.value not in self.sources:
             self._unknown("E110", "source", node.source, self.sources)
             ok = False
-        expr, ok_expr = self._fragment(node.expr)
-        where, ok_where = self._fragment(node.where)
+        else:
+            ok = self._timed(node.source)
+        expr, ok_expr = self._fragment(node.expr, node.source.value)
+        where, ok_where = self._fragment(node.where, node.source.value)
         fraction: Decimal | None = None
         if node.func == "percentile":
             if node.percentile is None:
@@ -330,8 +366,10 @@ class FormulaResolver:
             if src.value not in self.sources:
                 self._unknown("E110", "source", src, self.sources)
                 ok = False
-        from_where, ok1 = self._fragment(node.from_where)
-        to_where, ok2 = self._fragment(node.to_where)
+            elif not self._timed(src):
+                ok = False
+        from_where, ok1 = self._fragment(node.from_where, node.from_source.value)
+        to_where, ok2 = self._fragment(node.to_where, node.to_source.value)
         within, problems = to_duration(node.within)
         self.diagnostics += problems
         if ok:

@@ -190,6 +190,13 @@ class Source:
     dimensions: tuple[Dimension, ...]
     span: Span
     name_span: Span
+    #: ``valid from A to B`` (a type-2 dimension source: one row per version of an entity).
+    valid: tuple[str, str] | None = None
+
+    @property
+    def keyed_entity(self) -> str | None:
+        """The entity this source is the dimension source of: the one whose column is its key."""
+        return next((e.name for e in self.entities if e.column == self.key), None)
 
     def entity(self, name: str) -> Entity | None:
         return next((e for e in self.entities if e.name == name), None)

@@ -8,6 +8,7 @@ from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
 from metriclang.semantic.graph import depth_first
+from metriclang.semantic.joins import JoinPath, resolve_path
 from metriclang.source import Span
 from metriclang.syntax import ast
 
@@ -87,12 +88,32 @@ def _dimensions(project: m.Project, measure: str, names: Sequence[ast.Name]
                 ) -> Iterator[Diagnostic]:
     sources = sorted(formula_sources(project, measure) & project.sources.keys())
     for name in names:
+        if "." in name.value:
+            yield from _joined(project, sources, name)
+            continue
         missing = [s for s in sources if project.sources[s].dimension(name.value) is None]
         if missing:
             known = {d.name for s in sources for d in project.sources[s].dimensions}
             yield error("E115", f"source `{missing[0]}` has no dimension `{name.value}`",
                         name.span, did_you_mean(name.value, known) or
                         f"declare `dimension {name.value}` in source `{missing[0]}`")
+
+
+def _joined(project: m.Project, sources: Sequence[str], name: ast.Name) -> Iterator[Diagnostic]:
+    """The first source (in name order) from which ``name`` (``customer.segment``) does not
+    reach a dimension, positioned at the wrong part."""
+    parts = name.value.split(".")
+    for source in sources:
+        found = resolve_path(project.sources, source, parts)
+        if isinstance(found, JoinPath):
+            continue
+        span = name.span
+        if found.part is not None:
+            column = span.column + sum(len(p) + 1 for p in parts[:found.part])
+            span = Span(span.file, span.line, column, span.line, column + len(parts[found.part]))
+        hint = found.hint if len(sources) == 1 else f"{found.hint} (reading source `{source}`)"
+        yield error(found.code, found.message, span, hint)
+        return
 
 
 def formula_cycles(project: m.Project) -> list[list[m.Ref]]:

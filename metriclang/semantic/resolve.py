@@ -25,7 +25,7 @@ from metriclang.syntax.ast import keyword_of
 
 #: Statements each declaration accepts; those in the second set may repeat.
 _ALLOWED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "source": (frozenset({"table", "time", "key", "entity", "dimension"}),
+    "source": (frozenset({"table", "time", "key", "entity", "dimension", "valid"}),
                frozenset({"entity", "dimension"})),
     "measure": (frozenset({"formula", "kind", "perspective", "grain", "window", "cumulative",
                            "dimensions", "stage", "direction", "unit", "owner", "target",
@@ -144,7 +144,6 @@ class _Resolver:
     def source(self, decl: ast.SourceDecl) -> m.Source:
         g = self.statements("source", decl.name.value, decl.statements)
         self.require(g, "table", "source", decl.name)
-        self.require(g, "time", "source", decl.name)
         entities: list[m.Entity] = []
         for stmt in g.get("entity", []):
             if any(e.name == stmt.name.value for e in entities):
@@ -174,11 +173,20 @@ class _Resolver:
         table = g.get("table", [])
         time = g.get("time", [])
         key = g.get("key", [])
+        keyed = bool(key) and any(e.column == key[0].column.value for e in entities)
+        if not keyed:  # a dimension source may go without: it is joined, not aggregated
+            self.require(g, "time", "source", decl.name)
+        valid = g.get("valid", [])
+        if valid and not keyed:
+            self.report("E126", f"`valid` in source `{decl.name.value}`, which is not a "
+                        "dimension source", valid[0].span, "a dimension source has `key COLUMN` "
+                        "and `entity NAME = COLUMN` on that same column")
         return m.Source(decl.name.value, decl.label.value if decl.label else None,
                         tuple(p.value for p in table[0].parts) if table else (),
                         time[0].column.value if time else "",
                         key[0].column.value if key else None, tuple(entities), tuple(dimensions),
-                        decl.span, decl.name.span)
+                        decl.span, decl.name.span,
+                        (valid[0].from_column.value, valid[0].to_column.value) if valid else None)
 
     def measure(self, decl: ast.MeasureDecl, formulas: FormulaResolver) -> m.Measure:
         g = self.statements("measure", decl.name.value, decl.statements)
@@ -269,7 +277,7 @@ def resolve(trees: Sequence[ast.FileAST], files: Sequence[SourceFile], root: str
     sources = {d.name.value: r.source(d) for d in decls if isinstance(d, ast.SourceDecl)}
     measure_names = {d.name.value for d in decls if isinstance(d, ast.MeasureDecl)}
     formulas = FormulaResolver(
-        config.dialect, sources.keys(), measure_names,
+        config.dialect, sources, measure_names,
         lambda src, ent: src in sources and sources[src].entity(ent) is not None,
         config.allow_functions)
     measures = {d.name.value: r.measure(d, formulas) for d in decls

@@ -158,6 +158,15 @@ class DimensionStmt:
 
 
 @dataclass(frozen=True)
+class ValidStmt:
+    """``valid from COLUMN to COLUMN``: the rows of a type-2 dimension source are versions."""
+
+    from_column: Name
+    to_column: Name
+    span: Span
+
+
+@dataclass(frozen=True)
 class FormulaStmt:
     formula: Formula
     span: Span
@@ -188,7 +197,8 @@ class FlagStmt:
 
 @dataclass(frozen=True)
 class NamesStmt:
-    """``dimensions A, B`` or ``measures A, B``."""
+    """``dimensions A, B`` or ``measures A, B``; a dimension reached through entities is one
+    name whose value keeps its dots (``customer.segment``)."""
 
     keyword: str
     names: tuple[Name, ...]
@@ -271,7 +281,7 @@ class JourneyDecl:
 class SourceDecl:
     name: Name
     label: Text | None
-    statements: tuple[TableStmt | ColumnStmt | EntityStmt | DimensionStmt, ...]
+    statements: tuple[TableStmt | ColumnStmt | EntityStmt | DimensionStmt | ValidStmt, ...]
     span: Span
 
 
@@ -321,7 +331,7 @@ class FileAST:
 
 #: The keyword of each statement type that has only one (the others carry theirs).
 _KEYWORDS: dict[type, str] = {
-    TableStmt: "table", EntityStmt: "entity", DimensionStmt: "dimension",
+    TableStmt: "table", EntityStmt: "entity", DimensionStmt: "dimension", ValidStmt: "valid",
     FormulaStmt: "formula", WindowStmt: "window", StageStmt: "stage",
     TargetStmt: "target", ObjectiveTargetStmt: "target", DrivesStmt: "drives",
     AllowStmt: "allow", NorthStarStmt: "north_star", StrategyDecl: "strategy",

@@ -122,6 +122,12 @@ class AstBuilder(Transformer):  # type: ignore[type-arg]
     def name_list(self, c: list[Any]) -> tuple[ast.Name, ...]:
         return tuple(_name(t) for t in _tokens(c, "NAME"))
 
+    def dim_ref(self, c: list[Any]) -> ast.Name:
+        return ast.Name(".".join(str(t) for t in _tokens(c, "NAME")), _cover(c))
+
+    def dim_list(self, c: list[Any]) -> tuple[ast.Name, ...]:
+        return tuple(x for x in c if isinstance(x, ast.Name))
+
     # ---------------------------------------------------------------- sql fragments
     def sql_group(self, c: list[Any]) -> _Piece:
         return _piece(c)
@@ -195,6 +201,9 @@ class AstBuilder(Transformer):  # type: ignore[type-arg]
 
     def dimension_stmt(self, c: list[Any]) -> ast.DimensionStmt:
         return ast.DimensionStmt(_name(c[1]), _opt(c, ast.Sql), _cover(c))
+
+    def valid_stmt(self, c: list[Any]) -> ast.ValidStmt:
+        return ast.ValidStmt(_name(c[2]), _name(c[4]), _cover(c))
 
     def formula_stmt(self, c: list[Any]) -> ast.FormulaStmt:
         return ast.FormulaStmt(c[1], _cover(c))
