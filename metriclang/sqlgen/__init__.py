@@ -27,8 +27,11 @@ Compiled = tuple[str | None, tuple[Diagnostic, ...]]
 
 
 def output_columns(project: Project, measure: str) -> tuple[str, ...]:
-    """Columns of a measure's result, in order: ``period``, its dimensions, ``value``."""
-    return ("period", *project.measures[measure].dimensions, "value")
+    """Columns of a measure's result, in order: ``period``, its dimensions (a joined one as
+    ``customer__segment``), ``value``."""
+    from metriclang.semantic.joins import column_name
+
+    return ("period", *map(column_name, project.measures[measure].dimensions), "value")
 
 
 def compile_sql(

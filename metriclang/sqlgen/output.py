@@ -148,7 +148,9 @@ def compile_project(
 
 
 def _dims(project: Project, names: tuple[str, ...]) -> tuple[str, ...]:
-    return project.measures[names[0]].dimensions
+    from metriclang.semantic.joins import column_name
+
+    return tuple(map(column_name, project.measures[names[0]].dimensions))
 
 
 def write_atomically(out: Path, compiled: Compiled) -> None:

@@ -15,7 +15,7 @@ through them. ``build`` turns it into a sqlglot tree.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -24,6 +24,7 @@ from sqlglot import exp
 from metriclang.diagnostics import Diagnostic, error
 from metriclang.periods import window_periods
 from metriclang.semantic import model as m
+from metriclang.semantic.joins import JoinPath, column_name, references, resolve_path
 from metriclang.source import Span
 
 #: Aggregates that can be re-aggregated from per-period partials (sum of sums, max of maxes).
@@ -172,6 +173,8 @@ class MeasurePlan:
     shared: tuple[Shared, ...]
     outputs: tuple[Output, ...]
     span: Span
+    #: Per source read, the dimensions its rows reach through entities (sorted by column).
+    joins: tuple[tuple[str, tuple[JoinPath, ...]], ...] = ()
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -183,7 +186,12 @@ class MeasurePlan:
             tuple(leaf.key for leaf in self.leaves),
             tuple(s.value for s in self.shared),
             self.outputs,
+            self.joins,
         )
+
+    def paths(self, source: str) -> tuple[JoinPath, ...]:
+        """The joined dimensions rows of ``source`` carry (none: the table is read alone)."""
+        return next((paths for name, paths in self.joins if name == source), ())
 
     @property
     def lookback(self) -> int:
@@ -211,6 +219,24 @@ class _Planner:
         self.active: set[str] = set()  # measures being planned: naming one again is a cycle
         self.named = _count_references(project, roots)
         self.diagnostics: list[Diagnostic] = []
+        #: source -> the joined dimensions its fragments name (by output column)
+        self.paths: dict[str, dict[str, JoinPath]] = {}
+
+    def joined(self, tree: exp.Expression | None, source: str) -> exp.Expression | None:
+        """``tree`` with each path (``customer.segment``) read as its joined column; the
+        path is remembered for the source's rows (the resolver has checked it)."""
+        if tree is None:
+            return None
+        found = list(references(tree, self.project.sources[source]))
+        if not found:
+            return tree
+        tree = tree.copy()
+        for node, parts in references(tree, self.project.sources[source]):
+            path = resolve_path(self.project.sources, source, parts)
+            assert isinstance(path, JoinPath)
+            self.paths.setdefault(source, {})[path.column] = path
+            node.replace(exp.column(path.column))
+        return tree
 
     def leaf(self, leaf: Leaf) -> LeafRef:
         index = self.indexes.setdefault(leaf, len(self.leaves))
@@ -285,6 +311,11 @@ class _Planner:
                         )
                     )
                     return None
+                conv = replace(
+                    node,
+                    from_where=self.joined(node.from_where, node.from_source),
+                    to_where=self.joined(node.to_where, node.to_source),
+                )
                 leaf = Leaf(
                     "conversion",
                     node.from_source,
@@ -292,7 +323,7 @@ class _Planner:
                     None,
                     None,
                     Strategy.CONVERSION,
-                    conversion=node,
+                    conversion=conv,
                 )
                 return self.leaf(leaf), 0
             case m.BinOp(op=op, left=left, right=right):
@@ -310,6 +341,7 @@ class _Planner:
         source = self.project.sources[agg.source]
         expr = _substitute(agg.expr, source) if agg.expr is not None else None
         where = _substitute(agg.where, source) if agg.where is not None else None
+        expr, where = self.joined(expr, agg.source), self.joined(where, agg.source)
         if agg.func == "avg":
             total = self.aggregate(m.Agg("sum", agg.source, expr, where, None, agg.span), measure)
             count = self.aggregate(m.Agg("count", agg.source, expr, where, None, agg.span), measure)
@@ -393,7 +425,16 @@ def _check_dimensions(
                 )
             )
         for src in sources:
-            if project.sources[src].dimension(name) is None:
+            if "." in name:
+                if not isinstance(resolve_path(project.sources, src, name.split(".")), JoinPath):
+                    problems.append(
+                        error(
+                            "E181",
+                            f"source `{src}` does not reach dimension `{name}`",
+                            measure.at("dimensions"),
+                        )
+                    )
+            elif project.sources[src].dimension(name) is None:
                 problems.append(
                     error(
                         "E181",
@@ -442,15 +483,25 @@ def plan_measures(
         )
     if planner.diagnostics:
         return None, planner.diagnostics
+    for leaf in planner.leaves:  # every source grouped by the dimensions reaches them
+        for name in first.dimensions:
+            if "." in name:
+                path = resolve_path(project.sources, leaf.source, name.split("."))
+                assert isinstance(path, JoinPath)
+                planner.paths.setdefault(leaf.source, {})[path.column] = path
+    joins = tuple(
+        (src, tuple(paths[c] for c in sorted(paths))) for src, paths in sorted(planner.paths.items())
+    )
     return MeasurePlan(
         first.name,
         first.grain,
-        first.dimensions,
+        tuple(column_name(d) for d in first.dimensions),
         sources,
         tuple(planner.leaves),
         tuple(planner.shared),
         tuple(outputs),
         first.name_span,
+        joins,
     ), []
 
 

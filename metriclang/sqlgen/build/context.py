@@ -18,7 +18,7 @@ from metriclang import periods
 from metriclang.diagnostics import Diagnostic
 from metriclang.semantic import model as m
 from metriclang.sqlgen.plan import MeasurePlan
-from metriclang.sqlgen.targets.base import Target, cast
+from metriclang.sqlgen.targets.base import Target, cast, join
 
 DATE = exp.DataType.Type.DATE
 
@@ -42,6 +42,17 @@ class Range:
 def literal(d: date) -> exp.Expr:
     """``CAST('YYYY-MM-DD' AS DATE)``."""
     return cast(exp.Literal.string(d.isoformat()), DATE)
+
+
+def _qualified(expr: exp.Expr, alias: str) -> exp.Expr:
+    """A dimension source's expression with its columns read from ``alias``."""
+
+    def qualify(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and not node.table:
+            return exp.column(node.this.copy(), alias)
+        return node
+
+    return expr.copy().transform(qualify, copy=False)
 
 
 @cache
@@ -86,17 +97,69 @@ class Context:
     def source(self, name: str) -> m.Source:
         return self.project.sources[name]
 
-    def table(self, name: str) -> exp.Table:
+    def table(self, name: str, alias: str | None = None) -> exp.Table:
         *path, table = self.source(name).table
         return exp.table_(
-            table, db=path[-1] if path else None, catalog=path[-2] if len(path) > 1 else None
+            table,
+            db=path[-1] if path else None,
+            catalog=path[-2] if len(path) > 1 else None,
+            alias=alias,
         )
+
+    def rows(self, name: str) -> exp.Expr:
+        """What a part reads of ``name``: its table, or with dimensions reached through
+        entities, ``(SELECT osm_s.*, <dimension> AS customer__segment ... FROM table AS osm_s
+        LEFT JOIN <dimension source> AS osm_h0 ON <key> ...) AS osm_rows``: only LEFT JOINs
+        to dimension sources on their key (a type-2 one: the version valid at the row's time),
+        so every row stays once and an unmatched one keeps a NULL dimension."""
+        paths = self.plan.paths(name)
+        if not paths:
+            return self.table(name)
+        fact = self.source(name)
+        query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("osm_s"))).from_(
+            self.table(name, "osm_s"), copy=False
+        )
+        aliases: dict[tuple[str, ...], str] = {}
+        for path in paths:
+            previous, prefix = "osm_s", ()
+            for hop in path.hops:
+                prefix = (*prefix, hop.entity)
+                if prefix not in aliases:
+                    aliases[prefix] = alias = f"osm_h{len(aliases)}"
+                    on = self._hop(fact, hop.source, exp.column(hop.column, previous), alias)
+                    join(query, self.table(hop.source, alias), on=on, side="LEFT")
+                previous = aliases[prefix]
+            dimension = self.source(path.hops[-1].source).dimension(path.dimension)
+            assert dimension is not None  # checked by the resolver
+            value = _qualified(dimension.expr, previous)
+            query = query.select(value.as_(path.column, copy=False), copy=False)
+        return query.subquery("osm_rows", copy=False)
+
+    def _hop(self, fact: m.Source, source: str, column: exp.Expr, alias: str) -> exp.Expr:
+        """``alias.key = column`` and, for a type-2 source, the version valid at the fact
+        row's time: ``valid_from <= t AND (valid_to IS NULL OR t < valid_to)``."""
+        target = self.source(source)
+        assert target.key is not None
+        conds: list[exp.Expr] = [exp.EQ(this=column, expression=exp.column(target.key, alias))]
+        if target.valid is not None:
+            start, end = (exp.column(c, alias) for c in target.valid)
+            t = exp.column(fact.time_column, "osm_s")
+            conds.append(exp.LTE(this=start, expression=t))
+            conds.append(
+                exp.or_(
+                    end.is_(exp.null()), exp.LT(this=t.copy(), expression=end.copy()), copy=False
+                )
+            )
+        return exp.and_(*conds, copy=False)
 
     def time(self, name: str) -> exp.Column:
         return exp.column(self.source(name).time_column)
 
     def dim(self, source: str, name: str) -> exp.Expr:
-        """A dimension's value in a row of ``source``."""
+        """A dimension's value in a row of ``source`` (a joined one: its column of
+        :meth:`rows`)."""
+        if any(path.column == name for path in self.plan.paths(source)):
+            return self.target.dimension_value(exp.column(name))
         dimension = self.source(source).dimension(name)
         assert dimension is not None  # checked by the planner
         return self.target.dimension_value(dimension.expr.copy())

@@ -36,7 +36,7 @@ def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
             exp.column(f_entity.column).as_("osm_e", copy=False),
             exp.Min(this=ctx.time(src)).as_("osm_first", copy=False),
         )
-        .from_(ctx.table(src), copy=False)
+        .from_(ctx.rows(src), copy=False)
         .where(exp.and_(*f_conds, copy=False), copy=False)
         .group_by(
             period.copy(),
@@ -52,7 +52,7 @@ def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
             exp.column(t_entity.column).as_("osm_e", copy=False),
             ctx.time(dst).as_("osm_t", copy=False),
         )
-        .from_(ctx.table(dst), copy=False)
+        .from_(ctx.rows(dst), copy=False)
         .where(exp.and_(*t_conds, copy=False), copy=False)
     )
     first_at = exp.column("osm_first", "osm_f")

@@ -63,7 +63,7 @@ def keys(ctx: Context, ctes: Ctes) -> str:
     # All values, whatever the date range: --from/--to select periods, not rows.
     scans = [
         exp.select(*[ctx.dim(s, d).as_(d, copy=False) for d in dims]).from_(
-            ctx.table(s), copy=False
+            ctx.rows(s), copy=False
         )
         for s in ctx.plan.sources
         if s in read

@@ -110,7 +110,7 @@ def scan(
             cols.append(agg.as_(f"osm_l{i}", copy=False))
     query = (
         exp.select(*cols)
-        .from_(ctx.table(source), copy=False)
+        .from_(ctx.rows(source), copy=False)
         .group_by(period.copy(), *[d.copy() for d in dims], copy=False)
     )
     conds = [shared.copy()] if shared is not None else []
@@ -132,7 +132,7 @@ def first_seen(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
             *[ctx.dim(s, d).as_(d, copy=False) for d in dims],
             exp.Min(this=ctx.period(s)).as_("osm_first", copy=False),
         )
-        .from_(ctx.table(s), copy=False)
+        .from_(ctx.rows(s), copy=False)
         .where(exp.and_(*conds, copy=False), copy=False)
         .group_by(*[ctx.dim(s, d) for d in dims], leaf.expr.copy(), copy=False)
     )
@@ -157,7 +157,7 @@ def ranged(ctx: Context, ctes: Ctes, i: int, leaf: Leaf, keys: str) -> str:
     rows = exp.select(
         ctx.moment(s).as_("osm_t", copy=False),
         *[ctx.dim(s, d).as_(d, copy=False) for d in dims],
-    ).from_(ctx.table(s), copy=False)
+    ).from_(ctx.rows(s), copy=False)
     if leaf.expr is not None:
         rows = rows.select(leaf.expr.copy().as_("osm_v", copy=False), copy=False)
     conds = [leaf.where.copy()] if leaf.where is not None else []
