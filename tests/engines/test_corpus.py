@@ -71,6 +71,29 @@ SELECT s.period, (
 FROM {CONV_MONTHS} s ORDER BY 1
 """
 
+#: The tier a row of ``e`` had at its own time: a lookup, not the generated LEFT JOIN.
+TIER = ("(SELECT u.tier FROM corpus.users u WHERE u.user_id = e.user_id AND u.valid_from <= "
+        "e.\"at\" AND e.\"at\" < coalesce(u.valid_to, TIMESTAMP '9999-12-31'))")
+REGION = ("(SELECT t.region FROM corpus.users u JOIN corpus.teams t ON t.team_id = u.team_id "
+          "WHERE u.user_id = e.user_id AND u.valid_from <= e.\"at\" "
+          "AND e.\"at\" < coalesce(u.valid_to, TIMESTAMP '9999-12-31'))")
+LABEL = "(SELECT upper(k.label) FROM corpus.kinds k WHERE k.kind = e.kind)"
+
+
+def joined(value: str, dim: str, sources: tuple[str, ...] = ("corpus.events",),
+           spine: str = YEARS) -> str:
+    """Per year and value of a looked-up dimension seen in any of ``sources``: ``value``
+    (a formula over ``{src}`` placeholders: one correlated count/sum per source)."""
+    keys = " UNION ".join(f"SELECT DISTINCT {dim} AS d FROM {src} e" for src in sources)
+    return (f"SELECT s.period, k.d, {value} AS value FROM {spine} s, ({keys}) k "
+            "ORDER BY 1, 2 NULLS LAST")
+
+
+def _in_year(agg: str, src: str, dim: str) -> str:
+    return (f"(SELECT {agg} FROM {src} e WHERE {IN_PERIOD} "
+            f"AND {dim} IS NOT DISTINCT FROM k.d)")
+
+
 SPREAD = "max(amount) - min(amount)"
 PER_EVENT = "CAST(coalesce(sum(amount), 0) AS DOUBLE) / NULLIF(count(*), 0)"
 
@@ -125,6 +148,14 @@ HAND: dict[str, str] = {
                      where="e.\"at\" >= s.period - INTERVAL 2 MONTH AND e.\"at\" < s.next"),
     "spread_country": by(MONTHS, "country AS country", SPREAD),
     "spread_country_sq": by(MONTHS, "country AS country", f"({SPREAD}) * ({SPREAD}) - ({SPREAD})"),
+    "j_label": joined(_in_year("count(*)", "corpus.events", LABEL), LABEL),
+    "j_tier": joined(_in_year("coalesce(sum(amount), 0)", "corpus.events", TIER), TIER),
+    "j_region": joined(_in_year("count(*)", "corpus.events", REGION), REGION),
+    "j_filter": per(YEARS, f"count(*) FILTER (WHERE {REGION} = 'EU')"),
+    "j_ratio": joined(
+        f"CAST({_in_year('count(*)', 'corpus.buys', TIER)} AS DOUBLE) / "
+        f"NULLIF({_in_year('count(*)', 'corpus.visits', TIER)}, 0)",
+        TIER, ("corpus.buys", "corpus.visits"), calendar("2024-01-01", "2024-01-01", "1 YEAR")),
 }
 
 D = date.fromisoformat
@@ -182,10 +213,25 @@ BY_HAND: dict[str, dict[tuple[Any, ...], Any]] = {
     "spread_country_sq": {(D("2024-01-01"), "DE"): 0, (D("2024-02-01"), "Österreich"): 380,
                           (D("2025-01-01"), "Österreich"): 90, (D("2024-03-01"), "DE"): None},
 }
+BY_HAND |= {
+    "j_label": {(D("2024-01-01"), "ALPHA"): 4, (D("2024-01-01"), None): 3,
+                (D("2025-01-01"), "ALPHA"): 2, (D("2025-01-01"), None): 1},
+    "j_tier": {(D("2024-01-01"), "free"): 85, (D("2024-01-01"), "pro"): 30,
+               (D("2024-01-01"), "max"): 50, (D("2024-01-01"), None): 0,
+               (D("2025-01-01"), "free"): 25, (D("2025-01-01"), None): 80,
+               (D("2025-01-01"), "max"): 0},
+    "j_region": {(D("2024-01-01"), "EU"): 3, (D("2024-01-01"), "US"): 3,
+                 (D("2024-01-01"), None): 1, (D("2025-01-01"), None): 3,
+                 (D("2025-01-01"), "EU"): 0},
+    "j_filter": {(D("2024-01-01"),): 3, (D("2025-01-01"),): 0},
+    "j_ratio": {(D("2024-01-01"), "free"): 2 / 3, (D("2024-01-01"), "pro"): 0.5,
+                (D("2024-01-01"), None): 0.5},
+}
 #: How many rows each measure has (the calendar is dense: empty periods are rows too).
 ROW_COUNTS = {"n_events": 13, "weekly_users": 52, "daily_7d": 358, "n_quarter": 5,
               "total_year": 2, "conv": 2, "empty_count": 0, "by_kind_big": 2 * 5,
-              "by_select": 2 * 10}
+              "by_select": 2 * 10, "j_label": 2 * 2, "j_tier": 2 * 4, "j_region": 2 * 3,
+              "j_filter": 2, "j_ratio": 1 * 3}
 
 
 @cache

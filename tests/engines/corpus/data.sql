@@ -40,3 +40,23 @@ INSERT INTO corpus.buys VALUES
   (5, 4, '2024-02-09 10:00:00');
 
 CREATE TABLE corpus.nothing (id BIGINT, "at" TIMESTAMP, v INTEGER);
+
+-- Dimension sources (joined through entities): users is type 2 (user 3 changes tier and team
+-- at 2024-02-29 12:00, between events 4 and 5; user 4's only version starts after its visit
+-- of 2024-02-10; user 5 has no row), teams is reached through users, kinds lacks 'b'.
+CREATE TABLE corpus.users (
+  user_id BIGINT, team_id BIGINT, tier VARCHAR, valid_from TIMESTAMP, valid_to TIMESTAMP
+);
+INSERT INTO corpus.users VALUES
+  (1, 10, 'free', '2024-01-01 00:00:00', '2024-02-01 00:00:00'),
+  (1, 10, 'pro', '2024-02-01 00:00:00', NULL),
+  (2, 20, 'free', '2024-01-01 00:00:00', NULL),
+  (3, 10, 'pro', '2024-01-01 00:00:00', '2024-02-29 12:00:00'),
+  (3, 20, 'max', '2024-02-29 12:00:00', NULL),
+  (4, NULL, 'free', '2024-06-01 00:00:00', NULL);
+
+CREATE TABLE corpus.teams (team_id BIGINT, region VARCHAR);
+INSERT INTO corpus.teams VALUES (10, 'EU'), (20, 'US');
+
+CREATE TABLE corpus.kinds (kind VARCHAR, label VARCHAR);
+INSERT INTO corpus.kinds VALUES ('a', 'Alpha');
