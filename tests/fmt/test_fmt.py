@@ -212,3 +212,20 @@ def test_syntax_errors_give_no_text() -> None:
     result = format_text("measure m { formula count(", "bad.osm")
     assert result.text is None
     assert [d.code for d in result.diagnostics] and result.diagnostics[0].span.file == "bad.osm"
+
+
+def test_joins_print_in_place_and_round_trip(tmp_path: Path) -> None:
+    text = ("source customers {\n  entity customer = customer_id\n"
+            "  valid   from valid_from   to valid_to\n  key customer_id\n  table crm.customers\n"
+            "  dimension segment\n}\n"
+            "measure m {\n  dimensions customer . segment,channel\n"
+            "  formula count(orders where customer.segment = 'smb')\n}\n")
+    expected = ("source customers {\n  table crm.customers\n  key customer_id\n"
+                "  valid from valid_from to valid_to\n  entity customer = customer_id\n"
+                "  dimension segment\n}\n\n"
+                "measure m {\n  formula count(orders where customer.segment = 'smb')\n"
+                "  dimensions customer.segment, channel\n}\n")
+    out = format_text(text).text
+    assert out == expected
+    assert format_text(expected).text == expected
+    assert_preserved(text, tmp_path)

@@ -17,7 +17,7 @@ from tests.conftest import EXAMPLES, golden
 
 HERE = Path(__file__).parent
 PROJECTS = {"shop": EXAMPLES / "shop", "manufacturer": EXAMPLES / "manufacturer",
-            "corpus": HERE / "corpus"}
+            "corpus": HERE / "corpus", "joins": HERE / "joins"}
 
 
 @pytest.mark.parametrize("dialect", OUTPUT_DIALECTS)

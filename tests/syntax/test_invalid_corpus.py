@@ -97,6 +97,32 @@ CASES: list[tuple[str, list[Expected]]] = [
     ]),
     ('fraction_on_sum.osm', [('E133', 8, 30, '`sum` takes no fraction')]),
     ('invalid_date.osm', [('E130', 10, 20, '`2027-02-30` is not a calendar date')]),
+    ('join_aggregate_without_time.osm', [
+        ('E163', 15, 33, 'source `customers` has no `time`, so it cannot be aggregated'),
+    ]),
+    ('join_cycle.osm', [
+        ('E119', 23, 31, '`customer.account.customer` goes round a cycle of entities: orders '
+                         '-> customers -> accounts -> customers'),
+    ]),
+    ('join_no_dimension_source.osm', [('E116', 16, 23, 'entity `account` has no dimension source')]),
+    ('join_one_to_many.osm', [
+        ('E162', 21, 45, '`customer.priority` would join one-to-many: `priority` is a dimension '
+                         'of `tickets`, which has many rows per customer'),
+    ]),
+    ('join_too_many_hops.osm', [
+        ('E118', 16, 23, '`customer.account.owner.team.name` follows 4 entities; the most is 3'),
+    ]),
+    ('join_two_dimension_sources.osm', [
+        ('E117', 21, 30, 'entity `customer` has two dimension sources: `crm_customers`, '
+                         '`customers`'),
+    ]),
+    ('join_unknown_dimension_in_where.osm', [
+        ('E115', 15, 59, 'dimension source `customers` has no dimension `segmnt`'),
+    ]),
+    ('join_unknown_entity.osm', [('E114', 16, 14, 'source `orders` has no entity `client`')]),
+    ('join_valid_not_dimension_source.osm', [
+        ('E126', 4, 3, '`valid` in source `history`, which is not a dimension source'),
+    ]),
     ('missing_closing_brace.osm', [
         ('E104', 9, 13, 'missing `}` for measure `m` opened at line 7'),
     ]),
@@ -247,6 +273,10 @@ def _only(name: str):  # type: ignore[no-untyped-def]
     ("unknown_journey.osm", "did you mean `shopper`?"),
     ("unknown_stage.osm", "did you mean `purchase`?"),
     ("unknown_dimension.osm", "did you mean `channel`?"),
+    ("join_unknown_dimension_in_where.osm", "did you mean `segment`?"),
+    ("join_unknown_entity.osm", "declare `entity client = COLUMN` in source `orders`"),
+    ("join_two_dimension_sources.osm",
+     "keep `key` on one of them: a dimension source must be the only one of its entity"),
     ("unknown_kind.osm", "did you mean `lagging`?"),
     ("unknown_effect.osm", "did you mean `positive`?"),
     ("unknown_statement_in_strategy.osm", "did you mean `measures`?"),

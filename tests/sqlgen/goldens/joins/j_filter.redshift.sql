@@ -1,0 +1,92 @@
+WITH osm_bounds AS (
+  SELECT
+    CAST(DATE_TRUNC('MONTH', osm_b.osm_lo) AS DATE) AS osm_lo,
+    CAST(DATE_TRUNC('MONTH', osm_b.osm_hi) AS DATE) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+    ) AS osm_b
+  ) AS osm_b
+), osm_digits AS (
+  SELECT
+    0 AS d
+  UNION ALL
+  SELECT
+    1 AS d
+  UNION ALL
+  SELECT
+    2 AS d
+  UNION ALL
+  SELECT
+    3 AS d
+  UNION ALL
+  SELECT
+    4 AS d
+  UNION ALL
+  SELECT
+    5 AS d
+  UNION ALL
+  SELECT
+    6 AS d
+  UNION ALL
+  SELECT
+    7 AS d
+  UNION ALL
+  SELECT
+    8 AS d
+  UNION ALL
+  SELECT
+    9 AS d
+), osm_spine AS (
+  SELECT
+    CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN osm_digits AS d0
+  CROSS JOIN osm_digits AS d1
+  CROSS JOIN osm_digits AS d2
+  CROSS JOIN osm_digits AS d3
+  WHERE
+    CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) <= osm_hi
+), osm_p3 AS (
+  SELECT
+    CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
+    COUNT(*) AS osm_l0
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.segment AS customer__segment,
+      osm_h1.category AS product__category
+    FROM shop.orders AS osm_s
+    LEFT JOIN shop.customers AS osm_h0
+      ON osm_s.customer_id = osm_h0.customer_id
+      AND osm_h0.valid_from <= osm_s.ordered_at
+      AND (
+        osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+      )
+    LEFT JOIN shop.products AS osm_h1
+      ON osm_s.product_id = osm_h1.product_id
+  ) AS osm_rows
+  WHERE
+    customer__segment = 'smb' AND product__category <> 'gift'
+  GROUP BY
+    CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE)
+), osm_frame AS (
+  SELECT
+    osm_k.period,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0
+  FROM osm_spine AS osm_k
+  LEFT JOIN osm_p3 AS osm_j0
+    ON osm_j0.period = osm_k.period
+)
+SELECT
+  period,
+  osm_l0 AS value
+FROM osm_frame
+ORDER BY
+  period

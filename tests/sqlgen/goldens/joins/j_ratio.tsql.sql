@@ -1,0 +1,158 @@
+WITH osm_bounds AS (
+  SELECT
+    DATEFROMPARTS(YEAR(osm_b.osm_lo), MONTH(osm_b.osm_lo), 1) AS osm_lo,
+    DATEFROMPARTS(YEAR(osm_b.osm_hi), MONTH(osm_b.osm_hi), 1) AS osm_hi
+  FROM (
+    SELECT
+      MIN(osm_lo) AS osm_lo,
+      MAX(osm_hi) AS osm_hi
+    FROM (
+      SELECT
+        MIN(ordered_at) AS osm_lo,
+        MAX(ordered_at) AS osm_hi
+      FROM shop.orders
+      UNION ALL
+      SELECT
+        MIN(started_at) AS osm_lo,
+        MAX(started_at) AS osm_hi
+      FROM shop.sessions
+    ) AS osm_b
+  ) AS osm_b
+), osm_digits AS (
+  SELECT
+    0 AS d
+  UNION ALL
+  SELECT
+    1 AS d
+  UNION ALL
+  SELECT
+    2 AS d
+  UNION ALL
+  SELECT
+    3 AS d
+  UNION ALL
+  SELECT
+    4 AS d
+  UNION ALL
+  SELECT
+    5 AS d
+  UNION ALL
+  SELECT
+    6 AS d
+  UNION ALL
+  SELECT
+    7 AS d
+  UNION ALL
+  SELECT
+    8 AS d
+  UNION ALL
+  SELECT
+    9 AS d
+), osm_spine AS (
+  SELECT
+    CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN osm_digits AS d0
+  CROSS JOIN osm_digits AS d1
+  CROSS JOIN osm_digits AS d2
+  CROSS JOIN osm_digits AS d3
+  WHERE
+    CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) <= osm_hi
+), osm_keys AS (
+  SELECT
+    osm_s.period AS period,
+    osm_d.customer__segment AS customer__segment
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT
+      customer__segment AS customer__segment
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.segment AS customer__segment
+      FROM shop.orders AS osm_s
+      LEFT JOIN shop.customers AS osm_h0
+        ON osm_s.customer_id = osm_h0.customer_id
+        AND osm_h0.valid_from <= osm_s.ordered_at
+        AND (
+          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+        )
+    ) AS osm_rows
+    UNION
+    SELECT
+      customer__segment AS customer__segment
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.segment AS customer__segment
+      FROM shop.sessions AS osm_s
+      LEFT JOIN shop.customers AS osm_h0
+        ON osm_s.visitor_id = osm_h0.customer_id
+        AND osm_h0.valid_from <= osm_s.started_at
+        AND (
+          osm_h0.valid_to IS NULL OR osm_s.started_at < osm_h0.valid_to
+        )
+    ) AS osm_rows
+  ) AS osm_d
+), osm_p4 AS (
+  SELECT
+    DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
+    customer__segment AS customer__segment,
+    COUNT(*) AS osm_l0
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.segment AS customer__segment
+    FROM shop.orders AS osm_s
+    LEFT JOIN shop.customers AS osm_h0
+      ON osm_s.customer_id = osm_h0.customer_id
+      AND osm_h0.valid_from <= osm_s.ordered_at
+      AND (
+        osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+      )
+  ) AS osm_rows
+  GROUP BY
+    DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1),
+    customer__segment
+), osm_p5 AS (
+  SELECT
+    DATEFROMPARTS(YEAR(started_at), MONTH(started_at), 1) AS period,
+    customer__segment AS customer__segment,
+    COUNT(*) AS osm_l1
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.segment AS customer__segment
+    FROM shop.sessions AS osm_s
+    LEFT JOIN shop.customers AS osm_h0
+      ON osm_s.visitor_id = osm_h0.customer_id
+      AND osm_h0.valid_from <= osm_s.started_at
+      AND (
+        osm_h0.valid_to IS NULL OR osm_s.started_at < osm_h0.valid_to
+      )
+  ) AS osm_rows
+  GROUP BY
+    DATEFROMPARTS(YEAR(started_at), MONTH(started_at), 1),
+    customer__segment
+), osm_frame AS (
+  SELECT
+    osm_k.period AS period,
+    osm_k.customer__segment AS customer__segment,
+    COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
+    COALESCE(osm_j1.osm_l1, 0) AS osm_l1
+  FROM osm_keys AS osm_k
+  LEFT JOIN osm_p4 AS osm_j0
+    ON osm_j0.period = osm_k.period
+    AND osm_j0.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
+  LEFT JOIN osm_p5 AS osm_j1
+    ON osm_j1.period = osm_k.period
+    AND osm_j1.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
+)
+SELECT
+  period,
+  customer__segment,
+  CAST(osm_l0 AS FLOAT) / NULLIF(osm_l1, 0) AS value
+FROM osm_frame
+ORDER BY
+  period,
+  CASE WHEN customer__segment IS NULL THEN 1 ELSE 0 END, customer__segment
