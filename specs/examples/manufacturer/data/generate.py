@@ -31,6 +31,9 @@ SEED = 20250102
 START, END = date(2025, 1, 1), date(2026, 12, 31)
 REGIONS = (("EU", 0.4), ("NA", 0.25), ("CN", 0.2), ("APAC", 0.15))
 SEGMENTS = (("OEM", 0.35), ("distributor", 0.4), ("end_user", 0.25))
+INDUSTRIES = (("automotive", 0.3), ("machinery", 0.3), ("energy", 0.2), ("food", 0.2))
+TIERS = (("key", 0.2), ("standard", 0.8))
+ACCOUNTS = 240  # customers (1..900) belong to accounts 1..240; customer 900 has none
 
 Table = tuple[str, tuple[tuple[str, str], ...], list[tuple[object, ...]]]
 
@@ -124,6 +127,25 @@ def tables(seed: int = SEED) -> list[Table]:
         orders[i] = (i + 1, *row[1:6], nth[row[1]])
     returns.sort(key=lambda r: (r[2], r[0]))
     returns = [(i + 1, *row[1:]) for i, row in enumerate(returns)]
+    return [*_facts(deals, orders, returns), *_dimensions(random.Random(seed + 1), customers)]
+
+
+def _dimensions(rng: random.Random, customers: dict[int, tuple[str, str]]) -> list[Table]:
+    """``crm.customers`` (industry, region, account) and ``crm.accounts`` (tier), from their
+    own seed so the fact tables stay as they were."""
+    rows = [(cid, None if cid == 900 else rng.randint(1, ACCOUNTS), _pick(rng, INDUSTRIES),
+             region) for cid, (region, _) in sorted(customers.items())]
+    accounts = [(a, _pick(rng, TIERS)) for a in range(1, ACCOUNTS + 1)]
+    return [
+        ("crm.customers", (("customer_id", "BIGINT"), ("account_id", "BIGINT"),
+                           ("industry", "VARCHAR"), ("region", "VARCHAR")), rows),
+        ("crm.accounts", (("account_id", "BIGINT"), ("tier", "VARCHAR")), accounts),
+    ]
+
+
+def _facts(deals: list[tuple[object, ...]], orders: list[tuple[object, ...]],
+           returns: list[tuple[object, ...]]) -> list[Table]:
+    """The fact tables."""
     return [
         ("crm.deals", (("deal_id", "BIGINT"), ("customer_id", "BIGINT"),
                        ("created_at", "TIMESTAMP"), ("region", "VARCHAR"),

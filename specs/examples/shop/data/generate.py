@@ -5,7 +5,9 @@ DuckDB column types; ``osm run`` loads them into ``demo.duckdb`` on first use
 (``python3 generate.py OUT.duckdb`` does it by hand). The same seed gives the same rows.
 
 The shop sells to about 45,000 customers; every order comes from a web session that
-reached checkout. Weekly and yearly seasonality, lower-case country codes, a few custom
+reached checkout. ``shop.customers`` keeps each customer's segment history (type 2: one row
+per version, ``valid_from``..``valid_to``) and ``shop.products`` the catalogue; they are drawn
+from a second seed, so the fact tables are the same as without them. Weekly and yearly seasonality, lower-case country codes, a few custom
 products, refunds and returns make it look like a real warehouse.
 
 Relationships planted for ``osm verify`` (latent weekly AR(1) series drive the data):
@@ -43,6 +45,11 @@ CHANNELS = (("web", 0.55), ("app", 0.3), ("marketplace", 0.15))
 COUNTRIES = (("de", 0.3), ("fr", 0.18), ("nl", 0.1), ("es", 0.1), ("it", 0.1), ("cn", 0.12),
              ("us", 0.1))
 TICKET_CATEGORIES = ("delivery", "payment", "product", "return", "account")
+SEGMENTS = (("consumer", 0.7), ("smb", 0.22), ("enterprise", 0.08))
+CATEGORIES = ("apparel", "home", "electronics", "beauty", "toys")
+CUSTOM_PRODUCTS, PRODUCTS = 10, 60  # product ids 1..10 are custom-made
+#: When every customer's first segment version starts (before any order).
+EPOCH = datetime(2020, 1, 1)
 
 Table = tuple[str, tuple[tuple[str, str], ...], list[tuple[object, ...]]]
 
@@ -70,6 +77,7 @@ def _clip(x: float, lo: float, hi: float) -> float:
 def tables(seed: int = SEED) -> list[Table]:
     """Every table of the shop example, generated from ``seed``."""
     rng = random.Random(seed)
+    extra = random.Random(seed + 1)  # customers' segments and products: the rest is unchanged
     burn = 8  # weeks of latent history before the first day, for the lags
     weeks = (END - START).days // 7 + 2 + burn
     s = _ar1(rng, weeks, 0.6)                      # search success
@@ -134,8 +142,11 @@ def tables(seed: int = SEED) -> list[Table]:
                 0.09 - 0.035 * u[week(ordered.date()) - 2], 0.01, 0.3)
             if returned and rng.random() < 0.8:
                 status = "refunded"
+            product = extra.randint(1, CUSTOM_PRODUCTS) if custom else extra.randint(
+                CUSTOM_PRODUCTS + 1, PRODUCTS)
             orders.append((len(orders) + 1, cid, ordered, amount, status, channel, country,
-                           "custom" if custom else "standard", seq[cid], returned, delivery))
+                           "custom" if custom else "standard", seq[cid], returned, delivery,
+                           product))
             if rng.random() < _clip(0.16 + 0.05 * v[week(ordered.date())], 0.02, 0.5):
                 opened = ordered + timedelta(hours=rng.randint(1, 24 * 9))
                 if opened.date() <= END:
@@ -149,13 +160,44 @@ def tables(seed: int = SEED) -> list[Table]:
         orders[i] = (i + 1, *row[1:8], nth[row[1]], *row[9:])
     tickets.sort(key=lambda r: (r[2], r[0]))
     tickets = [(i + 1, *row[1:]) for i, row in enumerate(tickets)]
+    return [*_orders_and_more(orders, sessions, tickets), *_dimensions(extra, customers)]
+
+
+def _dimensions(rng: random.Random, customers: dict[int, tuple[str, str]]) -> list[Table]:
+    """``shop.customers``, a type-2 history (about one customer in seven changes segment once
+    during the two years), and the product catalogue."""
+    segment_of = _picker(SEGMENTS)
+    rows: list[tuple[object, ...]] = []
+    for cid, (country, channel) in sorted(customers.items()):
+        first = segment_of(rng)
+        if rng.random() < 0.15:
+            changed = datetime.combine(START + timedelta(days=rng.randint(30, 700)),
+                                       datetime.min.time())
+            then = rng.choice([s for s, _ in SEGMENTS if s != first])
+            rows.append((cid, first, country.upper(), channel, EPOCH, changed))
+            rows.append((cid, then, country.upper(), channel, changed, None))
+        else:
+            rows.append((cid, first, country.upper(), channel, EPOCH, None))
+    products = [(p, "custom" if p <= CUSTOM_PRODUCTS else CATEGORIES[p % len(CATEGORIES)])
+                for p in range(1, PRODUCTS + 1)]
+    return [
+        ("shop.customers", (("customer_id", "BIGINT"), ("segment", "VARCHAR"),
+                            ("country", "VARCHAR"), ("signup_channel", "VARCHAR"),
+                            ("valid_from", "TIMESTAMP"), ("valid_to", "TIMESTAMP")), rows),
+        ("shop.products", (("product_id", "BIGINT"), ("category", "VARCHAR")), products),
+    ]
+
+
+def _orders_and_more(orders: list[tuple[object, ...]], sessions: list[tuple[object, ...]],
+                     tickets: list[tuple[object, ...]]) -> list[Table]:
+    """The fact tables."""
     return [
         ("shop.orders", (("order_id", "BIGINT"), ("customer_id", "BIGINT"),
                          ("ordered_at", "TIMESTAMP"), ("amount", "DECIMAL(10,2)"),
                          ("status", "VARCHAR"), ("channel", "VARCHAR"),
                          ("country_code", "VARCHAR"), ("product_type", "VARCHAR"),
                          ("order_seq", "INTEGER"), ("returned", "BOOLEAN"),
-                         ("delivery_days", "INTEGER")), orders),
+                         ("delivery_days", "INTEGER"), ("product_id", "BIGINT")), orders),
         ("shop.sessions", (("session_id", "BIGINT"), ("customer_id", "BIGINT"),
                            ("started_at", "TIMESTAMP"), ("channel", "VARCHAR"),
                            ("device", "VARCHAR"), ("viewed_product", "BOOLEAN"),
