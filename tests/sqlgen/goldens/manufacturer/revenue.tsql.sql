@@ -56,36 +56,51 @@ WITH osm_bounds AS (
 ), osm_keys AS (
   SELECT
     osm_s.period AS period,
-    osm_d.region AS region
+    osm_d.customer__industry AS customer__industry
   FROM osm_spine AS osm_s
   CROSS JOIN (
     SELECT DISTINCT
-      region AS region
-    FROM erp.orders
+      customer__industry AS customer__industry
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.industry AS customer__industry
+      FROM erp.orders AS osm_s
+      LEFT JOIN crm.customers AS osm_h0
+        ON osm_s.customer_id = osm_h0.customer_id
+    ) AS osm_rows
   ) AS osm_d
 ), osm_p4 AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
-    region AS region,
+    customer__industry AS customer__industry,
     SUM(amount) AS osm_l0
-  FROM erp.orders
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.industry AS customer__industry
+    FROM erp.orders AS osm_s
+    LEFT JOIN crm.customers AS osm_h0
+      ON osm_s.customer_id = osm_h0.customer_id
+  ) AS osm_rows
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1),
-    region
+    customer__industry
 ), osm_frame AS (
   SELECT
     osm_k.period AS period,
-    osm_k.region AS region,
+    osm_k.customer__industry AS customer__industry,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p4 AS osm_j0
-    ON osm_j0.period = osm_k.period AND osm_j0.region IS NOT DISTINCT FROM osm_k.region
+    ON osm_j0.period = osm_k.period
+    AND osm_j0.customer__industry IS NOT DISTINCT FROM osm_k.customer__industry
 )
 SELECT
   period,
-  region,
+  customer__industry,
   osm_l0 AS value
 FROM osm_frame
 ORDER BY
   period,
-  CASE WHEN region IS NULL THEN 1 ELSE 0 END, region
+  CASE WHEN customer__industry IS NULL THEN 1 ELSE 0 END, customer__industry

@@ -21,41 +21,63 @@ WITH osm_bounds AS (
 ), osm_keys AS (
   SELECT
     osm_s.period,
-    osm_d.country
+    osm_d.customer__segment
   FROM osm_spine AS osm_s
   CROSS JOIN (
     SELECT DISTINCT
-      UPPER(country_code) AS country
-    FROM shop.orders
+      customer__segment AS customer__segment
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.segment AS customer__segment
+      FROM shop.orders AS osm_s
+      LEFT JOIN shop.customers AS osm_h0
+        ON osm_s.customer_id = osm_h0.customer_id
+        AND osm_h0.valid_from <= osm_s.ordered_at
+        AND (
+          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+        )
+    ) AS osm_rows
   ) AS osm_d
 ), osm_p3 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
-    UPPER(country_code) AS country,
+    customer__segment AS customer__segment,
     SUM(amount) AS osm_l0,
     COUNT(*) AS osm_l1
-  FROM shop.orders
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.segment AS customer__segment
+    FROM shop.orders AS osm_s
+    LEFT JOIN shop.customers AS osm_h0
+      ON osm_s.customer_id = osm_h0.customer_id
+      AND osm_h0.valid_from <= osm_s.ordered_at
+      AND (
+        osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+      )
+  ) AS osm_rows
   WHERE
     status = 'paid'
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
-    UPPER(country_code)
+    customer__segment
 ), osm_frame AS (
   SELECT
     osm_k.period,
-    osm_k.country,
+    osm_k.customer__segment,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
-    AND osm_j0.country IS NOT DISTINCT FROM osm_k.country
+    AND osm_j0.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
 )
 SELECT
   period,
-  country,
+  customer__segment,
   CAST(osm_l0 AS DOUBLE) / NULLIF(osm_l1, 0) AS value
 FROM osm_frame
 ORDER BY
   period,
-  country
+  customer__segment

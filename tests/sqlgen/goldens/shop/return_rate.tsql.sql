@@ -80,12 +80,19 @@ WITH osm_bounds AS (
 ), osm_keys AS (
   SELECT
     osm_s.period AS period,
-    osm_d.channel AS channel
+    osm_d.product__category AS product__category
   FROM osm_spine AS osm_s
   CROSS JOIN (
     SELECT DISTINCT
-      channel AS channel
-    FROM shop.orders
+      product__category AS product__category
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.category AS product__category
+      FROM shop.orders AS osm_s
+      LEFT JOIN shop.products AS osm_h0
+        ON osm_s.product_id = osm_h0.product_id
+    ) AS osm_rows
   ) AS osm_d
 ), osm_p4 AS (
   SELECT
@@ -100,10 +107,17 @@ WITH osm_bounds AS (
       ),
       CAST(ordered_at AS DATE)
     ) AS period,
-    channel AS channel,
+    product__category AS product__category,
     COUNT(CASE WHEN returned <> 0 THEN 1 END) AS osm_l0,
     COUNT(*) AS osm_l1
-  FROM shop.orders
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.category AS product__category
+    FROM shop.orders AS osm_s
+    LEFT JOIN shop.products AS osm_h0
+      ON osm_s.product_id = osm_h0.product_id
+  ) AS osm_rows
   GROUP BY
     DATEADD(
       DAY,
@@ -116,23 +130,23 @@ WITH osm_bounds AS (
       ),
       CAST(ordered_at AS DATE)
     ),
-    channel
+    product__category
 ), osm_frame AS (
   SELECT
     osm_k.period AS period,
-    osm_k.channel AS channel,
+    osm_k.product__category AS product__category,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
   LEFT JOIN osm_p4 AS osm_j0
     ON osm_j0.period = osm_k.period
-    AND osm_j0.channel IS NOT DISTINCT FROM osm_k.channel
+    AND osm_j0.product__category IS NOT DISTINCT FROM osm_k.product__category
 )
 SELECT
   period,
-  channel,
+  product__category,
   CAST(osm_l0 AS FLOAT) / NULLIF(osm_l1, 0) AS value
 FROM osm_frame
 ORDER BY
   period,
-  CASE WHEN channel IS NULL THEN 1 ELSE 0 END, channel
+  CASE WHEN product__category IS NULL THEN 1 ELSE 0 END, product__category

@@ -22,34 +22,101 @@ WITH osm_bounds AS (
   SELECT
     CAST(DATEADD(DAY, s.value, osm_lo) AS DATE) AS period
   FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE(0, DATEDIFF(DAY, osm_lo, osm_hi) + 1, 7)) AS s(SEQ, KEY, PATH, INDEX, VALUE, THIS)
-), osm_p2 AS (
+), osm_keys AS (
   SELECT
-    DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE)) AS period,
-    COUNT(DISTINCT customer_id) AS osm_l1
-  FROM shop.orders
-  GROUP BY
-    DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE))
+    osm_s.period,
+    osm_d.customer__signup_channel
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT
+      customer__signup_channel AS customer__signup_channel
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.signup_channel AS customer__signup_channel
+      FROM shop.orders AS osm_s
+      LEFT JOIN shop.customers AS osm_h0
+        ON osm_s.customer_id = osm_h0.customer_id
+        AND osm_h0.valid_from <= osm_s.ordered_at
+        AND (
+          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+        )
+    ) AS osm_rows
+    UNION
+    SELECT
+      customer__signup_channel AS customer__signup_channel
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.signup_channel AS customer__signup_channel
+      FROM shop.support_tickets AS osm_s
+      LEFT JOIN shop.customers AS osm_h0
+        ON osm_s.customer_id = osm_h0.customer_id
+        AND osm_h0.valid_from <= osm_s.opened_at
+        AND (
+          osm_h0.valid_to IS NULL OR osm_s.opened_at < osm_h0.valid_to
+        )
+    ) AS osm_rows
+  ) AS osm_d
 ), osm_p3 AS (
   SELECT
-    DATEADD(DAY, 1 - DAYOFWEEKISO(opened_at), CAST(opened_at AS DATE)) AS period,
-    COUNT(*) AS osm_l0
-  FROM shop.support_tickets
+    DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE)) AS period,
+    customer__signup_channel AS customer__signup_channel,
+    COUNT(DISTINCT customer_id) AS osm_l1
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.signup_channel AS customer__signup_channel
+    FROM shop.orders AS osm_s
+    LEFT JOIN shop.customers AS osm_h0
+      ON osm_s.customer_id = osm_h0.customer_id
+      AND osm_h0.valid_from <= osm_s.ordered_at
+      AND (
+        osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+      )
+  ) AS osm_rows
   GROUP BY
-    DATEADD(DAY, 1 - DAYOFWEEKISO(opened_at), CAST(opened_at AS DATE))
+    DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE)),
+    customer__signup_channel
+), osm_p4 AS (
+  SELECT
+    DATEADD(DAY, 1 - DAYOFWEEKISO(opened_at), CAST(opened_at AS DATE)) AS period,
+    customer__signup_channel AS customer__signup_channel,
+    COUNT(*) AS osm_l0
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.signup_channel AS customer__signup_channel
+    FROM shop.support_tickets AS osm_s
+    LEFT JOIN shop.customers AS osm_h0
+      ON osm_s.customer_id = osm_h0.customer_id
+      AND osm_h0.valid_from <= osm_s.opened_at
+      AND (
+        osm_h0.valid_to IS NULL OR osm_s.opened_at < osm_h0.valid_to
+      )
+  ) AS osm_rows
+  GROUP BY
+    DATEADD(DAY, 1 - DAYOFWEEKISO(opened_at), CAST(opened_at AS DATE)),
+    customer__signup_channel
 ), osm_frame AS (
   SELECT
     osm_k.period,
+    osm_k.customer__signup_channel,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j1.osm_l1, 0) AS osm_l1
-  FROM osm_spine AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  FROM osm_keys AS osm_k
+  LEFT JOIN osm_p4 AS osm_j0
     ON osm_j0.period = osm_k.period
-  LEFT JOIN osm_p2 AS osm_j1
+    AND osm_j0.customer__signup_channel IS NOT DISTINCT FROM osm_k.customer__signup_channel
+  LEFT JOIN osm_p3 AS osm_j1
     ON osm_j1.period = osm_k.period
+    AND osm_j1.customer__signup_channel IS NOT DISTINCT FROM osm_k.customer__signup_channel
 )
 SELECT
   period,
+  customer__signup_channel,
   CAST(osm_l0 AS DOUBLE) / NULLIF(osm_l1, 0) AS value
 FROM osm_frame
 ORDER BY
-  period
+  period,
+  customer__signup_channel
