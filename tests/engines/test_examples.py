@@ -43,6 +43,20 @@ def ratio(top: str, bottom: str) -> str:
 
 O_IN = "o.ordered_at >= s.period AND o.ordered_at < s.next"
 
+
+def version(column: str, row: str, time: str) -> str:
+    """A customer's ``column`` in the version valid at the row's time: a lookup, not the
+    generated LEFT JOIN."""
+    return (f"(SELECT c.{column} FROM shop.customers c WHERE c.customer_id = {row}.customer_id "
+            f"AND c.valid_from <= {row}.{time} "
+            f"AND ({row}.{time} < c.valid_to OR c.valid_to IS NULL))")
+
+
+CATEGORY = "(SELECT p.category FROM shop.products p WHERE p.product_id = o.product_id)"
+INDUSTRY = "(SELECT c.industry FROM crm.customers c WHERE c.customer_id = o.customer_id)"
+TIER = ("(SELECT a.tier FROM crm.customers c, crm.accounts a "
+        "WHERE c.customer_id = e.customer_id AND a.account_id = c.account_id)")
+
 SHOP: dict[str, str] = {
     "repeat_purchase_rate": per(MONTHS, ratio(
         "count(DISTINCT customer_id) FILTER (WHERE order_seq >= 2)",
@@ -50,11 +64,13 @@ SHOP: dict[str, str] = {
     "monthly_revenue": per(MONTHS, "coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)",
                            "shop.orders", "ordered_at"),
     "average_order_value": f"""
-        SELECT s.period, c.country, (
+        SELECT s.period, k.segment, (
           SELECT {ratio("coalesce(sum(amount), 0)", "count(*)")} FROM shop.orders o
-          WHERE {O_IN} AND status = 'paid' AND upper(country_code) = c.country) AS value
-        FROM {MONTHS} s, (SELECT DISTINCT upper(country_code) AS country FROM shop.orders) c
-        ORDER BY 1, 2""",
+          WHERE {O_IN} AND status = 'paid' AND {version("segment", "o", "ordered_at")}
+                IS NOT DISTINCT FROM k.segment) AS value
+        FROM {MONTHS} s, (SELECT DISTINCT {version("segment", "o", "ordered_at")} AS segment
+                          FROM shop.orders o) k
+        ORDER BY 1, 2 NULLS LAST""",
     "revenue_to_date": per(MONTHS, "coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)",
                            "shop.orders", "ordered_at", "e.ordered_at < s.next"),
     "search_success_rate": per(WEEKS, ratio("count(*) FILTER (WHERE viewed_product)",
@@ -71,19 +87,27 @@ SHOP: dict[str, str] = {
                 GROUP BY customer_id) f) AS value
         FROM {WEEKS} s ORDER BY 1""",
     "return_rate": f"""
-        SELECT s.period, c.channel, (
+        SELECT s.period, k.category, (
           SELECT {ratio("count(*) FILTER (WHERE returned)", "count(*)")} FROM shop.orders o
-          WHERE {O_IN} AND o.channel = c.channel) AS value
-        FROM {WEEKS} s, (SELECT DISTINCT channel FROM shop.orders) c ORDER BY 1, 2""",
+          WHERE {O_IN} AND {CATEGORY} IS NOT DISTINCT FROM k.category) AS value
+        FROM {WEEKS} s, (SELECT DISTINCT {CATEGORY} AS category FROM shop.orders o) k
+        ORDER BY 1, 2 NULLS LAST""",
     "delivery_days_p90": per(WEEKS, "quantile_cont(CAST(delivery_days AS DOUBLE), 0.9) FILTER "
                              "(WHERE status = 'paid')", "shop.orders", "ordered_at"),
     "tickets_per_buyer": f"""
-        SELECT s.period, CAST((SELECT count(*) FROM shop.support_tickets t
-                               WHERE t.opened_at >= s.period AND t.opened_at < s.next)
-                              AS DOUBLE)
-          / NULLIF((SELECT count(DISTINCT customer_id) FROM shop.orders o WHERE {O_IN}), 0)
-          AS value
-        FROM {WEEKS} s ORDER BY 1""",
+        SELECT s.period, k.channel,
+          CAST((SELECT count(*) FROM shop.support_tickets t
+                WHERE t.opened_at >= s.period AND t.opened_at < s.next
+                AND {version("signup_channel", "t", "opened_at")} IS NOT DISTINCT FROM k.channel)
+               AS DOUBLE)
+          / NULLIF((SELECT count(DISTINCT customer_id) FROM shop.orders o WHERE {O_IN}
+                    AND {version("signup_channel", "o", "ordered_at")}
+                        IS NOT DISTINCT FROM k.channel), 0) AS value
+        FROM {WEEKS} s, (
+          SELECT {version("signup_channel", "t", "opened_at")} AS channel
+          FROM shop.support_tickets t
+          UNION SELECT {version("signup_channel", "o", "ordered_at")} FROM shop.orders o) k
+        ORDER BY 1, 2 NULLS LAST""",
     "weekly_buyers_7d": per(DAYS, "count(DISTINCT customer_id)", "shop.orders", "ordered_at",
                             "e.ordered_at >= s.period - INTERVAL 6 DAY "
                             "AND e.ordered_at < s.next"),
@@ -97,13 +121,20 @@ MANUFACTURER: dict[str, str] = {
     "customer_retention": per(QUARTERS, ratio(
         "count(DISTINCT customer_id) FILTER (WHERE order_seq >= 2)",
         "count(DISTINCT customer_id)"), "erp.orders", "ordered_at"),
-    "win_rate": per(MONTHS, ratio("count(*) FILTER (WHERE status = 'won')",
-                                  "count(*) FILTER (WHERE status IN ('won', 'lost'))"),
-                    DEALS, "created_at"),
+    "win_rate": f"""
+        SELECT s.period, k.tier, (
+          SELECT {ratio("count(*) FILTER (WHERE status = 'won')",
+                        "count(*) FILTER (WHERE status IN ('won', 'lost'))")} FROM crm.deals e
+          WHERE e.created_at >= s.period AND e.created_at < s.next
+          AND {TIER} IS NOT DISTINCT FROM k.tier) AS value
+        FROM {MONTHS} s, (SELECT DISTINCT {TIER} AS tier FROM crm.deals e) k
+        ORDER BY 1, 2 NULLS LAST""",
     "revenue": f"""
-        SELECT s.period, r.region, (SELECT coalesce(sum(amount), 0) FROM erp.orders o
-                                    WHERE {O_IN} AND o.region = r.region) AS value
-        FROM {MONTHS} s, (SELECT DISTINCT region FROM erp.orders) r ORDER BY 1, 2""",
+        SELECT s.period, k.industry, (SELECT coalesce(sum(amount), 0) FROM erp.orders o
+                                      WHERE {O_IN} AND {INDUSTRY} IS NOT DISTINCT FROM
+                                      k.industry) AS value
+        FROM {MONTHS} s, (SELECT DISTINCT {INDUSTRY} AS industry FROM erp.orders o) k
+        ORDER BY 1, 2 NULLS LAST""",
     "custom_demand_share": per(MONTHS, ratio(
         "count(DISTINCT customer_id) FILTER (WHERE needs_custom)",
         "count(DISTINCT customer_id)"), DEALS, "created_at"),

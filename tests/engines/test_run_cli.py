@@ -55,10 +55,10 @@ def test_csv_with_dimensions_and_date_limits(shop: Path) -> None:
                          "--to", "2025-03-16")
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["period", "channel", "value"]
+    assert rows[0] == ["period", "product__category", "value"]
     assert {(r[0], r[1]) for r in rows[1:]} == {
-        (week, channel) for week in ("2025-03-03", "2025-03-10")
-        for channel in ("app", "marketplace", "web")}
+        (week, category) for week in ("2025-03-03", "2025-03-10")
+        for category in ("apparel", "beauty", "custom", "electronics", "home", "toys")}
     assert all(0 <= float(r[2]) <= 1 for r in rows[1:])
 
 
@@ -127,7 +127,7 @@ def test_run_on_postgres_equals_duckdb(shop: Path, postgres_url: str) -> None:
     code, on_duckdb, _ = run(str(shop), *args)
     assert code == 0
     assert json.loads(on_postgres) == json.loads(on_duckdb)
-    assert len(json.loads(on_postgres)["rows"]) == 12 * 7  # months x countries
+    assert len(json.loads(on_postgres)["rows"]) == 12 * 3  # months x customer segments
 
 
 def test_csv_of_all_measures_is_long_form(shop: Path) -> None:
@@ -135,7 +135,7 @@ def test_csv_of_all_measures_is_long_form(shop: Path) -> None:
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["measure", "period", "dimensions", "value"]
-    assert ["return_rate", "2026-12-28", "channel=app"] == rows[
+    assert ["return_rate", "2026-12-28", "product__category=apparel"] == rows[
         next(i for i, r in enumerate(rows) if r[0] == "return_rate")][:3]
     assert {r[0] for r in rows[1:]} == {
         "average_order_value", "checkout_conversion", "delivery_days_p90", "median_basket",
