@@ -428,10 +428,11 @@ def test_run_on_the_shop_example_demo_warehouse(tmp_path: Path) -> None:
     assert [x["measure"] for x in runs] == ["return_rate"] and runs[0]["problem"] is None
     con = duckdb.connect(str(r.root / "demo.duckdb"), read_only=True)
     expected = con.execute("""
-        SELECT strftime(date_trunc('week', ordered_at), '%Y-%m-%d') AS period, channel,
+        SELECT strftime(date_trunc('week', ordered_at), '%Y-%m-%d') AS period, p.category,
                count(*) FILTER (WHERE returned) / count(*) AS old,
                count(*) FILTER (WHERE returned AND status = 'paid') / count(*) AS new
-        FROM shop.orders GROUP BY ALL ORDER BY ALL""").fetchall()
+        FROM shop.orders o LEFT JOIN shop.products p USING (product_id)
+        GROUP BY ALL ORDER BY ALL""").fetchall()
     con.close()
     last = sorted({row[0] for row in expected})[-2:]
     got = [(x["period"], x["dimensions"][0], x["old"], x["new"]) for x in runs[0]["rows"]]
