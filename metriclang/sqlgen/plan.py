@@ -490,7 +490,8 @@ def plan_measures(
                 assert isinstance(path, JoinPath)
                 planner.paths.setdefault(leaf.source, {})[path.column] = path
     joins = tuple(
-        (src, tuple(paths[c] for c in sorted(paths))) for src, paths in sorted(planner.paths.items())
+        (src, tuple(paths[c] for c in sorted(paths)))
+        for src, paths in sorted(planner.paths.items())
     )
     return MeasurePlan(
         first.name,

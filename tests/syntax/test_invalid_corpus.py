@@ -104,7 +104,9 @@ CASES: list[tuple[str, list[Expected]]] = [
         ('E119', 23, 31, '`customer.account.customer` goes round a cycle of entities: orders '
                          '-> customers -> accounts -> customers'),
     ]),
-    ('join_no_dimension_source.osm', [('E116', 16, 23, 'entity `account` has no dimension source')]),
+    ('join_no_dimension_source.osm', [
+        ('E116', 16, 23, 'entity `account` has no dimension source'),
+    ]),
     ('join_one_to_many.osm', [
         ('E162', 21, 45, '`customer.priority` would join one-to-many: `priority` is a dimension '
                          'of `tickets`, which has many rows per customer'),

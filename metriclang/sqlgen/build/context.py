@@ -119,11 +119,11 @@ class Context:
         query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("osm_s"))).from_(
             self.table(name, "osm_s"), copy=False
         )
-        aliases: dict[tuple[str, ...], str] = {}
+        aliases: dict[str, str] = {}  # entities followed so far -> alias of their join
         for path in paths:
-            previous, prefix = "osm_s", ()
+            previous, prefix = "osm_s", ""
             for hop in path.hops:
-                prefix = (*prefix, hop.entity)
+                prefix = f"{prefix}.{hop.entity}"
                 if prefix not in aliases:
                     aliases[prefix] = alias = f"osm_h{len(aliases)}"
                     on = self._hop(fact, hop.source, exp.column(hop.column, previous), alias)

@@ -7,8 +7,9 @@ DuckDB column types; ``osm run`` loads them into ``demo.duckdb`` on first use
 The shop sells to about 45,000 customers; every order comes from a web session that
 reached checkout. ``shop.customers`` keeps each customer's segment history (type 2: one row
 per version, ``valid_from``..``valid_to``) and ``shop.products`` the catalogue; they are drawn
-from a second seed, so the fact tables are the same as without them. Weekly and yearly seasonality, lower-case country codes, a few custom
-products, refunds and returns make it look like a real warehouse.
+from a second seed, so the fact tables are the same as without them. Weekly and yearly
+seasonality, lower-case country codes, a few custom products, refunds and returns make it
+look like a real warehouse.
 
 Relationships planted for ``osm verify`` (latent weekly AR(1) series drive the data):
 
