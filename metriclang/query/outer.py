@@ -28,7 +28,7 @@ def offset(grain: str, compare: str) -> tuple[str, int]:
     (('DAY', 7), ('MONTH', 12))
     """
     if compare == "previous_period":
-        return step(grain)
+        return tuple(step(grain))  # type: ignore[return-value]
     return ("DAY", 364) if grain == "week" else ("MONTH", 12)
 
 
