@@ -25,8 +25,8 @@ in the specs or options are raised as :class:`ProjectError` (its diagnostics, re
 >>> try:
 ...     api.query_sql(project, ["orders_n"], grain="day")
 ... except api.ProjectError as exc:
-...     print(str(exc).splitlines()[0])
---grain:1:1: error[E187] measure `orders_n` is declared at grain `month` and cannot be asked at the finer grain `day`
+...     print(exc.diagnostics[0].code, exc.diagnostics[0].span)
+E187 --grain:1:1
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from metriclang.errors import UsageError, did_you_mean
 from metriclang.semantic.model import Project
 
 if TYPE_CHECKING:
-    import pandas
+    import pandas  # type: ignore[import-untyped,unused-ignore]
 
 __all__ = ["MeasureInfo", "ProjectError", "QueryResult", "check", "describe", "load",
            "measures", "query", "query_sql", "sql"]
@@ -90,6 +90,8 @@ class QueryResult:
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+    #: Messages of the warehouse on the way (demo data generated), to show a user.
+    notes: tuple[str, ...] = ()
 
     def to_pandas(self) -> pandas.DataFrame:
         """The rows as a DataFrame; needs pandas (``ImportError`` without it)."""
@@ -181,7 +183,8 @@ def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
         if problems:
             raise ProjectError(ran.project, problems)
         raise EngineError("; ".join(str(n) for n in ran.notices))
-    return QueryResult(ran.result.columns, ran.result.rows)
+    notes = tuple(n for n in ran.notices if isinstance(n, str))
+    return QueryResult(ran.result.columns, ran.result.rows, notes)
 
 
 def _query(measures: Sequence[str], by: Sequence[str], grain: str | None, where: str | None,

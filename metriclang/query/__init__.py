@@ -84,8 +84,13 @@ def compile_query(project: Project, query: Query, dialect: str) -> QuerySql:
     """
     from sqlglot import exp
 
-    from metriclang.query.derive import default_grain, derive, dimension_problems, \
-        grain_problems, parse_where
+    from metriclang.query.derive import (
+        default_grain,
+        derive,
+        dimension_problems,
+        grain_problems,
+        parse_where,
+    )
     from metriclang.query.outer import Outer, earlier
     from metriclang.sqlgen import compile_plan
     from metriclang.sqlgen.build import Range

@@ -12,13 +12,12 @@ from sqlglot import exp
 
 from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.periods import GRAINS, coarser
+from metriclang.query.spec import Query
 from metriclang.semantic import model as m
 from metriclang.semantic.formula import parse_fragment
 from metriclang.semantic.references import check_dimensions
 from metriclang.source import Span
 from metriclang.syntax import ast
-
-from metriclang.query.spec import Query
 
 
 def default_grain(project: m.Project, names: tuple[str, ...]) -> str:
@@ -75,7 +74,9 @@ def _narrowed(node: m.Expr, where: exp.Expression) -> m.Expr:
     """``node`` with ``where`` ANDed into every aggregate's and conversion's condition."""
     def both(cond: exp.Expression | None) -> exp.Expression:
         extra = exp.paren(where.copy(), copy=False)
-        return extra if cond is None else exp.and_(exp.paren(cond.copy()), extra, copy=False)
+        if cond is None:
+            return extra
+        return exp.And(this=exp.paren(cond.copy(), copy=False), expression=extra)
 
     match node:
         case m.Agg():

@@ -28,7 +28,8 @@ def offset(grain: str, compare: str) -> tuple[str, int]:
     (('DAY', 7), ('MONTH', 12))
     """
     if compare == "previous_period":
-        return tuple(step(grain))  # type: ignore[return-value]
+        base, amount = step(grain)
+        return base, amount
     return ("DAY", 364) if grain == "week" else ("MONTH", 12)
 
 

@@ -1,4 +1,4 @@
-"""Running a query on the project's warehouse (the one opener, :func:`metriclang.warehouse.opened`)."""
+"""Running a query on the project's warehouse (opened by :func:`metriclang.warehouse.opened`)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ class Query:
     limit: int | None = None
 
     def column(self, dimension: str) -> str:
-        """The output column of a ``--by`` dimension: ``customer.segment`` -> ``customer__segment``."""
+        """A ``--by`` dimension's output column: ``customer.segment`` -> ``customer__segment``."""
         return dimension.replace(".", "__")
 
     @property
