@@ -22,7 +22,7 @@ from metriclang.periods import GRAINS
 from metriclang.query.spec import COMPARES, Query
 from metriclang.semantic.model import Project
 
-__all__ = ["COMPARES", "Query", "QuerySql", "compile_query"]
+__all__ = ["COMPARES", "Query", "QuerySql", "compile_query", "validate"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,9 @@ class QuerySql:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def _usage(project: Project, query: Query, dialect: str) -> tuple[str, bool] | None:
-    """Check what a usage error is (exit 2); the parsed ``--order`` (None without)."""
-    from metriclang.dialects import OUTPUT_DIALECTS
-
-    if dialect not in OUTPUT_DIALECTS:
-        raise UsageError(f"unknown dialect `{dialect}`; one of: " + ", ".join(OUTPUT_DIALECTS))
+def validate(project: Project, query: Query) -> tuple[str, bool] | None:
+    """Raise :class:`UsageError` for a bad option (exit 2, before any warehouse is opened);
+    the parsed ``--order`` as (column, descending), None without."""
     if not query.measures:
         raise UsageError("give at least one MEASURE")
     for name in query.measures:
@@ -84,6 +81,7 @@ def compile_query(project: Project, query: Query, dialect: str) -> QuerySql:
     """
     from sqlglot import exp
 
+    from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.query.derive import (
         default_grain,
         derive,
@@ -97,7 +95,9 @@ def compile_query(project: Project, query: Query, dialect: str) -> QuerySql:
     from metriclang.sqlgen.plan import plan_measures
     from metriclang.sqlgen.targets import target
 
-    order = _usage(project, query, dialect)
+    if dialect not in OUTPUT_DIALECTS:
+        raise UsageError(f"unknown dialect `{dialect}`; one of: " + ", ".join(OUTPUT_DIALECTS))
+    order = validate(project, query)
     shown = replace(project, files=(*project.files, *query.files()))
     grain = query.grain or default_grain(project, query.measures)
     problems = grain_problems(project, query.measures, grain)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from metriclang.diagnostics import DiagnosticSet, Severity
-from metriclang.query import Query, compile_query
+from metriclang.query import Query, compile_query, validate
 from metriclang.semantic.model import Project
 from metriclang.warehouse import opened
 from metriclang.warehouse.compute import Notice
@@ -32,6 +32,7 @@ def run_query(project: Project, query: Query, db: str | None,
 
     Raises :class:`~metriclang.errors.UsageError` for a bad option or warehouse URL.
     """
+    validate(project, query)
     try:
         with opened(project, db, timeout) as (engine, note):
             said: list[Notice] = [note] if note else []
