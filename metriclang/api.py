@@ -182,7 +182,7 @@ def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
         problems = [n for n in ran.notices if not isinstance(n, str)]
         if problems:
             raise ProjectError(ran.project, problems)
-        raise EngineError("; ".join(str(n) for n in ran.notices))
+        raise EngineError("; ".join(str(n).removeprefix("error: ") for n in ran.notices))
     notes = tuple(n for n in ran.notices if isinstance(n, str))
     return QueryResult(ran.result.columns, ran.result.rows, notes)
 

@@ -114,8 +114,8 @@ def hand_sql(url: str) -> list[tuple[Any, ...]]:
         return rows
     import psycopg
 
-    with psycopg.connect(url) as con:
-        return con.execute(HAND_SQL).fetchall()
+    with psycopg.connect(url) as pg:
+        return pg.execute(HAND_SQL).fetchall()
 
 
 def close(got: tuple[Any, ...], want: tuple[Any, ...]) -> None:
@@ -237,6 +237,7 @@ def test_sql_for_every_dialect_reparses(project: Path, dialect: str) -> None:
                                  "revenue desc", "--limit", "5", "--sql", "--dialect", dialect)
     assert status == 0, err
     tree = sqlglot.parse_one(out, read=dialect)
+    assert isinstance(tree, sqlglot.exp.Select)
     assert [s.alias_or_name for s in tree.selects][:4] == [
         "period", "region", "revenue", "revenue__previous"]
 
