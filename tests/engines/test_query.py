@@ -30,6 +30,8 @@ measure buyers { formula count_distinct(sales, customer_id) grain month }
 measure avg_sale { formula sum(sales.amount) / count(sales) grain month }
 measure daily_revenue { formula sum(sales.amount) grain day }
 measure weekly_n { formula count(sales) grain week }
+measure median_sale { formula median(sales, amount) grain month }
+measure buyers_30d { formula count_distinct(sales, customer_id) window 30 days grain day }
 """
 #: (id, ordered_at, region, amount, customer_id)
 ROWS = [
@@ -168,6 +170,24 @@ def test_previous_year_of_a_leap_day_and_previous_week_over_new_year(
     close(empty.rows[0][:4], (date(2023, 1, 1), "US", 50, 0))
     assert empty.rows[0][4] is None
     close(empty.rows[1], (date(2024, 1, 1), "US", 51, 50, 51 / 50 - 1))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_percentiles_and_windows_are_recomputed_at_the_coarser_grain(
+        request: pytest.FixtureRequest, engine: str, project: Path) -> None:
+    url, p = url_of(request, engine, project), api.load(project)
+    got = api.query(p, ["median_sale"], by=["region"], grain="quarter", where="region <> 'xx'",
+                    date_from=date(2024, 1, 1), date_to=date(2024, 3, 31), db=url)
+    # Q1 2024 rows: EU 200, 60, 13 -> 60; US 40, 11 -> 25.5 (not a median of monthly medians)
+    close(got.rows[0], (date(2024, 1, 1), "EU", 60))
+    close(got.rows[1], (date(2024, 1, 1), "US", 25.5))
+    # a 30-day distinct count asked per month: the buyers of the 30 days up to each month's end
+    got = api.query(p, ["buyers_30d"], grain="month", date_from=date(2024, 2, 1),
+                    date_to=date(2024, 3, 31), db=url)
+    # 2024-02: rows from 2024-01-31 (30 days) on: customers 1, 4, 5 -> 3; 2024-03: from
+    # 2024-03-02: customer 9 only -> 1
+    close(got.rows[0], (date(2024, 2, 1), 3))
+    close(got.rows[1], (date(2024, 3, 1), 1))
 
 
 def test_a_zero_previous_gives_a_null_change(project: Path) -> None:
