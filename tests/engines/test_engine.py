@@ -21,7 +21,7 @@ from metriclang.engine import (
     scheme,
     write_duckdb,
 )
-from tests.engines.conftest import engine_for
+from tests.harness import engine_for
 
 ENGINES = [pytest.param("duckdb"), pytest.param("postgres", marks=pytest.mark.postgres),
            pytest.param("spark", marks=pytest.mark.spark)]
