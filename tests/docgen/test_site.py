@@ -22,7 +22,7 @@ from tests.docgen.conftest import Built
 Site = Callable[[str, str], Built]
 DUCKDB = ("duckdb",)
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent / "goldens"
 SQL_PANEL = re.compile(r'(<section class="sql-panel" data-dialect-panel="[a-z]+">).*?(</section>)',
                        re.S)
 SQL_FENCE = re.compile(r"(^### [a-z]+\n\n).*?(?=^### |^## Diagnostics)", re.S | re.M)
