@@ -118,7 +118,7 @@ def pg_server(warehouse_dir: Path) -> Iterator[PgServer]:
     pgdata = warehouse_dir / "pgdata"
     pgdata.mkdir()
     try:
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     except Exception as exc:  # pgserver raises plain exceptions when initdb/pg_ctl fail
         skip_or_fail(f"cannot start PostgreSQL with pgserver: {exc}")
     yield PgServer(server)
