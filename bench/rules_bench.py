@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_project import write_project
 
-from metriclang.check import check
+from metriclang.load import check
 from metriclang.diagnostics import DiagnosticSet
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.rules import collector_paused, run_rules
 from metriclang.rules.context import Context
 from metriclang.rules.registry import RULES

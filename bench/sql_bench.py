@@ -28,9 +28,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from metriclang.project import load_project  # noqa: E402
+from metriclang.dialects import OUTPUT_DIALECTS  # noqa: E402
+from metriclang.load import load_project  # noqa: E402
 from metriclang.sqlgen import compile_sql  # noqa: E402
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS  # noqa: E402
 
 BENCH_PROJECT = """
 source orders {

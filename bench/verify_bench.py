@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metriclang.engine import connect, write_duckdb
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.verify import verify
 from metriclang.verify.warehouse import fetch_series
 

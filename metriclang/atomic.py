@@ -24,7 +24,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from metriclang.project import UsageError
+from metriclang.errors import UsageError
 
 _TAG = "osm-"
 _AT_FDCWD = -100

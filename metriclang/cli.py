@@ -13,10 +13,10 @@ import click
 
 from metriclang import __version__
 from metriclang.diagnostics import Severity
-from metriclang.project import UsageError
+from metriclang.dialects import OUTPUT_DIALECTS
+from metriclang.errors import UsageError
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
 PATH = click.argument("path", type=click.Path(path_type=Path))
 TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300,
@@ -62,7 +62,7 @@ def main() -> None:
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 def check(path: Path, fmt: str, strict: bool, today: str | None) -> None:
     """Parse, resolve, validate and lint the project at PATH."""
-    from metriclang.check import check as run_check
+    from metriclang.load import check as run_check
 
     loaded = run_check(path, _today(today))
     color = fmt == "text" and _color(sys.stdout)
@@ -87,8 +87,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     its errors are reported and the exit code is 1.
     """
     from metriclang.config import Config
-    from metriclang.fmt import FormatterBug, format_text
-    from metriclang.fmt.files import format_file, osm_files, write_atomic
+    from metriclang.fmt import FormatterBug
+    from metriclang.fmt.files import format_bytes, format_file, osm_files, write_atomic
     from metriclang.report.text import render_one
     from metriclang.semantic.model import Project
     from metriclang.source import SourceFile
@@ -98,11 +98,11 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
     for d in skipped:
         click.echo(render_one(Project(".", (), Config(), {}, {}, {}, {}), d,
                               _color(sys.stderr)) + "\n", err=True)
+    data = click.get_binary_stream("stdin").read() if stdin else b""
     failed = changed = 0
     for file in [Path("-")] if stdin else files:
         try:
-            result = (format_text(click.get_text_stream("stdin").read()) if stdin
-                      else format_file(file))
+            result = format_bytes(data, "<stdin>") if stdin else format_file(file)
         except FormatterBug as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
@@ -112,8 +112,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
                             {}, {}, {}, {})
             for d in result.diagnostics:
                 click.echo(render_one(shown, d, _color(sys.stderr)) + "\n", err=True)
-            if stdin:
-                click.echo(result.original, nl=False)
+            if stdin:  # the input unchanged, even when it is not text
+                click.get_binary_stream("stdout").write(data)
             continue
         changed += result.changed
         if show_diff:
@@ -135,7 +135,8 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
 
 @main.command("verify")
 @PATH
-@click.option("--db", help="Warehouse URL (default: `warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
 @click.option("--from", "date_from", help="First day of history to use, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day of history to use, YYYY-MM-DD.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
@@ -175,8 +176,8 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 @click.option("--evidence", is_flag=True,
               help="Add `osm verify` evidence from the warehouse to the measure pages.")
-@click.option("--db", help="Warehouse URL for --evidence (default: `warehouse` in "
-              "metriclang.toml).")
+@click.option("--db", help="Warehouse URL for --evidence (default: $OSM_DB_URL, else "
+              "`warehouse` in metriclang.toml).")
 @click.option("--from", "date_from", help="First day of history for --evidence, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day of history for --evidence, YYYY-MM-DD.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
@@ -211,7 +212,7 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
 @click.argument("measure", required=False)
 @click.option("--all", "run_all", is_flag=True, help="Compute every measure of the project.")
 @click.option("--db", help="Warehouse URL: duckdb:///FILE, postgresql://USER:PW@HOST:PORT/DB or "
-              "spark://local[2] (default: `warehouse` in metriclang.toml).")
+              "spark://local[2] (default: $OSM_DB_URL, else `warehouse` in metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
               show_default=True)
 @click.option("--from", "date_from", help="First day to compute, YYYY-MM-DD.")
@@ -257,7 +258,7 @@ def _problems(project: object, problems: object) -> None:
 
 def _loaded_for_sql(path: Path) -> Project:
     """Load a project for SQL generation; errors in it are reported and exit 1."""
-    from metriclang.project import load_project
+    from metriclang.load import load_project
 
     loaded = load_project(path)
     if loaded.diagnostics.has_errors:
@@ -268,7 +269,7 @@ def _loaded_for_sql(path: Path) -> Project:
 
 
 def _dialect_choice(with_all: bool) -> click.Choice[str]:
-    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+    from metriclang.dialects import OUTPUT_DIALECTS
 
     return click.Choice((*OUTPUT_DIALECTS, "all") if with_all else OUTPUT_DIALECTS)
 
@@ -285,9 +286,9 @@ def _dialect_choice(with_all: bool) -> click.Choice[str]:
 def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | None,
                 date_to: str | None, show_plan: bool) -> None:
     """Print the SQL of one MEASURE of the project at PATH."""
-    from metriclang.semantic.formula import did_you_mean
+    from metriclang.dialects import OUTPUT_DIALECTS
+    from metriclang.errors import did_you_mean
     from metriclang.sqlgen import compile_sql
-    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
     project = _loaded_for_sql(path)
     if measure not in project.measures:
@@ -327,7 +328,7 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
 def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     """Write every measure's SQL per dialect, with a manifest.json."""
     from metriclang.atomic import ensure_replaceable
-    from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+    from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.sqlgen.output import MANIFEST, compile_project, write_atomically
 
     ensure_replaceable(out, MANIFEST, "compile")  # refuse before the work, checked again after
@@ -358,9 +359,9 @@ def rules_command() -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """Print the documentation page of a rule CODE (or its name, e.g. drives-cycle)."""
+    from metriclang.errors import did_you_mean
     from metriclang.rules.docs import page
     from metriclang.rules.registry import DOCUMENTED, by_code
-    from metriclang.semantic.formula import did_you_mean
 
     rule = by_code(code) or next((r for r in DOCUMENTED if r.name == code.lower()), None)
     if rule is None:
@@ -380,7 +381,7 @@ def graph(path: Path, fmt: str) -> None:
     sign-conflicting chain are highlighted. Exits 1 (and draws nothing) when the project
     does not load without errors.
     """
-    from metriclang.project import load_project
+    from metriclang.load import load_project
     from metriclang.report import graph as graph_report
     from metriclang.report import text
 
@@ -407,7 +408,8 @@ def graph(path: Path, fmt: str) -> None:
               help="Compute changed measures old versus new on the warehouse.")
 @click.option("--periods", type=click.IntRange(min=1), default=6, show_default=True,
               help="How many of the latest periods --run shows.")
-@click.option("--db", help="Warehouse URL for --run (default: `warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL for --run (default: $OSM_DB_URL, else `warehouse` "
+              "in metriclang.toml).")
 @click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
 @TIMEOUT
 def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: str, run: bool,

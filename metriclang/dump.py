@@ -70,6 +70,8 @@ def to_data(value: Any, dialect: str = "duckdb") -> Any:
         case _ if dataclasses.is_dataclass(value) and not isinstance(value, type):
             out: dict[str, Any] = {"node": type(value).__name__}
             for f in dataclasses.fields(value):
+                if not f.metadata.get("dump", True):
+                    continue
                 out[f.name] = to_data(getattr(value, f.name), dialect)
             return out
     raise TypeError(f"cannot dump {type(value).__name__}")
@@ -100,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    from metriclang.project import UsageError, load_project
+    from metriclang.errors import UsageError
+    from metriclang.load import load_project
     from metriclang.syntax.parser import parse_file
 
     parser = argparse.ArgumentParser(prog="python3 -m metriclang.dump", description=main.__doc__)

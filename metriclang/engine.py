@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, unquote_plus
 
 import sqlglot
 from sqlglot import exp
@@ -112,24 +112,173 @@ class Engine(Protocol):
 # ------------------------------------------------------------------ URLs
 
 
-def redact(text: str) -> str:
-    """``text`` with the password of every URL in it (and ``password=`` values) hidden.
+#: Query parameters whose values are secrets (``password``, ``sslpassword``, ``token``...).
+_SENSITIVE = ("pass", "secret", "token", "key")
+_HIDDEN = "***"
+_URL_START = re.compile(r"\b[a-z][a-z0-9+.-]*://", re.I)
+
+
+@dataclass(frozen=True)
+class UrlParts:
+    """A database URL split the way :func:`redact` and the engines need it.
+
+    The user information is everything between ``://`` and the last ``@`` before the query
+    (so a raw ``@``, ``/``, tab or newline in a password stays in the password);
+    ``urllib.parse.urlsplit`` would end it at the first ``/`` and lose such a password.
+    """
+
+    scheme: str
+    user: str | None
+    password: str | None
+    rest: str  # host, port, path, query and fragment as written
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        """The query parameters (raw, as written), ``(name, value)``; a piece without ``=``
+        continues the value before it (a raw ``&`` in a password).
+
+        >>> UrlParts("p", None, None, "h/db?password=a&b&sslmode=require").query
+        [('password', 'a&b'), ('sslmode', 'require')]
+        """
+        pairs: list[tuple[str, str]] = []
+        for piece in self.rest.partition("?")[2].partition("#")[0].split("&"):
+            name, eq, value = piece.partition("=")
+            if eq or not pairs:
+                pairs.append((name, value))
+            else:
+                pairs[-1] = (pairs[-1][0], f"{pairs[-1][1]}&{piece}")
+        return pairs
+
+
+def split_url(url: str, loose: bool = False) -> UrlParts | None:
+    """``url``'s parts, or None when it has no ``scheme://``.
+
+    ``loose`` takes the last ``@`` anywhere (a raw ``?`` or ``#`` in a password): for hiding
+    secrets only, never for connecting.
+
+    >>> split_url("postgresql://u:p@SECRET@localhost:1/db?sslmode=disable").password
+    'p@SECRET'
+    >>> split_url("postgresql://u:p@SECRET@localhost:1/db?sslmode=disable").rest
+    'localhost:1/db?sslmode=disable'
+    """
+    scheme, sep, after = url.partition("://")
+    if not sep or not scheme or not scheme.replace("+", "").replace(".", "").replace(
+            "-", "").isalnum():
+        return None
+    head_end = len(after) if loose else min(
+        (i for i in (after.find("?"), after.find("#")) if i >= 0), default=len(after))
+    at = after.rfind("@", 0, head_end)
+    if at < 0:
+        return UrlParts(scheme, None, None, after)
+    user, colon, password = after[:at].partition(":")
+    return UrlParts(scheme, user, password if colon else None, after[at + 1:])
+
+
+def _shown_parts(url: str) -> UrlParts | None:
+    """The parts to show ``url`` by: the loose split when only it finds a password (a raw
+    ``?`` or ``#`` in it), else the strict one."""
+    parts, loose = split_url(url), split_url(url, loose=True)
+    if parts is None or loose is None:
+        return None
+    return loose if parts.user is None and loose.password is not None else parts
+
+
+def _sensitive(name: str) -> bool:
+    return any(word in unquote_plus(name).lower() for word in _SENSITIVE)
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """Every piece of ``url`` that must never be shown, in each spelling it may be echoed in:
+    the password and sensitive query values, raw, percent-decoded and percent-encoded, and
+    their words (a driver may quote only a part), longest first."""
+    shown_parts = _shown_parts(url)
+    if shown_parts is None:
+        return ()
+    # a fragment means nothing to a database: it may be a password's part after a raw `#`
+    values = [shown_parts.rest.partition("#")[2]]
+    for parts in (split_url(url), split_url(url, loose=True)):  # either may be the right one
+        if parts is not None:
+            values += [parts.password or "", *(v for k, v in parts.query if _sensitive(k))]
+    found: set[str] = set()
+    for value in values:
+        for form in (value, unquote(value), unquote_plus(value)):
+            found |= {form, quote(form, safe=""), quote_plus(form)}
+            found |= {w for w in re.split(r"[\s@:/?#&=]+", form) if len(w) >= 4}
+    found.discard("")
+    return tuple(sorted(found, key=lambda t: (-len(t), t)))
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password and sensitive query values replaced by ``***``.
+
+    >>> redact_url("postgresql://ana:p@SECRET@db:5432/shop?sslpassword=x&sslmode=require")
+    'postgresql://ana:***@db:5432/shop?sslpassword=***&sslmode=require'
+    """
+    parts = _shown_parts(url)
+    if parts is None:
+        return url
+    rest, hash_, fragment = parts.rest.partition("#")
+    if "?" in rest:
+        rest = rest.partition("?")[0] + "?" + "&".join(
+            f"{k}={_HIDDEN}" if _sensitive(k) else f"{k}={v}" if v else k
+            for k, v in parts.query)
+    rest += f"{hash_}{_HIDDEN}" if fragment else hash_
+    user = "" if parts.user is None else parts.user + (
+        f":{_HIDDEN}" if parts.password is not None else "") + "@"
+    return f"{parts.scheme}://{user}{rest}"
+
+
+def shown(url: str) -> str:
+    """``url`` as it may be printed: :func:`redact_url`, then any other spelling of its
+    secrets hidden; a text without ``scheme://`` is not shown at all.
+
+    >>> shown("postgresql:ana:pw@db/x")
+    '(not shown: no scheme://)'
+    """
+    if split_url(url) is None:
+        return "(not shown: no scheme://)"
+    # other spellings of a secret (the user name is the password...); very short secrets
+    # would hide every letter they match, and redact_url removed them where they belong
+    return hide(redact_url(url), tuple(t for t in url_secrets(url) if len(t) >= 4))
+
+
+def hide(text: str, secrets: tuple[str, ...]) -> str:
+    """``text`` with every one of ``secrets`` (longest first) replaced by ``***``."""
+    for secret in secrets:
+        text = text.replace(secret, _HIDDEN)
+    return text
+
+
+def redact(text: str, url: str | None = None) -> str:
+    """``text`` (a message) with every secret of ``url`` and of each URL in it hidden.
+
+    Each ``scheme://`` in the text starts a URL; as its end is unknown when the password holds
+    spaces or line breaks, every end at a space up to the next URL is tried, and each
+    candidate's password and sensitive parameters (:func:`url_secrets`) are hidden wherever
+    they occur. ``password=...`` outside a URL (libpq's key/value form) is hidden too.
 
     >>> redact("error at spark://local[2]; try postgres://u:p%40ss@h/db?password=x")
     'error at spark://local[2]; try postgres://u:***@h/db?password=***'
     >>> redact("postgresql://u:p@ss@h/db")
     'postgresql://u:***@h/db'
     """
-    # greedy up to the last `@` of the URL: an unescaped `@` in a password is hidden too
-    text = re.sub(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)\S*@", r"\1***@", text, flags=re.I)
-    return re.sub(r"\b(password=)[^&\s]*", r"\1***", text, flags=re.I)
+    secrets = set(url_secrets(url) if url else ())
+    starts = [m.start() for m in _URL_START.finditer(text)]
+    for start, stop in zip(starts, [*starts[1:], len(text)], strict=False):
+        piece = text[start:min(stop, start + 2000)]  # a password may hold spaces or lines
+        for end in [len(piece)] + [i for i, c in enumerate(piece) if c.isspace()]:
+            secrets |= set(url_secrets(piece[:end]))
+    for m in re.finditer(r"\b(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)", text):
+        if _sensitive(m.group(1)):
+            secrets |= {m.group(2), m.group(2).strip("'")} - {""}
+    return hide(text, tuple(sorted(secrets, key=lambda t: (-len(t), t))))
 
 
 def scheme(url: str) -> str:
     """The engine a URL names (``postgres`` for both PostgreSQL spellings)."""
     name = url.split(":", 1)[0].lower() if ":" in url else ""
-    if name not in _SCHEMES:
-        raise EngineError(f"unsupported database URL `{redact(url)}`: use duckdb:///FILE, "
+    if name not in _SCHEMES or (name != "duckdb" and split_url(url) is None):
+        raise EngineError(f"unsupported database URL `{shown(url)}`: use duckdb:///FILE, "
                           "postgresql://USER:PASSWORD@HOST:PORT/DB or spark://MASTER")
     return "postgres" if name == "postgresql" else name
 
@@ -162,7 +311,7 @@ def spark_master(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     host, _, query = rest.partition("?")
     host = host.rstrip("/")
     if not host:
-        raise EngineError(f"no Spark master in `{redact(url)}`: use spark://local[2] "
+        raise EngineError(f"no Spark master in `{shown(url)}`: use spark://local[2] "
                           "or spark://HOST:PORT")
     settings = tuple((k, v) for k, v in parse_qsl(query) if k.startswith("spark."))
     return (host if host.startswith("local") else f"spark://{host}"), settings
@@ -197,10 +346,11 @@ def ensure_select(sql: str, dialect: str) -> None:
                           "only a read-only SELECT is allowed")
 
 
-def _message(exc: BaseException) -> str:
-    """First meaningful line of a driver error, redacted."""
-    text = str(exc).strip() or type(exc).__name__
-    return redact(text.splitlines()[0])
+def _message(exc: BaseException, url: str | None = None) -> str:
+    """First meaningful line of a driver error, with every secret of ``url`` (and of any URL
+    in the message) hidden first, so that a secret spanning lines is hidden whole."""
+    text = redact(str(exc), url).strip() or type(exc).__name__
+    return text.splitlines()[0]
 
 
 # ------------------------------------------------------------------ engines
@@ -211,19 +361,23 @@ class DuckDBEngine:
 
     dialect = "duckdb"
 
-    def __init__(self, path: Path | None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, path: Path | None, url: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        """``url`` is the URL ``path`` came from: whatever looks secret in it (a password or
+        ``token=`` parameter) is hidden from the file name in messages too."""
         import duckdb
 
         self.timeout = timeout
-        self.url = f"duckdb:///{path}" if path else "duckdb:///:memory:"
+        self._secret_url = url
+        self.url = redact(f"duckdb:///{path}" if path else "duckdb:///:memory:", url)
         if path is not None and not path.is_file():
-            raise EngineError(f"database file not found: {path}")
+            raise EngineError(f"database file not found: {redact(str(path), url)}")
         try:
             self._con = duckdb.connect(str(path) if path else ":memory:",
                                        read_only=path is not None,
                                        config={"enable_external_access": False})
-        except duckdb.Error as exc:
-            raise EngineError(f"cannot open {self.url}: {_message(exc)}") from None
+        except (duckdb.Error, ValueError) as exc:  # ValueError: a NUL in the file name
+            raise EngineError(f"cannot open {self.url}: {_message(exc, url)}") from None
 
     def query(self, sql: str) -> Result:
         import duckdb
@@ -237,7 +391,7 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             if deadline.fired:
                 raise QueryTimeout(self.timeout) from None
-            raise EngineError(f"DuckDB failed: {_message(exc)}") from None
+            raise EngineError(f"DuckDB failed: {_message(exc, self._secret_url)}") from None
         return Result(columns, rows)
 
     def close(self) -> None:
@@ -253,20 +407,17 @@ class PostgresEngine:
         import psycopg
 
         self.timeout = timeout
-        self.url = redact(url)
-        secret = re.match(r"[^:]+://[^:/@\s]*:(\S*)@", url)
-        self._secret = secret.group(1) if secret and secret.group(1) else None
-        conninfo = "postgresql" + url[url.index(":"):]
+        self.url = shown(url)
+        self._secret_url = url
         try:
-            self._con = psycopg.connect(conninfo, connect_timeout=10)
+            self._con = psycopg.connect(_conninfo(url), connect_timeout=10)
         except psycopg.Error as exc:
             raise EngineError(f"cannot connect to {self.url}: {self._safe(exc)}") from None
         self._con.read_only = True
 
     def _safe(self, exc: BaseException) -> str:
-        """A driver message with the password removed even where it is not in a URL."""
-        text = _message(exc)
-        return text.replace(self._secret, "***") if self._secret else text
+        """A driver message with the URL's secrets hidden wherever they appear."""
+        return _message(exc, self._secret_url)
 
     def query(self, sql: str) -> Result:
         import psycopg
@@ -289,6 +440,21 @@ class PostgresEngine:
         self._con.close()
 
 
+def _conninfo(url: str) -> str:
+    """A libpq URI for ``url`` with its user and password percent-encoded, so that a raw
+    ``@``, ``/``, ``:``, space, tab or newline in the password stays in the password (a raw
+    ``?`` or ``#`` can't be told from the query: :class:`EngineError`)."""
+    parts, loose = split_url(url), split_url(url, loose=True)
+    if parts is not None and parts.user is None and loose is not None and loose.password:
+        raise EngineError(f"cannot connect to {shown(url)}: the password seems to hold a raw "
+                          "`?` or `#`; percent-encode it (`?` is %3F, `#` is %23)")
+    if parts is None or parts.user is None:
+        return "postgresql://" + url.partition("://")[2]
+    user = quote(unquote(parts.user), safe="")
+    password = "" if parts.password is None else ":" + quote(unquote(parts.password), safe="")
+    return f"postgresql://{user}{password}@{parts.rest}"
+
+
 class SparkEngine:
     """A Spark session (local mode or a cluster master) through pyspark."""
 
@@ -296,7 +462,8 @@ class SparkEngine:
 
     def __init__(self, url: str, session: Any = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
-        self.url = redact(url)
+        self.url = shown(url)
+        self._secret_url = url
         self._owned = session is None
         if session is not None:
             self._spark = session
@@ -314,7 +481,8 @@ class SparkEngine:
         try:
             self._spark = builder.getOrCreate()
         except Exception as exc:  # py4j and JVM start-up failures have no common base
-            raise EngineError(f"cannot start Spark at {self.url}: {_message(exc)}") from None
+            raise EngineError(f"cannot start Spark at {self.url}: "
+                              f"{_message(exc, url)}") from None
         # failed queries are reported as one line by query(); the JVM's own log would
         # print them again as pages of JSON
         self._spark.sparkContext.setLogLevel("FATAL")
@@ -331,7 +499,7 @@ class SparkEngine:
         except Exception as exc:  # pyspark raises AnalysisException, Py4JJavaError, ...
             if deadline.fired:
                 raise QueryTimeout(self.timeout) from None
-            raise EngineError(f"Spark failed: {_message(exc)}") from None
+            raise EngineError(f"Spark failed: {_message(exc, self._secret_url)}") from None
         return Result(tuple(frame.columns), tuple(tuple(r) for r in rows))
 
     def close(self) -> None:
@@ -346,7 +514,7 @@ def connect(url: str, base: Path | None = None, timeout: float = DEFAULT_TIMEOUT
     """
     kind = scheme(url)
     if kind == "duckdb":
-        return DuckDBEngine(duckdb_path(url, base or Path.cwd()), timeout)
+        return DuckDBEngine(duckdb_path(url, base or Path.cwd()), url, timeout)
     if kind == "postgres":
         try:
             import psycopg  # noqa: F401

@@ -1,17 +1,19 @@
 """Compute measures on a warehouse: load the project, compile, connect, query.
 
-The warehouse is ``--db`` or the project's ``[project] warehouse``; a DuckDB file named
+The warehouse is ``--db``, else ``$OSM_DB_URL``, else the project's ``[project] warehouse``
+(with ``${NAME}`` read from the environment); a DuckDB file named
 there that does not exist yet is generated from the project's ``data/generate.py`` (the
 example projects' demo data). Problems become messages, never tracebacks.
 """
 
 from __future__ import annotations
 
-import difflib
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from metriclang.config import ConfigError, warehouse_url
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.engine import (
     DEFAULT_TIMEOUT,
@@ -23,7 +25,8 @@ from metriclang.engine import (
     ensure_demo_data,
     scheme,
 )
-from metriclang.project import UsageError, load_project
+from metriclang.errors import UsageError, did_you_mean
+from metriclang.load import load_project
 from metriclang.report.results import Named
 from metriclang.report.text import render_one
 from metriclang.semantic.model import Project
@@ -42,32 +45,51 @@ def _names(project: Project, measure: str | None) -> list[str]:
     if measure is None:
         return sorted(project.measures, key=lambda n: (project.measures[n].span, n))
     if measure not in project.measures:
-        close = difflib.get_close_matches(measure, project.measures, 1)
-        hint = f" (did you mean `{close[0]}`?)" if close else ""
-        raise UsageError(f"unknown measure `{measure}`{hint}")
+        hint = did_you_mean(measure, project.measures)
+        raise UsageError(f"unknown measure `{measure}`" + (f" ({hint})" if hint else ""))
     return [measure]
+
+
+#: The environment variable read for the warehouse URL when ``--db`` is not given.
+DB_ENV = "OSM_DB_URL"
+
+
+def warehouse(project: Project, db: str | None) -> tuple[str, Path, bool]:
+    """The URL to open, the directory relative DuckDB paths start from, and whether it is the
+    project's own ``[project] warehouse``.
+
+    Precedence: ``--db``, then ``$OSM_DB_URL``, then ``warehouse`` in metriclang.toml (whose
+    ``${NAME}`` are read from the environment now). Raises :class:`UsageError` without one.
+    """
+    root = Path(project.root)
+    given = db or os.environ.get(DB_ENV)
+    if given:
+        return given, Path.cwd(), False
+    try:
+        url = warehouse_url(project.config, root, os.environ)
+    except ConfigError as exc:
+        raise UsageError(render_one(project, exc.diagnostic)) from None
+    if url is None:
+        raise UsageError(f"no warehouse: pass --db URL, set {DB_ENV} or set `warehouse` under "
+                         "[project] in metriclang.toml")
+    return url, root, True
 
 
 def open_warehouse(project: Project, db: str | None, timeout: float = DEFAULT_TIMEOUT
                    ) -> tuple[Engine, str | None]:
-    """Connect to ``db`` or the project's warehouse; a note when demo data was generated.
+    """Connect to the warehouse (see :func:`warehouse`); a note when demo data was generated.
 
     Each query is cancelled after ``timeout`` seconds.
     """
-    root = Path(project.root)
-    url = db or project.config.warehouse
-    if url is None:
-        raise UsageError("no warehouse: pass --db URL or set `warehouse` under [project] "
-                         "in metriclang.toml")
+    url, base, own = warehouse(project, db)
     try:
         kind = scheme(url)
     except EngineError as exc:
         raise UsageError(str(exc)) from None
-    base = Path.cwd() if db else root
     note = None
-    if kind == "duckdb" and db is None:
+    if kind == "duckdb" and own:
         path = duckdb_path(url, base)
-        if path is not None and ensure_demo_data(path, root):
+        if path is not None and ensure_demo_data(path, base):
             note = f"created {path.name} with demo data from data/generate.py"
     return connect(url, base, timeout), note
 

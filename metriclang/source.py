@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True, order=True)
@@ -36,5 +37,17 @@ class SourceFile:
         Lines end at ``\n`` only, as the parser counts them (``str.splitlines`` would also
         break at form feeds and other separators and shift every later line).
         """
-        lines = self.text.split("\n")
-        return lines[line - 1].removesuffix("\r") if 0 < line <= len(lines) else ""
+        starts = self.line_starts
+        if not 0 < line <= len(starts):
+            return ""
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[starts[line - 1]:end].removesuffix("\r")
+
+    @cached_property
+    def line_starts(self) -> tuple[int, ...]:
+        """The offset where each line starts (indexed once, so finding a line is O(1))."""
+        text, starts, at = self.text, [0], self.text.find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find("\n", at + 1)
+        return tuple(starts)

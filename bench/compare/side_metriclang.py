@@ -2,7 +2,7 @@
 
 Usage: ``python side_metriclang.py PROJECT_DIR OUT.json METRIC [METRIC ...]``.
 Writes timings (seconds) and the generated SQL of each named metric to OUT.json.
-Parse + validate is ``metriclang.check.check`` (load, resolve and every rule), as ``osm check``;
+Parse + validate is ``metriclang.load.check`` (load, resolve and every rule), as ``osm check``;
 the harness sets ``METRICLANG_CACHE_DIR`` to an empty directory so the first check is cold.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 _t0 = time.perf_counter()
 import metriclang  # noqa: E402
-from metriclang.check import check  # noqa: E402
+from metriclang.load import check  # noqa: E402
 from metriclang.diagnostics import Severity  # noqa: E402
 from metriclang.sqlgen import compile_sql  # noqa: E402
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from metriclang.diff.compare import ModelDiff, compare
 from metriclang.diff.run import MeasureRun, run_changed
 from metriclang.diff.sides import Side
-from metriclang.project import Loaded, UsageError, load_project
+from metriclang.errors import UsageError
+from metriclang.load import Loaded, load_project
 
 #: ``--fail-on`` choices.
 FAIL_ON = ("breaking", "any", "never")
@@ -21,7 +22,7 @@ FAIL_ON = ("breaking", "any", "never")
 def diff_sides(old: Side, new: Side, today: date | None = None) -> tuple[ModelDiff, Loaded,
                                                                          Loaded]:
     """Check both sides and compare them."""
-    from metriclang.check import check
+    from metriclang.load import check
 
     before, after = check(old.root, today), check(new.root, today)
     return compare(before, after, old.label, new.label), before, after

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from metriclang.diagnostics import Diagnostic
 from metriclang.diff.canon import DOC_FIELDS, KINDS, Fields, Key, elements
-from metriclang.project import Loaded
+from metriclang.load import Loaded
 from metriclang.semantic import model as m
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metriclang.config import CONFIG_FILE
-from metriclang.project import UsageError
+from metriclang.errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ class EvidenceOptions:
 
 
 def gather(project: Project, options: EvidenceOptions) -> Report:
-    """Verify ``project`` (raises :class:`~metriclang.project.UsageError` without a warehouse)."""
+    """Verify ``project`` (raises :class:`~metriclang.errors.UsageError` without a warehouse)."""
     from metriclang.verify import verify_project
 
     return verify_project(project, options.db, options.date_from, options.date_to)

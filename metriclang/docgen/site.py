@@ -37,13 +37,13 @@ from metriclang.atomic import (
     tree_hashes,
 )
 from metriclang.diagnostics import DiagnosticSet
+from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.docgen import evidence, markdown
 from metriclang.docgen.evidence import EvidenceOptions
 from metriclang.docgen.rulesdoc import rule_docs
 from metriclang.docgen.sql import pygments_css, sql_panels
 from metriclang.docgen.views import Views
-from metriclang.project import UsageError
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+from metriclang.errors import UsageError
 from metriclang.verify.evidence import CAVEAT
 from metriclang.verify.result import LinkResult, Report
 
@@ -202,7 +202,7 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
     ``evidence_from`` adds ``osm verify``'s evidence to the measure pages, from that
     warehouse (a project with errors is not verified: its pages stay without evidence).
     """
-    from metriclang.check import check
+    from metriclang.load import check
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown docs format `{fmt}` (choose {', '.join(FORMATS)})")
@@ -211,11 +211,12 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
         raise UsageError(f"unknown dialect `{unknown[0]}` (choose {', '.join(OUTPUT_DIALECTS)})")
     out = Path(out)
     ensure_replaceable(out, MANIFEST, "docs")  # refuse before the work
+    today = today or date.today()  # one date for the rules and the page that shows it
     loaded = check(path, today)
     report = None
     if evidence_from is not None and not loaded.diagnostics.has_errors:
         report = evidence.gather(loaded.project, evidence_from)
-    views = Views(loaded.project, loaded.diagnostics, report)
+    views = Views(loaded.project, loaded.diagnostics, report, today)
     with atomic_dir(out) as tmp:
         writer = Writer(views, fmt, tmp, dialects)
         writer.write()

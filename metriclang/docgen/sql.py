@@ -10,10 +10,10 @@ from pygments import highlight  # type: ignore[import-untyped]
 from pygments.formatters import HtmlFormatter  # type: ignore[import-untyped]
 from pygments.lexers.sql import SqlLexer  # type: ignore[import-untyped]
 
+from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.docgen.views import DiagView, diag_view
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 
 _LEXER = SqlLexer()
 _FORMATTER = HtmlFormatter(nowrap=True)

@@ -10,6 +10,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
@@ -167,6 +168,8 @@ class IndexPage:
     measures: tuple[Link, ...]
     summary: Summary
     loose: tuple[DiagView, ...]
+    #: The date the lag chains (C207) were measured from: ``--today`` or the day of the run.
+    today: str
 
 
 @dataclass(frozen=True)
@@ -217,11 +220,11 @@ class Views:
     """Indexes a project and its diagnostics once, then builds page views on demand."""
 
     def __init__(self, project: m.Project, diagnostics: DiagnosticSet,
-                 evidence: Report | None = None) -> None:
+                 evidence: Report | None = None, today: date | None = None) -> None:
         self.project = project
+        self.today = today or date.today()
         self.diagnostics = diagnostics
         self.evidence = evidence
-        self.lines = {f.path: f.text.splitlines() for f in project.files}
         self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
         for name in sorted(project.measures):
             for drive in project.measures[name].drives:
@@ -305,7 +308,7 @@ class Views:
                                for j in sorted(self.project.journeys.values(),
                                                key=lambda j: j.name)),
                          tuple(self.link(n) for n in sorted(self.project.measures)),
-                         self.summary(), loose)
+                         self.summary(), loose, self.today.isoformat())
 
     def _targets(self, targets: Iterable[m.Target]) -> tuple[TargetView, ...]:
         out = []
@@ -451,9 +454,10 @@ class Views:
 
     def text(self, span: Span) -> str:
         """The source text of a span, continuation lines dedented."""
-        lines = self.lines.get(span.file, [])[span.line - 1:span.end_line]
-        if not lines:
+        source = self.project.file(span.file)
+        if source is None:
             return ""
+        lines = [source.line_text(n) for n in range(span.line, span.end_line + 1)]
         if len(lines) == 1:
             return lines[0][span.column - 1:span.end_column - 1]
         lines[0] = lines[0][span.column - 1:]
@@ -462,8 +466,8 @@ class Views:
 
     def written(self, span: Span, keyword: str) -> str:
         """A one-line statement's text as written, without its keyword (``60%``)."""
-        lines = self.lines.get(span.file, [])
-        line = lines[span.line - 1] if 0 < span.line <= len(lines) else ""
+        source = self.project.file(span.file)
+        line = source.line_text(span.line) if source else ""
         end = span.end_column - 1 if span.end_line == span.line else len(line)
         return line[span.column - 1:end].strip().removeprefix(keyword).strip()
 

@@ -80,7 +80,8 @@ class _Text:
             if c == "{":
                 return self.pos(i)
             if c == "#":
-                i = self.text.find("\n", i) if "\n" in self.text[i:] else len(self.text)
+                end = self.text.find("\n", i)
+                i = end if end >= 0 else len(self.text)
                 continue
             i += 1
         return after

@@ -8,8 +8,16 @@ from pathlib import Path
 
 from metriclang.atomic import sweep, temp_name
 from metriclang.diagnostics import Diagnostic, error
+from metriclang.errors import UsageError
 from metriclang.fmt import Formatted, format_text
-from metriclang.project import UsageError, leaves, not_text, outside_warning
+from metriclang.reading import (
+    MAX_FILE_BYTES,
+    leaves,
+    not_text,
+    outside_warning,
+    read_limited,
+    too_large,
+)
 from metriclang.source import Span
 
 
@@ -39,10 +47,17 @@ def format_file(path: Path) -> Formatted:
     """Read and format one file (unreadable or not UTF-8 text: an E105 diagnostic)."""
     name = path.as_posix()
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as exc:
         return Formatted(name, "", None, (error(
             "E105", f"cannot read `{name}`: {exc.strerror or exc}", Span(name, 1, 1, 1, 1)),))
+    return format_bytes(data, name)
+
+
+def format_bytes(data: bytes, name: str) -> Formatted:
+    """Format a file's bytes: E108 when too large, E105 when not UTF-8 text."""
+    if len(data) > MAX_FILE_BYTES:
+        return Formatted(name, "", None, (too_large(name),))
     problem = not_text(data, name)
     if problem:
         return Formatted(name, "", None, (problem,))

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from metriclang.fmt.comments import Attached, Note, attach
-from metriclang.semantic.resolve import keyword_of
 from metriclang.syntax import ast
+from metriclang.syntax.ast import keyword_of
 
 LINE_LENGTH = 100
 INDENT = "  "

@@ -16,13 +16,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from metriclang.engine import Result
 from metriclang.report import printable
-
-_PLACES = Decimal("1e-9")
 
 
 @dataclass(frozen=True)
@@ -51,10 +49,21 @@ def plain(value: Any) -> Any:
         case Decimal() if not value.is_finite():
             return None
         case float() | Decimal():
-            rounded = Decimal(repr(value) if isinstance(value, float) else value)
-            rounded = rounded.quantize(_PLACES).normalize()
+            rounded = _quantize(Decimal(repr(value) if isinstance(value, float) else value), 9)
             return int(rounded) if rounded == rounded.to_integral_value() else float(rounded)
     return str(value)
+
+
+def _quantize(value: Decimal, places: int) -> Decimal:
+    """``value`` rounded to ``places`` decimals, without trailing zeros, however large it is
+    (the default 28 digits of precision fail from 1e19 up with nine decimals).
+
+    >>> _quantize(Decimal("12345678901234567890.123456789123"), 9)
+    Decimal('12345678901234567890.123456789')
+    """
+    with localcontext() as context:
+        context.prec = max(28, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places)).normalize()
 
 
 def cell(value: Any, places: int = 9) -> str:
@@ -66,8 +75,7 @@ def cell(value: Any, places: int = 9) -> str:
         case bool():
             return "true" if value else "false"
         case float():
-            exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places))
-            return format(exact.normalize(), "f")
+            return format(_quantize(Decimal(repr(value)), places), "f")
     return str(value)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from metriclang.config import Config
 from metriclang.diagnostics import Diagnostic, Severity
+from metriclang.errors import did_you_mean
 from metriclang.rules.base import Rule
 from metriclang.semantic import model as m
-from metriclang.semantic.formula import did_you_mean
 from metriclang.source import Span
 
 
@@ -101,10 +102,7 @@ def apply(project: m.Project, diagnostics: Iterable[Diagnostic],
 
 
 def _unused(scopes: Iterable[_Scope], codes: frozenset[str],
-            config: object) -> Iterator[Diagnostic]:
-    from metriclang.config import Config
-
-    assert isinstance(config, Config)
+            config: Config) -> Iterator[Diagnostic]:
     for s in sorted(scopes, key=lambda s: s.allow.span):
         code = s.allow.code
         if code in codes:

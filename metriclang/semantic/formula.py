@@ -7,7 +7,6 @@ functions sqlglot types (an allow-list, see :func:`parse_fragment`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Collection
 from decimal import Decimal
 from functools import lru_cache
@@ -18,6 +17,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
 
 from metriclang.diagnostics import Diagnostic, error, quoted
+from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
 from metriclang.source import Span
 from metriclang.syntax import ast
@@ -55,10 +55,8 @@ _STATEMENTS = (exp.Query, exp.Subquery, exp.Command, exp.Create, exp.Drop, exp.I
                exp.Set, exp.Pragma, exp.Transaction, exp.Commit, exp.Rollback, exp.Table)
 
 
-def did_you_mean(name: str, candidates: Collection[str]) -> str | None:
-    """``did you mean `x`?`` for the closest candidate, if one is close."""
-    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+#: Longest SQL fragment (characters) handed to sqlglot; beyond it E108 (docs/language.md).
+MAX_FRAGMENT_CHARS = 64 * 1024
 
 
 def _function_name(node: exp.Expr) -> str:
@@ -119,6 +117,10 @@ def parse_fragment(sql: ast.Sql, dialect: str, allowed: Collection[str] = ()
     >>> d.code, d.message, d.span.column
     ('E171', 'function `pg_sleep` is not allowed in a SQL fragment', 12)
     """
+    if len(sql.text) > MAX_FRAGMENT_CHARS:
+        return None, [error("E108", f"SQL fragment of {len(sql.text):,} characters is longer "
+                            f"than the limit of {MAX_FRAGMENT_CHARS:,}", sql.span,
+                            "keep long lists of values in a table and join it through a source")]
     try:
         trees = _parse_sql(sql.text, dialect)
     except ParseError as exc:

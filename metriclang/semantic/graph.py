@@ -106,19 +106,30 @@ def after(today: date, lag: tuple[int, int]) -> date:
 
 
 def add_months(day: date, months: int) -> date:
-    """Calendar month arithmetic, clamping to the month's last day (Jan 31 + 1 month = Feb 28)."""
+    """Calendar month arithmetic, clamping to the month's last day (Jan 31 + 1 month = Feb 28)
+    and to the calendar (a lag of a billion months lands on 9999-12-31, never an error).
+
+    >>> add_months(date(2024, 1, 31), 1), add_months(date(2024, 1, 31), 10**9)
+    (datetime.date(2024, 2, 29), datetime.date(9999, 12, 31))
+    """
     import calendar
 
     total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
+    if not date.min.year <= year <= date.max.year:
+        return date.max if months > 0 else date.min
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 
 
 def add_days(day: date, days: int) -> date:
+    """``day`` plus ``days``, clamped to the calendar (date.min..date.max)."""
     from datetime import timedelta
 
-    return day + timedelta(days=days)
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:  # also raised by timedelta itself beyond 999,999,999 days
+        return date.max if days > 0 else date.min
 
 
 @dataclass(frozen=True)

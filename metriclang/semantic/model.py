@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
 from sqlglot import exp
 
@@ -303,7 +304,11 @@ class Project:
     objectives: Mapping[str, Objective]
 
     def file(self, path: str) -> SourceFile | None:
-        return next((f for f in self.files if f.path == path), None)
+        return self._files_by_path.get(path)
+
+    @cached_property
+    def _files_by_path(self) -> dict[str, SourceFile]:
+        return {f.path: f for f in self.files}
 
     @property
     def strategies(self) -> tuple[Strategy, ...]:

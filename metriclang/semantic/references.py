@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from metriclang.diagnostics import Diagnostic, Related, error
+from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
-from metriclang.semantic.formula import did_you_mean
 from metriclang.source import Span
 from metriclang.syntax import ast
 

@@ -15,10 +15,12 @@ from sqlglot import exp
 
 from metriclang.config import Config
 from metriclang.diagnostics import Diagnostic, Related, error
+from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
-from metriclang.semantic.formula import FormulaResolver, did_you_mean, parse_fragment, to_duration
+from metriclang.semantic.formula import FormulaResolver, parse_fragment, to_duration
 from metriclang.source import SourceFile, Span
 from metriclang.syntax import ast
+from metriclang.syntax.ast import keyword_of
 
 #: Statements each declaration accepts; those in the second set may repeat.
 _ALLOWED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -34,26 +36,6 @@ _ALLOWED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 _WORDS = {"kind": m.KINDS, "perspective": m.PERSPECTIVES, "grain": m.GRAINS,
           "direction": m.DIRECTIONS, "effect": m.EFFECTS}
-
-
-#: The keyword of each statement type that has only one (the others carry theirs).
-_KEYWORDS: dict[type, str] = {
-    ast.TableStmt: "table", ast.EntityStmt: "entity", ast.DimensionStmt: "dimension",
-    ast.FormulaStmt: "formula", ast.WindowStmt: "window", ast.StageStmt: "stage",
-    ast.TargetStmt: "target", ast.ObjectiveTargetStmt: "target", ast.DrivesStmt: "drives",
-    ast.AllowStmt: "allow", ast.NorthStarStmt: "north_star", ast.StrategyDecl: "strategy",
-}
-_WITH_KEYWORD = (ast.ColumnStmt, ast.WordStmt, ast.FlagStmt, ast.NamesStmt, ast.TextStmt)
-
-
-def keyword_of(stmt: Any) -> str:
-    """The keyword a statement starts with (a dictionary look-up: this runs for every one)."""
-    keyword = _KEYWORDS.get(type(stmt))
-    if keyword is not None:
-        return keyword
-    if isinstance(stmt, _WITH_KEYWORD):
-        return stmt.keyword
-    raise TypeError(stmt)
 
 
 class _Resolver:

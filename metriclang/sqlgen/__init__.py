@@ -27,7 +27,7 @@ def compile_sql(
     """One measure as one SELECT in ``dialect``; ``None`` plus diagnostics when impossible.
 
     >>> import pathlib, tempfile
-    >>> from metriclang.project import load_project
+    >>> from metriclang.load import load_project
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "a.osm").write_text("source s { table t time at } measure m { formula "
     ...                              "count(s) grain month }")

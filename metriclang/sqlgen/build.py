@@ -68,15 +68,23 @@ def py_trunc(d: date, grain: str) -> date:
 
 
 def py_add(d: date, amount: int, unit: str) -> date:
-    """``d`` plus ``amount`` DAY or MONTH units (month ends clamp, as in SQL).
+    """``d`` plus ``amount`` DAY or MONTH units (month ends clamp, as in SQL); beyond the
+    calendar the result is its first or last day (``--to 9999-12-31`` plans, never fails).
 
     >>> py_add(date(2024, 3, 31), -1, "MONTH"), py_add(date(2024, 2, 26), 7, "DAY")
     (datetime.date(2024, 2, 29), datetime.date(2024, 3, 4))
+    >>> py_add(date(9999, 12, 1), 1, "MONTH"), py_add(date(1, 1, 1), -10**9, "DAY")
+    (datetime.date(9999, 12, 31), datetime.date(1, 1, 1))
     """
     if unit == "DAY":
-        return d + timedelta(days=amount)
+        try:
+            return d + timedelta(days=amount)
+        except OverflowError:
+            return date.max if amount > 0 else date.min
     months = d.year * 12 + d.month - 1 + amount
     year, month = divmod(months, 12)
+    if not date.min.year <= year <= date.max.year:
+        return date.max if amount > 0 else date.min
     for day in (d.day, 30, 29, 28):
         try:
             return date(year, month + 1, day)

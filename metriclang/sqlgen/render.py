@@ -9,9 +9,9 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, UnsupportedError
 
 from metriclang.diagnostics import Diagnostic, error
+from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.semantic.model import Project
 from metriclang.sqlgen.build import Range, build_query, py_trunc
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from metriclang.sqlgen.plan import MeasurePlan, plan_measure, plan_measures
 from metriclang.sqlgen.targets import target
 

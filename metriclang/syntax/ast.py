@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from metriclang.source import Span
 
@@ -316,3 +317,23 @@ class FileAST:
     path: str
     declarations: tuple[Declaration, ...]
     comments: tuple[Comment, ...]
+
+
+#: The keyword of each statement type that has only one (the others carry theirs).
+_KEYWORDS: dict[type, str] = {
+    TableStmt: "table", EntityStmt: "entity", DimensionStmt: "dimension",
+    FormulaStmt: "formula", WindowStmt: "window", StageStmt: "stage",
+    TargetStmt: "target", ObjectiveTargetStmt: "target", DrivesStmt: "drives",
+    AllowStmt: "allow", NorthStarStmt: "north_star", StrategyDecl: "strategy",
+}
+_WITH_KEYWORD = (ColumnStmt, WordStmt, FlagStmt, NamesStmt, TextStmt)
+
+
+def keyword_of(stmt: Any) -> str:
+    """The keyword a statement starts with (a dictionary look-up: this runs for every one)."""
+    keyword = _KEYWORDS.get(type(stmt))
+    if keyword is not None:
+        return keyword
+    if isinstance(stmt, _WITH_KEYWORD):
+        return stmt.keyword
+    raise TypeError(stmt)

@@ -6,7 +6,6 @@ rest are described from the set of tokens the parser expected at that point.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from metriclang.diagnostics import Diagnostic, Related, error, quoted
+from metriclang.errors import did_you_mean
 from metriclang.source import Span
 
 # (message, help) -> examples that fail at the same parser state as the mistake.
@@ -110,7 +110,8 @@ class Block:
 def open_blocks(text: str, upto: int) -> list[Block]:
     """The blocks still open at offset ``upto``, outermost first (strings and comments skipped)."""
     stack: list[Block] = []
-    for m in re.finditer(r'"(?:[^"\\\r\n]|\\.)*"|\'(?:[^\']|\'\')*\'|#[^\r\n]*|[{}]', text[:upto]):
+    for m in re.finditer(r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
+                         r'|#[^\r\n]*|[{}]', text[:upto]):
         tok = m.group()
         if tok == "{":
             head = [h for h in _BLOCK.finditer(text, max(0, m.start() - 400), m.start())]
@@ -209,8 +210,7 @@ def _hint(token: Token | None, block: Block | None) -> str | None:
         return "`->` only separates the two sides of `conversion(FROM -> TO, ...)`"
     words = _STATEMENTS.get(block.kind, ()) if block else (
         "journey", "source", "measure", "objective")
-    close = difflib.get_close_matches(str(token), words, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close and close[0] != str(token) else None
+    return did_you_mean(str(token), words)
 
 
 def _end_span(path: str, text: str) -> Span:

@@ -29,7 +29,7 @@ MAX_ERRORS_PER_FILE = 50
 #: the declaration before it is unclosed; a keyword alone does not (``measure m`` inside a
 #: strategy is a typo for ``measures``).
 _HEADER_PATTERN = (r'[ \t]*(?:journey|source|measure|objective)[ \t]+[A-Za-z_][A-Za-z0-9_]*\s*'
-                   r'(?:"(?:[^"\\\r\n]|\\.)*"\s*)?\{')
+                   r'(?:"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"\s*)?\{')
 _HEADER = re.compile(_HEADER_PATTERN)
 #: Where recovery may resume: a declaration keyword in column 1, or an indented full header.
 _DECLARATION_LINE = re.compile(
@@ -103,7 +103,8 @@ def _too_deep(text: str) -> int | None:
     if text.count("(") <= MAX_NESTING:
         return None
     depth = 0
-    for m in re.finditer(r'"(?:[^"\\\r\n]|\\.)*"|\'(?:[^\']|\'\')*\'|#[^\r\n]*|[()]', text):
+    for m in re.finditer(r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
+                         r'|#[^\r\n]*|[()]', text):
         if m.group() == "(":
             depth += 1
             if depth > MAX_NESTING:

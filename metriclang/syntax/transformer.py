@@ -68,7 +68,9 @@ def _piece(children: list[Any]) -> _Piece:
     return _Piece(start, end, _cover(children))
 
 
-_COMMENT_OR_STRING = re.compile(r"""'(?:[^']|'')*'|"(?:[^"\\\r\n]|\\.)*"|#[^\r\n]*""")
+_COMMENT_OR_STRING = re.compile(r"'[^']*(?:''[^']*)*'"
+                                r'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"'
+                                r"|#[^\r\n]*")
 
 
 def _fragment_text(text: str) -> str:

@@ -33,10 +33,10 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
     """Verify the project at ``path`` on the warehouse ``db`` (else the configured one).
 
     A project with errors is not verified: the report then holds only its diagnostics.
-    Raises :class:`~metriclang.project.UsageError` when no warehouse can be opened.
+    Raises :class:`~metriclang.errors.UsageError` when no warehouse can be opened.
     """
     from metriclang.diagnostics import Severity
-    from metriclang.project import load_project
+    from metriclang.load import load_project
 
     loaded = load_project(path)
     errors = tuple(d for d in loaded.diagnostics
@@ -51,34 +51,19 @@ def verify_project(project: Project, db: str | None = None, date_from: date | No
                    timeout: float | None = None) -> Report:
     """Verify a loaded project (for callers that already hold one, such as the docs site).
 
-    Every measure is fetched (vanity signals look at all of them, linked or not). ``db``
-    relative DuckDB paths are taken from the working directory; the configured warehouse's
-    from the project root (a demo project's data is generated there on first use).
+    Every measure is fetched (vanity signals look at all of them, linked or not). The
+    warehouse is chosen as for ``osm run`` (:func:`metriclang.runner.warehouse`): ``db``,
+    ``$OSM_DB_URL``, then the project's (a demo project's data is generated on first use).
     """
     from dataclasses import replace
 
-    from metriclang.engine import (
-        DEFAULT_TIMEOUT,
-        EngineError,
-        connect,
-        duckdb_path,
-        ensure_demo_data,
-        scheme,
-    )
-    from metriclang.project import UsageError
+    from metriclang.engine import DEFAULT_TIMEOUT, EngineError
+    from metriclang.errors import UsageError
+    from metriclang.runner import open_warehouse
     from metriclang.verify.warehouse import fetch_series
 
-    root = Path(project.root)
-    url, base = (db, Path.cwd()) if db else (project.config.warehouse, root)
-    if not url:
-        raise UsageError("no warehouse to verify against: pass --db URL or set "
-                         "`warehouse` under [project] in metriclang.toml")
     try:
-        if scheme(url) == "duckdb" and not db:
-            target = duckdb_path(url, root)
-            if target is not None:
-                ensure_demo_data(target, root)
-        engine = connect(url, base, timeout or DEFAULT_TIMEOUT)
+        engine, _ = open_warehouse(project, db, timeout or DEFAULT_TIMEOUT)
     except EngineError as exc:
         raise UsageError(str(exc)) from None
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from tests.conftest import ROOT
 
 COMPARE = ROOT / "bench" / "compare"

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from tests.conftest import ROOT
 
 

@@ -18,8 +18,8 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-from metriclang.check import check
 from metriclang.docgen.site import build_site
+from metriclang.load import check
 from metriclang.sqlgen import compile_sql
 from tests.conftest import EXAMPLES, ROOT, skip_or_fail
 from tests.docgen.conftest import Built

@@ -271,7 +271,7 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     result = runner.invoke(main, ["docs", str(project), "--out", str(tmp_path / "s"),
                                   "--evidence"])
     assert result.exit_code == 2
-    assert "error: no warehouse to verify against" in result.output
+    assert "error: no warehouse: pass --db URL, set OSM_DB_URL" in result.output
     result = runner.invoke(main, ["docs", str(project), "--out", str(tmp_path / "s"),
                                   "--evidence", "--from", "2026-03-01", "--to", "2026-01-01"])
     assert result.exit_code == 2

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from metriclang.check import check
 from metriclang.cli import main
 from metriclang.docgen.layout import causal_layers, shorten
 from metriclang.docgen.site import MANIFEST, Writer, build_site
 from metriclang.docgen.views import Views
+from metriclang.load import check
 from tests.conftest import EXAMPLES, golden
 from tests.docgen.conftest import Built
 
@@ -141,6 +141,24 @@ def test_reruns_are_byte_identical(tmp_path: Path) -> None:
         build_site(EXAMPLES / "shop", tmp_path / fmt / "b", fmt, dialects=DUCKDB)
         assert tree_bytes(tmp_path / fmt / "a") == first == tree_bytes(tmp_path / fmt / "b")
     assert not [p for p in tmp_path.rglob(".*tmp*")]
+
+
+def test_today_is_recorded_and_makes_the_site_reproducible(tmp_path: Path) -> None:
+    """C207 depends on the date: the index says which one, and --today fixes it. Two runs
+    with the same --today are byte-identical; a later --today changes what C207 reports."""
+    runner = CliRunner()
+    for name, day in (("a", "2026-01-05"), ("b", "2026-01-05"), ("late", "2027-06-01")):
+        result = runner.invoke(main, ["docs", str(EXAMPLES / "shop"), "--out",
+                                      str(tmp_path / name), "--no-sql", "--today", day],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.stderr
+    assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
+    index = (tmp_path / "a" / "index.html").read_text("utf-8")
+    assert 'Checked as of <time datetime="2026-01-05">2026-01-05</time>' in index
+    late = (tmp_path / "late" / "index.html").read_text("utf-8")
+    assert "2027-06-01" in late and tree_bytes(tmp_path / "late") != tree_bytes(tmp_path / "a")
+    c207 = (tmp_path / "late" / "rules" / "C207.html").read_text("utf-8")
+    assert "from 2027-06-01" in c207
 
 
 def test_failed_build_keeps_the_previous_site(tmp_path: Path,

@@ -11,7 +11,7 @@ import pytest
 
 from metriclang.diff.canon import dump
 from metriclang.fmt import format_text
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.syntax.parser import parse_file
 from tests.conftest import EXAMPLES, ROOT
 

@@ -60,6 +60,8 @@ def spec(kind: str, n: int) -> str:
             return SRC + measure("x", "count(s)", f'  description "{"é" * n}"\n')
         case "sql_string":
             return SRC + measure("x", f"count(s where d = '{'q' * n}')")
+        case "dense_fragment":  # n characters of `d + d + ...` in one condition
+            return SRC + measure("x", "count(s where " + " + ".join(["d"] * (n // 4)) + " > 0)")
     raise SystemExit(f"unknown kind {kind}")
 
 
@@ -70,7 +72,7 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     root.mkdir(parents=True, exist_ok=True)
     (root / "p.osm").write_text(spec(kind, n), encoding="utf-8")
-    from metriclang.check import check
+    from metriclang.load import check
     from metriclang.sqlgen import compile_sql
 
     start = time.process_time()
@@ -85,7 +87,7 @@ def main() -> None:
         out["sql"] = sql is not None
         out["sql_codes"] = sorted({d.code for d in problems})
     if "compile" in stages and not loaded.diagnostics.has_errors:  # compile --dialect all --fused
-        from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+        from metriclang.dialects import OUTPUT_DIALECTS
         from metriclang.sqlgen.output import compile_project
 
         compiled = compile_project(loaded.project, OUTPUT_DIALECTS, fused=True)
@@ -98,9 +100,13 @@ def main() -> None:
         formatted = format_text((root / "p.osm").read_text("utf-8"), "p.osm")
         out["fmt"] = formatted.text is not None
         out["fmt_codes"] = sorted({d.code for d in formatted.diagnostics})
+    if "text" in stages:
+        from metriclang.report.text import render
+
+        out["text_lines"] = render(loaded.project, loaded.diagnostics).count("\n")
     if "docs" in stages or "docs_sql" in stages:  # docs_sql: SQL of every dialect on the pages
+        from metriclang.dialects import OUTPUT_DIALECTS as ALL
         from metriclang.docgen.site import build_site
-        from metriclang.sqlgen.dialects import OUTPUT_DIALECTS as ALL
 
         dialects = ALL if "docs_sql" in stages else ()
         out["pages"] = build_site(root, root.parent / "site", "html", dialects=dialects).pages

@@ -11,16 +11,15 @@ import json
 import tempfile
 from pathlib import Path
 
-from metriclang.check import check
 from metriclang.diagnostics import Diagnostic, DiagnosticSet
+from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.diff import diff_sides
 from metriclang.diff.report import RENDERERS
 from metriclang.diff.sides import Side
 from metriclang.docgen.site import build_site
 from metriclang.fmt import format_text
-from metriclang.project import Loaded
+from metriclang.load import Loaded, check
 from metriclang.report import FORMATS, reporter
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from metriclang.sqlgen.output import compile_project
 from metriclang.syntax.parser import parse_file
 

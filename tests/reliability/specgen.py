@@ -212,3 +212,82 @@ def valid_project(draw: st.DrawFn) -> dict[str, str]:
     text += (f'objective goal "{draw(safe_label)}" {{\n  north_star {names[-1]}\n'
              f'  description "{draw(safe_label)}"\n}}\n')
     return {"sources.osm": VALID_SOURCES, "measures.osm": text}
+
+
+# ------------------------------------------------------------------ metriclang.toml and URLs
+
+#: Marks a secret in generated URLs: it must never appear in any output.
+SECRET_MARK = "SeCrEtMaRk"
+
+toml_scalar = st.one_of(
+    st.sampled_from(('"duckdb"', '"postgres"', '"x"', '""', "5", "-1", "1.5", "inf", "nan",
+                     "true", "1979-05-27", "1979-05-27T07:32:00Z", "07:32:00", '"error"',
+                     '"warning"', '"off"', "'lit\\eral'", '"""multi\nline"""', '"${X}"',
+                     '"$$"', '"${"')),
+    st.integers(-10**20, 10**20).map(str))
+toml_value = st.recursive(
+    toml_scalar,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.lists(st.tuples(st.sampled_from(("a", "dialect", "words", "S303")), inner),
+                 max_size=2, unique_by=lambda kv: kv[0]).map(
+            lambda kvs: "{" + ", ".join(f"{k} = {v}" for k, v in kvs) + "}")),
+    max_leaves=4)
+
+_PASSWORD_CHARS = st.sampled_from(("@", ":", "/", "?", "#", "%", "%4", "%40", " ", "\t",
+                                   "\\n", "'", '\\"', "&", "=", "+", "[", "]", "é", "\\u0000",
+                                   "${X}", "$$", "a", "Z9"))
+
+
+@st.composite
+def password(draw: st.DrawFn) -> str:
+    """A password holding the secret mark and hostile characters (TOML-escaped)."""
+    parts = draw(st.lists(_PASSWORD_CHARS, max_size=4))
+    at = draw(st.integers(0, len(parts)))
+    return "".join(parts[:at]) + SECRET_MARK + "".join(parts[at:])
+
+
+@st.composite
+def db_url(draw: st.DrawFn) -> str:
+    """A warehouse URL (TOML-escaped) that fails fast: no server listens on its host, an
+    unknown scheme, a missing file; the secret sits in the password or a parameter."""
+    scheme = draw(st.sampled_from(("postgresql", "postgres", "PostgreSQL", "postgresq",
+                                   "duckdb", "spark", "")))
+    host = draw(st.sampled_from(("127.0.0.1:9", "[::1]:9", "", "/nonexistent/dir",
+                                 "h@127.0.0.1:9")))
+    secret = draw(password())
+    where = draw(st.sampled_from(("userinfo", "password", "sslpassword", "token", "api_key")))
+    user = f"ana:{secret}@" if where == "userinfo" else draw(st.sampled_from(("", "ana@")))
+    query = "" if where == "userinfo" else f"?{where}={secret}"
+    query += draw(st.sampled_from(("", "&connect_timeout=1", "&sslmode=disable")))
+    if scheme == "duckdb":
+        return f"duckdb:///{user}{host}/missing.duckdb{query}"
+    if scheme == "spark":  # no master: refused before a JVM starts
+        return f"spark://{user}{query}"
+    sep = draw(st.sampled_from(("://", ":", ":/")))
+    return f"{scheme}{sep}{user}{host}/db{query}"
+
+
+@st.composite
+def config(draw: st.DrawFn) -> str:
+    """A metriclang.toml whose known settings take values of any TOML type."""
+    lines = []
+    top = draw(st.sampled_from(("tables", "project", "rules", "vanity", "mixed")))
+    if top in ("project", "rules", "vanity"):
+        lines.append(f"{top} = {draw(toml_value)}")
+    if top != "project":
+        lines.append("[project]")
+        for key in draw(st.lists(st.sampled_from(("dialect", "warehouse", "other")),
+                                 unique=True, max_size=3)):
+            value = f'"{draw(db_url())}"' if key == "warehouse" and draw(st.booleans()) \
+                else draw(toml_value)
+            lines.append(f"{key} = {value}")
+    if top != "rules":
+        lines.append("[rules]")
+        for code in draw(st.lists(st.sampled_from(("S303", "V403", "E111", "X")), unique=True,
+                                  max_size=2)):
+            lines.append(f"{code} = {draw(toml_value)}")
+    if top != "vanity":
+        lines.append("[vanity]")
+        lines.append(f"words = {draw(toml_value)}")
+    return "\n".join(lines) + "\n"

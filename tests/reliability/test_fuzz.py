@@ -20,16 +20,17 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 from lark import Lark
 
-from metriclang.project import Loaded
+from metriclang.load import Loaded
 from metriclang.syntax.parser import grammar_text
 from tests.conftest import EXAMPLES, ROOT
 from tests.reliability.pipeline import run_pipeline
-from tests.reliability.specgen import project, valid_project
+from tests.reliability.specgen import SECRET_MARK, config, db_url, project, valid_project
 
 CRASHES = ROOT / "tests" / "data" / "regressions" / "crashes"
 SEEDS = sorted(p for p in (ROOT / "tests").rglob("*.osm")
@@ -251,3 +252,60 @@ def test_mutants_through_osm(tmp_path: Path, seed: int) -> None:
         assert "Traceback" not in done.stderr + done.stdout, (args, done.stderr[-3000:])
         allowed = (0, 1, 2) if command[0] == "sql" else (0, 1)  # sql: unknown measure is usage
         assert done.returncode in allowed, (args, done.returncode, done.stderr[-2000:])
+
+
+# ------------------------------------------------------------------ settings and URLs
+
+#: In-process commands (click's runner: the same code path as ``osm``) for config fuzzing.
+CONFIG_COMMANDS = (["check", "{p}"], ["sql", "{p}", "monthly_revenue"], ["graph", "{p}"],
+                   ["run", "{p}", "monthly_revenue"], ["run", "{p}", "monthly_revenue",
+                                                       "--db", "{u}"],
+                   ["verify", "{p}", "--db", "{u}"],
+                   ["diff", "{e}", "{p}", "--run", "--db", "{u}"])
+
+
+def _no_traceback_with(tmp_path: Path, toml: str, url: str) -> None:
+    """Every command on the shop specs with this metriclang.toml and --db URL: exit 0, 1 or 2,
+    no exception, and the URL's secret never printed."""
+    from click.testing import CliRunner
+
+    root = tmp_path / "cfg"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(EXAMPLES / "shop", root, ignore=shutil.ignore_patterns("*.duckdb", "data"))
+    # the TOML escapes undone, as a shell would pass the URL
+    raw = url.encode("utf-8").decode("unicode_escape")
+    runner = CliRunner(env={"OSM_DB_URL": "", "X": "x"})
+    # the generated settings, then settings without errors, so that commands reach the URL
+    for text in (toml, f'[project]\nwarehouse = "{url}"\n'):
+        (root / "metriclang.toml").write_text(text, encoding="utf-8")
+        for command in CONFIG_COMMANDS:
+            _one_command(runner, [a.format(p=root, u=raw, e=EXAMPLES / "shop")
+                                  for a in command], text)
+
+
+def _one_command(runner: CliRunner, args: list[str], toml: str) -> None:
+    from metriclang.cli import main
+
+    result = runner.invoke(main, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        case = keep_crash({"metriclang.toml": toml.encode()}, f"{args}: "
+                          f"{type(result.exception).__name__}: {result.exception}"[:2000])
+        raise AssertionError(f"{args} raised; input kept in {case}") from result.exception
+    assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.stderr)
+    shown = result.stdout + result.stderr
+    assert SECRET_MARK.lower() not in shown.lower(), (args, shown[-2000:])
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(toml=config(), url=db_url())
+def test_config_types_and_urls(tmp_path: Path, toml: str, url: str) -> None:
+    _no_traceback_with(tmp_path, toml, url)
+
+
+@pytest.mark.slow
+@settings(max_examples=500, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(toml=config(), url=db_url())
+def test_config_types_and_urls_many(tmp_path: Path, toml: str, url: str) -> None:
+    _no_traceback_with(tmp_path, toml, url)

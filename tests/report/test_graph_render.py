@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from metriclang.cli import main
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.report.graph import render, view
 from tests.conftest import EXAMPLES, golden, skip_or_fail
 

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from metriclang.check import check
+from metriclang.load import check
 from metriclang.report import reporter
 from metriclang.rules.registry import DOCUMENTED
 from tests.conftest import EXAMPLES

@@ -6,8 +6,8 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from metriclang.check import check
 from metriclang.diagnostics import Diagnostic
+from metriclang.load import check
 from metriclang.rules.docs import PRELUDE
 
 TODAY = date(2026, 1, 1)

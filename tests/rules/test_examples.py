@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from metriclang.check import check
+from metriclang.load import check
 from tests.conftest import EXAMPLES
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from metriclang.check import check
+from metriclang.load import check
 from tests.conftest import EXAMPLES
 
 FILES = sorted(p for p in EXAMPLES.rglob("*.osm"))

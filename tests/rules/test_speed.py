@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from metriclang.diagnostics import DiagnosticSet
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.rules import collector_paused, run_rules
 from metriclang.rules.context import Context
 from metriclang.rules.registry import RULES

@@ -18,9 +18,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from metriclang.check import check
 from metriclang.cli import main
 from metriclang.engine import DuckDBEngine, PostgresEngine
+from metriclang.load import check
 from metriclang.sqlgen import compile_sql
 from tests.reliability.pipeline import assert_positioned
 from tests.security.test_injection import (

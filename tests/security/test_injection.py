@@ -21,10 +21,10 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from metriclang.check import check
+from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.engine import DuckDBEngine, EngineError, PostgresEngine
+from metriclang.load import check
 from metriclang.sqlgen import compile_sql
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from tests.harness import PgServer, reader
 from tests.reliability.pipeline import assert_positioned
 

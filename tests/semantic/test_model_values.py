@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.semantic import model as m
 from tests.conftest import ROOT
 

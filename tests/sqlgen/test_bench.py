@@ -12,7 +12,7 @@ from types import ModuleType
 
 import duckdb
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from tests.conftest import ROOT
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from metriclang.cli import main
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.sqlgen import compile_sql
 from tests.conftest import EXAMPLES, ROOT
 

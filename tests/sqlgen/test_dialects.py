@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from metriclang.project import load_project
+from metriclang.dialects import OUTPUT_DIALECTS
+from metriclang.load import load_project
 from metriclang.sqlgen import compile_sql
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from metriclang.sqlgen.plan import dump_plan, plan_measure
 from tests.conftest import EXAMPLES, golden
 

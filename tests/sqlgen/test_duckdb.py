@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql, output_columns
 from tests.sqlgen import data

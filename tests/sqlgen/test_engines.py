@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql
 from tests.harness import PgServer

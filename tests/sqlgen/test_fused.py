@@ -7,7 +7,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.sqlgen.output import fusable_groups
 from metriclang.sqlgen.render import render_fused
 from tests.sqlgen import data

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from metriclang.project import load_project
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
+from metriclang.dialects import OUTPUT_DIALECTS
+from metriclang.load import load_project
 from metriclang.sqlgen.output import compile_project
 from tests.conftest import EXAMPLES
 

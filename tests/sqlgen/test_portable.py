@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from sqlglot import exp
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.sqlgen.build import Range, build_query
 from metriclang.sqlgen.output import fusable_groups
 from metriclang.sqlgen.plan import plan_measure, plan_measures

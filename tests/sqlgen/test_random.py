@@ -15,10 +15,10 @@ import duckdb
 import pytest
 import sqlglot
 
-from metriclang.project import load_project
+from metriclang.dialects import OUTPUT_DIALECTS
+from metriclang.load import load_project
 from metriclang.sqlgen import compile_sql, output_columns
 from metriclang.sqlgen.build import py_trunc
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from tests.sqlgen import data
 from tests.sqlgen.test_duckdb import CORPUS, norm
 

@@ -17,10 +17,10 @@ import duckdb
 import pytest
 import sqlglot
 
-from metriclang.project import load_project
+from metriclang.dialects import OUTPUT_DIALECTS
+from metriclang.load import load_project
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql
-from metriclang.sqlgen.dialects import OUTPUT_DIALECTS
 from metriclang.sqlgen.plan import MAX_INLINE_DEPTH, SharedRef, plan_measure
 from metriclang.sqlgen.render import render_fused
 from tests.engines.rows import assert_rows_equal, normalized

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.syntax.parser import parse_file
 from tests.conftest import ROOT
 from tests.syntax.test_invalid_corpus import LANGUAGE_STAGE
@@ -58,7 +58,9 @@ def test_every_code_is_documented() -> None:
     assert _language_codes() - {"E18" + str(i) for i in range(10)} <= table
 
 
-RUNNABLE = sorted(c for c in _sections() if c in _language_codes() and c != "E105")
+#: E105 needs bytes that are not UTF-8 and E108 megabytes of input: tested elsewhere
+#: (tests/syntax, tests/reliability/test_limits.py).
+RUNNABLE = sorted(c for c in _sections() if c in _language_codes() and c not in ("E105", "E108"))
 
 
 @pytest.mark.parametrize("code", RUNNABLE)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from tests.conftest import ROOT
 
 INVALID = ROOT / "tests" / "data" / "invalid"
@@ -37,6 +37,14 @@ CASES: list[tuple[str, list[Expected]]] = [
     ]),
     ('dir_config_unknown_severity', [
         ('metriclang.toml', 'E192', 6, 1, 'unknown severity `fatal` for `S303`'),
+    ]),
+    ('dir_config_wrong_types', [
+        ('metriclang.toml', 'E194', 1, 1, '`project` must be a table ([project]), not a string'),
+        ('metriclang.toml', 'E194', 2, 1, '`rules` must be a table ([rules]), not an array'),
+        ('metriclang.toml', 'E194', 5, 1, '`[vanity] words` must be an array of strings, not an'),
+    ]),
+    ('dir_config_bad_variable', [
+        ('metriclang.toml', 'E195', 3, 31, '`${PW@db/shop` is not a variable reference'),
     ]),
     ('dir_config_unknown_code', [
         ('metriclang.toml', 'E193', 5, 1, '`E111` is not a rule code that can be configured'),
@@ -80,6 +88,7 @@ CASES: list[tuple[str, list[Expected]]] = [
         ('E161', 12, 58, 'source `visits` has no entity `customer`'),
     ]),
     ('equals_after_keyword.osm', [('E101', 8, 11, 'statements take no `=`')]),
+    ('fragment_too_long.osm', [('E108', 8, 30, 'SQL fragment of 80,011 characters is longer')]),
     ('formula_cycle.osm', [
         ('E160', 8, 11, 'measures refer to each other in a cycle: a -> b -> c -> a'),
     ]),
@@ -193,7 +202,7 @@ CASES: list[tuple[str, list[Expected]]] = [
 ]
 
 #: The modules of the language stage (loading a project); E18x belong to SQL generation.
-LANGUAGE_STAGE = ("syntax", "semantic", "project.py", "config.py")
+LANGUAGE_STAGE = ("syntax", "semantic", "load.py", "config.py")
 
 
 @pytest.mark.parametrize(("name", "expected"), CASES, ids=[c[0] for c in CASES])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from metriclang.check import check
+from metriclang.load import check
 from metriclang.report import reporter
 from tests.conftest import EXAMPLES, ROOT
 

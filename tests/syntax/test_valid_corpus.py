@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from metriclang.dump import dump_ast, dump_model
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.syntax.parser import parse_file
 from tests.conftest import ROOT, golden
 

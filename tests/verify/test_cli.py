@@ -109,7 +109,7 @@ def test_usage_errors_exit_2(shop: Path, args: list[str], message: str) -> None:
 def test_no_warehouse_and_missing_path(tmp_path: Path) -> None:
     (tmp_path / "a.osm").write_text("source s {\n  table t\n  time at\n}\n", encoding="utf-8")
     run = osm("verify", str(tmp_path))
-    assert run.returncode == 2 and "no warehouse to verify against" in run.stderr
+    assert run.returncode == 2 and "no warehouse: pass --db URL, set OSM_DB_URL" in run.stderr
     assert "Traceback" not in run.stderr
     assert osm("verify", str(tmp_path / "nope")).returncode == 2
 
@@ -131,7 +131,7 @@ def test_a_measure_with_dimensions_is_fetched_as_its_total(shop: Path) -> None:
     import duckdb
 
     from metriclang.engine import connect
-    from metriclang.project import load_project
+    from metriclang.load import load_project
     from metriclang.verify.warehouse import fetch_series
 
     project = load_project(shop).project

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.semantic.model import Project
 from metriclang.verify import Report, Series, measure_evidence, verify
 from metriclang.verify.evidence import needed_periods

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from metriclang.project import load_project
+from metriclang.load import load_project
 from metriclang.verify.series import Series
 from metriclang.verify.warehouse import fetch_series
 from tests.conftest import EXAMPLES

@@ -1,4 +1,5 @@
-"""Load a project from disk: find the files, read, parse and resolve them."""
+"""The loading stage: find a project's files, read, parse and resolve them; ``check`` adds the
+rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,23 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from metriclang.config import CONFIG_FILE, Config, load_config
-from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity, error
+from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
+from metriclang.errors import UsageError
+from metriclang.reading import leaves, outside_warning, read_source
+from metriclang.rules import run_rules
+from metriclang.rules.settings import configurable, unknown_codes
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
-from metriclang.source import SourceFile, Span
+from metriclang.source import Span
 from metriclang.syntax.cache import parse_cached
 
-
-class UsageError(Exception):
-    """The command was used wrongly (PATH missing, unknown measure...): exit 2."""
+#: Largest project (characters, all files together): beyond it the remaining files are not
+#: parsed and E108 says so (docs/language.md#limits).
+MAX_PROJECT_CHARS = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,61 +52,6 @@ def project_files(path: Path) -> tuple[Path, list[Path]]:
 def _dangling(path: Path) -> bool:
     """A symbolic link to nothing: a file of the project that can't be read (reported)."""
     return path.is_symlink() and not path.exists()
-
-
-def leaves(path: Path, root: Path) -> bool:
-    """True when ``path`` is a symbolic link (or under one) to a file outside ``root``.
-
-    Such a file is not read: ``env.osm -> /proc/self/environ`` must not print a CI runner's
-    secrets as a source excerpt. A link to nothing is not: reading it fails (E105).
-    """
-    try:
-        return path.exists() and not path.resolve().is_relative_to(root.resolve())
-    except (OSError, RuntimeError):
-        return True
-
-
-def outside_warning(rel: str) -> Diagnostic:
-    """W101: a project file linking out of the project, left unread."""
-    return Diagnostic("W101", Severity.WARNING,
-                      f"`{rel}` is a symbolic link to a file outside the project; it was not read",
-                      Span(rel, 1, 1, 1, 1),
-                      "copy the file into the project, or link to a file inside it")
-
-
-def read_source(path: Path, rel: str) -> tuple[SourceFile | None, Diagnostic | None]:
-    """Read one file as UTF-8 text (a byte-order mark is allowed); see :func:`not_text`."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, error("E105", f"cannot read `{rel}`: {exc.strerror or exc}",
-                           Span(rel, 1, 1, 1, 1))
-    problem = not_text(data, rel)
-    return (None, problem) if problem else (SourceFile(rel, data.decode("utf-8-sig")), None)
-
-
-def not_text(data: bytes, rel: str) -> Diagnostic | None:
-    """E105 when ``data`` is not UTF-8 text: invalid UTF-8, or a NUL byte (binary data).
-
-    Such a file gets no text at all, so no excerpt of its bytes is ever shown.
-    """
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _position(data, exc.start)
-        return error("E105", f"`{rel}` is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                     Span(rel, line, column, line, column + 1), "save the file as UTF-8")
-    if b"\0" in data:
-        line, column = _position(data, data.index(b"\0"))
-        return error("E105", f"`{rel}` is not a text file (it holds a NUL byte)",
-                     Span(rel, line, column, line, column + 1),
-                     "a spec is UTF-8 text: remove the NUL bytes")
-    return None
-
-
-def _position(data: bytes, offset: int) -> tuple[int, int]:
-    """1-based line and byte column of ``offset`` in ``data``."""
-    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 @contextmanager
@@ -137,8 +88,11 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
     config = Config()
     if not leaves(root / CONFIG_FILE, root):
         config, problems = load_config(root)
+        problems = (*problems, *unknown_codes(config))
+        config = configurable(config)
     diagnostics: list[Diagnostic] = list(problems)
     sources, trees = [], []
+    total = 0
     for file in paths:
         rel = file.relative_to(root).as_posix()
         if leaves(file, root):
@@ -149,6 +103,13 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
             diagnostics.append(problem)
         if source is None:
             continue
+        total += len(source.text)
+        if total > MAX_PROJECT_CHARS:
+            diagnostics.append(error(
+                "E108", f"the project's files hold more than {MAX_PROJECT_CHARS >> 20} million "
+                f"characters: `{rel}` and the files after it were not read",
+                Span(rel, 1, 1, 1, 1), "check the project in parts (one directory at a time)"))
+            break
         tree, syntax = parse_cached(rel, source.text)
         sources.append(source)
         trees.append(tree)
@@ -156,3 +117,15 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
     project, semantic = resolve(trees, sources, str(root), config)
     diagnostics.extend(semantic)
     return Loaded(project, DiagnosticSet.of(diagnostics))
+
+
+def check(path: str | Path, today: date | None = None) -> Loaded:
+    """Everything ``osm check`` reports for a project.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
+    >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
+    ['E123']
+    """
+    loaded = load_project(path)
+    return Loaded(loaded.project, run_rules(loaded.project, loaded.diagnostics, today))
