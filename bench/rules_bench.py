@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_project import write_project
 
-from metriclang.load import check
 from metriclang.diagnostics import DiagnosticSet
-from metriclang.load import load_project
-from metriclang.rules import collector_paused, run_rules
+from metriclang.gcpause import collector_paused
+from metriclang.load import check, load_project
+from metriclang.rules import run_rules
 from metriclang.rules.context import Context
 from metriclang.rules.registry import RULES
 from metriclang.semantic.model import Project

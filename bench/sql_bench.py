@@ -183,11 +183,11 @@ def bench_windows(con: Any, project: Any) -> dict[str, Any]:
 
 
 def bench_fused(con: Any, project: Any) -> dict[str, Any]:
+    from metriclang.sqlgen import compile_fused
     from metriclang.sqlgen.output import fusable_groups
-    from metriclang.sqlgen.render import render_fused
 
     measures = fusable_groups(project)["orders.month"]
-    fused, _ = render_fused(project, measures, "duckdb")
+    fused, _ = compile_fused(project, measures, "duckdb")
     singles = [compile_sql(project, m, "duckdb")[0] for m in measures]
     assert fused is not None and all(singles)
     rows = _rows(con, fused)

@@ -28,10 +28,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from metriclang.engine import connect, write_duckdb
 from metriclang.load import load_project
 from metriclang.verify import verify
 from metriclang.verify.warehouse import fetch_series
+from metriclang.warehouse import connect
+from metriclang.warehouse.demo import write_duckdb
 
 START = date(2025, 1, 1)
 SEED = 8

@@ -21,7 +21,8 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from metriclang.errors import UsageError
@@ -101,6 +102,32 @@ def replace_dir(tmp: Path, out: Path) -> None:
         os.replace(old, out)
         raise
     _remove(old)
+
+
+@contextmanager
+def output_dir(out: Path, manifest: str, command: str, mode: int | None = None
+               ) -> Iterator[Path]:
+    """A fresh temporary sibling of ``out`` to write into, put in place of ``out`` (then
+    ``mode`` given to it, if any) when the block succeeds and deleted when it fails.
+
+    ``out`` must be replaceable (:func:`ensure_replaceable` with the ``manifest`` of
+    ``osm COMMAND``) on entry and again just before the swap, so the block must write that
+    manifest; until the swap the previous output stays whole.
+    """
+    target = ensure_replaceable(out, manifest, command)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sweep(target)
+    tmp = target.with_name(temp_name(target))
+    tmp.mkdir()
+    try:
+        yield tmp
+        if mode is not None:
+            tmp.chmod(mode)
+        ensure_replaceable(out, manifest, command)
+        replace_dir(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _remove(path: Path) -> None:

@@ -6,8 +6,10 @@ Exit codes: 0 success, 1 the project has errors, 2 usage error (PATH missing, ba
 from __future__ import annotations
 
 import sys
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 import click
 
@@ -24,18 +26,30 @@ TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
                        help="Cancel a query that runs longer than this (statement timeout).")
 
 
-def _today(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"`{value}` is not a date (YYYY-MM-DD)") from None
+def _day(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
 
 
-def _color(stream: object) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in __import__(
-        "os").environ
+def _day_option(*names: str, help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A ``YYYY-MM-DD`` option whose value is a :class:`~datetime.date` (click checks it)."""
+    return click.option(*names, type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                        callback=_day, help=help)
+
+
+def _period(first: date | None, last: date | None) -> None:
+    """``--from`` after ``--to`` is a usage error (exit 2), like a malformed date."""
+    if first and last and first > last:
+        raise click.BadParameter(f"{first} is after --to {last}", click.get_current_context(),
+                                 param_hint="'--from'")
+
+
+def _color(stream: IO[str]) -> bool:
+    """Whether to colour what goes to ``stream``, as rich decides: on a terminal (or with
+    ``FORCE_COLOR`` / ``TTY_COMPATIBLE=1``), never with ``NO_COLOR``; piped text stays plain."""
+    from rich.console import Console
+
+    console = Console(file=stream)
+    return console.is_terminal and not console.no_color
 
 
 class Group(click.Group):
@@ -45,8 +59,19 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_usage_message(exc)}", err=True)
             sys.exit(2)
+
+
+def _usage_message(exc: UsageError) -> str:
+    """The message of a usage error; a warehouse setting's diagnostic rendered in full."""
+    from metriclang.warehouse.urls import SettingError
+
+    if isinstance(exc, SettingError):
+        from metriclang.report.text import render_one
+
+        return render_one(exc.project, exc.diagnostic)
+    return str(exc)
 
 
 @click.group(cls=Group)
@@ -59,12 +84,12 @@ def main() -> None:
 @PATH
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
-@click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
-def check(path: Path, fmt: str, strict: bool, today: str | None) -> None:
+@_day_option("--today", help="Date to measure lag chains from (C207).")
+def check(path: Path, fmt: str, strict: bool, today: date | None) -> None:
     """Parse, resolve, validate and lint the project at PATH."""
     from metriclang.load import check as run_check
 
-    loaded = run_check(path, _today(today))
+    loaded = run_check(path, today)
     color = fmt == "text" and _color(sys.stdout)
     click.echo(reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
     if not loaded.project.files and not len(loaded.diagnostics):
@@ -137,14 +162,14 @@ def fmt_command(paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> N
 @PATH
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")
-@click.option("--from", "date_from", help="First day of history to use, YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Last day of history to use, YYYY-MM-DD.")
+@_day_option("--from", "date_from", help="First day of history to use.")
+@_day_option("--to", "date_to", help="Last day of history to use.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True)
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.05, show_default=True, help="False-discovery rate across links.")
 @TIMEOUT
-def verify_command(path: Path, db: str | None, date_from: str | None, date_to: str | None,
+def verify_command(path: Path, db: str | None, date_from: date | None, date_to: date | None,
                    fmt: str, alpha: float, timeout: float) -> None:
     """Test every `drives` link of PATH against the data (evidence, not proof of causation).
 
@@ -153,10 +178,8 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
     from metriclang.verify import verify_path
     from metriclang.verify.render import render
 
-    start, end = _today(date_from), _today(date_to)
-    if start and end and start > end:
-        raise click.BadParameter(f"--from {start} is after --to {end}")
-    report = verify_path(path, db, start, end, alpha, timeout)
+    _period(date_from, date_to)
+    report = verify_path(path, db, date_from, date_to, alpha, timeout)
     click.echo(render(report, fmt), nl=False)
     failed = bool(report.contradicted) or any(
         d.severity == Severity.ERROR for d in report.diagnostics if not d.suppressed)
@@ -173,16 +196,16 @@ def verify_command(path: Path, db: str | None, date_from: str | None, date_to: s
               type=click.Choice(OUTPUT_DIALECTS),
               help="SQL dialect shown on measure pages (repeatable; default: all).")
 @click.option("--no-sql", is_flag=True, help="Leave SQL out of measure pages (faster).")
-@click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
+@_day_option("--today", help="Date to measure lag chains from (C207).")
 @click.option("--evidence", is_flag=True,
               help="Add `osm verify` evidence from the warehouse to the measure pages.")
 @click.option("--db", help="Warehouse URL for --evidence (default: $OSM_DB_URL, else "
               "`warehouse` in metriclang.toml).")
-@click.option("--from", "date_from", help="First day of history for --evidence, YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Last day of history for --evidence, YYYY-MM-DD.")
+@_day_option("--from", "date_from", help="First day of history for --evidence.")
+@_day_option("--to", "date_to", help="Last day of history for --evidence.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
-         today: str | None, evidence: bool, db: str | None, date_from: str | None,
-         date_to: str | None) -> None:
+         today: date | None, evidence: bool, db: str | None, date_from: date | None,
+         date_to: date | None) -> None:
     """Write the documentation site of the project at PATH to --out."""
     from metriclang.docgen.evidence import EvidenceOptions, summary
     from metriclang.docgen.site import build_site
@@ -191,12 +214,10 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
         raise UsageError("--no-sql and --dialect exclude each other")
     if not evidence and (db or date_from or date_to):
         raise UsageError("--db, --from and --to go with --evidence")
-    start, end = _today(date_from), _today(date_to)
-    if start and end and start > end:
-        raise click.BadParameter(f"--from {start} is after --to {end}")
+    _period(date_from, date_to)
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
-    options = EvidenceOptions(db, start, end) if evidence else None
-    result = build_site(path, out, fmt, _today(today), chosen, options)
+    options = EvidenceOptions(db, date_from, date_to) if evidence else None
+    result = build_site(path, out, fmt, today, chosen, options)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -215,34 +236,34 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
               "spark://local[2] (default: $OSM_DB_URL, else `warehouse` in metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
               show_default=True)
-@click.option("--from", "date_from", help="First day to compute, YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Last day to compute, YYYY-MM-DD.")
+@_day_option("--from", "date_from", help="First day to compute.")
+@_day_option("--to", "date_to", help="Last day to compute.")
 @TIMEOUT
 def run_command(path: Path, measure: str | None, run_all: bool, db: str | None, fmt: str,
-                date_from: str | None, date_to: str | None, timeout: float) -> None:
+                date_from: date | None, date_to: date | None, timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
     Exit 1 when the project has errors or a query fails (also: runs past --timeout).
     """
     from metriclang.report.results import to_csv, to_json, to_table
-    from metriclang.runner import run_measures
+    from metriclang.report.text import render_one
+    from metriclang.warehouse.compute import compute
 
-    start, end = _today(date_from), _today(date_to)
-    if start and end and start > end:
-        raise click.BadParameter(f"--from {start} is after --to {end}")
+    _period(date_from, date_to)
     if run_all == (measure is not None):
         raise UsageError("give either a MEASURE or --all")
-    outcome = run_measures(path, measure, db, start, end, timeout)
-    for message in outcome.messages:
-        click.echo(message, err=True)
-    if outcome.results:
+    computed = compute(path, measure, db, date_from, date_to, timeout)
+    for notice in computed.notices:
+        click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
+                   err=True)
+    if computed.results:
         single = not run_all
-        text = (to_table(outcome.results, _color(sys.stdout)) if fmt == "table" else
-                to_json(outcome.results, single) if fmt == "json" else
-                to_csv(outcome.results, single))
+        text = (to_table(computed.results, _color(sys.stdout)) if fmt == "table" else
+                to_json(computed.results, single) if fmt == "json" else
+                to_csv(computed.results, single))
         click.echo(text, nl=False)
-    sys.exit(1 if outcome.failed else 0)
+    sys.exit(1 if computed.failed else 0)
 
 
 def _problems(project: object, problems: object) -> None:
@@ -279,17 +300,18 @@ def _dialect_choice(with_all: bool) -> click.Choice[str]:
 @click.argument("measure")
 @click.option("--dialect", type=_dialect_choice(False), default=None,
               help="Output SQL dialect (default: the project's dialect, else duckdb).")
-@click.option("--from", "date_from", help="First period to include, YYYY-MM-DD.")
-@click.option("--to", "date_to", help="Last period to include, YYYY-MM-DD.")
+@_day_option("--from", "date_from", help="First period to include.")
+@_day_option("--to", "date_to", help="Last period to include.")
 @click.option("--plan", "show_plan", is_flag=True,
               help="Print the dialect-free plan (JSON) instead of the SQL.")
-def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | None,
-                date_to: str | None, show_plan: bool) -> None:
+def sql_command(path: Path, measure: str, dialect: str | None, date_from: date | None,
+                date_to: date | None, show_plan: bool) -> None:
     """Print the SQL of one MEASURE of the project at PATH."""
     from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.errors import did_you_mean
     from metriclang.sqlgen import compile_sql
 
+    _period(date_from, date_to)
     project = _loaded_for_sql(path)
     if measure not in project.measures:
         hint = did_you_mean(measure, project.measures)
@@ -306,10 +328,7 @@ def sql_command(path: Path, measure: str, dialect: str | None, date_from: str | 
             sys.exit(1)
         click.echo(dump_plan(plan, dialect), nl=False)
         return
-    first, last = _today(date_from), _today(date_to)
-    if first and last and first > last:
-        raise UsageError(f"--from {first} is after --to {last}")
-    text, found = compile_sql(project, measure, dialect, date_from=first, date_to=last)
+    text, found = compile_sql(project, measure, dialect, date_from=date_from, date_to=date_to)
     if text is None:
         _problems(project, found)
         sys.exit(1)
@@ -410,10 +429,10 @@ def graph(path: Path, fmt: str) -> None:
               help="How many of the latest periods --run shows.")
 @click.option("--db", help="Warehouse URL for --run (default: $OSM_DB_URL, else `warehouse` "
               "in metriclang.toml).")
-@click.option("--today", help="Date to measure lag chains from (C207), YYYY-MM-DD.")
+@_day_option("--today", help="Date to measure lag chains from (C207).")
 @TIMEOUT
 def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: str, run: bool,
-                 periods: int, db: str | None, today: str | None, timeout: float) -> None:
+                 periods: int, db: str | None, today: date | None, timeout: float) -> None:
     """Compare the meaning of two versions of a project.
 
     OLD and NEW are directories or git revisions; `main` compares the revision with the
@@ -429,7 +448,7 @@ def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: st
 
     with ExitStack() as stack:
         old_side, new_side = resolve_sides(old, new, project, stack)
-        result, before, after = diff_sides(old_side, new_side, _today(today))
+        result, before, after = diff_sides(old_side, new_side, today)
         runs: tuple[MeasureRun, ...] = ()
         if run and measures_to_run(result):
             runs, note = run_measures(before, after, project, db, measures_to_run(result),

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from metriclang.diagnostics import Diagnostic, error
-from metriclang.source import Span
+from metriclang.source import LineIndex, Span
 
 CONFIG_FILE = "metriclang.toml"
 SEVERITY_WORDS = ("error", "warning", "info", "off")
@@ -45,8 +45,7 @@ def _locate(text: str, key: str) -> Span:
     m = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
     if not m:
         return _span()
-    line = text.count("\n", 0, m.start()) + 1
-    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    line, column = LineIndex.of(text).position(m.start())
     return Span(CONFIG_FILE, line, column, line, column + len(key))
 
 

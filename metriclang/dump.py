@@ -31,7 +31,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from metriclang.source import SourceFile, Span
+from metriclang.source import LineIndex, SourceFile, Span
 from metriclang.syntax import ast
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def to_data(value: Any, dialect: str = "duckdb") -> Any:
         case Span():
             return span_text(value)
         case SourceFile(path=path, text=text):
-            return {"node": "SourceFile", "path": path, "lines": len(text.splitlines())}
+            return {"node": "SourceFile", "path": path, "lines": LineIndex.of(text).count}
         case Decimal():
             return str(value)
         case date():

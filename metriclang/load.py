@@ -3,9 +3,6 @@ rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +10,7 @@ from pathlib import Path
 from metriclang.config import CONFIG_FILE, Config, load_config
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
 from metriclang.errors import UsageError
+from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
 from metriclang.rules.settings import configurable, unknown_codes
@@ -54,32 +52,13 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building the model.
-
-    Loading allocates hundreds of thousands of small frozen objects and frees almost none;
-    the collector's full passes over that growing heap made loading quadratic in practice.
-    Afterwards the survivors are frozen (``gc.freeze``): the model lives as long as the
-    command, so later collections need not scan it again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.freeze()
-            gc.enable()
-
-
 def load_project(path: str | Path) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
     Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
     """
     root, paths = project_files(Path(path))
-    with _no_cycle_collection():
+    with collector_paused(freeze=True):  # the model lives as long as the command
         return _load(root, paths)
 
 

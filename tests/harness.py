@@ -30,7 +30,11 @@ import duckdb
 import pytest
 from sqlglot import exp
 
-from metriclang.engine import DuckDBEngine, Engine, PostgresEngine, SparkEngine, write_duckdb
+from metriclang.warehouse.demo import write_duckdb
+from metriclang.warehouse.duckdb import DuckDBEngine
+from metriclang.warehouse.postgres import PostgresEngine
+from metriclang.warehouse.result import Engine
+from metriclang.warehouse.spark import SparkEngine
 from tests.conftest import EXAMPLES, ROOT, skip_or_fail
 
 CORPUS = ROOT / "tests" / "engines" / "corpus"

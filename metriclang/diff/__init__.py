@@ -51,15 +51,12 @@ def run_measures(before: Loaded, after: Loaded, project: Path, db: str | None,
 
     Returns the runs and a note when demo data had to be generated first.
     """
-    from metriclang.engine import DEFAULT_TIMEOUT, EngineError
-    from metriclang.runner import open_warehouse
+    from metriclang.warehouse import opened
+    from metriclang.warehouse.result import EngineError
 
     disk = load_project(project).project if project.exists() else after.project
     try:
-        engine, note = open_warehouse(disk, db, timeout or DEFAULT_TIMEOUT)
+        with opened(disk, db, timeout) as (engine, note):
+            return run_changed(engine, before.project, after.project, pairs, periods), note
     except EngineError as exc:
         raise UsageError(f"cannot open the warehouse: {exc}") from None
-    try:
-        return run_changed(engine, before.project, after.project, pairs, periods), note
-    finally:
-        engine.close()

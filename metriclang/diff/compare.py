@@ -17,6 +17,7 @@ from metriclang.diagnostics import Diagnostic
 from metriclang.diff.canon import DOC_FIELDS, KINDS, Fields, Key, elements
 from metriclang.load import Loaded
 from metriclang.semantic import model as m
+from metriclang.semantic.graph import reachable
 
 
 @dataclass(frozen=True)
@@ -126,14 +127,7 @@ def _dependents(project: m.Project, name: str) -> list[str]:
             for node in m.walk(measure.formula):
                 if isinstance(node, m.Ref):
                     users.setdefault(node.measure, set()).add(measure.name)
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        for user in users.get(todo.pop(), ()):
-            if user not in seen:
-                seen.add(user)
-                todo.append(user)
-    return sorted(seen - {name})
+    return sorted(reachable([name], lambda n: users.get(n, ())) - {name})
 
 
 def _split(value: str | None) -> set[str]:

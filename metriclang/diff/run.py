@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from metriclang.diagnostics import DiagnosticSet
-from metriclang.engine import Engine, EngineError
 from metriclang.semantic.model import Project
+from metriclang.warehouse.result import Engine, EngineError
 
 
 @dataclass(frozen=True)

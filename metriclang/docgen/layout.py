@@ -7,12 +7,12 @@ The causal graph puts leading measures on the left and lagging ones on the right
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from metriclang.semantic.model import Project
+from metriclang import display
+from metriclang.semantic.graph import CausalGraph, depth_first
 
 BOX_W, BOX_H = 210, 44
 GAP_X, GAP_Y = 90, 18
@@ -84,17 +84,14 @@ def shorten(text: str, units: int = TITLE_UNITS) -> str:
     >>> shorten("Checkout conversion 结账转化率", 24)
     'Checkout conversion 结…'
     """
-    def width(ch: str) -> int:
-        return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-
-    if sum(map(width, text)) <= units:
+    if display.width(text) <= units:
         return text
     out, used = [], 0
     for ch in text:
-        if used + width(ch) > units - 1:
+        if used + display.width(ch) > units - 1:
             break
         out.append(ch)
-        used += width(ch)
+        used += display.width(ch)
     return "".join(out) + "…"
 
 
@@ -208,40 +205,21 @@ def _longest_path(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dic
     succs: dict[str, list[str]] = {n: [] for n in nodes}
     for a, b in edges:
         succs[a].append(b)
-    state: dict[str, int] = {}
-    order: list[str] = []
-    back: set[tuple[str, str]] = set()
-    for root in nodes:
-        if root in state:
-            continue
-        stack = [(root, iter(succs[root]))]
-        state[root] = 1
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[node] = 2
-                order.append(node)
-                stack.pop()
-            elif state.get(nxt) == 1:
-                back.add((node, nxt))
-            elif nxt not in state:
-                state[nxt] = 1
-                stack.append((nxt, iter(succs[nxt])))
+    walk = depth_first(nodes, lambda n: [(x, None) for x in succs[n]])
+    back = {(a, b) for a, b, _ in walk.back}
     layer = dict.fromkeys(nodes, 0)
-    for node in reversed(order):
+    for node in reversed(walk.finished):
         for nxt in succs[node]:
             if (node, nxt) not in back:
                 layer[nxt] = max(layer[nxt], layer[node] + 1)
     return layer
 
 
-def causal_layers(project: Project) -> dict[str, int]:
-    """Columns for the causal graph: leading (and unkinded) measures left, lagging right."""
-    names = sorted(project.measures)
-    lagging = {n for n in names if project.measures[n].kind == "lagging"}
-    edges = [(n, d.target) for n in names for d in project.measures[n].drives
-             if d.target in project.measures]
+def causal_layers(graph: CausalGraph, lagging: Collection[str]) -> dict[str, int]:
+    """Columns for the causal graph: leading (and unkinded) measures left, ``lagging`` right."""
+    names = graph.nodes
+    lagging = set(lagging) & set(names)
+    edges = [(e.source, e.target) for e in graph.edges()]
     left = [n for n in names if n not in lagging]
     layers = _longest_path(left, [(a, b) for a, b in edges if a not in lagging
                                   and b not in lagging])

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,14 +27,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from metriclang import __version__
-from metriclang.atomic import (
-    ensure_replaceable,
-    ownership,
-    replace_dir,
-    sweep,
-    temp_name,
-    tree_hashes,
-)
+from metriclang.atomic import ensure_replaceable, output_dir, ownership, tree_hashes
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.docgen import evidence, markdown
@@ -171,24 +163,13 @@ class Writer:
 def atomic_dir(out: Path) -> Iterator[Path]:
     """A fresh temporary directory that replaces ``out`` only when the block succeeds.
 
-    The manifest is written last, and ``out`` checked again just before the swap.
+    The manifest (every file's sha256) is written last; the site is readable by all (0755).
     """
-    target = ensure_replaceable(out, MANIFEST, "docs")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    sweep(target)
-    tmp = target.with_name(temp_name(target))
-    tmp.mkdir()
-    try:
+    with output_dir(out, MANIFEST, "docs", 0o755) as tmp:
         yield tmp
         manifest = json.dumps(ownership(tree_hashes(tmp)), indent=2, ensure_ascii=False,
                               sort_keys=True)
         (tmp / MANIFEST).write_text(manifest + "\n", encoding="utf-8", newline="\n")
-        tmp.chmod(0o755)
-        ensure_replaceable(out, MANIFEST, "docs")
-        replace_dir(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
 
 
 def build_site(path: str | Path, out: str | Path, fmt: str = "html",

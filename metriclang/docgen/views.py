@@ -18,6 +18,7 @@ from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.docgen.layout import Diagram, EdgeSpec, NodeSpec, causal_layers, layered
 from metriclang.docgen.rulesdoc import RuleDocView
 from metriclang.semantic import model as m
+from metriclang.semantic.graph import CausalGraph, Edge
 from metriclang.semantic.references import formula_sources
 from metriclang.source import Span
 from metriclang.verify.result import MeasureEvidence, Report
@@ -225,10 +226,9 @@ class Views:
         self.today = today or date.today()
         self.diagnostics = diagnostics
         self.evidence = evidence
-        self.drivers: dict[str, list[tuple[str, m.Drive]]] = defaultdict(list)
-        for name in sorted(project.measures):
-            for drive in project.measures[name].drives:
-                self.drivers[drive.target].append((name, drive))
+        self.causal = CausalGraph.from_project(project)
+        self.drivers = {n: sorted(self.causal.into[n], key=lambda e: e.source)
+                        for n in self.causal.nodes}
         self.used_by: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for o in project.objectives.values():
             for target in o.targets:
@@ -412,37 +412,36 @@ class Views:
 
     def graph(self) -> Diagram:
         """The causal graph: a node per measure, an edge per ``drives`` link."""
-        layers = causal_layers(self.project)
-        names = sorted(self.project.measures)
-        nodes = [NodeSpec(n, self.project.measures[n].label or n,
-                          f"{n} · {self.project.measures[n].kind or 'no kind'}",
-                          measure_href(n), self.project.measures[n].kind or "unkinded")
-                 for n in names]
-        edges = [EdgeSpec(n, d.target, str(d.lag) if d.lag else "", d.effect)
-                 for n in names for d in self.project.measures[n].drives
-                 if d.target in self.project.measures]
+        measures = self.project.measures
+        layers = causal_layers(self.causal, [n for n, x in measures.items()
+                                             if x.kind == "lagging"])
+        nodes = [NodeSpec(n, measures[n].label or n, f"{n} · {measures[n].kind or 'no kind'}",
+                          measure_href(n), measures[n].kind or "unkinded")
+                 for n in self.causal.nodes]
+        edges = [EdgeSpec(e.source, e.target, str(e.lag) if e.lag else "", e.effect)
+                 for e in self.causal.edges()]
         return layered(nodes, edges, layers, "Causal graph")
 
-    def _hops(self, at: str, up: bool) -> list[tuple[str, m.Drive]]:
+    def _hops(self, at: str, up: bool) -> list[tuple[str, Edge]]:
+        """The measures one ``drives`` link away: drivers by name (``up``), else driven ones."""
         if up:
-            return self.drivers.get(at, [])
-        return [(d.target, d) for d in self.project.measures[at].drives
-                if d.target in self.project.measures]
+            return [(e.source, e) for e in self.drivers[at]]
+        return [(e.target, e) for e in self.causal.out[at]]
 
     def _chain(self, name: str, up: bool) -> tuple[tuple[ChainRow, ...], bool]:
         """Transitive drivers (``up``) or driven measures in tree order, each measure once."""
         rows: list[ChainRow] = []
         seen = {name}
-        stack = [(1, name, other, d) for other, d in reversed(self._hops(name, up))]
+        stack = [(1, name, other, e) for other, e in reversed(self._hops(name, up))]
         while stack:
-            depth, via, other, drive = stack.pop()
+            depth, via, other, edge = stack.pop()
             if other in seen:
                 continue
             if len(rows) >= CHAIN_LIMIT:
                 return tuple(rows), True
             seen.add(other)
             rows.append(ChainRow(depth, self.link(other), self.link(via),
-                                 str(drive.lag) if drive.lag else "", drive.effect))
+                                 str(edge.lag) if edge.lag else "", edge.effect))
             stack += [(depth + 1, other, o, d) for o, d in reversed(self._hops(other, up))]
         return tuple(rows), False
 
@@ -457,7 +456,7 @@ class Views:
         source = self.project.file(span.file)
         if source is None:
             return ""
-        lines = [source.line_text(n) for n in range(span.line, span.end_line + 1)]
+        lines = [source.lines.line(n) for n in range(span.line, span.end_line + 1)]
         if len(lines) == 1:
             return lines[0][span.column - 1:span.end_column - 1]
         lines[0] = lines[0][span.column - 1:]
@@ -467,7 +466,7 @@ class Views:
     def written(self, span: Span, keyword: str) -> str:
         """A one-line statement's text as written, without its keyword (``60%``)."""
         source = self.project.file(span.file)
-        line = source.line_text(span.line) if source else ""
+        line = source.lines.line(span.line) if source else ""
         end = span.end_column - 1 if span.end_line == span.line else len(line)
         return line[span.column - 1:end].strip().removeprefix(keyword).strip()
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from metriclang.diagnostics import Diagnostic, error
 from metriclang.fmt.printer import Printer
-from metriclang.source import Span
+from metriclang.source import LineIndex, Span
 from metriclang.syntax.parser import parse_file
 
 
@@ -42,7 +42,7 @@ class Formatted:
         if not self.changed or self.text is None:
             return ""
         return "".join(difflib.unified_diff(
-            self.original.splitlines(keepends=True), self.text.splitlines(keepends=True),
+            LineIndex.of(self.original).with_ends(), LineIndex.of(self.text).with_ends(),
             f"a/{self.path}", f"b/{self.path}"))
 
 

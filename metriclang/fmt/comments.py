@@ -8,11 +8,11 @@ a verbatim SQL fragment is part of that fragment. Nothing is dropped.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from metriclang.source import LineIndex
 from metriclang.syntax import ast
 
 Pos = tuple[int, int]
@@ -50,27 +50,17 @@ class Attached:
 
 
 class _Text:
-    """Line/column <-> offset arithmetic over one file's text."""
+    """Questions about one file's text, asked through its line index."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = text.split("\n")
-        self.starts = [0]
-        for line in self.lines[:-1]:
-            self.starts.append(self.starts[-1] + len(line) + 1)
-
-    def offset(self, pos: Pos) -> int:
-        return self.starts[pos[0] - 1] + pos[1] - 1
-
-    def pos(self, offset: int) -> Pos:
-        line = bisect.bisect_right(self.starts, offset) - 1
-        return line + 1, offset - self.starts[line] + 1
+    def __init__(self, lines: LineIndex) -> None:
+        self.text, self.index = lines.text, lines
+        self.offset, self.pos = lines.offset, lines.position
 
     def blank(self, line: int) -> bool:
-        return 0 < line <= len(self.lines) and not self.lines[line - 1].strip()
+        return 0 < line <= len(self.index) and not self.index.line(line).strip()
 
     def code_before(self, pos: Pos) -> bool:
-        return bool(self.lines[pos[0] - 1][:pos[1] - 1].strip())
+        return bool(self.index.line(pos[0])[:pos[1] - 1].strip())
 
     def open_brace(self, after: Pos) -> Pos:
         """The ``{`` that follows a declaration head, skipping spaces and comments."""
@@ -193,10 +183,10 @@ class _Attacher:
             self.leading.setdefault(id(nxt.node), []).append(self.note(c))
 
 
-def attach(tree: ast.FileAST, text: str) -> Attached:
-    """Place every comment of ``tree`` (parsed from ``text``)."""
-    t = _Text(text)
-    root = Item(tree, (1, 1), (len(t.lines) + 1, 1),
+def attach(tree: ast.FileAST, lines: LineIndex) -> Attached:
+    """Place every comment of ``tree`` (parsed from the text of ``lines``)."""
+    t = _Text(lines)
+    root = Item(tree, (1, 1), (len(lines) + 1, 1),
                 tuple(build_item(d, t) for d in tree.declarations))
     a = _Attacher(t)
     for c in sorted(tree.comments, key=lambda c: _start(c.span)):

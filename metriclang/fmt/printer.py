@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from metriclang.fmt.comments import Attached, Note, attach
+from metriclang.source import LineIndex
 from metriclang.syntax import ast
 from metriclang.syntax.ast import keyword_of
 
@@ -57,8 +58,8 @@ class Printer:
 
     def __init__(self, tree: ast.FileAST, text: str) -> None:
         self.tree, self.text = tree, text
-        self.lines = text.split("\n")
-        self.notes: Attached = attach(tree, text)
+        self.lines = LineIndex.of(text)
+        self.notes: Attached = attach(tree, self.lines)
         self.out: list[str] = []
         self.pending_blank = False
 
@@ -269,8 +270,4 @@ class Printer:
         return code.strip() == "."
 
     def _slice(self, a: tuple[int, int], b: tuple[int, int]) -> str:
-        if a[0] == b[0]:
-            return self.lines[a[0] - 1][a[1] - 1:b[1] - 1]
-        middle = self.lines[a[0]:b[0] - 1]
-        return "\n".join([self.lines[a[0] - 1][a[1] - 1:], *middle,
-                          self.lines[b[0] - 1][:b[1] - 1]])
+        return self.text[self.lines.offset(a):self.lines.offset(b)]

@@ -14,22 +14,12 @@ import io
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 from typing import Any
 
-from metriclang.engine import Result
 from metriclang.report import printable
-
-
-@dataclass(frozen=True)
-class Named:
-    """The result of one measure: its name, label and rows."""
-
-    measure: str
-    label: str | None
-    result: Result
+from metriclang.warehouse.result import Named
 
 
 def plain(value: Any) -> Any:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
+from metriclang.display import width
 from metriclang.report import printable
 from metriclang.semantic.model import Project
 
-_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m",
-           "dim": "\x1b[2m", "bold": "\x1b[1m", "blue": "\x1b[1;34m", "reset": "\x1b[0m"}
-
-
-def _width(text: str) -> int:
-    """Display width (CJK characters take two columns)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+#: rich styles of the coloured parts (severities and ``help``).
+_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan", "blue": "bold blue"}
 
 
 def _paint(text: str, style: str, color: bool) -> str:
-    return f"{_COLORS[style]}{text}{_COLORS['reset']}" if color else text
+    """``text`` in a style's ANSI colours (rich renders them), or as it is."""
+    if not color:
+        return text
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    return Style.parse(_STYLES[style]).render(text, color_system=ColorSystem.STANDARD)
 
 
 #: Source lines longer than this many characters are shown as a window around the span.
@@ -51,14 +51,14 @@ def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
     lines = [head]
     source = project.file(d.span.file)
     if source is not None:
-        text = source.line_text(d.span.line).expandtabs(1)
+        text = source.lines.line(d.span.line).expandtabs(1)
         if text.strip():
             number = str(d.span.line)
             pad = " " * len(number)
             end = d.span.end_column if d.span.end_line == d.span.line else len(text) + 1
             text, start, stop = _window(text, d.span.column - 1, max(end, d.span.column + 1) - 1)
             before, span = printable(text[:start], False), printable(text[start:stop], False)
-            caret = " " * _width(before) + "^" * max(1, _width(span))
+            caret = " " * width(before) + "^" * max(1, width(span))
             lines += [f"{pad} |", f"{number} | {before}{span}{printable(text[stop:], False)}",
                       f"{pad} | {_paint(caret, d.severity.value, color)}"]
     for r in d.related:

@@ -7,13 +7,11 @@ rule, and the other rules still run; with ``METRICLANG_RERAISE=1`` (the tests) i
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
+from metriclang.gcpause import collector_paused
 from metriclang.rules.base import Rule
 from metriclang.rules.context import Context
 from metriclang.rules.registry import DOCUMENTED, RULES
@@ -33,27 +31,10 @@ def run_rules(project: Project, found: DiagnosticSet, today: date | None = None)
     """
     ctx = Context(project, today or date.today())
     out: list[Diagnostic] = list(found)
-    with collector_paused():
+    with collector_paused():  # many small objects next to a model of millions
         for rule in RULES:
             out += _run(rule, ctx, project)
     return DiagnosticSet.of(apply(project, out, CODES))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the rules run.
-
-    The rules make many small acyclic objects next to a model of millions (sqlglot trees);
-    an automatic full collection would walk the whole model unless it was frozen after
-    loading. The frozen state is left as it is (``gc.freeze`` belongs to the loader).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run(rule: type[Rule], ctx: Context, project: Project) -> list[Diagnostic]:

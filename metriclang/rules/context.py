@@ -11,7 +11,7 @@ from datetime import date
 from functools import cached_property
 
 from metriclang.semantic import model as m
-from metriclang.semantic.graph import CausalGraph, Chains, Edge
+from metriclang.semantic.graph import CausalGraph, Chains, Edge, reachable
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,8 @@ class Context:
         """``seeds`` and every measure upstream of them through ``drives`` links or as a
         part of their formulas (a measure named in a traced measure's formula)."""
         into, refs = self.graph.into, self.refs
-        seen: set[str] = set()
-        stack = [n for n in seeds if n in into]
-        while stack:
-            name = stack.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            stack += [e.source for e in into[name] if e.source not in seen]
-            stack += [r for r in refs[name] if r not in seen]
-        return seen
+        return reachable((n for n in seeds if n in into),
+                         lambda name: [*(e.source for e in into[name]), *refs[name]])
 
     def nodes(self, name: str) -> list[m.Expr]:
         """The nodes of one measure's own formula (walked once per run)."""

@@ -18,8 +18,9 @@ from sqlglot.errors import ParseError, SqlglotError
 
 from metriclang.diagnostics import Diagnostic, error, quoted
 from metriclang.errors import did_you_mean
+from metriclang.periods import GRAINS
 from metriclang.semantic import model as m
-from metriclang.source import Span
+from metriclang.source import LineIndex, Span
 from metriclang.syntax import ast
 
 #: Engine functions allowed although sqlglot does not type them in every input dialect. Each
@@ -171,8 +172,7 @@ def _node_span(sql: ast.Sql, node: exp.Expr, dialect: str) -> Span:
             return sql.span
         start, end = found.start, found.end
     text = sql.text
-    line = text.count("\n", 0, start) + 1
-    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    line, col = LineIndex.of(text).position(start)
     return _inside(sql.span, {"line": line, "col": col + end - start,
                               "highlight": text[start:end + 1]})
 
@@ -202,8 +202,8 @@ def to_duration(d: ast.Duration) -> tuple[m.Duration | None, list[Diagnostic]]:
     """Validate ``<integer> day|week|month|quarter|year[s]``."""
     unit = d.unit.value.lower()
     unit = unit[:-1] if unit.endswith("s") else unit
-    if unit not in m.UNIT_DAYS:
-        hint = did_you_mean(d.unit.value, [u + "s" for u in m.UNIT_DAYS] + list(m.UNIT_DAYS))
+    if unit not in GRAINS:
+        hint = did_you_mean(d.unit.value, [u + "s" for u in GRAINS] + list(GRAINS))
         return None, [error("E132", f"`{d.unit.value}` is not a duration unit", d.unit.span,
                             hint or "use day(s), week(s), month(s), quarter(s) or year(s)")]
     if not d.amount.isdigit() or int(d.amount) <= 0:

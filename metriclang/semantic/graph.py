@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
-from metriclang.semantic.model import UNIT_DAYS, Drive, Duration, Project
+from metriclang.periods import after, lag_parts
+from metriclang.semantic.model import Drive, Duration, Project
 from metriclang.source import Span
 
 _NOWHERE = Span("", 0, 0, 0, 0)
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+T = TypeVar("T")
 
 
 class Edge(NamedTuple):
@@ -39,15 +40,16 @@ class Edge(NamedTuple):
     @property
     def lag_parts(self) -> tuple[int, int]:
         """The lag as (calendar months, days): months, quarters, years count in months."""
-        if self.lag is None:
-            return 0, 0
-        months = _MONTHS.get(self.lag.unit)
-        return (self.lag.amount * months, 0) if months else (0, self.lag.approx_days)
+        return lag_parts(self.lag.amount, self.lag.unit) if self.lag else (0, 0)
+
+    @property
+    def effect(self) -> str:
+        """``positive`` or ``negative``, as written in the spec."""
+        return "positive" if self.sign > 0 else "negative"
 
     def describe(self) -> str:
-        effect = "positive" if self.sign > 0 else "negative"
         lag = f" lag {self.lag}" if self.lag else ""
-        return f"`{self.source}` drives `{self.target}`{lag} effect {effect}"
+        return f"`{self.source}` drives `{self.target}`{lag} effect {self.effect}"
 
 
 @dataclass(frozen=True)
@@ -98,38 +100,6 @@ class Chains:
         """``today`` plus every lag of the chain from ``start``: months, quarters and years by
         the calendar, days and weeks as days."""
         return after(today, self.parts[start])
-
-
-def after(today: date, lag: tuple[int, int]) -> date:
-    """``today`` plus a lag of (calendar months, days)."""
-    return add_days(add_months(today, lag[0]), lag[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar month arithmetic, clamping to the month's last day (Jan 31 + 1 month = Feb 28)
-    and to the calendar (a lag of a billion months lands on 9999-12-31, never an error).
-
-    >>> add_months(date(2024, 1, 31), 1), add_months(date(2024, 1, 31), 10**9)
-    (datetime.date(2024, 2, 29), datetime.date(9999, 12, 31))
-    """
-    import calendar
-
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    if not date.min.year <= year <= date.max.year:
-        return date.max if months > 0 else date.min
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def add_days(day: date, days: int) -> date:
-    """``day`` plus ``days``, clamped to the calendar (date.min..date.max)."""
-    from datetime import timedelta
-
-    try:
-        return day + timedelta(days=days)
-    except OverflowError:  # also raised by timedelta itself beyond 999,999,999 days
-        return date.max if days > 0 else date.min
 
 
 @dataclass(frozen=True)
@@ -328,6 +298,81 @@ class CausalGraph:
         return conflicts
 
 
+def reachable(seeds: Iterable[str], successors: Callable[[str], Iterable[str]]) -> set[str]:
+    """``seeds`` and every node reachable from them; each node's successors asked once.
+
+    >>> sorted(reachable(["a"], {"a": ["b"], "b": ["a", "c"], "c": []}.__getitem__))
+    ['a', 'b', 'c']
+    """
+    seen = set(seeds)
+    todo = list(seen)
+    while todo:
+        for nxt in successors(todo.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+@dataclass(frozen=True)
+class Walk(Generic[T]):
+    """A depth-first walk: nodes in the order they were finished, the edges that close a cycle
+    (from a node back to one still on the path, in the order found) and the tree edges."""
+
+    finished: tuple[str, ...]
+    back: tuple[tuple[str, str, T], ...]  # (source, target, edge)
+    tree: Mapping[str, tuple[str, T]] = field(repr=False)  # node -> (parent, edge in)
+
+    def cycle(self, back: tuple[str, str, T]) -> tuple[T, ...]:
+        """The edges of the cycle a back edge closes, from its target round to it."""
+        source, target, edge = back
+        edges = [edge]
+        while source != target:
+            source, edge = self.tree[source]
+            edges.append(edge)
+        return tuple(reversed(edges))
+
+
+def depth_first(roots: Iterable[str],
+                successors: Callable[[str], Iterable[tuple[str, T]]]) -> Walk[T]:
+    """Walk from each root in turn (edges in the order given), as recursion would, without it.
+
+    ``successors(node)`` gives ``(next node, edge)`` pairs; the edge is any value the caller
+    wants back. Linear in the nodes and edges reached.
+
+    >>> links = {"a": ["b"], "b": ["a", "c"], "c": []}
+    >>> w = depth_first(["a"], lambda n: [(x, (n, x)) for x in links[n]])
+    >>> w.finished, [w.cycle(b) for b in w.back]
+    (('c', 'b', 'a'), [(('a', 'b'), ('b', 'a'))])
+    """
+    done: dict[str, bool] = {}  # False while on the path, True once finished
+    finished: list[str] = []
+    back: list[tuple[str, str, T]] = []
+    tree: dict[str, tuple[str, T]] = {}
+    for root in roots:
+        if root in done:
+            continue
+        done[root] = False
+        stack = [(root, iter(successors(root)))]
+        while stack:
+            node, pending = stack[-1]
+            step = next(pending, None)
+            if step is None:
+                done[node] = True
+                finished.append(node)
+                stack.pop()
+                continue
+            nxt, edge = step
+            state = done.get(nxt)
+            if state is None:
+                done[nxt] = False
+                tree[nxt] = (node, edge)
+                stack.append((nxt, iter(successors(nxt))))
+            elif not state:
+                back.append((node, nxt, edge))
+    return Walk(tuple(finished), tuple(back), tree)
+
+
 def _trace(prev: Mapping[tuple[str, int], tuple[tuple[str, int], Edge] | None],
            state: tuple[str, int], last: Edge) -> Path:
     edges = [last]
@@ -342,4 +387,4 @@ def _trace(prev: Mapping[tuple[str, int], tuple[tuple[str, int], Edge] | None],
 def _edge(source: str, drive: Drive) -> Edge:
     lag = drive.lag
     return Edge(source, drive.target, -1 if drive.effect == "negative" else 1, lag, drive.span,
-                lag.amount * UNIT_DAYS[lag.unit] if lag else 0)
+                lag.approx_days if lag else 0)

@@ -15,15 +15,13 @@ from functools import cached_property
 from sqlglot import exp
 
 from metriclang.config import Config
+from metriclang.periods import APPROX_DAYS
 from metriclang.source import SourceFile, Span
 
-GRAINS = ("day", "week", "month", "quarter", "year")
 KINDS = ("leading", "lagging")
 PERSPECTIVES = ("customer", "financial", "process", "growth")
 DIRECTIONS = ("up", "down")
 EFFECTS = ("positive", "negative")
-#: Approximate days per unit, for comparing lags with grains (C206) and dating chains (C207).
-UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class Duration:
 
     @property
     def approx_days(self) -> int:
-        return self.amount * UNIT_DAYS[self.unit]
+        return self.amount * APPROX_DAYS[self.unit]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"

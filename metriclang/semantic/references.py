@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
+from metriclang.semantic.graph import depth_first
 from metriclang.source import Span
 from metriclang.syntax import ast
 
@@ -18,23 +19,24 @@ def formula_refs(measure: m.Measure) -> list[m.Ref]:
 
 def formula_sources(project: m.Project, name: str) -> set[str]:
     """Every source a measure reads, through the measures its formula names (cycle-safe)."""
-    seen: set[str] = set()
     out: set[str] = set()
-    stack = [name]
-    while stack:
-        current = stack.pop()
-        if current in seen or current not in project.measures:
-            continue
-        seen.add(current)
+
+    def reads(current: str) -> list[tuple[str, None]]:
+        """The measures ``current``'s formula names; the sources it reads go to ``out``."""
         formula = project.measures[current].formula
+        named = []
         for node in m.walk(formula) if formula else []:
             match node:
                 case m.Agg(source=source):
                     out.add(source)
                 case m.Conv(from_source=a, to_source=b):
                     out.update((a, b))
-                case m.Ref(measure=ref):
-                    stack.append(ref)
+                case m.Ref(measure=ref) if ref in project.measures:
+                    named.append((ref, None))
+        return named
+
+    if name in project.measures:
+        depth_first([name], reads)
     return out
 
 
@@ -94,34 +96,14 @@ def _dimensions(project: m.Project, measure: str, names: Sequence[ast.Name]
 
 
 def formula_cycles(project: m.Project) -> list[list[m.Ref]]:
-    """Cycles among formula references, each as the list of references along it."""
-    color: dict[str, int] = {}
-    cycles: list[list[m.Ref]] = []
-    for root in sorted(project.measures):
-        if color.get(root):
-            continue
-        path: list[tuple[str, m.Ref | None]] = []
-        stack: list[tuple[str, m.Ref | None, bool]] = [(root, None, False)]
-        while stack:
-            name, via, leaving = stack.pop()
-            if leaving:
-                color[name] = 2
-                path.pop()
-                continue
-            if color.get(name) == 1:
-                names = [n for n, _ in path]
-                start = names.index(name)
-                refs = [r for _, r in path[start + 1:]] + [via]
-                cycles.append([r for r in refs if r is not None])
-                continue
-            if color.get(name) == 2 or name not in project.measures:
-                continue
-            color[name] = 1
-            path.append((name, via))
-            stack.append((name, via, True))
-            for ref in reversed(formula_refs(project.measures[name])):
-                stack.append((ref.measure, ref, False))
-    return cycles
+    """Cycles among formula references, each as the list of references along it: one per
+    reference that closes a cycle in a depth-first walk over the measures in name order."""
+    def refs(name: str) -> list[tuple[str, m.Ref]]:
+        return [(r.measure, r) for r in formula_refs(project.measures[name])
+                if r.measure in project.measures]
+
+    walk = depth_first(sorted(project.measures), refs)
+    return [list(walk.cycle(back)) for back in walk.back]
 
 
 def check_references(project: m.Project, decls: Sequence[ast.Declaration]) -> list[Diagnostic]:

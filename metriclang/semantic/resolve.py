@@ -16,6 +16,7 @@ from sqlglot import exp
 from metriclang.config import Config
 from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.errors import did_you_mean
+from metriclang.periods import GRAINS
 from metriclang.semantic import model as m
 from metriclang.semantic.formula import FormulaResolver, parse_fragment, to_duration
 from metriclang.source import SourceFile, Span
@@ -34,7 +35,7 @@ _ALLOWED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "strategy": (frozenset({"hypothesis", "stage", "owner", "description", "measures",
                             "allow"}), frozenset({"allow"})),
 }
-_WORDS = {"kind": m.KINDS, "perspective": m.PERSPECTIVES, "grain": m.GRAINS,
+_WORDS = {"kind": m.KINDS, "perspective": m.PERSPECTIVES, "grain": GRAINS,
           "direction": m.DIRECTIONS, "effect": m.EFFECTS}
 
 

@@ -1,14 +1,29 @@
 """SQL generation: model -> MeasurePlan -> generic sqlglot tree -> SQL text per dialect.
 
-Public API: :func:`compile_sql` and :func:`output_columns`.
+One module per stage: ``plan`` (model -> :class:`MeasurePlan`, no dialect), ``build`` (plan
+-> sqlglot tree, through the target's hooks in ``targets/``), ``render`` (tree -> text).
+:func:`compile_sql` runs them for one measure and is where the measure and dialect named by
+the caller are checked, once; :func:`compile_fused` runs them for a group of measures.
+
+Public API: :func:`compile_sql`, :func:`compile_fused` and :func:`output_columns`. The stages
+are imported when first used, so that importing the package stays cheap.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
+from typing import TYPE_CHECKING
 
-from metriclang.diagnostics import Diagnostic
+from metriclang.diagnostics import Diagnostic, error
 from metriclang.semantic.model import Project
+
+if TYPE_CHECKING:
+    from metriclang.sqlgen.build import Range
+    from metriclang.sqlgen.plan import MeasurePlan
+    from metriclang.sqlgen.targets.base import Target
+
+Compiled = tuple[str | None, tuple[Diagnostic, ...]]
 
 
 def output_columns(project: Project, measure: str) -> tuple[str, ...]:
@@ -23,8 +38,10 @@ def compile_sql(
     *,
     date_from: date | None = None,
     date_to: date | None = None,
-) -> tuple[str | None, tuple[Diagnostic, ...]]:
+) -> Compiled:
     """One measure as one SELECT in ``dialect``; ``None`` plus diagnostics when impossible.
+
+    Raises ``ValueError`` for an unknown dialect and ``KeyError`` for an unknown measure.
 
     >>> import pathlib, tempfile
     >>> from metriclang.load import load_project
@@ -35,6 +52,80 @@ def compile_sql(
     >>> sql.splitlines()[0], sql.splitlines()[-3:], problems
     ('WITH osm_bounds AS (', ['FROM osm_frame', 'ORDER BY', '  period'], ())
     """
-    from metriclang.sqlgen.render import render_measure
+    from metriclang.dialects import OUTPUT_DIALECTS
+    from metriclang.sqlgen.build import Range
+    from metriclang.sqlgen.plan import plan_measure
+    from metriclang.sqlgen.targets import target
 
-    return render_measure(project, measure, dialect, date_from=date_from, date_to=date_to)
+    if dialect not in OUTPUT_DIALECTS:
+        raise ValueError(f"unknown dialect `{dialect}`; one of: " + ", ".join(OUTPUT_DIALECTS))
+    if measure not in project.measures:
+        raise KeyError(measure)
+    plan, problems = plan_measure(project, measure)
+    if plan is None:
+        return None, tuple(problems)
+    rng = Range.of(plan.grain, date_from, date_to)
+    return compile_plan(project, plan, target(dialect), rng)
+
+
+def compile_fused(project: Project, measures: tuple[str, ...], dialect: str) -> Compiled:
+    """One query computing several measures of one source, grain and dimensions (a column
+    each, named by the measure), over all periods of the data."""
+    from metriclang.sqlgen.build import Range
+    from metriclang.sqlgen.plan import plan_measures
+    from metriclang.sqlgen.targets import target
+
+    plan, problems = plan_measures(project, measures, measures)
+    if plan is None:
+        return None, tuple(problems)
+    return compile_plan(project, plan, target(dialect), Range(None, None))
+
+
+#: SQL text by (the sources read, plan key, dialect, range): a pure function's memo, so a
+#: large project whose measures share formulas renders each distinct query once.
+_MEMO: OrderedDict[tuple[object, ...], str] = OrderedDict()
+_MEMO_SIZE = 4096
+
+
+def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range) -> Compiled:
+    """Build a plan's tree and render it; ``None`` and the reason when the target can't."""
+    from sqlglot.errors import UnsupportedError
+
+    from metriclang.sqlgen.build import build_query
+    from metriclang.sqlgen.render import render
+
+    key = (tuple(project.sources[s] for s in plan.sources), plan.key, target.dialect, rng)
+    if key in _MEMO:
+        _MEMO.move_to_end(key)
+        return _MEMO[key], ()
+    try:
+        query, problems = build_query(project, plan, target, rng)
+        if query is None:
+            return None, tuple(problems)
+        sql = render(query, target.dialect)
+    except RecursionError:  # sqlglot builds and prints trees recursively
+        return None, (
+            error(
+                "E106",
+                f"measure `{plan.name}` is nested too deeply to compile",
+                plan.span,
+                "split it into several measures",
+            ),
+        )
+    except UnsupportedError as exc:
+        return None, (
+            error(
+                "E185",
+                f"measure `{plan.name}` cannot be written in {target.dialect}: {exc}",
+                plan.span,
+            ),
+        )
+    _MEMO[key] = sql
+    if len(_MEMO) > _MEMO_SIZE:
+        _MEMO.popitem(last=False)
+    return sql, ()
+
+
+def clear_memo() -> None:
+    """Empty the memo of compiled plans (a process forked to compile starts afresh)."""
+    _MEMO.clear()

@@ -17,23 +17,15 @@ import hashlib
 import json
 import multiprocessing
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from metriclang.atomic import (
-    ensure_replaceable,
-    ownership,
-    replace_dir,
-    sweep,
-    temp_name,
-)
+from metriclang.atomic import output_dir, ownership
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.semantic.model import Project
-from metriclang.sqlgen import output_columns
-from metriclang.sqlgen.plan import plan_measure
-from metriclang.sqlgen.render import render_fused, render_measure
+from metriclang.sqlgen import compile_fused, compile_sql, output_columns
+from metriclang.sqlgen.plan import Strategy, plan_measure
 
 MANIFEST = "manifest.json"
 #: Codes meaning "this dialect can't express this measure": compile skips the file and warns.
@@ -65,7 +57,7 @@ def fusable_groups(project: Project) -> dict[str, tuple[str, ...]]:
         plan, problems = plan_measure(project, name)
         if plan is None or problems or len(plan.sources) != 1:
             continue
-        if any(leaf.strategy != "period" for leaf in plan.leaves):
+        if any(leaf.strategy is not Strategy.PERIOD for leaf in plan.leaves):
             continue
         key = ".".join((plan.sources[0], plan.grain, *plan.dimensions))
         groups.setdefault(key, []).append(name)
@@ -83,7 +75,7 @@ _Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
 def _render_dialect(dialect: str) -> _Rendered:
     """Every measure of the shared project in one dialect (a worker's task)."""
     project = _SHARED[0]
-    return tuple((n, *render_measure(project, n, dialect)) for n in sorted(project.measures))
+    return tuple((n, *compile_sql(project, n, dialect)) for n in sorted(project.measures))
 
 
 def _render_all(
@@ -133,7 +125,7 @@ def compile_project(
             names = tuple(n for n in names if n not in skipped.get(dialect, {}))
             if not names:
                 continue
-            sql, diags = render_fused(project, names, dialect)
+            sql, diags = compile_fused(project, names, dialect)
             problems += [d for d in diags if d.code not in DIALECT_LIMITS]
             if sql is not None:
                 files.append((f"{dialect}/fused/{group}.sql", sql))
@@ -165,19 +157,9 @@ def write_atomically(out: Path, compiled: Compiled) -> None:
     Only a previous output of ``osm compile`` (proved by its manifest) or an empty directory
     is replaced, checked again just before the swap; anything else is a :class:`UsageError`.
     """
-    out = ensure_replaceable(out, MANIFEST, "compile")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    sweep(out)
-    tmp = out.with_name(temp_name(out))
-    tmp.mkdir()
-    try:
+    with output_dir(out, MANIFEST, "compile") as tmp:
         for rel, sql in compiled.files:
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(sql, encoding="utf-8")
         (tmp / MANIFEST).write_text(compiled.manifest, encoding="utf-8")
-        ensure_replaceable(out, MANIFEST, "compile")
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

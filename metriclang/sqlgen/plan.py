@@ -6,12 +6,10 @@ expanded at the referring measure's grain and dimensions), how each leaf is comp
 once: used once, its value is written in place; used more than once (or nested deeper than
 :data:`MAX_INLINE_DEPTH`), it becomes one *shared* value that the query computes once, so the
 plan (and the SQL) grows with the number of distinct measures, never with the number of paths
-through them. ``build.py`` turns it into SQL.
+through them. ``build`` turns it into a sqlglot tree.
 
->>> from metriclang.sqlgen.plan import window_periods
->>> window_periods("day", 7, "day"), window_periods("month", 1, "quarter"), window_periods(
-...     "month", 30, "day")
-(7, 3, None)
+>>> [str(s) for s in Strategy]
+['period', 'rows', 'running', 'first_seen', 'range', 'conversion']
 """
 
 from __future__ import annotations
@@ -19,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlglot import exp
 
 from metriclang.diagnostics import Diagnostic, error
+from metriclang.periods import window_periods
 from metriclang.semantic import model as m
 from metriclang.source import Span
 
@@ -30,42 +30,44 @@ from metriclang.source import Span
 DECOMPOSABLE = {"count": "sum", "sum": "sum", "min": "min", "max": "max"}
 #: Aggregates whose value over a period with no rows is 0 rather than NULL.
 ZERO_WHEN_EMPTY = frozenset({"count", "count_distinct", "sum"})
-#: Months per grain (None for day and week, which are counted in days).
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
 #: Deepest value (in operators) written in place of a measure used once; deeper ones are
 #: shared, so no expression in the SQL nests deeper than this plus one formula.
 MAX_INLINE_DEPTH = 32
-_DAYS = {"day": 1, "week": 7}
 
 
-def window_periods(grain: str, amount: int, unit: str) -> int | None:
-    """How many whole periods of ``grain`` a window of ``amount unit`` spans, if whole."""
-    if grain in _DAYS and unit in _DAYS:
-        days = amount * _DAYS[unit]
-        return days // _DAYS[grain] if days % _DAYS[grain] == 0 else None
-    if grain in _MONTHS and unit in _MONTHS:
-        months = amount * _MONTHS[unit]
-        return months // _MONTHS[grain] if months % _MONTHS[grain] == 0 else None
-    return None
+class Strategy(StrEnum):
+    """How a leaf is computed over time (a string: plan dumps show its value)."""
+
+    #: Grouped per period.
+    PERIOD = "period"
+    #: Per-period partials combined over the last ``Leaf.periods`` periods of the dense spine.
+    ROWS = "rows"
+    #: Per-period partials combined over all periods so far.
+    RUNNING = "running"
+    #: Cumulative distinct count: each value counted in the period it first appears.
+    FIRST_SEEN = "first_seen"
+    #: Rows joined to each period's trailing time range (or whole history).
+    RANGE = "range"
+    #: Share of entities reaching a second event within a duration.
+    CONVERSION = "conversion"
+
+    @property
+    def windowed(self) -> bool:
+        """Combined over several periods by a window function over the dense frame."""
+        return self in (Strategy.ROWS, Strategy.RUNNING, Strategy.FIRST_SEEN)
 
 
 @dataclass(frozen=True)
 class Leaf:
-    """One aggregate or conversion, computed per period (and dimensions) of the plan.
-
-    ``strategy``: ``period`` (grouped per period), ``rows`` (per-period partials combined over
-    the last ``periods`` periods of the dense date spine), ``running`` (partials combined over
-    all periods so far), ``first_seen`` (cumulative distinct count: each value counted in the
-    period it first appears), ``range`` (rows joined to each period's trailing time range), or
-    ``conversion``.
-    """
+    """One aggregate or conversion, computed per period (and dimensions) of the plan, as its
+    ``strategy`` says."""
 
     func: str
     source: str
     expr: exp.Expr | None
     where: exp.Expr | None
     fraction: Decimal | None
-    strategy: str
+    strategy: Strategy
     periods: int = 1
     window: m.Duration | None = None
     conversion: m.Conv | None = None
@@ -186,7 +188,9 @@ class MeasurePlan:
     @property
     def lookback(self) -> int:
         """Periods before the first output period the ``rows`` leaves need."""
-        return max((leaf.periods - 1 for leaf in self.leaves if leaf.strategy == "rows"), default=0)
+        return max(
+            (leaf.periods - 1 for leaf in self.leaves if leaf.strategy is Strategy.ROWS), default=0
+        )
 
 
 #: A planned value and its depth in operators.
@@ -282,7 +286,13 @@ class _Planner:
                     )
                     return None
                 leaf = Leaf(
-                    "conversion", node.from_source, None, None, None, "conversion", conversion=node
+                    "conversion",
+                    node.from_source,
+                    None,
+                    None,
+                    None,
+                    Strategy.CONVERSION,
+                    conversion=node,
                 )
                 return self.leaf(leaf), 0
             case m.BinOp(op=op, left=left, right=right):
@@ -306,25 +316,27 @@ class _Planner:
             return (
                 Arith("/", total, count)
                 if measure.window or measure.cumulative
-                else self.leaf(Leaf("avg", agg.source, expr, where, None, "period"))
+                else self.leaf(Leaf("avg", agg.source, expr, where, None, Strategy.PERIOD))
             )
         func, fraction = agg.func, agg.percentile
         if func == "median":
             func, fraction = "percentile", Decimal("0.5")
         if measure.cumulative:
             strategy = (
-                "running"
+                Strategy.RUNNING
                 if func in DECOMPOSABLE
-                else ("first_seen" if func == "count_distinct" else "range")
+                else (Strategy.FIRST_SEEN if func == "count_distinct" else Strategy.RANGE)
             )
             return self.leaf(Leaf(func, agg.source, expr, where, fraction, strategy))
         if measure.window:
             w = measure.window
             n = window_periods(self.grain, w.amount, w.unit)
             if n is not None and func in DECOMPOSABLE:
-                return self.leaf(Leaf(func, agg.source, expr, where, fraction, "rows", n))
-            return self.leaf(Leaf(func, agg.source, expr, where, fraction, "range", window=w))
-        return self.leaf(Leaf(func, agg.source, expr, where, fraction, "period"))
+                return self.leaf(Leaf(func, agg.source, expr, where, fraction, Strategy.ROWS, n))
+            return self.leaf(
+                Leaf(func, agg.source, expr, where, fraction, Strategy.RANGE, window=w)
+            )
+        return self.leaf(Leaf(func, agg.source, expr, where, fraction, Strategy.PERIOD))
 
 
 def _compilable(project: m.Project, name: str) -> bool:

@@ -1,19 +1,9 @@
-"""Plan, build and render one measure (or a fused group) as SQL text in one dialect."""
+"""A built tree as SQL text in one dialect: reserved words quoted, nothing unsupported."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from datetime import date
-
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel, UnsupportedError
-
-from metriclang.diagnostics import Diagnostic, error
-from metriclang.dialects import OUTPUT_DIALECTS
-from metriclang.semantic.model import Project
-from metriclang.sqlgen.build import Range, build_query, py_trunc
-from metriclang.sqlgen.plan import MeasurePlan, plan_measure, plan_measures
-from metriclang.sqlgen.targets import target
+from sqlglot.errors import ErrorLevel
 
 #: Words reserved in the SQL standard or a major warehouse: such identifiers are quoted.
 RESERVED = frozenset(
@@ -38,87 +28,13 @@ def _quote(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
-#: Rendered SQL by (the sources read, plan key, dialect, range): a pure function's memo, so a
-#: large project whose measures share formulas renders each distinct query once.
-_MEMO: OrderedDict[tuple[object, ...], str] = OrderedDict()
-_MEMO_SIZE = 4096
+def render(query: exp.Expr, dialect: str) -> str:
+    """The SQL text of ``query`` (modified in place) in ``dialect``, ending with a newline.
 
-
-def render_plan(
-    project: Project, plan: MeasurePlan, dialect: str, rng: Range
-) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    """SQL text of a plan in ``dialect``, or ``None`` and the reason."""
-    key = (tuple(project.sources[s] for s in plan.sources), plan.key, dialect, rng)
-    if key in _MEMO:
-        _MEMO.move_to_end(key)
-        return _MEMO[key], ()
-    sql, problems = _render(project, plan, dialect, rng)
-    if sql is not None:
-        _MEMO[key] = sql
-        if len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    return sql, problems
-
-
-def _render(
-    project: Project, plan: MeasurePlan, dialect: str, rng: Range
-) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    try:
-        query, problems = build_query(project, plan, target(dialect), rng)
-        if query is None:
-            return None, tuple(problems)
-        sql = _quote(query).sql(
-            dialect=dialect, pretty=True, unsupported_level=ErrorLevel.RAISE, copy=False
-        )
-    except RecursionError:  # sqlglot builds and prints trees recursively
-        return None, (
-            error(
-                "E106",
-                f"measure `{plan.name}` is nested too deeply to compile",
-                plan.span,
-                "split it into several measures",
-            ),
-        )
-    except UnsupportedError as exc:
-        return None, (
-            error(
-                "E185", f"measure `{plan.name}` cannot be written in {dialect}: {exc}", plan.span
-            ),
-        )
-    return sql + "\n", ()
-
-
-def _range(plan_grain: str, date_from: date | None, date_to: date | None) -> Range:
-    return Range(
-        py_trunc(date_from, plan_grain) if date_from else None,
-        py_trunc(date_to, plan_grain) if date_to else None,
+    Raises sqlglot's ``UnsupportedError`` for a form the dialect can't express and
+    ``RecursionError`` for a tree too deep to print.
+    """
+    sql = _quote(query).sql(
+        dialect=dialect, pretty=True, unsupported_level=ErrorLevel.RAISE, copy=False
     )
-
-
-def render_measure(
-    project: Project,
-    measure: str,
-    dialect: str,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    """SQL of one measure (see :func:`metriclang.sqlgen.compile_sql`)."""
-    if dialect not in OUTPUT_DIALECTS:
-        raise ValueError(f"unknown dialect `{dialect}`; one of: " + ", ".join(OUTPUT_DIALECTS))
-    if measure not in project.measures:
-        raise KeyError(measure)
-    plan, problems = plan_measure(project, measure)
-    if plan is None:
-        return None, tuple(problems)
-    return render_plan(project, plan, dialect, _range(plan.grain, date_from, date_to))
-
-
-def render_fused(
-    project: Project, measures: tuple[str, ...], dialect: str
-) -> tuple[str | None, tuple[Diagnostic, ...]]:
-    """One query computing several measures of one source, grain and dimensions."""
-    plan, problems = plan_measures(project, measures, measures)
-    if plan is None:
-        return None, tuple(problems)
-    return render_plan(project, plan, dialect, Range(None, None))
+    return sql + "\n"

@@ -15,7 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from metriclang.diagnostics import Diagnostic, Related, error, quoted
 from metriclang.errors import did_you_mean
-from metriclang.source import Span
+from metriclang.source import LineIndex, Span
 
 # (message, help) -> examples that fail at the same parser state as the mistake.
 MISTAKES: dict[tuple[str, str], list[str]] = {
@@ -110,14 +110,14 @@ class Block:
 def open_blocks(text: str, upto: int) -> list[Block]:
     """The blocks still open at offset ``upto``, outermost first (strings and comments skipped)."""
     stack: list[Block] = []
+    lines = LineIndex.of(text)
     for m in re.finditer(r'"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"|\'[^\']*(?:\'\'[^\']*)*\''
                          r'|#[^\r\n]*|[{}]', text[:upto]):
         tok = m.group()
         if tok == "{":
             head = [h for h in _BLOCK.finditer(text, max(0, m.start() - 400), m.start())]
             kind, name = (head[-1].group(1), head[-1].group(2)) if head else ("block", "?")
-            line = text.count("\n", 0, m.start()) + 1
-            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            line, column = lines.position(m.start())
             stack.append(Block(kind, name, line, column))
         elif tok == "}" and stack:
             stack.pop()
@@ -214,7 +214,5 @@ def _hint(token: Token | None, block: Block | None) -> str | None:
 
 
 def _end_span(path: str, text: str) -> Span:
-    stripped = text.rstrip()
-    line = stripped.count("\n") + 1
-    column = len(stripped) - (stripped.rfind("\n") + 1) + 1
+    line, column = LineIndex.of(text).position(len(text.rstrip()))
     return Span(path, line, column, line, column + 1)

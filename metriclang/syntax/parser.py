@@ -16,7 +16,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from metriclang.diagnostics import Diagnostic, error
-from metriclang.source import Span
+from metriclang.source import LineIndex, Span
 from metriclang.syntax import ast
 from metriclang.syntax.errors import MISTAKES, to_diagnostic
 from metriclang.syntax.transformer import CURRENT, AstBuilder
@@ -119,6 +119,7 @@ class _FileParser:
 
     def __init__(self, path: str, text: str) -> None:
         self.path, self.text = path, text
+        self.lines = LineIndex.of(text)
         self.starts = [m.start() for m in _DECLARATION_LINE.finditer(text)]
         self.declarations: list[ast.Declaration] = []
         self.comments: list[ast.Comment] = []
@@ -131,12 +132,9 @@ class _FileParser:
                 "E107", f"stopped after {MAX_ERRORS_PER_FILE} syntax errors; the rest of the "
                 "file was not checked", self.diagnostics[-1].span, "fix these errors first"))
 
-    def _line_of(self, offset: int) -> int:
-        return self.text.count("\n", 0, offset)
-
     def _region(self, lo: int, hi: int) -> None:
         while lo < hi and len(self.diagnostics) < MAX_ERRORS_PER_FILE:
-            pad = "\n" * self._line_of(lo)
+            pad = "\n" * (self.lines.position(lo)[0] - 1)
             chunk = pad + self.text[lo:hi]
             deep = _too_deep(self.text[lo:hi])
             if deep is None:
@@ -158,8 +156,7 @@ class _FileParser:
             if start > lo:
                 self._region(lo, start)
             if result is None:
-                line = self._line_of(offset) + 1
-                column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+                line, column = self.lines.position(offset)
                 self.diagnostics.append(error(
                     "E106", f"parentheses nested deeper than {MAX_NESTING} levels",
                     Span(self.path, line, column, line, column + 1),

@@ -52,24 +52,21 @@ def verify_project(project: Project, db: str | None = None, date_from: date | No
     """Verify a loaded project (for callers that already hold one, such as the docs site).
 
     Every measure is fetched (vanity signals look at all of them, linked or not). The
-    warehouse is chosen as for ``osm run`` (:func:`metriclang.runner.warehouse`): ``db``,
+    warehouse is chosen as for ``osm run`` (:func:`metriclang.warehouse.urls.choose`): ``db``,
     ``$OSM_DB_URL``, then the project's (a demo project's data is generated on first use).
     """
     from dataclasses import replace
 
-    from metriclang.engine import DEFAULT_TIMEOUT, EngineError
     from metriclang.errors import UsageError
-    from metriclang.runner import open_warehouse
     from metriclang.verify.warehouse import fetch_series
+    from metriclang.warehouse import opened
+    from metriclang.warehouse.result import EngineError
 
     try:
-        engine, _ = open_warehouse(project, db, timeout or DEFAULT_TIMEOUT)
+        with opened(project, db, timeout) as (engine, _):
+            fetched = fetch_series(project, engine, sorted(project.measures), date_from, date_to)
     except EngineError as exc:
         raise UsageError(str(exc)) from None
-    try:
-        fetched = fetch_series(project, engine, sorted(project.measures), date_from, date_to)
-    finally:
-        engine.close()
     report = verify(project, fetched.series, alpha, fetched.missing)
     diagnostics = tuple(sorted(set(fetched.diagnostics), key=lambda d: d.sort_key))
     return replace(report, diagnostics=diagnostics, date_from=date_from, date_to=date_to)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from metriclang.display import pad, width
 from metriclang.report import printable
 from metriclang.report.json import diagnostic_dict
 from metriclang.verify.evidence import CAVEAT
@@ -85,7 +86,7 @@ def render_text(report: Report) -> str:
     header = ["link", "at", "grain", "lag decl/best", "effect", "r", "p (BH)", "granger p",
               "periods", "verdict"]
     rows = [header, *([printable(c, False) for c in _row(k)] for k in report.links)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
     right = {5, 6, 7, 8}
     lines = []
     span = ""
@@ -96,8 +97,7 @@ def render_text(report: Report) -> str:
                  f"{report.alpha:g} (Benjamini–Hochberg){span}")
     lines.append("")
     for r in rows:
-        cells = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(r, widths, strict=True))]
+        cells = [pad(c, w, i in right) for i, (c, w) in enumerate(zip(r, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
     notes = [k for k in report.links if k.note]
     if notes:

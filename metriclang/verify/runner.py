@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
+from metriclang.periods import coarser, lag_periods
 from metriclang.semantic.model import Drive, Measure, Project
 from metriclang.verify.evidence import (
     ALPHA,
@@ -21,14 +22,7 @@ from metriclang.verify.evidence import (
     needed_periods,
 )
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report
-from metriclang.verify.series import (
-    Pair,
-    Series,
-    align,
-    coarser,
-    lag_periods,
-    without_weekday_pattern,
-)
+from metriclang.verify.series import Pair, Series, align, without_weekday_pattern
 from metriclang.verify.signals import vanity_signals
 from metriclang.verify.stats import StatsError, make_stationary
 

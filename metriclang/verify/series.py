@@ -7,10 +7,9 @@ many weeks a month has). Pairs are aligned on the period calendar; only the long
 consecutive periods where both have a value is used, because lags are counted in periods.
 
 >>> from datetime import date
->>> period_start(date(2026, 11, 26), "week"), period_start(date(2026, 11, 26), "quarter")
-(datetime.date(2026, 11, 23), datetime.date(2026, 10, 1))
->>> lag_periods(30, "month"), lag_periods(30, "week"), lag_periods(0, "day")
-(1, 4, 0)
+>>> s = Series.of("m", "week", [(date(2026, 11, 26), 2.0), (date(2026, 11, 23), 4.0)])
+>>> s.periods, s.values
+((datetime.date(2026, 11, 23),), (3.0,))
 """
 
 from __future__ import annotations
@@ -18,10 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from metriclang.semantic.model import GRAINS, UNIT_DAYS
+from metriclang.periods import GRAINS, coarser, period_number, truncate
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,7 +42,7 @@ class Series:
         buckets: dict[date, list[float]] = defaultdict(list)
         for p, v in rows:
             if v is not None and v == v:
-                buckets[period_start(p, grain)].append(float(v))
+                buckets[truncate(p, grain)].append(float(v))
         keys = sorted(buckets)
         return cls(measure, grain, tuple(keys),
                    tuple(sum(buckets[k]) / len(buckets[k]) for k in keys))
@@ -60,52 +59,6 @@ class Pair:
     periods: tuple[date, ...]
     driver: np.ndarray
     target: np.ndarray
-
-
-def period_start(day: date, grain: str) -> date:
-    """The first day of the period of ``grain`` holding ``day`` (weeks start on Monday)."""
-    match grain:
-        case "day":
-            return day
-        case "week":
-            return day - timedelta(days=day.weekday())
-        case "month":
-            return day.replace(day=1)
-        case "quarter":
-            return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-        case "year":
-            return date(day.year, 1, 1)
-    raise ValueError(f"unknown grain {grain!r}")
-
-
-def period_number(start: date, grain: str) -> int:
-    """A number per period of ``grain``: consecutive periods get consecutive numbers.
-
-    >>> period_number(date(2027, 1, 1), "month") - period_number(date(2026, 12, 1), "month")
-    1
-    """
-    match grain:
-        case "day":
-            return start.toordinal()
-        case "week":
-            return start.toordinal() // 7
-        case "month":
-            return start.year * 12 + start.month - 1
-        case "quarter":
-            return start.year * 4 + (start.month - 1) // 3
-        case "year":
-            return start.year
-    raise ValueError(f"unknown grain {grain!r}")
-
-
-def coarser(a: str, b: str) -> str:
-    """The coarser of two grains."""
-    return max(a, b, key=GRAINS.index)
-
-
-def lag_periods(days: int, grain: str) -> int:
-    """A lag in days as a whole number of periods of ``grain`` (rounded, at least 0)."""
-    return max(0, round(days / UNIT_DAYS[grain]))
 
 
 def regrain(series: Series, grain: str) -> Series:

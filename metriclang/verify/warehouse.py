@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from metriclang.diagnostics import Diagnostic
-from metriclang.engine import Engine, EngineError
 from metriclang.semantic.model import Project
 from metriclang.verify.series import Series
+from metriclang.warehouse.result import Engine, EngineError
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from metriclang.docgen.layout import causal_layers, shorten
 from metriclang.docgen.site import MANIFEST, Writer, build_site
 from metriclang.docgen.views import Views
 from metriclang.load import check
+from metriclang.semantic.graph import CausalGraph
 from tests.conftest import EXAMPLES, golden
 from tests.docgen.conftest import Built
 
@@ -223,7 +224,9 @@ def test_graph_svg_has_a_node_per_measure_and_an_edge_per_drive() -> None:
 
 def test_layers_follow_the_drives_chain_and_survive_cycles() -> None:
     loaded = check(EXAMPLES / "shop")
-    layers = causal_layers(loaded.project)
+    project = loaded.project
+    layers = causal_layers(CausalGraph.from_project(project),
+                           [n for n, x in project.measures.items() if x.kind == "lagging"])
     # delivery_days_p90 -> return_rate -> repeat_purchase_rate -> monthly_revenue
     assert layers["delivery_days_p90"] == 0
     assert layers["return_rate"] == 1
@@ -363,3 +366,25 @@ def test_formula_is_shown_exactly_as_written(tmp_path: Path) -> None:
     assert ("<code>(max(t, amount) + avg(t.amount where channel in (&#39;web&#39;, &#39;app&#39;)"
             ")) / 2</code>") in page
     assert "SQL was left out of this site" in page
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_formula_after_a_form_feed_comes_from_its_own_line(tmp_path: Path, newline: str) -> None:
+    """A form feed is whitespace to the grammar, not a line break: the formula and target
+    shown on the page are the measure's own, not text from the line before."""
+    (tmp_path / "p").mkdir()
+    text = newline.join([
+        "source t { table x.t time ts }",
+        "# page two \f of the spec",
+        "measure m {",
+        "  formula count(t) * 2",
+        "  kind lagging owner \"x\"",
+        "  unit \"%\"",
+        "  target 40%",
+        "}", ""])
+    (tmp_path / "p" / "f.osm").write_bytes(text.encode("utf-8"))
+    result = build_site(tmp_path / "p", tmp_path / "site", dialects=())
+    assert not result.diagnostics.has_errors
+    page = (tmp_path / "site/measures/m.html").read_text(encoding="utf-8")
+    assert '<pre class="formula"><code>count(t) * 2</code></pre>' in page
+    assert "<dt>target</dt><dd>40%</dd>" in page

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from metriclang import load_project
-from metriclang.engine import Engine
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql, output_columns
+from metriclang.warehouse.result import Engine
 from tests.engines.rows import assert_rows_equal, normalized
 from tests.harness import CORPUS, engine_for
 

@@ -13,8 +13,8 @@ from statistics import correlation
 import pytest
 
 from metriclang import load_project
-from metriclang.engine import Engine
 from metriclang.sqlgen import compile_sql
+from metriclang.warehouse.result import Engine
 from tests.conftest import EXAMPLES
 from tests.harness import demo_tables
 

@@ -9,18 +9,12 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from metriclang.engine import (
-    DuckDBEngine,
-    Engine,
-    EngineError,
-    QueryTimeout,
-    connect,
-    duckdb_path,
-    ensure_select,
-    redact,
-    scheme,
-    write_duckdb,
-)
+from metriclang.warehouse import connect
+from metriclang.warehouse.demo import write_duckdb
+from metriclang.warehouse.duckdb import DuckDBEngine
+from metriclang.warehouse.guard import QueryTimeout, ensure_select
+from metriclang.warehouse.result import Engine, EngineError
+from metriclang.warehouse.urls import duckdb_path, redact, scheme
 from tests.harness import engine_for
 
 ENGINES = [pytest.param("duckdb"), pytest.param("postgres", marks=pytest.mark.postgres),

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from metriclang.engine import Result
-from metriclang.report.results import Named, cell, plain, to_csv, to_json, to_table
+from metriclang.report.results import cell, plain, to_csv, to_json, to_table
+from metriclang.warehouse.result import Named, Result
 
 ROWS = Result(("period", "country", "value"), (
     (date(2025, 1, 1), "中国", Decimal("0.3000000000000000")),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from metriclang.semantic.graph import CausalGraph, add_months
+from metriclang.periods import add_months
+from metriclang.semantic.graph import CausalGraph
 
 
 def test_components_and_cycles() -> None:

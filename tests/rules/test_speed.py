@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from metriclang.diagnostics import DiagnosticSet
+from metriclang.gcpause import collector_paused
 from metriclang.load import load_project
-from metriclang.rules import collector_paused, run_rules
+from metriclang.rules import run_rules
 from metriclang.rules.context import Context
 from metriclang.rules.registry import RULES
 from tests.conftest import ROOT

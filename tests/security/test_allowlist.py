@@ -19,9 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from metriclang.cli import main
-from metriclang.engine import DuckDBEngine, PostgresEngine
 from metriclang.load import check
 from metriclang.sqlgen import compile_sql
+from metriclang.warehouse.duckdb import DuckDBEngine
+from metriclang.warehouse.postgres import PostgresEngine
 from tests.reliability.pipeline import assert_positioned
 from tests.security.test_injection import (
     EVENTS,

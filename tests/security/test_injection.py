@@ -22,9 +22,11 @@ import sqlglot
 from sqlglot import exp
 
 from metriclang.dialects import OUTPUT_DIALECTS
-from metriclang.engine import DuckDBEngine, EngineError, PostgresEngine
 from metriclang.load import check
 from metriclang.sqlgen import compile_sql
+from metriclang.warehouse.duckdb import DuckDBEngine
+from metriclang.warehouse.postgres import PostgresEngine
+from metriclang.warehouse.result import EngineError
 from tests.harness import PgServer, reader
 from tests.reliability.pipeline import assert_positioned
 

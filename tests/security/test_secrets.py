@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from metriclang.cli import main
-from metriclang.engine import redact
+from metriclang.warehouse.urls import redact
 from tests.conftest import EXAMPLES, ROOT
 
 SECRET = f"pw{uuid.uuid4().hex[:16]}"
@@ -157,7 +157,7 @@ HOSTILE = ["p@{}", "{}\tand more", "line\n{}", "a/b?c#{}", "sp ace {}", "50%{}",
 @pytest.mark.parametrize("shape", HOSTILE)
 def test_url_forms_are_redacted(shape: str) -> None:
     """Each hostile password, raw or encoded, is hidden by ``shown``/``redact`` whole."""
-    from metriclang.engine import shown
+    from metriclang.warehouse.urls import shown
 
     secret = _unique(shape)
     for password in (secret, quote(secret, safe="")):
@@ -170,7 +170,7 @@ def test_url_forms_are_redacted(shape: str) -> None:
 @pytest.mark.parametrize("name", ["password", "sslpassword", "PassWord", "token", "api_key",
                                   "client_secret", "sslkey"])
 def test_sensitive_parameters_are_redacted(name: str) -> None:
-    from metriclang.engine import shown
+    from metriclang.warehouse.urls import shown
 
     secret = _unique("{}")
     url = f"postgresql://ana@db/shop?sslmode=require&{name}={secret}&application_name=osm"
@@ -186,7 +186,7 @@ def test_sensitive_parameters_are_redacted(name: str) -> None:
 def test_found_by_the_fuzzer(shape: str) -> None:
     """URLs whose secret sat where a simpler parse did not look (after `@@`, in a fragment,
     in a DuckDB file name)."""
-    from metriclang.engine import shown
+    from metriclang.warehouse.urls import shown
 
     secret = _unique("{}")
     url = shape.format(secret)
@@ -194,7 +194,8 @@ def test_found_by_the_fuzzer(shape: str) -> None:
 
 
 def test_url_without_scheme_is_not_shown() -> None:
-    from metriclang.engine import EngineError, scheme
+    from metriclang.warehouse.result import EngineError
+    from metriclang.warehouse.urls import scheme
 
     secret = _unique("{}")
     with pytest.raises(EngineError) as caught:
@@ -312,8 +313,8 @@ def test_malformed_variable_and_dollars(tmp_path: Path) -> None:
 
 def test_precedence_db_then_environment_then_config(tmp_path: Path) -> None:
     from metriclang.config import load_config
-    from metriclang.runner import warehouse
     from metriclang.semantic.model import Project
+    from metriclang.warehouse.urls import choose
 
     root = _project(tmp_path, "duckdb:///${OSM_TEST_FILE}")
     config, problems = load_config(root)
@@ -323,7 +324,7 @@ def test_precedence_db_then_environment_then_config(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
-        assert warehouse(project, "duckdb:///opt.duckdb")[0] == "duckdb:///opt.duckdb"
-        assert warehouse(project, None)[0] == "duckdb:///env.duckdb"
+        assert choose(project, "duckdb:///opt.duckdb")[0] == "duckdb:///opt.duckdb"
+        assert choose(project, None)[0] == "duckdb:///env.duckdb"
         patch.delenv("OSM_DB_URL")
-        assert warehouse(project, None) == ("duckdb:///cfg.duckdb", root, True)
+        assert choose(project, None) == ("duckdb:///cfg.duckdb", root, True)

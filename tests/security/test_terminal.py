@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from metriclang.engine import ensure_demo_data
 from metriclang.report import printable
+from metriclang.warehouse.demo import ensure_demo_data
 from tests.conftest import EXAMPLES, ROOT
 
 RAW = "\x1b[31mred\x07\x9b2J\x01over\x7f\u202ecba"

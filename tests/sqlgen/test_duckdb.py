@@ -196,9 +196,9 @@ def test_date_range_selects_periods_with_unchanged_values(con: Any, project: Pro
     full = run(con, project, measure)
     part = run(con, project, measure, date_from=d("2024-02-10"), date_to=d("2024-03-20"))
     grain = project.measures[measure].grain
-    from metriclang.sqlgen.build import py_trunc
+    from metriclang.periods import truncate
 
-    lo, hi = py_trunc(d("2024-02-10"), grain), py_trunc(d("2024-03-20"), grain)
+    lo, hi = truncate(d("2024-02-10"), grain), truncate(d("2024-03-20"), grain)
     assert part == [row for row in full if lo <= row[0] <= hi]
     assert part
 

@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from metriclang.load import load_project
+from metriclang.sqlgen import compile_fused
 from metriclang.sqlgen.output import fusable_groups
-from metriclang.sqlgen.render import render_fused
 from tests.sqlgen import data
 from tests.sqlgen.test_duckdb import CORPUS, norm, run
 
@@ -35,7 +35,7 @@ def test_groups_hold_only_single_source_per_period_measures() -> None:
 def test_fused_equals_one_by_one(con: Any) -> None:
     project = load_project(CORPUS).project
     for group, measures in fusable_groups(project).items():
-        sql, problems = render_fused(project, measures, "duckdb")
+        sql, problems = compile_fused(project, measures, "duckdb")
         assert sql is not None, problems
         scans = 2 + (group.count(".") > 1)  # bounds, the one aggregate scan, dimension values
         assert sql.count("FROM shop.") == scans, group

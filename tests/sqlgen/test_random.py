@@ -17,8 +17,8 @@ import sqlglot
 
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.load import load_project
+from metriclang.periods import truncate
 from metriclang.sqlgen import compile_sql, output_columns
-from metriclang.sqlgen.build import py_trunc
 from tests.sqlgen import data
 from tests.sqlgen.test_duckdb import CORPUS, norm
 
@@ -94,7 +94,7 @@ def test_random_measures(tmp_path: Path, seed: int) -> None:
             assert periods == sorted(periods), name
             part, _ = compile_sql(project, name, dialect, date_from=FROM, date_to=TO)
             assert part is not None
-            lo, hi = py_trunc(FROM, project.measures[name].grain), py_trunc(
+            lo, hi = truncate(FROM, project.measures[name].grain), truncate(
                 TO, project.measures[name].grain)
             # Periods the full output has (the data's range) keep their rows and values; the
             # range may add periods outside the data (documented), which are not compared.

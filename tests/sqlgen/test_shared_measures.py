@@ -20,9 +20,8 @@ import sqlglot
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.load import load_project
 from metriclang.semantic.model import Project
-from metriclang.sqlgen import compile_sql
+from metriclang.sqlgen import compile_fused, compile_sql
 from metriclang.sqlgen.plan import MAX_INLINE_DEPTH, SharedRef, plan_measure
-from metriclang.sqlgen.render import render_fused
 from tests.engines.rows import assert_rows_equal, normalized
 from tests.harness import PgServer
 
@@ -155,7 +154,7 @@ def test_fused_outputs_share_their_columns(tmp_path: Path, duck: Any) -> None:
     """Fused m0..m30: each measure once (linear size); every column equals its own query."""
     project = project_of(tmp_path, chain(30))
     names = tuple(f"m{i}" for i in range(31))
-    sql, problems = render_fused(project, names, "duckdb")
+    sql, problems = compile_fused(project, names, "duckdb")
     assert sql is not None and not problems
     assert len(sql) < 20_000
     fused = normalized(duck.execute(sql).fetchall())

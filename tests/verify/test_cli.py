@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from metriclang.cli import main
-from metriclang.engine import ensure_demo_data
+from metriclang.warehouse.demo import ensure_demo_data
 from tests.conftest import EXAMPLES, ROOT
 
 LINK_KEYS = ["from", "to", "declared_lag", "best_lag", "effect", "estimate", "p_value",
@@ -96,7 +96,7 @@ def test_date_range_and_exit_zero(shop: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--from", "2026-13-01"], "is not a date"),
+    (["--from", "2026-13-01"], "does not match the format"),
     (["--from", "2026-06-01", "--to", "2026-01-01"], "is after --to"),
     (["--db", "mysql://x/y"], "unsupported database URL"),
     (["--db", "duckdb:///nowhere/missing.duckdb"], "database file not found"),
@@ -130,9 +130,9 @@ def test_a_measure_with_dimensions_is_fetched_as_its_total(shop: Path) -> None:
     against independently written SQL."""
     import duckdb
 
-    from metriclang.engine import connect
     from metriclang.load import load_project
     from metriclang.verify.warehouse import fetch_series
+    from metriclang.warehouse import connect
 
     project = load_project(shop).project
     engine = connect("duckdb:///demo.duckdb", shop)

@@ -1,4 +1,4 @@
-"""Periods, common grain and alignment, with hand-computed values."""
+"""Series on a common grain and their alignment, with hand-computed values."""
 
 from __future__ import annotations
 
@@ -11,37 +11,9 @@ from metriclang.verify.series import (
     Pair,
     Series,
     align,
-    coarser,
-    lag_periods,
-    period_number,
-    period_start,
     regrain,
     without_weekday_pattern,
 )
-
-
-@pytest.mark.parametrize(("grain", "start"), [
-    ("day", date(2026, 2, 18)), ("week", date(2026, 2, 16)), ("month", date(2026, 2, 1)),
-    ("quarter", date(2026, 1, 1)), ("year", date(2026, 1, 1)),
-])
-def test_period_start(grain: str, start: date) -> None:
-    assert period_start(date(2026, 2, 18), grain) == start  # a Wednesday
-
-
-def test_period_numbers_are_consecutive_across_years() -> None:
-    pairs = [(date(2026, 12, 28), date(2027, 1, 4), "week"),
-             (date(2026, 12, 1), date(2027, 1, 1), "month"),
-             (date(2026, 10, 1), date(2027, 1, 1), "quarter"),
-             (date(2026, 1, 1), date(2027, 1, 1), "year"),
-             (date(2026, 12, 31), date(2027, 1, 1), "day")]
-    for a, b, grain in pairs:
-        assert period_number(b, grain) - period_number(a, grain) == 1, grain
-
-
-def test_grain_and_lag_conversion() -> None:
-    assert coarser("week", "month") == coarser("month", "week") == "month"
-    assert [lag_periods(d, "week") for d in (0, 3, 4, 14, 30, 42)] == [0, 0, 1, 2, 4, 6]
-    assert lag_periods(28, "month") == 1 and lag_periods(91, "quarter") == 1
 
 
 def test_series_drops_nulls_and_merges_a_period() -> None:

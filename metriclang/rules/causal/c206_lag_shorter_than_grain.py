@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metriclang.diagnostics import Diagnostic, Related, Severity
+from metriclang.periods import DAYS, MONTHS, SHORTEST_DAYS
 from metriclang.rules.base import Rule
 from metriclang.rules.context import Context
 from metriclang.semantic.model import Duration
-
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-_DAYS = {"day": 1, "week": 7}
-#: The shortest calendar length of a period of each grain, in days.
-_SHORTEST = {"day": 1, "week": 7, "month": 28, "quarter": 90, "year": 365}
 
 
 def shorter_than(lag: Duration, grain: str) -> bool:
@@ -22,11 +18,11 @@ def shorter_than(lag: Duration, grain: str) -> bool:
     ...     "month"), shorter_than(Duration(3, "month", None), "quarter")
     (False, True, False)
     """
-    if lag.unit in _MONTHS and grain in _MONTHS:
-        return lag.amount * _MONTHS[lag.unit] < _MONTHS[grain]
-    if lag.unit in _DAYS:
-        return lag.amount * _DAYS[lag.unit] < _SHORTEST[grain]
-    return lag.amount * _SHORTEST[lag.unit] < _SHORTEST[grain]
+    if lag.unit in MONTHS and grain in MONTHS:
+        return lag.amount * MONTHS[lag.unit] < MONTHS[grain]
+    if lag.unit in DAYS:
+        return lag.amount * DAYS[lag.unit] < SHORTEST_DAYS[grain]
+    return lag.amount * SHORTEST_DAYS[lag.unit] < SHORTEST_DAYS[grain]
 
 
 class LagShorterThanGrain(Rule):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metriclang.diagnostics import Diagnostic, Related, Severity
+from metriclang.periods import after
 from metriclang.rules.base import Rule
 from metriclang.rules.context import Context
-from metriclang.semantic.graph import after
 
 
 class ChainAfterTargetDate(Rule):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.rules.base import Rule
 from metriclang.rules.context import Context
+from metriclang.semantic.graph import reachable
 
 
 class NoCustomerPerspective(Rule):
@@ -70,12 +70,6 @@ def _customer_informed(ctx: Context) -> set[str]:
     for name, refs in ctx.refs.items():
         for ref in refs:
             used_by.setdefault(ref, []).append(name)
-    queue = deque(n for n, x in measures.items() if x.perspective == "customer")
-    seen = set(queue)
-    while queue:
-        name = queue.popleft()
-        for nxt in [e.target for e in ctx.graph.out[name]] + used_by.get(name, []):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+    return reachable((n for n, x in measures.items() if x.perspective == "customer"),
+                     lambda name: [e.target for e in ctx.graph.out[name]]
+                     + used_by.get(name, []))

@@ -8,20 +8,16 @@ text never becomes SQL text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
+from typing import ClassVar
 
 import sqlglot
 from sqlglot import exp
 
-#: A grain as (unit, step) of calendar arithmetic: weeks are 7 days, quarters 3 months.
-STEPS = {
-    "day": ("DAY", 1),
-    "week": ("DAY", 7),
-    "month": ("MONTH", 1),
-    "quarter": ("MONTH", 3),
-    "year": ("MONTH", 12),
-}
+from metriclang.periods import step as period_step
+
 #: Names of the bounds CTE columns the spine templates read.
 LO, HI = "osm_lo", "osm_hi"
 
@@ -81,13 +77,19 @@ class Target:
     """ANSI behaviour; the base of every dialect class."""
 
     dialect = "duckdb"
-    #: Spine template over the bounds CTE: ``{unit}``, ``{step}`` are filled from :data:`STEPS`.
+    #: Spine template over the bounds CTE: ``{unit}``, ``{step}`` are filled from one period
+    #: of the grain (:func:`metriclang.periods.step`).
     spine_sql: str | None = None
+    #: The first day (a DATE) of the period holding ``osm_t``, as a snippet in the dialect, for
+    #: the grains where the generic ``DATE_TRUNC`` doesn't fit (absent: truncation, Mondays).
+    trunc_sql: ClassVar[Mapping[str, str]] = {}
     #: Each percentile in its own scan (sort-based aggregates that can't share a SELECT).
     percentile_alone = False
 
     def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
         """First day (a DATE) of the ``grain`` period holding ``t``; weeks start on Monday."""
+        if grain in self.trunc_sql:
+            return template(self.dialect, self.trunc_sql[grain], t=t)
         if grain == "day":
             return cast(t, exp.DataType.Type.DATE)
         return cast(exp.TimestampTrunc(this=t, unit=exp.var(grain.upper())), exp.DataType.Type.DATE)
@@ -126,7 +128,7 @@ class Target:
         """SELECT ``period`` (each period start from ``osm_lo`` to ``osm_hi``) FROM the bounds."""
         key = (type(self).__name__, grain)
         if key not in _SPINES:
-            unit, step = STEPS[grain]
+            unit, step = period_step(grain)
             _SPINES[key] = (
                 self.numbers_spine(unit, step)
                 if self.spine_sql is None
@@ -150,15 +152,11 @@ class Target:
     def numbers_spine(self, unit: str, step: int) -> exp.Expr:
         """Portable spine from cross-joined ``osm_digits``, dates up to ``hi``: 100,000 days,
         10,000 weeks or months, 1,000 quarters or years (no date overflows year 9999)."""
-        query = exp.select().from_(exp.Table(this=exp.to_identifier("osm_bounds")), copy=False)
+        query = exp.select().from_(exp.table_("osm_bounds"), copy=False)
         n: exp.Expr | None = None
         for level in range({("DAY", 1): 5, ("DAY", 7): 4, ("MONTH", 1): 4}.get((unit, step), 3)):
             alias = f"d{level}"
-            digits = exp.Table(
-                this=exp.to_identifier("osm_digits"),
-                alias=exp.TableAlias(this=exp.to_identifier(alias)),
-            )
-            query = join(query, digits, kind="CROSS")
+            query = join(query, exp.table_("osm_digits", alias=alias), kind="CROSS")
             digit: exp.Expr = exp.column("d", alias)
             if level:
                 digit = exp.Mul(this=digit, expression=number(10**level))

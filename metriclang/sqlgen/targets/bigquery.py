@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlglot import exp
 
 from metriclang.sqlgen.targets.base import Target, cast
-
-_UNITS = {"week": "ISOWEEK", "month": "MONTH", "quarter": "QUARTER", "year": "YEAR"}
 
 
 class BigQuery(Target):
@@ -17,12 +17,15 @@ class BigQuery(Target):
         "SELECT period FROM osm_bounds CROSS JOIN "
         "UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL {step} {unit})) AS period"
     )
-
-    def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
-        day = cast(t, exp.DataType.Type.DATE)
-        if grain == "day":
-            return day
-        return exp.DateTrunc(this=day, unit=exp.var(_UNITS[grain]))  # type: ignore[no-untyped-call]
+    trunc_sql: ClassVar[Mapping[str, str]] = {
+        grain: f"DATE_TRUNC(CAST(osm_t AS DATE), {unit})"
+        for grain, unit in (
+            ("week", "ISOWEEK"),
+            ("month", "MONTH"),
+            ("quarter", "QUARTER"),
+            ("year", "YEAR"),
+        )
+    }
 
     def moment(self, t: exp.Expr) -> exp.Expr:
         # TIMESTAMP and DATE don't compare; against a first day, t >= d iff DATE(t) >= d.

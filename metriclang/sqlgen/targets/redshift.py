@@ -16,9 +16,5 @@ class Redshift(Postgres):
     percentile_alone = True
 
     def same(self, a: exp.Expr, b: exp.Expr) -> exp.Expr:
-        both_null = exp.and_(
-            exp.Is(this=a.copy(), expression=exp.Null()),
-            exp.Is(this=b.copy(), expression=exp.Null()),
-            copy=False,
-        )
+        both_null = exp.and_(a.is_(exp.null()), b.is_(exp.null()), copy=False)
         return paren(exp.or_(exp.EQ(this=a, expression=b), paren(both_null), copy=False))

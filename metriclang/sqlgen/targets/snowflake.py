@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlglot import exp
+from collections.abc import Mapping
+from typing import ClassVar
 
-from metriclang.sqlgen.targets.base import Target, template
+from metriclang.sqlgen.targets.base import Target
 
 
 class Snowflake(Target):
@@ -14,10 +15,6 @@ class Snowflake(Target):
         "FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE("
         "0, DATEDIFF({unit}, osm_lo, osm_hi) + 1, {step})) AS s"
     )
-
-    def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:
-        if grain == "week":
-            return template(
-                self.dialect, "DATEADD(DAY, 1 - DAYOFWEEKISO(osm_t), CAST(osm_t AS DATE))", t=t
-            )
-        return super().trunc(t, grain)
+    trunc_sql: ClassVar[Mapping[str, str]] = {
+        "week": "DATEADD(DAY, 1 - DAYOFWEEKISO(osm_t), CAST(osm_t AS DATE))"
+    }

@@ -1,0 +1,71 @@
+"""MeasurePlan -> one sqlglot SELECT (the output contract), through a target's few hooks.
+
+Shape of every query (CTE names start with ``osm_``)::
+
+    osm_bounds   first and last period: from --from/--to, else the data's min..max time
+    osm_spine    every period start between them (calendar-correct, no gaps)
+    osm_keys     spine x distinct dimension values (only with dimensions)
+    osm_p*       per-period aggregates, one CTE per source (one scan), ``first_seen``,
+                 ``range`` and conversion CTEs per leaf
+    osm_frame    keys LEFT JOIN every part: a dense grid, counts and sums 0 where no rows
+    osm_window   trailing windows and running totals as window functions over the dense grid
+    osm_v*       measures used more than once, each computed once as a column ``osm_m<i>``
+                 (one CTE per level: a level uses only the columns of the levels before it)
+    SELECT period, dimensions, value ... ORDER BY period, dimensions
+
+One module per concern: ``context`` (what every step reads, the CTE list), ``frame`` (bounds,
+spine, keys, frame), ``leaves`` (a function per leaf strategy), ``conversions``, ``windows``,
+``values`` (shared values and outputs).
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from metriclang.diagnostics import Diagnostic
+from metriclang.semantic import model as m
+from metriclang.sqlgen.build.context import Context, Ctes, Range, literal
+from metriclang.sqlgen.build.frame import frame, keys, spine
+from metriclang.sqlgen.build.leaves import parts
+from metriclang.sqlgen.build.values import shared, value
+from metriclang.sqlgen.build.windows import window, windowed
+from metriclang.sqlgen.plan import MeasurePlan
+from metriclang.sqlgen.targets.base import Target
+
+__all__ = ["Range", "build_query"]
+
+
+def build_query(
+    project: m.Project, plan: MeasurePlan, target: Target, rng: Range
+) -> tuple[exp.Select | None, list[Diagnostic]]:
+    """The generic tree of one plan for one target (diagnostics when it can't be expressed)."""
+    ctx, ctes = Context.of(project, plan, target, rng), Ctes()
+    spine(ctx, ctes)
+    grid = keys(ctx, ctes)
+    found = parts(ctx, ctes, grid)
+    if ctes.diagnostics:
+        return None, ctes.diagnostics
+    last = frame(ctx, ctes, grid, found)
+    if windowed(ctx):
+        last = ctes.add("osm_window", window(ctx))
+    last = shared(ctx, ctes, last)
+    return _output(ctx, ctes, last), []
+
+
+def _output(ctx: Context, ctes: Ctes, last: str) -> exp.Select:
+    """``SELECT period, dimensions, outputs FROM last``, in order, with the WITH list."""
+    outputs = [value(ctx, o.value).as_(o.column, copy=False) for o in ctx.plan.outputs]
+    query = exp.select(
+        exp.column("period"), *[exp.column(d) for d in ctx.dims], *outputs
+    ).from_(exp.table_(last), copy=False)
+    if ctx.plan.lookback and ctx.rng.lo is not None:
+        query = query.where(
+            exp.GTE(this=exp.column("period"), expression=literal(ctx.rng.lo)), copy=False
+        )
+    query = query.order_by(
+        ctx.order(exp.column("period")),
+        *[ctx.order(exp.column(d), nulls_last=True) for d in ctx.dims],
+        copy=False,
+    )
+    query.set("with_", ctes.with_())
+    return query

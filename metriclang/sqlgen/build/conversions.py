@@ -1,0 +1,89 @@
+"""``conversion`` leaves: the share of entities whose first FROM event in a period reaches a
+TO event within the duration."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from metriclang.sqlgen.build.context import Context, Ctes
+from metriclang.sqlgen.plan import Leaf
+from metriclang.sqlgen.targets.base import join
+
+
+def _known(column: exp.Expr) -> exp.Expr:
+    """``column IS NOT NULL``."""
+    return column.is_(exp.null()).not_(copy=False)
+
+
+def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
+    """Per period: entities whose first FROM event falls in it (``osm_f``) LEFT JOINed to the
+    TO events (``osm_r``) at or after it and within the duration; their share, a column."""
+    conv = leaf.conversion
+    assert conv is not None
+    src, dst, dims = conv.from_source, conv.to_source, ctx.dims
+    f_entity = ctx.source(src).entity(conv.entity)
+    t_entity = ctx.source(dst).entity(conv.entity)
+    assert f_entity is not None and t_entity is not None
+    period = ctx.period(src)
+    dim_exprs = [ctx.dim(src, d) for d in dims]
+    f_conds = [_known(exp.column(f_entity.column))]
+    f_conds += [conv.from_where.copy()] if conv.from_where is not None else []
+    f_conds += ctx.time_filter(src, ctx.lo_in)
+    firsts = (
+        exp.select(
+            period.as_("period", copy=False),
+            *[e.as_(d, copy=False) for e, d in zip(dim_exprs, dims, strict=True)],
+            exp.column(f_entity.column).as_("osm_e", copy=False),
+            exp.Min(this=ctx.time(src)).as_("osm_first", copy=False),
+        )
+        .from_(ctx.table(src), copy=False)
+        .where(exp.and_(*f_conds, copy=False), copy=False)
+        .group_by(
+            period.copy(),
+            *[e.copy() for e in dim_exprs],
+            exp.column(f_entity.column),
+            copy=False,
+        )
+    )
+    t_conds = [_known(exp.column(t_entity.column))]
+    t_conds += [conv.to_where.copy()] if conv.to_where is not None else []
+    reached = (
+        exp.select(
+            exp.column(t_entity.column).as_("osm_e", copy=False),
+            ctx.time(dst).as_("osm_t", copy=False),
+        )
+        .from_(ctx.table(dst), copy=False)
+        .where(exp.and_(*t_conds, copy=False), copy=False)
+    )
+    first_at = exp.column("osm_first", "osm_f")
+    on = exp.and_(
+        exp.EQ(this=exp.column("osm_e", "osm_r"), expression=exp.column("osm_e", "osm_f")),
+        exp.GTE(this=exp.column("osm_t", "osm_r"), expression=first_at),
+        exp.LTE(
+            this=exp.column("osm_t", "osm_r"),
+            expression=ctx.target.add_duration(
+                first_at.copy(), conv.within.amount, conv.within.unit
+            ),
+        ),
+        copy=False,
+    )
+    reached_entity = exp.case().when(
+        _known(exp.column("osm_e", "osm_r")), exp.column("osm_e", "osm_f"), copy=False
+    )
+    hits = exp.Count(this=exp.Distinct(expressions=[reached_entity]))
+    seen = exp.Count(this=exp.Distinct(expressions=[exp.column("osm_e", "osm_f")]))
+    share = exp.Div(
+        this=ctx.target.double(hits),
+        expression=exp.Nullif(this=seen, expression=exp.Literal.number(0)),
+    )
+    query = join(
+        exp.select(
+            exp.column("period", "osm_f"),
+            *[exp.column(d, "osm_f") for d in dims],
+            share.as_(f"osm_l{i}", copy=False),
+        ).from_(firsts.subquery("osm_f", copy=False), copy=False),
+        reached.subquery("osm_r", copy=False),
+        on=on,
+        side="LEFT",
+    ).group_by(exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims], copy=False)
+    return ctes.part(query)

@@ -1,0 +1,108 @@
+"""The dense grid every value is computed on: bounds, the period spine, keys, the frame.
+
+``osm_bounds`` holds the first and last period (from ``--from``/``--to``, else the data's
+first and last time); ``osm_spine`` every period start between them; ``osm_keys`` the spine
+crossed with every value of the dimensions; ``osm_frame`` the keys with every part's columns
+LEFT JOINed (counts and sums 0 where a period has no rows).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlglot import exp
+
+from metriclang.sqlgen.build.context import Context, Ctes, literal
+from metriclang.sqlgen.plan import Strategy
+from metriclang.sqlgen.targets.base import HI, LO, join
+
+
+class Part(NamedTuple):
+    """A CTE the frame joins on period and dimensions, and the leaves it has a column for."""
+
+    cte: str
+    leaves: tuple[int, ...]
+
+
+def spine(ctx: Context, ctes: Ctes) -> None:
+    """Add ``osm_bounds`` (and the target's ``osm_digits``) and ``osm_spine``."""
+    lo = literal(ctx.lo_in) if ctx.lo_in else None
+    hi = literal(ctx.rng.hi) if ctx.rng.hi else None
+    query = exp.select()
+    if lo is None or hi is None:
+        scans = [
+            exp.select(
+                exp.Min(this=ctx.time(s)).as_(LO, copy=False),
+                exp.Max(this=ctx.time(s)).as_(HI, copy=False),
+            ).from_(ctx.table(s), copy=False)
+            for s in ctx.plan.sources
+        ]
+        union = exp.union(*scans, distinct=False, copy=False) if len(scans) > 1 else scans[0]
+        inner = exp.select(
+            exp.Min(this=exp.column(LO)).as_(LO, copy=False),
+            exp.Max(this=exp.column(HI)).as_(HI, copy=False),
+        ).from_(union.subquery("osm_b", copy=False), copy=False)
+        query = query.from_(inner.subquery("osm_b", copy=False), copy=False)
+        lo = lo or ctx.target.trunc(exp.column(LO, "osm_b"), ctx.plan.grain)
+        hi = hi or ctx.target.trunc(exp.column(HI, "osm_b"), ctx.plan.grain)
+    ctes.add(
+        "osm_bounds", query.select(lo.as_(LO, copy=False), hi.as_(HI, copy=False), copy=False)
+    )
+    digits = ctx.target.digits()
+    if digits is not None:
+        ctes.add("osm_digits", digits)
+    ctes.add("osm_spine", ctx.target.spine(ctx.plan.grain))
+
+
+def keys(ctx: Context, ctes: Ctes) -> str:
+    """The CTE of every (period, dimension values): the spine itself without dimensions."""
+    dims = ctx.dims
+    if not dims:
+        return "osm_spine"
+    read = {leaf.source for leaf in ctx.plan.leaves}
+    # All values, whatever the date range: --from/--to select periods, not rows.
+    scans = [
+        exp.select(*[ctx.dim(s, d).as_(d, copy=False) for d in dims]).from_(
+            ctx.table(s), copy=False
+        )
+        for s in ctx.plan.sources
+        if s in read
+    ]
+    union = (
+        exp.union(*scans, distinct=True, copy=False)
+        if len(scans) > 1
+        else scans[0].distinct(copy=False)
+    )
+    query = join(
+        exp.select(exp.column("period", "osm_s"), *[exp.column(d, "osm_d") for d in dims]).from_(
+            exp.table_("osm_spine", alias="osm_s"), copy=False
+        ),
+        union.subquery("osm_d", copy=False),
+        kind="CROSS",
+    )
+    return ctes.add("osm_keys", query)
+
+
+def frame(ctx: Context, ctes: Ctes, keys: str, parts: list[Part]) -> str:
+    """``osm_frame``: the keys and, joined on period and dimensions, a column per leaf."""
+    plan = ctx.plan
+    query = exp.select(
+        exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in ctx.dims]
+    ).from_(exp.table_(keys, alias="osm_k"), copy=False)
+    for n, part in enumerate(sorted(parts, key=lambda p: p.leaves)):
+        alias = f"osm_j{n}"
+        same: list[exp.Expr] = [exp.column("period", alias).eq(exp.column("period", "osm_k"))]
+        same += [ctx.target.same(exp.column(d, alias), exp.column(d, "osm_k")) for d in ctx.dims]
+        query = join(
+            query,
+            exp.table_(part.cte, alias=alias),
+            on=exp.and_(*same, copy=False),
+            side="LEFT",
+        )
+        for i in part.leaves:
+            leaf = plan.leaves[i]
+            col: exp.Expr = exp.column(f"osm_l{i}", alias)
+            if leaf.zero_when_empty or leaf.strategy is Strategy.FIRST_SEEN:
+                col = exp.Coalesce(this=col, expressions=[exp.Literal.number(0)])
+            query = query.select(col.as_(f"osm_l{i}", copy=False), copy=False)
+    return ctes.add("osm_frame", query)

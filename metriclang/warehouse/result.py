@@ -1,0 +1,46 @@
+"""What a warehouse gives back: :class:`Result`, the :class:`Engine` protocol, :class:`EngineError`.
+
+No driver is imported here: ``report`` renders results without loading DuckDB, psycopg or
+pyspark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class EngineError(Exception):
+    """A warehouse could not be reached or refused a query; the message is safe to print."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """Column names and rows of one query, as the engine's Python values."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class Named:
+    """The result of one measure: its name, label and rows."""
+
+    measure: str
+    label: str | None
+    result: Result
+
+
+class Engine(Protocol):
+    """An open warehouse connection that runs one SELECT at a time."""
+
+    #: sqlglot dialect of the SQL this engine runs (``duckdb``, ``postgres``, ``spark``).
+    dialect: str
+    #: The URL with its password replaced by ``***``.
+    url: str
+    #: Seconds a query may run (:class:`~metriclang.warehouse.guard.QueryTimeout` beyond).
+    timeout: float
+
+    def query(self, sql: str) -> Result: ...
+
+    def close(self) -> None: ...
