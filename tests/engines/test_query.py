@@ -3,11 +3,12 @@
 (a year boundary, a leap day, week 1); every error with its exact code and position.
 
 The rows are this file's own (schema ``q15``), written to a DuckDB file and to the shared
-PostgreSQL server of tests/engines/conftest.py.
+PostgreSQL server of tests/harness.py (a database of its own).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from datetime import date
 from decimal import Decimal
@@ -22,6 +23,7 @@ from click.testing import CliRunner
 from metriclang import api
 from metriclang.cli import main
 from metriclang.dialects import OUTPUT_DIALECTS
+from tests.harness import PgServer
 
 SPEC = """
 source sales { table q15.sales time ordered_at key id dimension region }
@@ -90,16 +92,17 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def q15_postgres(postgres_url: str) -> str:
+def q15_postgres(pg_server: PgServer) -> str:
     import psycopg
 
-    with psycopg.connect(postgres_url, autocommit=True) as con:
+    url = pg_server.database("query15")
+    with psycopg.connect(url, autocommit=True) as con:
         con.execute("DROP SCHEMA IF EXISTS q15 CASCADE")
         con.execute("CREATE SCHEMA q15")
         con.execute(DDL)
         with con.cursor() as cur:
             cur.executemany("INSERT INTO q15.sales VALUES (%s, %s, %s, %s, %s)", ROWS)
-    return postgres_url
+    return url
 
 
 def url_of(request: pytest.FixtureRequest, engine: str, project: Path) -> str:
@@ -277,12 +280,16 @@ def test_formats_and_path_defaulting_to_the_current_directory(
     assert status == 0 and "2024-01-01" in out and "1323" in out
 
 
-def test_to_pandas_when_installed(project: Path) -> None:
-    pytest.importorskip("pandas")
+def test_to_pandas_only_with_pandas(project: Path) -> None:
     got = api.query(api.load(project), ["revenue"], grain="year",
                     db=f"duckdb:///{project / 'sales.duckdb'}")
+    if importlib.util.find_spec("pandas") is None:
+        with pytest.raises(ImportError):
+            got.to_pandas()
+        return
     frame = got.to_pandas()
     assert list(frame.columns) == ["period", "revenue"] and len(frame) == 3
+    assert float(frame["revenue"].sum()) == 207 + 1323 + 17
 
 
 def test_without_from_the_first_period_has_no_previous(project: Path) -> None:
