@@ -50,9 +50,8 @@ def test_show_tells_lineage_both_ways(tmp_path: Path) -> None:
         "measure top { formula sum(s.x) grain week owner \"me\" }\n", "utf-8")
     code, out, err = osm("show", str(tmp_path), "base")
     assert code == 0, err
-    fields = dict(line.split(None, 1) if " " in line else (line, "") for line in
-                  out.replace("used in", "used_in").replace("driven by", "driven_by")
-                  .splitlines())
+    text = out.replace("used in", "used_in").replace("driven by", "driven_by")
+    fields = {line.split(None, 1)[0]: line.split(None, 1)[1] for line in text.splitlines()}
     assert fields["measure"].strip() == "base"
     assert fields["formula"].strip() == "count(s)"
     assert fields["used_in"].strip() == "twice"
