@@ -28,11 +28,11 @@ sys.path.insert(0, str(HERE))
 
 from gen_project import write_project  # noqa: E402
 
-from metriclang.load import check  # noqa: E402
+from metriclang.dialects import OUTPUT_DIALECTS  # noqa: E402
 from metriclang.docgen.site import Writer, atomic_dir  # noqa: E402
 from metriclang.docgen.views import Views  # noqa: E402
+from metriclang.load import check  # noqa: E402
 from metriclang.sqlgen import compile_sql  # noqa: E402
-from metriclang.dialects import OUTPUT_DIALECTS  # noqa: E402
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 

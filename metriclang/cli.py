@@ -14,6 +14,7 @@ from typing import IO
 import click
 
 from metriclang import __version__
+from metriclang.api import ProjectError
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import UsageError
@@ -61,6 +62,24 @@ class Group(click.Group):
         except UsageError as exc:
             click.echo(f"error: {_usage_message(exc)}", err=True)
             sys.exit(2)
+        except ProjectError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+
+
+def _split(args: tuple[str, ...], at_most: int | None = None) -> tuple[Path, list[str]]:
+    """``[PATH] NAME...``: the first argument is PATH when it is not a name (a measure is an
+    identifier) or names an existing file or directory; otherwise PATH is the current
+    directory, as ruff and dbt do. ``osm run orders`` runs the measure `orders` of ``.``
+    unless a file or directory ``orders`` is there (then write ``osm run . orders``)."""
+    first = args[0] if args else None
+    if first is not None and (not first.isidentifier() or Path(first).exists()):
+        path, names = Path(first), list(args[1:])
+    else:
+        path, names = Path("."), list(args)
+    if at_most is not None and len(names) > at_most:
+        raise UsageError(f"unexpected argument `{names[at_most]}`")
+    return path, names
 
 
 def _usage_message(exc: UsageError) -> str:
@@ -229,8 +248,7 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
 
 
 @main.command("run")
-@PATH
-@click.argument("measure", required=False)
+@click.argument("args", nargs=-1, metavar="[PATH] [MEASURE]")
 @click.option("--all", "run_all", is_flag=True, help="Compute every measure of the project.")
 @click.option("--db", help="Warehouse URL: duckdb:///FILE, postgresql://USER:PW@HOST:PORT/DB or "
               "spark://local[2] (default: $OSM_DB_URL, else `warehouse` in metriclang.toml).")
@@ -239,9 +257,9 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
 @_day_option("--from", "date_from", help="First day to compute.")
 @_day_option("--to", "date_to", help="Last day to compute.")
 @TIMEOUT
-def run_command(path: Path, measure: str | None, run_all: bool, db: str | None, fmt: str,
+def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
                 date_from: date | None, date_to: date | None, timeout: float) -> None:
-    """Compute MEASURE (or every measure with --all) of PATH on a warehouse.
+    """Compute MEASURE (or every measure with --all) of PATH (default: .) on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
     Exit 1 when the project has errors or a query fails (also: runs past --timeout).
@@ -251,6 +269,11 @@ def run_command(path: Path, measure: str | None, run_all: bool, db: str | None, 
     from metriclang.warehouse.compute import compute
 
     _period(date_from, date_to)
+    if run_all and len(args) == 1:
+        path, names = Path(args[0]), list[str]()
+    else:
+        path, names = _split(args, 1)
+    measure = names[0] if names else None
     if run_all == (measure is not None):
         raise UsageError("give either a MEASURE or --all")
     computed = compute(path, measure, db, date_from, date_to, timeout)
@@ -296,22 +319,25 @@ def _dialect_choice(with_all: bool) -> click.Choice[str]:
 
 
 @main.command("sql")
-@PATH
-@click.argument("measure")
+@click.argument("args", nargs=-1, required=True, metavar="[PATH] MEASURE")
 @click.option("--dialect", type=_dialect_choice(False), default=None,
               help="Output SQL dialect (default: the project's dialect, else duckdb).")
 @_day_option("--from", "date_from", help="First period to include.")
 @_day_option("--to", "date_to", help="Last period to include.")
 @click.option("--plan", "show_plan", is_flag=True,
               help="Print the dialect-free plan (JSON) instead of the SQL.")
-def sql_command(path: Path, measure: str, dialect: str | None, date_from: date | None,
+def sql_command(args: tuple[str, ...], dialect: str | None, date_from: date | None,
                 date_to: date | None, show_plan: bool) -> None:
-    """Print the SQL of one MEASURE of the project at PATH."""
+    """Print the SQL of one MEASURE of the project at PATH (default: .)."""
     from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.errors import did_you_mean
     from metriclang.sqlgen import compile_sql
 
     _period(date_from, date_to)
+    path, names = _split(args, 1)
+    if not names:
+        raise UsageError("give a MEASURE")
+    measure = names[0]
     project = _loaded_for_sql(path)
     if measure not in project.measures:
         hint = did_you_mean(measure, project.measures)
@@ -364,6 +390,91 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc}") from exc
     click.echo(f"wrote {len(compiled.files)} files for {len(dialects)} dialect(s) to {out}")
+
+
+@main.command("query")
+@click.argument("args", nargs=-1, required=True, metavar="[PATH] MEASURE...")
+@click.option("--by", "by", multiple=True, metavar="DIM",
+              help="Group by this dimension (repeat for several; `customer.segment`).")
+@click.option("--grain", type=click.Choice(("day", "week", "month", "quarter", "year")),
+              help="Period grain (default: the finest grain every measure allows).")
+@click.option("--where", "where", metavar="COND",
+              help="A SQL condition over dimensions, applied to every measure's rows.")
+@_day_option("--from", "date_from", help="First period to include.")
+@_day_option("--to", "date_to", help="Last period to include.")
+@click.option("--compare", type=click.Choice(("previous_period", "previous_year")),
+              help="Add MEASURE__previous and MEASURE__change (relative change) columns.")
+@click.option("--order", metavar="COL[ desc]", help="Order rows by this output column first.")
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
+              show_default=True)
+@click.option("--sql", "show_sql", is_flag=True, help="Print the query instead of running it.")
+@click.option("--dialect", type=_dialect_choice(False), default=None,
+              help="Dialect of --sql (default: the project's dialect, else duckdb).")
+@TIMEOUT
+def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
+                  where: str | None, date_from: date | None, date_to: date | None,
+                  compare: str | None, order: str | None, limit: int | None, db: str | None,
+                  fmt: str, show_sql: bool, dialect: str | None, timeout: float) -> None:
+    """Ask MEASUREs of PATH (default: .) by dimensions, at a grain, filtered, compared.
+
+    Columns: period, each --by dimension (`.` written `__`), each measure (see docs/query.md).
+    Exit 1 when the project or the query has errors or the query fails.
+    """
+    from metriclang import api
+    from metriclang.report.results import to_csv, to_rows_json, to_table
+    from metriclang.warehouse.result import Named, Result
+
+    _period(date_from, date_to)
+    path, measures = _split(args)
+    if dialect is not None and not show_sql:
+        raise UsageError("--dialect goes with --sql")
+    project = _loaded_for_sql(path)
+    options = {"by": by, "grain": grain, "where": where, "date_from": date_from,
+               "date_to": date_to, "compare": compare, "order": order, "limit": limit}
+    if show_sql:
+        click.echo(api.query_sql(project, measures, dialect=dialect, **options),  # type: ignore[arg-type]
+                   nl=False)
+        return
+    got = api.query(project, measures, db=db, timeout=timeout, **options)  # type: ignore[arg-type]
+    for note in got.notes:
+        click.echo(note, err=True)
+    result = Result(got.columns, got.rows)
+    click.echo(to_table([Named(", ".join(measures), None, result)], _color(sys.stdout))
+               if fmt == "table" else to_rows_json(result) if fmt == "json" else
+               to_csv([Named("", None, result)], True), nl=False)
+
+
+@main.command("ls")
+@click.argument("path", required=False, default=Path("."), type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+def ls_command(path: Path, fmt: str) -> None:
+    """List the measures of PATH (default: .): kind, grain, dimensions, owner, stage."""
+    from metriclang import api
+    from metriclang.report.catalog import listing, listing_json
+
+    infos = api.measures(_loaded_for_sql(path))
+    click.echo(listing(infos) if fmt == "text" else listing_json(infos), nl=False)
+
+
+@main.command("show")
+@click.argument("args", nargs=-1, required=True, metavar="[PATH] MEASURE")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+def show_command(args: tuple[str, ...], fmt: str) -> None:
+    """Everything about one MEASURE of PATH (default: .), with what drives it, what it
+    drives and the measures whose formulas use it."""
+    from metriclang import api
+    from metriclang.report.catalog import details, details_json
+
+    path, names = _split(args, 1)
+    if not names:
+        raise UsageError("give a MEASURE")
+    info = api.describe(_loaded_for_sql(path), names[0])
+    click.echo(details(info) if fmt == "text" else details_json(info), nl=False)
 
 
 @main.command("rules")

@@ -1,11 +1,17 @@
-"""Shared test options: ``--update-goldens`` and the CI policy for real engines."""
+"""Shared test options: ``--update-goldens``, the CI policy for missing tools and packages,
+and the one engine harness (:mod:`tests.harness`: one PostgreSQL server, one Spark session)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from types import ModuleType
+from typing import NoReturn
 
 import pytest
+
+pytest_plugins = ("tests.harness",)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "specs" / "examples"
@@ -32,8 +38,17 @@ def golden(path: Path, actual: str, update: bool) -> None:
     assert actual == path.read_text(encoding="utf-8"), f"differs from golden {path}"
 
 
-def skip_or_fail(reason: str) -> None:
-    """Skip a test needing an unavailable engine locally; in CI that is a failure."""
+def skip_or_fail(reason: str) -> NoReturn:
+    """Skip a test needing an unavailable engine, tool or package locally; in CI that is a
+    failure. Also works at module level (the whole module is skipped)."""
     if IN_CI:
         pytest.fail(f"required in CI: {reason}")
-    pytest.skip(reason)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def import_or_skip(name: str) -> ModuleType:
+    """``pytest.importorskip`` that is never silent in CI (see :func:`skip_or_fail`)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        skip_or_fail(f"needs the `{name}` package (pip install -e '.[test]'): {exc}")

@@ -15,8 +15,8 @@ from pathlib import Path
 
 _t0 = time.perf_counter()
 import metriclang  # noqa: E402
-from metriclang.load import check  # noqa: E402
 from metriclang.diagnostics import Severity  # noqa: E402
+from metriclang.load import check  # noqa: E402
 from metriclang.sqlgen import compile_sql  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _t0

@@ -19,7 +19,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from metriclang.report import printable
-from metriclang.warehouse.result import Named
+from metriclang.warehouse.result import Named, Result
 
 
 def plain(value: Any) -> Any:
@@ -76,6 +76,13 @@ def to_json(results: Sequence[Named], single: bool) -> str:
                        for row in r.result.rows]} for r in results]
     doc: Any = items[0] if single else {"measures": items}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_rows_json(result: Result) -> str:
+    """``{"columns", "rows"}``: each row an object keyed by column (``osm query``)."""
+    rows = [dict(zip(result.columns, map(plain, row), strict=True)) for row in result.rows]
+    return json.dumps({"columns": list(result.columns), "rows": rows}, ensure_ascii=False,
+                      indent=2) + "\n"
 
 
 def to_csv(results: Sequence[Named], single: bool) -> str:

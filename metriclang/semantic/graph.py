@@ -388,3 +388,16 @@ def _edge(source: str, drive: Drive) -> Edge:
     lag = drive.lag
     return Edge(source, drive.target, -1 if drive.effect == "negative" else 1, lag, drive.span,
                 lag.approx_days if lag else 0)
+
+
+def formula_users(project: Project) -> dict[str, tuple[str, ...]]:
+    """For each measure, the measures whose formulas name it directly, in name order (the
+    formula lineage, beside the ``drives`` links of :class:`CausalGraph`)."""
+    from metriclang.semantic.model import Ref, walk
+
+    users: dict[str, set[str]] = {name: set() for name in project.measures}
+    for measure in project.measures.values():
+        for node in walk(measure.formula) if measure.formula is not None else ():
+            if isinstance(node, Ref) and node.measure in users and node.measure != measure.name:
+                users[node.measure].add(measure.name)
+    return {name: tuple(sorted(found)) for name, found in users.items()}

@@ -146,3 +146,10 @@ def _owner(project: m.Project, span: Span) -> str:
                 (s.end_line, s.end_column):
             return measure.name
     return "?"
+
+
+def check_dimensions(project: m.Project, measure: str, names: Sequence[ast.Name]
+                     ) -> list[Diagnostic]:
+    """The problems of ``names`` as dimensions of ``measure``, exactly as its ``dimensions``
+    statement is checked (ad-hoc queries resolve ``--by`` and ``--where`` names here)."""
+    return list(_dimensions(project, measure, names))

@@ -12,6 +12,7 @@ are imported when first used, so that importing the package stays cheap.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,9 +20,14 @@ from metriclang.diagnostics import Diagnostic, error
 from metriclang.semantic.model import Project
 
 if TYPE_CHECKING:
+    from sqlglot import exp
+
     from metriclang.sqlgen.build import Range
     from metriclang.sqlgen.plan import MeasurePlan
     from metriclang.sqlgen.targets.base import Target
+
+    #: Turns a plan's SELECT into the query to render (an ad-hoc query's outer SELECT).
+    Finish = Callable[[exp.Select], exp.Select]
 
 Compiled = tuple[str | None, tuple[Diagnostic, ...]]
 
@@ -90,22 +96,24 @@ _MEMO: OrderedDict[tuple[object, ...], str] = OrderedDict()
 _MEMO_SIZE = 4096
 
 
-def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range) -> Compiled:
-    """Build a plan's tree and render it; ``None`` and the reason when the target can't."""
+def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range,
+                 finish: Finish | None = None) -> Compiled:
+    """Build a plan's tree (through ``finish`` when given) and render it; ``None`` and the
+    reason when the target can't."""
     from sqlglot.errors import UnsupportedError
 
     from metriclang.sqlgen.build import build_query
     from metriclang.sqlgen.render import render
 
     key = (tuple(project.sources[s] for s in plan.sources), plan.key, target.dialect, rng)
-    if key in _MEMO:
+    if finish is None and key in _MEMO:
         _MEMO.move_to_end(key)
         return _MEMO[key], ()
     try:
         query, problems = build_query(project, plan, target, rng)
         if query is None:
             return None, tuple(problems)
-        sql = render(query, target.dialect)
+        sql = render(finish(query) if finish else query, target.dialect)
     except RecursionError:  # sqlglot builds and prints trees recursively
         return None, (
             error(
@@ -123,6 +131,8 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
                 plan.span,
             ),
         )
+    if finish is not None:
+        return sql, ()
     _MEMO[key] = sql
     if len(_MEMO) > _MEMO_SIZE:
         _MEMO.popitem(last=False)

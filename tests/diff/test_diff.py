@@ -404,7 +404,7 @@ def test_report_goldens(repo: Repo, fmt: str, update_goldens: bool) -> None:
     repo.edit("objectives.osm", "  strategy fewer_returns", "  strategy faster {\n"
               "    measures return_rate\n  }\n\n  strategy fewer_returns")
     suffix = {"text": "txt", "json": "json", "markdown": "md"}[fmt]
-    golden(Path(__file__).parent / "golden" / f"report.{suffix}",
+    golden(Path(__file__).parent / "goldens" / f"report.{suffix}",
            _cli(repo, "main", "--format", fmt)[1], update_goldens)
 
 

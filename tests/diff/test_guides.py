@@ -10,9 +10,9 @@ import click
 import pytest
 
 from metriclang.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, import_or_skip
 
-yaml = pytest.importorskip("yaml")
+yaml = import_or_skip("yaml")
 
 GUIDE = ROOT / "docs" / "ci.md"
 

@@ -7,13 +7,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from metriclang.cli import main
 from metriclang.docgen.layout import causal_layers, shorten
-from metriclang.docgen.site import MANIFEST, build_site
+from metriclang.docgen.site import MANIFEST, Writer, build_site
 from metriclang.docgen.views import Views
 from metriclang.load import check
 from metriclang.semantic.graph import CausalGraph
@@ -23,7 +24,7 @@ from tests.docgen.conftest import Built
 Site = Callable[[str, str], Built]
 DUCKDB = ("duckdb",)
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parent / "goldens"
 SQL_PANEL = re.compile(r'(<section class="sql-panel" data-dialect-panel="[a-z]+">).*?(</section>)',
                        re.S)
 SQL_FENCE = re.compile(r"(^### [a-z]+\n\n).*?(?=^### |^## Diagnostics)", re.S | re.M)
@@ -167,10 +168,14 @@ def test_failed_build_keeps_the_previous_site(tmp_path: Path,
     build_site(EXAMPLES / "shop", out, dialects=DUCKDB)
     before = tree_bytes(out)
 
-    def broken(*args: object, **kwargs: object) -> None:
-        raise OSError("disk full")
+    write_page = Writer.page
 
-    monkeypatch.setattr("metriclang.docgen.site.Writer._static", broken)
+    def disk_full_after_five_pages(self: Writer, *args: Any, **kwargs: Any) -> None:
+        if self.pages == 5:
+            raise OSError("disk full")
+        write_page(self, *args, **kwargs)
+
+    monkeypatch.setattr(Writer, "page", disk_full_after_five_pages)
     with pytest.raises(OSError, match="disk full"):
         build_site(EXAMPLES / "manufacturer", out, dialects=DUCKDB)
     assert tree_bytes(out) == before

@@ -18,8 +18,8 @@ from metriclang import load_project
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql, output_columns
 from metriclang.warehouse.result import Engine
-from tests.engines.conftest import CORPUS, engine_for
 from tests.engines.rows import assert_rows_equal, normalized
+from tests.harness import CORPUS, engine_for
 
 ENGINES = [pytest.param("duckdb"), pytest.param("postgres", marks=pytest.mark.postgres),
            pytest.param("spark", marks=pytest.mark.spark)]

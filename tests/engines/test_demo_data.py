@@ -16,7 +16,7 @@ from metriclang import load_project
 from metriclang.sqlgen import compile_sql
 from metriclang.warehouse.result import Engine
 from tests.conftest import EXAMPLES
-from tests.engines.conftest import demo_tables
+from tests.harness import demo_tables
 
 
 def test_generation_is_deterministic() -> None:

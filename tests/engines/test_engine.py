@@ -15,7 +15,7 @@ from metriclang.warehouse.duckdb import DuckDBEngine
 from metriclang.warehouse.guard import QueryTimeout, ensure_select
 from metriclang.warehouse.result import Engine, EngineError
 from metriclang.warehouse.urls import duckdb_path, redact, scheme
-from tests.engines.conftest import engine_for
+from tests.harness import engine_for
 
 ENGINES = [pytest.param("duckdb"), pytest.param("postgres", marks=pytest.mark.postgres),
            pytest.param("spark", marks=pytest.mark.spark)]

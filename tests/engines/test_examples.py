@@ -17,9 +17,9 @@ from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql, output_columns
 from metriclang.warehouse.result import Engine
 from tests.conftest import EXAMPLES
-from tests.engines.conftest import engine_for
 from tests.engines.rows import assert_rows_equal, normalized
 from tests.engines.test_corpus import calendar
+from tests.harness import engine_for
 
 ENGINES = [pytest.param("duckdb"), pytest.param("postgres", marks=pytest.mark.postgres),
            pytest.param("spark", marks=pytest.mark.spark)]

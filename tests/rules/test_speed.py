@@ -1,9 +1,10 @@
-"""Rule speed on generated projects: a bounded run in CI, the issue's full size marked slow."""
+"""The C-rules on generated projects (bench/gen_project.py) find nothing: a bounded run in CI,
+the issue's full size marked slow. Their speed is measured by ``bench/rules_bench.py`` (target:
+under 1 s of CPU for 10,000 measures), not asserted here."""
 
 from __future__ import annotations
 
 import importlib.util
-import time
 from datetime import date
 from pathlib import Path
 
@@ -26,27 +27,23 @@ def _write_project(directory: Path, measures: int, drives: int) -> Path:
     return Path(module.write_project(directory, measures=measures, drives_per_measure=drives))
 
 
-def _c_rules_cpu(path: Path) -> tuple[float, int, DiagnosticSet]:
+def _c_rules(path: Path) -> tuple[int, DiagnosticSet]:
     project = load_project(path).project
-    start = time.process_time()
     with collector_paused():
         ctx = Context(project, date(2026, 1, 1))
         findings = sum(len(list(r().check(ctx))) for r in RULES if r.code.startswith("C"))
-    took = time.process_time() - start
     edges = sum(len(m.drives) for m in project.measures.values())
     assert findings == 0, "the generated project is clean"
-    return took, edges, run_rules(project, DiagnosticSet(), date(2026, 1, 1))
+    return edges, run_rules(project, DiagnosticSet(), date(2026, 1, 1))
 
 
 def test_c_rules_on_2000_measures(tmp_path: Path) -> None:
-    took, edges, found = _c_rules_cpu(_write_project(tmp_path, 2000, 4))
+    edges, found = _c_rules(_write_project(tmp_path, 2000, 4))
     assert edges > 6000
     assert [d.code for d in found] == []
-    assert took < 1.0, f"C-rules took {took:.2f} s of CPU on 2,000 measures"
 
 
 @pytest.mark.slow
 def test_c_rules_on_10000_measures_and_30000_links(tmp_path: Path) -> None:
-    took, edges, _ = _c_rules_cpu(_write_project(tmp_path, 10000, 4))
+    edges, _ = _c_rules(_write_project(tmp_path, 10000, 4))
     assert edges >= 30000
-    assert took < 1.0, f"C-rules took {took:.2f} s of CPU"

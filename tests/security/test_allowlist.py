@@ -205,10 +205,10 @@ def test_timeout_fires_on_postgres(tmp_path: Path, pg: tuple[str, PostgresEngine
     root.mkdir()
     (root / "m.osm").write_text(SLOW_SOURCE + "measure m {\n  formula sum(slow, amount)\n}\n",
                                 encoding="utf-8")
-    code, err, seconds = _run(root, url, "1")
+    code, err, _ = _run(root, url, "1")  # the server's statement_timeout cancels it: no clock
     assert code == 1
     assert "query for measure `m` exceeded the 1 s statement timeout (--timeout)" in err, err
-    assert "Traceback" not in err and seconds < 5
+    assert "Traceback" not in err
     code, err, _ = _run(root, url, "60")  # the same query finishes within a longer limit
     assert code == 0, err
     assert _sentinel_rows_pg(url) == SENTINEL
@@ -229,4 +229,5 @@ def test_timeout_fires_on_duckdb(tmp_path: Path) -> None:
     code, err, seconds = _run(root, f"duckdb:///{path}", "1")
     assert code == 1
     assert "query for measure `m` exceeded the 1 s statement timeout (--timeout)" in err, err
-    assert "Traceback" not in err and seconds < 10
+    assert "Traceback" not in err
+    assert seconds < 30  # a hang detector, not a speed target: uncancelled, it runs for hours

@@ -27,7 +27,7 @@ from metriclang.sqlgen import compile_sql
 from metriclang.warehouse.duckdb import DuckDBEngine
 from metriclang.warehouse.postgres import PostgresEngine
 from metriclang.warehouse.result import EngineError
-from tests.engines.conftest import _reader
+from tests.harness import PgServer, reader
 from tests.reliability.pipeline import assert_positioned
 
 SECRET = f"osm-secret-{uuid.uuid4().hex}"
@@ -140,21 +140,22 @@ def duck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, DuckD
 
 
 @pytest.fixture(scope="module")
-def pg(postgres_url: str) -> Iterator[tuple[str, PostgresEngine]]:
+def pg(pg_server: PgServer) -> Iterator[tuple[str, PostgresEngine]]:
     import psycopg
 
-    with psycopg.connect(postgres_url, autocommit=True) as con:
+    url = pg_server.database("osm_security")
+    with psycopg.connect(url, autocommit=True) as con:
         con.execute("DROP SCHEMA IF EXISTS sec CASCADE")
         _seed(con, "postgres")
         con.execute("CREATE FUNCTION sec.wipe() RETURNS integer LANGUAGE sql VOLATILE AS "
                     "'DELETE FROM sec.sentinel RETURNING 1'")
-    engine = PostgresEngine(postgres_url)
-    yield postgres_url, engine
+    engine = PostgresEngine(url)
+    yield url, engine
     engine.close()
 
 
 def _sentinel_rows_duckdb(path: Path) -> list[tuple[object, ...]]:
-    con = _reader(path)  # configured like the engine's connection, which stays open
+    con = reader(path)  # configured like the engine's connection, which stays open
     try:
         return con.execute("SELECT id, note FROM sec.sentinel ORDER BY id").fetchall()
     finally:

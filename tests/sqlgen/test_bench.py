@@ -1,5 +1,8 @@
-"""Bounded run of bench/sql_bench.py: generated window and cumulative queries equal the
-hand-written ones, fused beats one by one, a generated project compiles in every dialect."""
+"""Bounded run of bench/sql_bench.py: generated window and cumulative queries give the rows of
+the hand-written ones, fused gives the rows of one by one, a generated project compiles.
+
+Only values are asserted here: the timings and their targets belong to the benchmark itself
+(``python3 bench/sql_bench.py`` exits 1 on a missed target, bench/README.md records runs)."""
 
 from __future__ import annotations
 
@@ -29,8 +32,8 @@ def test_windows_and_fused_on_small_data(tmp_path: Path) -> None:
     b.make_orders(con, 20_000)
     windows = b.bench_windows(con, project)  # asserts generated rows == hand-written rows
     assert set(windows) == {"buyers_7d", "revenue_7d", "revenue_cumulative", "buyers_cumulative"}
-    fused = b.bench_fused(con, project)
-    assert fused["measures"] == 8 and fused["speedup"] > 1
+    fused = b.bench_fused(con, project)  # asserts fused rows == one-by-one rows
+    assert fused["measures"] == 8
     con.close()
 
 

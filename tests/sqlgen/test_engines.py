@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +14,7 @@ import pytest
 from metriclang.load import load_project
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql
-from tests.conftest import skip_or_fail
+from tests.harness import PgServer
 from tests.sqlgen import data
 from tests.sqlgen.test_duckdb import CORPUS, norm
 
@@ -41,14 +40,12 @@ def reference(project: Project) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[Any]:
-    try:
-        import pgserver
-        import psycopg
-    except ImportError as exc:
-        skip_or_fail(f"pgserver/psycopg not installed: {exc}")
-    server = pgserver.get_server(tempfile.mkdtemp(prefix="osm-sqlgen-pg-"), cleanup_mode="stop")
-    con = psycopg.connect(server.get_uri(), autocommit=True)
+def postgres(pg_server: PgServer) -> Iterator[Any]:
+    """The corpus tables in a database of their own on the harness's server."""
+    import psycopg
+
+    con = psycopg.connect(pg_server.database("osm_sqlgen"), autocommit=True)
+    con.execute("DROP SCHEMA IF EXISTS shop CASCADE")
     for statement in data.DDL:
         con.execute(statement.replace("DECIMAL", "NUMERIC"))
     with con.cursor() as cur:
@@ -57,25 +54,11 @@ def postgres() -> Iterator[Any]:
         cur.executemany("INSERT INTO shop.sessions VALUES (%s, %s, %s, %s)", data.SESSIONS)
     yield con
     con.close()
-    server.cleanup()
 
 
 @pytest.fixture(scope="module")
-def spark() -> Any:
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError as exc:
-        skip_or_fail(f"pyspark not installed: {exc}")
-    try:
-        session = (SparkSession.builder.master("local[1]").appName("osm-sqlgen")
-                   .config("spark.sql.session.timeZone", "UTC")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.sql.catalogImplementation", "in-memory")
-                   .config("spark.sql.shuffle.partitions", "1")
-                   .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="osm-sqlgen-"))
-                   .getOrCreate())
-    except Exception as exc:  # no Java
-        skip_or_fail(f"cannot start Spark: {exc}")
+def spark(spark_session: Any) -> Any:
+    """The corpus tables in a Spark database of their own in the harness's session."""
     orders = [(*r[:2], datetime.fromisoformat(r[2]), r[3],
                None if r[4] is None else Decimal(r[4]), *r[5:]) for r in data.ORDERS]
     sessions = [(*r[:2], datetime.fromisoformat(r[2]), r[3]) for r in data.SESSIONS]
@@ -86,14 +69,14 @@ def spark() -> Any:
                      "reached_checkout BOOLEAN", sessions),
         "tickets": ("ticket_id INT, customer_id INT, opened_at TIMESTAMP", []),
     }
-    # A database of our own: a Spark session shared with other tests may hold a `shop` too.
-    session.sql(f"CREATE DATABASE IF NOT EXISTS {SPARK_DB}")
+    # A database of our own: the shared session holds the reference warehouse's `shop` too.
+    spark_session.sql(f"CREATE DATABASE IF NOT EXISTS {SPARK_DB}")
     for table, (schema, rows) in schemas.items():
-        session.createDataFrame(rows, schema).createOrReplaceTempView(f"osm_sqlgen_{table}")
-        session.sql(f"DROP TABLE IF EXISTS {SPARK_DB}.{table}")
-        session.sql(f"CREATE TABLE {SPARK_DB}.{table} USING parquet AS "
-                    f"SELECT * FROM osm_sqlgen_{table}")
-    return session
+        view = f"osm_sqlgen_{table}"
+        spark_session.createDataFrame(rows, schema).createOrReplaceTempView(view)
+        spark_session.sql(f"DROP TABLE IF EXISTS {SPARK_DB}.{table}")
+        spark_session.sql(f"CREATE TABLE {SPARK_DB}.{table} USING parquet AS SELECT * FROM {view}")
+    return spark_session
 
 
 @pytest.fixture(scope="module")

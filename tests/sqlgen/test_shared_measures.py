@@ -3,7 +3,7 @@ distinct measures, not with the paths through them, and the values stay right.
 
 The doubling chain ``m0 = count(orders)``, ``mI = m{I-1} + m{I-1} * 2`` used to double the
 SQL at every level (13 MB at depth 16). Values are checked against numbers worked out by hand
-from the rows below, on DuckDB and PostgreSQL (the engine tests' pgserver).
+from the rows below, on DuckDB and PostgreSQL (the harness's server, ``tests/harness.py``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,8 @@ from metriclang.load import load_project
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_fused, compile_sql
 from metriclang.sqlgen.plan import MAX_INLINE_DEPTH, SharedRef, plan_measure
-from tests.engines.conftest import duckdb_file, postgres_url, warehouse_dir
 from tests.engines.rows import assert_rows_equal, normalized
-
-__all__ = ["duckdb_file", "postgres_url", "warehouse_dir"]  # the engine tests' fixtures
+from tests.harness import PgServer
 
 SOURCE = "source orders {\n  table shared.orders\n  time ordered_at\n}\n"
 #: January: 4 orders (105.00), February: none, March: 2 orders (13.00).
@@ -80,10 +78,10 @@ def duck() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def pg(postgres_url: str) -> Iterator[Any]:
+def pg(pg_server: PgServer) -> Iterator[Any]:
     import psycopg
 
-    con = psycopg.connect(postgres_url, autocommit=True)
+    con = psycopg.connect(pg_server.database("osm_shared_measures"), autocommit=True)
     con.execute("DROP SCHEMA IF EXISTS shared CASCADE")
     for statement in DDL:
         con.execute(statement)

@@ -69,13 +69,15 @@ def test_least_recently_used_entries_are_pruned(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
-    entry = {name: tmp_path / "ast" / f"{cache._key(name, BIG)}.pickle"
-             for name in ("a.osm", "b.osm", "c.osm")}
-    cache.parse_cached("a.osm", BIG)
-    cache.parse_cached("b.osm", BIG)
+    entry: dict[str, Path] = {}
+    for name in ("a.osm", "b.osm"):  # each file's entry is the one its parse added
+        before = set(_entries(tmp_path))
+        cache.parse_cached(name, BIG)
+        (entry[name],) = set(_entries(tmp_path)) - before
     os.utime(entry["a.osm"], (1, 1))
     os.utime(entry["b.osm"], (2, 2))
     cache.parse_cached("a.osm", BIG)  # a hit makes a.osm the most recently used
     assert entry["a.osm"].stat().st_mtime > 2
     cache.parse_cached("c.osm", BIG)
+    (entry["c.osm"],) = set(_entries(tmp_path)) - {entry["a.osm"], entry["b.osm"]}
     assert set(_entries(tmp_path)) == {entry["a.osm"], entry["c.osm"]}

@@ -13,7 +13,7 @@ from metriclang.syntax.parser import parse_file
 from tests.conftest import ROOT, golden
 
 VALID = ROOT / "tests" / "data" / "valid"
-GOLDEN = VALID / "golden"
+GOLDEN = VALID / "goldens"
 FILES = sorted(VALID.glob("*.osm"))
 
 

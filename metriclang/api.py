@@ -1,0 +1,244 @@
+"""The public Python API: load a project, list and describe measures, check, SQL, queries.
+
+Stable and typed; the ``osm`` commands call it, and so will the LSP and MCP servers. Problems
+in the specs or options are raised as :class:`ProjectError` (its diagnostics, rendered by
+``str()``), a bad argument as :class:`~metriclang.errors.UsageError`.
+
+>>> import pathlib, tempfile
+>>> from metriclang import api
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "a.osm").write_text('''
+... source s { table t time at dimension c }
+... measure orders_n { formula count(s) grain month dimensions c owner "ops" }
+... measure double_n { formula 2 * orders_n grain month }
+... ''')
+>>> project = api.load(d)
+>>> [(m.name, m.grain, m.dimensions) for m in api.measures(project)]
+[('orders_n', 'month', ('c',)), ('double_n', 'month', ())]
+>>> info = api.describe(project, "orders_n")
+>>> info.owner, info.reachable, info.used_in, api.describe(project, "double_n").uses
+('ops', ('c',), ('double_n',), ('orders_n',))
+>>> api.sql(project, "orders_n", "postgres").splitlines()[0]
+'WITH osm_bounds AS ('
+>>> api.query_sql(project, ["orders_n", "double_n"], by=["c"], grain="year").count("osm_result")
+2
+>>> try:
+...     api.query_sql(project, ["orders_n"], grain="day")
+... except api.ProjectError as exc:
+...     print(exc.diagnostics[0].code, exc.diagnostics[0].span)
+E187 --grain:1:1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
+from metriclang.errors import UsageError, did_you_mean
+from metriclang.semantic.model import Project
+
+if TYPE_CHECKING:
+    import pandas  # type: ignore[import-untyped,unused-ignore]
+
+__all__ = ["MeasureInfo", "ProjectError", "QueryResult", "check", "describe", "load",
+           "measures", "query", "query_sql", "sql"]
+
+
+class ProjectError(Exception):
+    """The specs or a query's options have errors: ``diagnostics``, rendered by ``str()``."""
+
+    def __init__(self, project: Project, diagnostics: Sequence[Diagnostic]) -> None:
+        from metriclang.report.text import render_one
+
+        self.project, self.diagnostics = project, tuple(diagnostics)
+        super().__init__("\n\n".join(render_one(project, d) for d in self.diagnostics))
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    """Everything about one measure: what it is, what it reads, its lineage."""
+
+    name: str
+    label: str | None
+    kind: str | None
+    grain: str
+    dimensions: tuple[str, ...]
+    #: Dimensions it can be asked by (``osm query --by``): those of every source it reads.
+    reachable: tuple[str, ...]
+    owner: str | None
+    stage: str | None
+    description: str | None
+    formula: str
+    sources: tuple[str, ...]
+    #: Measures its formula names, and measures whose formulas name it.
+    uses: tuple[str, ...]
+    used_in: tuple[str, ...]
+    #: ``drives`` links: (measure, effect, lag or "") it drives, and that drive it.
+    drives: tuple[tuple[str, str, str], ...]
+    driven_by: tuple[tuple[str, str, str], ...]
+    #: Where it is declared, ``file:line:column``.
+    location: str
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A query's columns and rows (the engine's Python values)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    #: Messages of the warehouse on the way (demo data generated), to show a user.
+    notes: tuple[str, ...] = ()
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """The rows as a DataFrame; needs pandas (``ImportError`` without it)."""
+        import pandas
+
+        return pandas.DataFrame(list(self.rows), columns=list(self.columns))
+
+
+def load(path: str | Path = ".") -> Project:
+    """The project at ``path``; :class:`ProjectError` when it has errors."""
+    from metriclang.load import load_project
+
+    loaded = load_project(path)
+    errors = [d for d in loaded.diagnostics.active() if d.severity is Severity.ERROR]
+    if errors:
+        raise ProjectError(loaded.project, errors)
+    return loaded.project
+
+
+def check(path: str | Path = ".", today: date | None = None) -> tuple[Project, DiagnosticSet]:
+    """Everything ``osm check`` reports: the project and its diagnostics (never raises for
+    problems in the specs)."""
+    from metriclang.load import check as check_project
+
+    loaded = check_project(path, today)
+    return loaded.project, loaded.diagnostics
+
+
+def measures(project: Project) -> tuple[MeasureInfo, ...]:
+    """Every measure, in declaration order."""
+    from metriclang.semantic.graph import CausalGraph, formula_users
+
+    graph, users = CausalGraph.from_project(project), formula_users(project)
+    ordered = sorted(project.measures.values(), key=lambda m: (m.span, m.name))
+    return tuple(_info(project, m.name, graph, users) for m in ordered)
+
+
+def describe(project: Project, name: str) -> MeasureInfo:
+    """One measure; :class:`UsageError` when there is none of that name."""
+    from metriclang.semantic.graph import CausalGraph, formula_users
+
+    _known(project, name)
+    return _info(project, name, CausalGraph.from_project(project), formula_users(project))
+
+
+def sql(project: Project, measure: str, dialect: str | None = None, *,
+        date_from: date | None = None, date_to: date | None = None) -> str:
+    """The SQL of one measure as declared (``osm sql``); the project's dialect by default."""
+    from metriclang.sqlgen import compile_sql
+
+    _known(project, measure)
+    text, problems = compile_sql(project, measure, dialect or _dialect(project),
+                                 date_from=date_from, date_to=date_to)
+    if text is None:
+        raise ProjectError(project, problems)
+    return text
+
+
+def query_sql(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
+              grain: str | None = None, where: str | None = None,
+              date_from: date | None = None, date_to: date | None = None,
+              compare: str | None = None, order: str | None = None, limit: int | None = None,
+              dialect: str | None = None) -> str:
+    """The SQL of an ad-hoc query (``osm query --sql``); see docs/query.md."""
+    from metriclang.query import compile_query
+
+    compiled = compile_query(project, _query(measures, by, grain, where, date_from, date_to,
+                                             compare, order, limit), dialect or _dialect(project))
+    if compiled.sql is None:
+        raise ProjectError(compiled.project, compiled.diagnostics)
+    return compiled.sql
+
+
+def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
+          grain: str | None = None, where: str | None = None,
+          date_from: date | None = None, date_to: date | None = None,
+          compare: str | None = None, order: str | None = None, limit: int | None = None,
+          db: str | None = None, timeout: float | None = None) -> QueryResult:
+    """Run an ad-hoc query on the project's warehouse (``db``: a URL, else the project's);
+    :class:`ProjectError` for problems in it, ``EngineError`` when the warehouse fails."""
+    from metriclang.query.run import run_query
+    from metriclang.warehouse.guard import DEFAULT_TIMEOUT
+    from metriclang.warehouse.result import EngineError
+
+    ran = run_query(project, _query(measures, by, grain, where, date_from, date_to, compare,
+                                    order, limit), db, timeout or DEFAULT_TIMEOUT)
+    if ran.result is None:
+        problems = [n for n in ran.notices if not isinstance(n, str)]
+        if problems:
+            raise ProjectError(ran.project, problems)
+        raise EngineError("; ".join(str(n).removeprefix("error: ") for n in ran.notices))
+    notes = tuple(n for n in ran.notices if isinstance(n, str))
+    return QueryResult(ran.result.columns, ran.result.rows, notes)
+
+
+def _query(measures: Sequence[str], by: Sequence[str], grain: str | None, where: str | None,
+           date_from: date | None, date_to: date | None, compare: str | None,
+           order: str | None, limit: int | None) -> Any:
+    from metriclang.query import Query
+
+    if isinstance(measures, str) or isinstance(by, str):
+        raise UsageError("give measures and dimensions as lists of names")
+    return Query(tuple(measures), tuple(by), grain, where, date_from, date_to, compare, order,
+                 limit)
+
+
+def _dialect(project: Project) -> str:
+    from metriclang.dialects import OUTPUT_DIALECTS
+
+    return project.config.dialect if project.config.dialect in OUTPUT_DIALECTS else "duckdb"
+
+
+def _known(project: Project, name: str) -> None:
+    if name not in project.measures:
+        hint = did_you_mean(name, project.measures)
+        raise UsageError(f"unknown measure `{name}`" + (f"; {hint}" if hint else ""))
+
+
+def _info(project: Project, name: str, graph: Any, users: dict[str, tuple[str, ...]]
+          ) -> MeasureInfo:
+    from metriclang.semantic.references import formula_refs, formula_sources
+
+    measure = project.measures[name]
+    sources = tuple(sorted(formula_sources(project, name) & project.sources.keys()))
+    dims = [[d.name for d in project.sources[s].dimensions] for s in sources]
+    reachable = tuple(d for d in dims[0] if all(d in other for other in dims)) if dims else ()
+    uses = tuple(dict.fromkeys(r.measure for r in formula_refs(measure)))
+
+    def link(other: str, e: Any) -> tuple[str, str, str]:
+        return other, e.effect, str(e.lag) if e.lag else ""
+
+    return MeasureInfo(
+        name, measure.label, measure.kind, measure.grain, measure.dimensions, reachable,
+        measure.owner, measure.stage, measure.description, _formula_text(project, measure),
+        sources, uses, users.get(name, ()),
+        tuple(link(e.target, e) for e in graph.out.get(name, ())),
+        tuple(link(e.source, e) for e in graph.into.get(name, ())),
+        str(measure.name_span))
+
+
+def _formula_text(project: Project, measure: Any) -> str:
+    """The formula as written, on one line."""
+    span = measure.statements.get("formula")
+    source = project.file(span.file) if span is not None else None
+    if span is None or source is None:
+        return ""
+    lines = [source.lines.line(n) for n in range(span.line, span.end_line + 1)]
+    lines[-1] = lines[-1][:span.end_column - 1]
+    lines[0] = lines[0][span.column - 1:]
+    return " ".join(x.strip() for x in lines).removeprefix("formula").strip()
