@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from metriclang.periods import add_days, add_months, step
 from metriclang.query.spec import Query
+from metriclang.semantic.joins import column_name
 from metriclang.sqlgen.targets.base import Target, join
 
 RESULT, NOW, BEFORE = "osm_result", "osm_c", "osm_p"
@@ -40,9 +41,10 @@ def earlier(day: date, grain: str, compare: str) -> date:
 
 
 def _current(node: exp.Expr) -> exp.Expr:
-    """A dimension named in ``--where`` as the result's column of that dimension."""
+    """A dimension named in ``--where`` as the result's column of that dimension
+    (``customer.segment`` -> ``customer__segment``)."""
     if isinstance(node, exp.Column):
-        return exp.column(".".join(p.name for p in node.parts), NOW)
+        return exp.column(column_name(".".join(p.name for p in node.parts)), NOW)
     return node
 
 
@@ -87,7 +89,7 @@ class Outer:
         """Each output column's expression, in the order of :attr:`Query.columns`."""
         q, double = self.query, self.target.double
         out: dict[str, exp.Expr] = {"period": exp.column("period", NOW)}
-        out |= {q.column(d): exp.column(d, NOW) for d in q.by}
+        out |= {q.column(d): exp.column(q.column(d), NOW) for d in q.by}
         for name in q.measures:
             out[name] = exp.column(name, NOW)
             if q.compare:
@@ -104,8 +106,8 @@ class Outer:
         base, amount = offset(self.grain, self.query.compare)
         same: list[exp.Expr] = [exp.column("period", BEFORE).eq(
             self.target.add(exp.column("period", NOW), -amount, base))]
-        same += [self.target.same(exp.column(d, BEFORE), exp.column(d, NOW))
-                 for d in self.query.by]
+        same += [self.target.same(exp.column(c, BEFORE), exp.column(c, NOW))
+                 for c in map(self.query.column, self.query.by)]
         return join(outer, exp.table_(RESULT, alias=BEFORE), on=exp.and_(*same, copy=False),
                     side="LEFT")
 
