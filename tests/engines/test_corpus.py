@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from metriclang import load_project
+from metriclang.query import Query, compile_query
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_sql, output_columns
 from metriclang.warehouse.result import Engine
@@ -309,3 +310,24 @@ def test_from_and_to_limit_periods_without_losing_history(
     expected = [(p, full.get(p, LIMITED[measure]))
                 for p in _periods(start, end, corpus().measures[measure].grain)]
     assert_rows_equal(normalized(engine.query(sql).rows), expected)
+
+
+#: ``osm query n_events total --by user.team.region --where "user.tier = 'free'" --grain
+#: year``, by hand: the free-tier events (1, 3: EU; 2, 6: US; 7, 8: user 4 has no team).
+JOINED_QUERY = [
+    (D("2024-01-01"), "EU", 2, 10), (D("2024-01-01"), "US", 2, 60),
+    (D("2024-01-01"), None, 1, 15), (D("2025-01-01"), "EU", 0, 0),
+    (D("2025-01-01"), "US", 0, 0), (D("2025-01-01"), None, 1, 25),
+]
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_query_by_and_where_through_joins(request: pytest.FixtureRequest, name: str) -> None:
+    engine = engine_for(request, name)
+    query = Query(("n_events", "total"), by=("user.team.region",), grain="year",
+                  where="user.tier = 'free'")
+    compiled = compile_query(corpus(), query, engine.dialect)
+    assert compiled.sql is not None, [d.message for d in compiled.diagnostics]
+    assert compiled.columns == ("period", "user__team__region", "n_events", "total")
+    result = engine.query(compiled.sql)
+    assert_rows_equal(normalized(result.rows), JOINED_QUERY)

@@ -66,8 +66,8 @@ def test_compile_writes_files_and_manifest(tmp_path: Path) -> None:
     assert code == 0, err
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["dialects"]) == 10
-    assert manifest["measures"]["average_order_value"]["columns"] == ["period", "country",
-                                                                      "value"]
+    assert manifest["measures"]["average_order_value"]["columns"] == [
+        "period", "customer__segment", "value"]
     assert set(manifest["skipped"]) == {"bigquery", "mysql", "trino", "tsql"}
     assert "E182" in err  # skipped measures are reported as warnings
     for rel, digest in manifest["files"].items():
