@@ -242,9 +242,10 @@ class FormulaResolver:
     """Turns one measure's formula AST into a model expression."""
 
     def __init__(self, dialect: str, sources: Mapping[str, m.Source], measures: Collection[str],
-                 entity_of: Callable[[str, str], bool], allowed: Collection[str] = ()) -> None:
+                 entity_of: Callable[[str, str], bool], allowed: Collection[str] = (),
+                 broken: Collection[str] = ()) -> None:
         self.dialect, self.sources, self.measures = dialect, sources, measures
-        self.allowed = allowed
+        self.allowed, self.broken = allowed, broken
         self.has_entity = entity_of
         self.diagnostics: list[Diagnostic] = []
 
@@ -282,6 +283,9 @@ class FormulaResolver:
         raise TypeError(node)
 
     def _unknown(self, code: str, kind: str, name: ast.Name, candidates: Collection[str]) -> None:
+        """Report an unknown name, unless its declaration failed to parse (reported there)."""
+        if name.value in self.broken:
+            return
         self.diagnostics.append(error(code, f"unknown {kind} `{name.value}`", name.span,
                                       did_you_mean(name.value, candidates)))
 

@@ -276,10 +276,11 @@ def resolve(trees: Sequence[ast.FileAST], files: Sequence[SourceFile], root: str
     journeys = {d.name.value: r.journey(d) for d in decls if isinstance(d, ast.JourneyDecl)}
     sources = {d.name.value: r.source(d) for d in decls if isinstance(d, ast.SourceDecl)}
     measure_names = {d.name.value for d in decls if isinstance(d, ast.MeasureDecl)}
+    broken = {n.value for t in trees for n in t.broken} - r.names.keys()
     formulas = FormulaResolver(
         config.dialect, sources, measure_names,
         lambda src, ent: src in sources and sources[src].entity(ent) is not None,
-        config.allow_functions)
+        config.allow_functions, broken)
     measures = {d.name.value: r.measure(d, formulas) for d in decls
                 if isinstance(d, ast.MeasureDecl)}
     r.diagnostics += formulas.diagnostics
@@ -288,5 +289,5 @@ def resolve(trees: Sequence[ast.FileAST], files: Sequence[SourceFile], root: str
                         journeys, sources, measures, objectives)
     from metriclang.semantic.references import check_references
 
-    r.diagnostics += check_references(project, decls)
+    r.diagnostics += check_references(project, decls, broken)
     return project, r.diagnostics
