@@ -263,7 +263,6 @@ class FormulaResolver:
     def _expr(self, node: ast.Formula) -> m.Expr | None:
         match node:
             case ast.NumberExpr(number=number):
-                self._check_percent(number)
                 return m.Const(number.value, node.span)
             case ast.MeasureRef(name=name):
                 if name.value not in self.measures:
@@ -328,11 +327,6 @@ class FormulaResolver:
             name.span, f"add `time COLUMN` to source `{name.value}`, or reach its dimensions "
             f"through an entity (`{source.keyed_entity or 'entity'}.DIMENSION`)"))
         return False
-
-    def _check_percent(self, number: ast.Number) -> None:
-        if number.percent and abs(number.value) > 1:
-            self.diagnostics.append(error("E131", f"percentage `{number.text}` is above 100%",
-                                          number.span, "write a share as 0–100%"))
 
     def _aggregate(self, node: ast.Aggregate) -> m.Agg | None:
         ok = True

@@ -108,12 +108,6 @@ class _Resolver:
             out.append(m.Allow(stmt.code.value, stmt.reason.value, stmt.span))
         return tuple(out)
 
-    def number(self, number: ast.Number) -> Decimal:
-        if number.percent and abs(number.value) > 1:
-            self.report("E131", f"percentage `{number.text}` is above 100%", number.span,
-                        "write a share as 0–100%")
-        return number.value
-
     def date(self, lit: ast.DateLit) -> date | None:
         try:
             return date.fromisoformat(lit.text)
@@ -207,7 +201,7 @@ class _Resolver:
             lag = self.duration(stmt.lag) if stmt.lag else None
             effect = self.check_word("effect", stmt.effect) if stmt.effect else "positive"
             drives.append(m.Drive(stmt.target.value, lag, effect or "positive", stmt.span))
-        target = self.number(g["target"][0].value) if g.get("target") else None
+        target = g["target"][0].value.value if g.get("target") else None
         dims = tuple(n.value for n in g["dimensions"][0].names) if g.get("dimensions") else ()
         stage = self.stage_ref(g)
         return m.Measure(
@@ -240,7 +234,7 @@ class _Resolver:
         targets = []
         for stmt in g.get("target", []):
             by = self.date(stmt.by) if stmt.by else None
-            targets.append(m.Target(stmt.measure.value, stmt.op, self.number(stmt.value), by,
+            targets.append(m.Target(stmt.measure.value, stmt.op, stmt.value.value, by,
                                     stmt.span))
         strategies = []
         for s in g.get("strategy", []):

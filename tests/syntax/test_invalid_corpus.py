@@ -145,8 +145,6 @@ CASES: list[tuple[str, list[Expected]]] = [
     ('no_north_star.osm', [('E150', 8, 11, 'objective `o` has no `north_star`')]),
     ('non_ascii_identifier.osm', [('E103', 1, 9, 'unexpected character `指`')]),
     ('non_utf8.osm', [('E105', 1, 15, '`non_utf8.osm` is not valid UTF-8 (byte 0xe9)')]),
-    ('percentage_above_100.osm', [('E131', 9, 10, 'percentage `150%` is above 100%')]),
-    ('percentage_above_100_in_formula.osm', [('E131', 8, 27, 'percentage `250%` is above 100%')]),
     ('percentile_out_of_range.osm', [('E131', 8, 38, 'percentile `1.5` is outside 0–1')]),
     ('percentile_shorthand_with_fraction_on_avg.osm', [('E133', 8, 30, '`avg` takes no fraction')]),
     ('percentile_without_fraction.osm', [('E133', 8, 11, 'percentile needs a fraction')]),
