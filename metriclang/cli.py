@@ -104,13 +104,27 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 @_day_option("--today", help="Date to measure lag chains from (C207).")
-def check(path: Path, fmt: str, strict: bool, today: date | None) -> None:
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print the errors and the summary only (--format text).")
+@click.option("--select", multiple=True, metavar="CODE",
+              help="Report only these rule codes or prefixes (`V`, `S303`; repeat or "
+              "separate with commas); overrides [rules] in metriclang.toml.")
+@click.option("--ignore", multiple=True, metavar="CODE",
+              help="Do not report these rule codes or prefixes; overrides [rules] and --select.")
+def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
+          select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """Parse, resolve, validate and lint the project at PATH."""
     from metriclang.load import check as run_check
+    from metriclang.report import text
+    from metriclang.rules.settings import expand
 
-    loaded = run_check(path, today)
+    if quiet and fmt != "text":
+        raise UsageError("--quiet goes with --format text")
+    chosen = expand(select, "--select") if select else None
+    loaded = run_check(path, today, chosen, expand(ignore, "--ignore"))
     color = fmt == "text" and _color(sys.stdout)
-    click.echo(reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
+    click.echo(text.render(loaded.project, loaded.diagnostics, color, quiet) if fmt == "text"
+               else reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
     if not loaded.project.files and not len(loaded.diagnostics):
         click.echo(f"warning: no .osm files found under {path}", err=True)
     failed = loaded.diagnostics.has_errors or (
