@@ -18,7 +18,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from metriclang.atomic import output_dir, ownership
@@ -28,8 +28,15 @@ from metriclang.sqlgen import compile_fused, compile_sql, output_columns
 from metriclang.sqlgen.plan import Strategy, plan_measure
 
 MANIFEST = "manifest.json"
-#: Codes meaning "this dialect can't express this measure": compile skips the file and warns.
+#: Codes meaning "this dialect can't express this measure": compiling several dialects, the
+#: file is left out with a W182 warning; compiling one, they are errors like any other.
 DIALECT_LIMITS = frozenset({"E182", "E185"})
+
+
+def left_out(d: Diagnostic, measure: str, dialect: str) -> Diagnostic:
+    """W182: the dialect limit ``d`` (E182, E185) when compiling several dialects."""
+    return replace(d, code="W182", severity=Severity.WARNING,
+                   message=f"measure `{measure}` left out of {dialect}: {d.message} ({d.code})")
 
 
 @dataclass(frozen=True)
@@ -108,13 +115,14 @@ def compile_project(
     skipped: dict[str, dict[str, str]] = {}
     dialects = tuple(dialects)
     measures = sorted(project.measures)
+    several = len(dialects) > 1
     for dialect, rendered in zip(dialects, _render_all(project, dialects, workers), strict=True):
         for name, sql, diags in rendered:
-            limits = [d for d in diags if d.code in DIALECT_LIMITS]
+            limits = [d for d in diags if several and d.code in DIALECT_LIMITS]
             for d in limits:
                 skipped.setdefault(dialect, {})[name] = f"{d.code} {d.message}"
-            problems += [d.with_severity(Severity.WARNING) for d in limits]
-            problems += [d for d in diags if d.code not in DIALECT_LIMITS]
+            problems += [left_out(d, name, dialect) for d in limits]
+            problems += [d for d in diags if d not in limits]
             if sql is not None:
                 files.append((f"{dialect}/{name}.sql", sql))
     groups = fusable_groups(project) if fused else {}
