@@ -82,6 +82,14 @@ def _split(args: tuple[str, ...], at_most: int | None = None) -> tuple[Path, lis
     return path, names
 
 
+def _as_path(args: tuple[str, ...]) -> str:
+    """Why a lone argument that could be a measure name was read as PATH, if it was."""
+    if len(args) == 1 and args[0].isidentifier() and Path(args[0]).exists():
+        return (f": `{args[0]}` was read as PATH, since a file or directory of that name is "
+                f"here; for the measure `{args[0]}` of this project write `osm run . {args[0]}`")
+    return ""
+
+
 def _usage_message(exc: UsageError) -> str:
     """The message of a usage error; a warehouse setting's diagnostic rendered in full."""
     from metriclang.warehouse.urls import SettingError
@@ -289,7 +297,10 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
         path, names = _split(args, 1)
     measure = names[0] if names else None
     if run_all == (measure is not None):
-        raise UsageError("give either a MEASURE or --all")
+        raise UsageError("give either a MEASURE or --all" + _as_path(args))
+    if measure is not None and len(args) == 1:
+        click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
+                   f"`osm run PATH {measure}` for another project)", err=True)
     computed = compute(path, measure, db, date_from, date_to, timeout)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
