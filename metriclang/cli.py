@@ -18,6 +18,7 @@ from metriclang.api import ProjectError
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import UsageError
+from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
 
@@ -220,7 +221,8 @@ def verify_command(path: Path, db: str | None, date_from: date | None, date_to: 
     from metriclang.verify.render import render
 
     _period(date_from, date_to)
-    report = verify_path(path, db, date_from, date_to, alpha, timeout)
+    with progress_bar(fmt == "text") as progress:
+        report = verify_path(path, db, date_from, date_to, alpha, timeout, progress)
     click.echo(render(report, fmt), nl=False)
     failed = bool(report.contradicted) or any(
         d.severity == Severity.ERROR for d in report.diagnostics if not d.suppressed)
@@ -258,7 +260,8 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
     _period(date_from, date_to)
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
     options = EvidenceOptions(db, date_from, date_to) if evidence else None
-    result = build_site(path, out, fmt, today, chosen, options)
+    with progress_bar() as progress:
+        result = build_site(path, out, fmt, today, chosen, options, progress)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -301,7 +304,8 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
     if measure is not None and len(args) == 1:
         click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
                    f"`osm run PATH {measure}` for another project)", err=True)
-    computed = compute(path, measure, db, date_from, date_to, timeout)
+    with progress_bar(run_all and fmt != "json") as progress:
+        computed = compute(path, measure, db, date_from, date_to, timeout, progress)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -404,7 +408,8 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     ensure_replaceable(out, MANIFEST, "compile")  # refuse before the work, checked again after
     project = _loaded_for_sql(path)
     dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
-    compiled = compile_project(project, dialects, fused)
+    with progress_bar() as progress:
+        compiled = compile_project(project, dialects, fused, progress=progress)
     if compiled.diagnostics:
         _problems(project, compiled.diagnostics)
     if compiled.failed:

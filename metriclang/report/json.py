@@ -30,7 +30,8 @@ def render(project: Project, diagnostics: DiagnosticSet, color: bool = False) ->
 
     data = {
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
-        "summary": {"files": checked_files(project, diagnostics), "errors": diagnostics.count(Severity.ERROR),
+        "summary": {"files": checked_files(project, diagnostics),
+                    "errors": diagnostics.count(Severity.ERROR),
                     "warnings": diagnostics.count(Severity.WARNING),
                     "infos": diagnostics.count(Severity.INFO),
                     "suppressed": sum(1 for d in diagnostics if d.suppressed)},

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from metriclang.atomic import output_dir, ownership
 from metriclang.diagnostics import Diagnostic, Severity
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_fused, compile_sql, output_columns
 from metriclang.sqlgen.plan import Strategy, plan_measure
@@ -79,14 +80,15 @@ _SHARED: list[Project] = []
 _Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
 
 
-def _render_dialect(dialect: str) -> _Rendered:
+def _render_dialect(dialect: str, progress: Progress = SILENT) -> _Rendered:
     """Every measure of the shared project in one dialect (a worker's task)."""
     project = _SHARED[0]
-    return tuple((n, *compile_sql(project, n, dialect)) for n in sorted(project.measures))
+    return tuple((n, *compile_sql(project, n, dialect))
+                 for n in progress.track(sorted(project.measures), f"compile {dialect}"))
 
 
 def _render_all(
-    project: Project, dialects: tuple[str, ...], workers: int | None
+    project: Project, dialects: tuple[str, ...], workers: int | None, progress: Progress
 ) -> list[_Rendered]:
     """Per dialect, every measure's SQL: one process per core for large projects, same output."""
     if workers is None:
@@ -95,20 +97,24 @@ def _render_all(
     _SHARED[:] = [project]
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [_render_dialect(d) for d in dialects]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_render_dialect, dialects, chunksize=1)
+            return [_render_dialect(d, progress) for d in dialects]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:  # a bar per dialect
+            done = pool.imap(_render_dialect, dialects, chunksize=1)
+            return [r for _, r in progress.track(zip(dialects, done, strict=True), "compile",
+                                                 len(dialects), lambda x: x[0])]
     finally:
         _SHARED.clear()
 
 
 def compile_project(
-    project: Project, dialects: Iterable[str], fused: bool = False, workers: int | None = None
+    project: Project, dialects: Iterable[str], fused: bool = False, workers: int | None = None,
+    progress: Progress = SILENT,
 ) -> Compiled:
     """Every measure's SQL in each dialect (plus fused queries), and the manifest.
 
     ``workers``: processes rendering dialects side by side (default: one per core when the
-    project is large, else 1); the result does not depend on it.
+    project is large, else 1); the result does not depend on it. ``progress`` shows the
+    measure (with several workers, the dialect) being compiled.
     """
     files: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
@@ -116,7 +122,8 @@ def compile_project(
     dialects = tuple(dialects)
     measures = sorted(project.measures)
     several = len(dialects) > 1
-    for dialect, rendered in zip(dialects, _render_all(project, dialects, workers), strict=True):
+    for dialect, rendered in zip(dialects, _render_all(project, dialects, workers, progress),
+                                  strict=True):
         for name, sql, diags in rendered:
             limits = [d for d in diags if several and d.code in DIALECT_LIMITS]
             for d in limits:

@@ -49,7 +49,7 @@ class ShareAboveWhole(Rule):
         help = ("write a share as 0–100%; for a ratio that passes 100% by design (net revenue "
                 "retention), add `allow S306 \"reason\"`")
         for name, measure in ctx.measures:
-            if _over(measure, measure.target):
+            if measure.target is not None and _over(measure, measure.target):
                 yield self.found(f"target {_percent(measure.target)} of measure `{name}` is "
                                  "above 100%, but its unit is \"%\"", measure.at("target"), help)
         for o in ctx.project.objectives.values():
@@ -62,5 +62,5 @@ class ShareAboveWhole(Rule):
                         [Related(f"the unit of `{t.measure}` is here", x.at("unit"))])
 
 
-def _over(measure: m.Measure, value: Decimal | None) -> bool:
-    return measure.unit == "%" and value is not None and abs(value) > 1
+def _over(measure: m.Measure, value: Decimal) -> bool:
+    return measure.unit == "%" and abs(value) > 1
