@@ -477,6 +477,33 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
                to_csv([Named("", None, result)], True), nl=False)
 
 
+@main.command("status")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@_day_option("--as-of", "as_of", help="Judge periods complete as of this day.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@TIMEOUT
+def status_command(path: Path, db: str | None, as_of: date | None, fmt: str,
+                   timeout: float) -> None:
+    """Where each measure of PATH (default: .) stands: the objective tree with each
+    measure's latest complete period, value, change, target, status and sparkline.
+
+    Exit 0 once it has reported (it does not judge); 1 when the project has errors or no
+    measure could be computed; see docs/status.md.
+    """
+    from metriclang import api
+    from metriclang.report.status import to_json, to_text
+
+    project = _loaded_for_sql(path)
+    got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    for note in got.notes:
+        click.echo(note, err=True)
+    click.echo(to_json(got.as_of, got.measures) if fmt == "json" else
+               to_text(project, got.measures, _color(sys.stdout)), nl=False)
+
+
 @main.command("ls")
 @click.argument("path", required=False, default=Path("."), type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
