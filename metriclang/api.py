@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 
     from metriclang.report.status import MeasureStatus
 
-__all__ = ["MeasureInfo", "ProjectError", "QueryResult", "StatusReport", "check", "describe", "load",
-           "measures", "query", "query_sql", "sql", "status"]
+__all__ = ["MeasureInfo", "ProjectError", "QueryResult", "StatusReport", "check", "describe",
+           "load", "measures", "query", "query_sql", "sql", "status"]
 
 
 class ProjectError(Exception):

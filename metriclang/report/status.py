@@ -238,7 +238,7 @@ def _line(text: str, row: MeasureStatus, left: int, color: bool) -> str:
     status = _paint(f"{ICONS[row.status]} {row.status}", row.status, color)
     cells = [pad(text, left), pad(row.period.isoformat() if row.period else "–", 10),
              pad(fmt_value(row.value, row.unit), 12, right=True),
-             pad(fmt_change(row.change, row.unit), 10, right=True), pad(target, 18),
+             pad(fmt_change(row.change, row.unit), 10, right=True), pad(target, 22),
              pad(status, 11 + (len(status) - len(f"{ICONS[row.status]} {row.status}"))),
              sparkline(row.spark)]
     return "  ".join(cells).rstrip()
