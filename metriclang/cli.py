@@ -242,26 +242,35 @@ def verify_command(path: Path, db: str | None, date_from: date | None, date_to: 
 @_day_option("--today", help="Date to measure lag chains from (C207).")
 @click.option("--evidence", is_flag=True,
               help="Add `osm verify` evidence from the warehouse to the measure pages.")
-@click.option("--db", help="Warehouse URL for --evidence (default: $OSM_DB_URL, else "
-              "`warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL: show the measures' values (charts, statuses) "
+              "and take --evidence from it (default for --values and --evidence: "
+              "$OSM_DB_URL, else `warehouse` in metriclang.toml).")
+@click.option("--values", "with_values", is_flag=True,
+              help="Show the measures' values from the project's warehouse (as --db).")
+@_day_option("--as-of", "as_of", help="Judge the values' periods complete as of this day.")
 @_day_option("--from", "date_from", help="First day of history for --evidence.")
 @_day_option("--to", "date_to", help="Last day of history for --evidence.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
-         today: date | None, evidence: bool, db: str | None, date_from: date | None,
-         date_to: date | None) -> None:
+         today: date | None, evidence: bool, db: str | None, with_values: bool,
+         as_of: date | None, date_from: date | None, date_to: date | None) -> None:
     """Write the documentation site of the project at PATH to --out."""
     from metriclang.docgen.evidence import EvidenceOptions, summary
     from metriclang.docgen.site import build_site
+    from metriclang.docgen.values import ValuesOptions
 
     if no_sql and dialects:
         raise UsageError("--no-sql and --dialect exclude each other")
-    if not evidence and (db or date_from or date_to):
-        raise UsageError("--db, --from and --to go with --evidence")
+    if not evidence and (date_from or date_to):
+        raise UsageError("--from and --to go with --evidence")
+    show = with_values or db is not None
+    if as_of and not show:
+        raise UsageError("--as-of goes with --db or --values")
     _period(date_from, date_to)
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
     options = EvidenceOptions(db, date_from, date_to) if evidence else None
+    values = ValuesOptions(db, as_of) if show else None
     with progress_bar() as progress:
-        result = build_site(path, out, fmt, today, chosen, options, progress)
+        result = build_site(path, out, fmt, today, chosen, options, progress, values)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -269,6 +278,11 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
     if evidence:
         click.echo(f"evidence: {summary(result.evidence)}" if result.evidence else
                    "evidence left out: the project has errors", err=True)
+    if result.values is not None:
+        for note in result.values.notes:
+            click.echo(note, err=True)
+    elif show:
+        click.echo("values left out: the project has errors", err=True)
     sys.exit(1 if errors else 0)
 
 
