@@ -23,7 +23,7 @@ from metriclang.docgen.values import CHART_PERIODS, ValuesOptions
 from metriclang.warehouse.compute import compute
 from tests.conftest import EXAMPLES
 from tests.docgen.conftest import TODAY
-from tests.docgen.test_browser import ARTIFACTS, browser, page, problems  # noqa: F401
+from tests.docgen.test_browser import ARTIFACTS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -80,7 +80,7 @@ def marks(page: Page) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("project", ["shop", "manufacturer"])
 def test_every_measure_page_charts_the_pipeline_values(
         project: str, values_site: Callable[[str], Built], page: Page,
-        problems: list[str]) -> None:  # noqa: F811
+        problems: list[str]) -> None:
     site, result = values_site(project)
     assert result.values is not None and result.values.notes == ()
     statuses = status_json(project)
@@ -112,7 +112,7 @@ def test_every_measure_page_charts_the_pipeline_values(
 @pytest.mark.parametrize("project", ["shop", "manufacturer"])
 def test_status_colours_on_index_objective_and_graph_match_osm_status(
         project: str, values_site: Callable[[str], Built], page: Page,
-        problems: list[str]) -> None:  # noqa: F811
+        problems: list[str]) -> None:
     site, _ = values_site(project)
     statuses = status_json(project)
     page.goto((site / "index.html").as_uri())
@@ -145,7 +145,7 @@ def test_status_colours_on_index_objective_and_graph_match_osm_status(
 
 
 def test_screenshots_and_phone_layout_with_values(
-        values_site: Callable[[str], Built], page: Page, problems: list[str]) -> None:  # noqa: F811
+        values_site: Callable[[str], Built], page: Page, problems: list[str]) -> None:
     site, _ = values_site("shop")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shots = {"values-index": "index.html", "values-measure": "measures/repeat_purchase_rate.html",
