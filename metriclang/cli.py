@@ -278,12 +278,14 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
     if evidence:
         click.echo(f"evidence: {summary(result.evidence)}" if result.evidence else
                    "evidence left out: the project has errors", err=True)
+    failed = False
     if result.values is not None:
         for note in result.values.notes:
             click.echo(note, err=True)
+        failed = bool(result.values.notes) and not result.values.series
     elif show:
         click.echo("values left out: the project has errors", err=True)
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if errors or failed else 0)
 
 
 @main.command("run")

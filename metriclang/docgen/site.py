@@ -100,7 +100,9 @@ class Writer:
         self.views, self.fmt, self.root, self.dialects = views, fmt, root, tuple(dialects)
         self.progress = progress
         self.env = environment(fmt)
-        self.env.globals.update(with_values=views.values is not None)
+        #: Pages with data from the warehouse (values, evidence) link static/data.css.
+        self.with_data = views.values is not None or views.evidence is not None
+        self.env.globals.update(with_data=self.with_data)
         self.ext = "html" if fmt == "html" else "md"
         self.pages = 0
         self.folders: set[Path] = set()
@@ -164,9 +166,9 @@ class Writer:
         (self.root / "static" / "site.css").write_text(css + "\n", encoding="utf-8")
         (self.root / "static" / "site.js").write_text(
             folder.joinpath("site.js").read_text(encoding="utf-8"), encoding="utf-8")
-        if self.views.values is not None:
-            (self.root / "static" / "values.css").write_text(
-                folder.joinpath("values.css").read_text(encoding="utf-8"), encoding="utf-8")
+        if self.with_data:
+            (self.root / "static" / "data.css").write_text(
+                folder.joinpath("data.css").read_text(encoding="utf-8"), encoding="utf-8")
 
 
 @contextmanager

@@ -492,8 +492,20 @@ class Views:
             sub, css = self._node(n, f"{n} · {measures[n].kind or 'no kind'}",
                                   measures[n].kind or "unkinded")
             nodes.append(NodeSpec(n, measures[n].label or n, sub, measure_href(n), css))
-        edges = [EdgeSpec(e.source, e.target, str(e.lag) if e.lag else "", e.effect)
-                 for e in self.causal.edges()]
+        verdicts = {(k.source, k.target, k.span): k for k in self.evidence.links} \
+            if self.evidence is not None else {}
+        edges = []
+        for e in self.causal.edges():
+            label, css, title = str(e.lag) if e.lag else "", e.effect, ""
+            k = verdicts.get((e.source, e.target, e.span))
+            if k is not None:
+                label = f"{label}, {k.verdict}" if label else k.verdict
+                css += f" verdict-{k.verdict}"
+                title = (f"{e.source} drives {e.target}: {k.verdict}"
+                         + (f", r = {k.estimate:+.2f}" if k.estimate is not None else "")
+                         + (f" at lag {k.best_lag}" if k.best_lag is not None else "")
+                         + (f", p = {k.p_value:.3g}" if k.p_value is not None else ""))
+            edges.append(EdgeSpec(e.source, e.target, label, css, title))
         return layered(nodes, edges, layers, "Causal graph")
 
     def _hops(self, at: str, up: bool) -> list[tuple[str, Edge]]:

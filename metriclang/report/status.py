@@ -26,7 +26,7 @@ from metriclang.semantic.model import Project
 #: The values of ``status``, best first.
 STATUSES = ("on-track", "off-track", "no-target", "no-data")
 #: A word and an icon per status: colour is never the only signal.
-ICONS = {"on-track": "✓", "off-track": "✗", "no-target": "·", "no-data": "?"}
+ICONS = {"on-track": "✓", "off-track": "✗", "no-target": "○", "no-data": "?"}
 #: How many periods a sparkline shows (the latest complete one last).
 SPARK_PERIODS = 12
 _BARS = "▁▂▃▄▅▆▇█"

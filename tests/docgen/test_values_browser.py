@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-#: The status colours of static/values.css, as the browser computes them.
+#: The status colours of static/data.css, as the browser computes them.
 COLOURS = {"on-track": "rgb(26, 127, 55)", "off-track": "rgb(207, 34, 46)",
            "no-target": "rgb(5, 80, 174)", "no-data": "rgb(110, 119, 129)"}
 Built = tuple[Path, BuildResult]
@@ -144,7 +144,7 @@ def test_status_colours_on_index_objective_and_graph_match_osm_status(
     assert problems == []
 
 
-def test_screenshots_and_phone_layout_with_values(
+def test_screenshots_and_phone_layout_with_data(
         values_site: Callable[[str], Built], page: Page, problems: list[str]) -> None:
     site, _ = values_site("shop")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
