@@ -323,3 +323,28 @@ def test_evidence_page_in_a_browser(html_site: tuple[Path, BuildResult], page: P
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.locator("section.evidence tr.verdict-contradicted").count() == 1
     assert problems == []
+
+
+def test_cross_correlation_charts_and_verdicts_on_the_graph(
+        html_site: tuple[Path, BuildResult]) -> None:
+    """Each tested link: a bar per scanned lag with the verify scan's r, the declared lag
+    marked; the causal graph's edge carries the link's verdict."""
+    site, result = html_site
+    assert result.evidence is not None
+    tested = [k for k in result.evidence.links if k.scan]
+    assert tested
+    graph = (site / "graph.html").read_text(encoding="utf-8")
+    for k in result.evidence.links:
+        assert re.search(rf'<g class="edge \w+ verdict-{k.verdict}" data-from="{k.source}" '
+                         rf'data-to="{k.target}">', graph), (k.source, k.target)
+    for k in tested:
+        html = (site / f"measures/{k.source}.html").read_text(encoding="utf-8")
+        figure = re.search(rf'<figure class="scan verdict-{k.verdict}" data-from="{k.source}" '
+                           rf'data-to="{k.target}">(.*?)</figure>', html, re.S)
+        assert figure is not None, k.source
+        bars = re.findall(r'<rect class="lag( declared)?" data-lag="(-?\d+)" data-r="([^"]+)"',
+                          figure.group(1))
+        assert [(int(lag), float(r)) for _, lag, r in bars] == list(k.scan)
+        assert [int(lag) for declared, lag, _ in bars if declared] == [k.declared_lag]
+        # the best lag's r is the estimate verify reports
+        assert dict(k.scan)[k.best_lag] == pytest.approx(k.estimate)
