@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
-
-import duckdb
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -32,29 +32,28 @@ from metriclang.docgen.site import Writer, atomic_dir  # noqa: E402
 from metriclang.docgen.values import ValuesOptions, gather  # noqa: E402
 from metriclang.docgen.views import Views  # noqa: E402
 from metriclang.load import check  # noqa: E402
+from metriclang.warehouse.demo import write_duckdb  # noqa: E402
 
 EXAMPLES = HERE.parent / "specs" / "examples"
+START = datetime(2025, 1, 1)
 
 
 def write_data(path: Path, sources: int, rows: int) -> None:
-    """``rows`` events per source over 2025-2026 (deterministic: hashes of the row number)."""
-    path.unlink(missing_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute("CREATE SCHEMA warehouse")
+    """``rows`` events per source over 2025-2026 (a seeded generator: deterministic)."""
+    rng = random.Random(f"{sources}/{rows}")
+    columns = (("event_id", "INTEGER"), ("happened_at", "TIMESTAMP"), ("customer_id", "INTEGER"),
+               ("channel", "VARCHAR"), ("country_code", "VARCHAR"), ("amount", "DECIMAL(12, 2)"),
+               ("status", "VARCHAR"), ("step", "VARCHAR"))
+    tables = []
     for i in range(sources):
-        con.execute(f"""
-            CREATE TABLE warehouse.events_{i} AS
-            SELECT n AS event_id,
-                   TIMESTAMP '2025-01-01' + to_seconds(hash(n, {i}, 't') % (730 * 86400)) AS happened_at,
-                   CAST(hash(n, {i}, 'c') % 800 AS INTEGER) AS customer_id,
-                   ['web', 'app', 'store'][1 + CAST(hash(n, {i}, 'ch') % 3 AS INTEGER)] AS channel,
-                   ['de', 'fr', 'cn', 'us'][1 + CAST(hash(n, {i}, 'co') % 4 AS INTEGER)]
-                       AS country_code,
-                   CAST(hash(n, {i}, 'a') % 50000 AS DECIMAL(12, 2)) / 100 AS amount,
-                   CASE WHEN hash(n, {i}, 's') % 5 = 0 THEN 'void' ELSE 'paid' END AS status,
-                   CASE WHEN hash(n, {i}, 'p') % 2 = 0 THEN 'a' ELSE 'b' END AS step
-            FROM range({rows}) AS r(n)""")
-    con.close()
+        events = [(n, START + timedelta(seconds=rng.randrange(730 * 86400)),
+                   rng.randrange(800), rng.choice(("web", "app", "store")),
+                   rng.choice(("de", "fr", "cn", "us")), rng.randrange(50000) / 100,
+                   "void" if rng.randrange(5) == 0 else "paid", rng.choice("ab"))
+                  for n in range(rows)]
+        tables.append((f"warehouse.events_{i}", columns, events))
+    path.unlink(missing_ok=True)
+    write_duckdb(path, tables)
 
 
 def build(project_dir: Path, out: Path, db: str | None) -> dict[str, object]:
