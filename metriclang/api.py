@@ -44,8 +44,8 @@ from metriclang.semantic.model import Project
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["MeasureInfo", "ProjectError", "QueryResult", "check", "describe", "load",
-           "measures", "query", "query_sql", "sql"]
+__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "describe",
+           "drivers", "load", "measures", "query", "query_sql", "sql"]
 
 
 class ProjectError(Exception):
@@ -82,6 +82,17 @@ class MeasureInfo:
     driven_by: tuple[tuple[str, str, str], ...]
     #: Where it is declared, ``file:line:column``.
     location: str
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A measure that drives another (``drives ... lag ... effect ...``), and its own drivers."""
+
+    measure: str
+    effect: str
+    #: The link's lag as written (``1 month``), or "".
+    lag: str
+    drivers: tuple[Driver, ...]
 
 
 @dataclass(frozen=True)
@@ -137,13 +148,33 @@ def describe(project: Project, name: str) -> MeasureInfo:
     return _info(project, name, CausalGraph.from_project(project), formula_users(project))
 
 
+def drivers(project: Project, name: str, depth: int = 3) -> tuple[Driver, ...]:
+    """The causal tree upstream of a measure, ``depth`` links deep; a measure already on the
+    path (a cycle) is listed without its drivers."""
+    from metriclang.semantic.graph import CausalGraph
+
+    _known(project, name)
+    if depth < 1:
+        raise UsageError(f"depth must be 1 or more, not {depth}")
+    into = CausalGraph.from_project(project).into
+
+    def walk(target: str, left: int, path: frozenset[str]) -> tuple[Driver, ...]:
+        return tuple(
+            Driver(e.source, e.effect, str(e.lag) if e.lag else "",
+                   () if left == 1 or e.source in path
+                   else walk(e.source, left - 1, path | {e.source}))
+            for e in into.get(target, ()))
+
+    return walk(name, depth, frozenset({name}))
+
+
 def sql(project: Project, measure: str, dialect: str | None = None, *,
         date_from: date | None = None, date_to: date | None = None) -> str:
     """The SQL of one measure as declared (``osm sql``); the project's dialect by default."""
     from metriclang.sqlgen import compile_sql
 
     _known(project, measure)
-    text, problems = compile_sql(project, measure, dialect or _dialect(project),
+    text, problems = compile_sql(project, measure, _dialect(project, dialect),
                                  date_from=date_from, date_to=date_to)
     if text is None:
         raise ProjectError(project, problems)
@@ -159,7 +190,7 @@ def query_sql(project: Project, measures: Sequence[str], *, by: Sequence[str] = 
     from metriclang.query import compile_query
 
     compiled = compile_query(project, _query(measures, by, grain, where, date_from, date_to,
-                                             compare, order, limit), dialect or _dialect(project))
+                                             compare, order, limit), _dialect(project, dialect))
     if compiled.sql is None:
         raise ProjectError(compiled.project, compiled.diagnostics)
     return compiled.sql
@@ -198,9 +229,16 @@ def _query(measures: Sequence[str], by: Sequence[str], grain: str | None, where:
                  limit)
 
 
-def _dialect(project: Project) -> str:
+def _dialect(project: Project, asked: str | None = None) -> str:
+    """``asked`` (:class:`UsageError` if not an output dialect), else the project's."""
     from metriclang.dialects import OUTPUT_DIALECTS
 
+    if asked is not None and asked not in OUTPUT_DIALECTS:
+        hint = did_you_mean(asked, OUTPUT_DIALECTS)
+        raise UsageError(f"unknown dialect `{asked}`; one of: " + ", ".join(OUTPUT_DIALECTS)
+                         + (f"; {hint}" if hint else ""))
+    if asked is not None:
+        return asked
     return project.config.dialect if project.config.dialect in OUTPUT_DIALECTS else "duckdb"
 
 

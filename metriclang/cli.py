@@ -570,5 +570,38 @@ def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: st
     sys.exit(1 if failed(result, fail_on) else 0)
 
 
+@main.command("mcp")
+@PATH
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
+              show_default=True, help="stdio for a client that starts the server; http for "
+              "streamable HTTP at /mcp.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port of --transport http.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address of --transport http; anything but loopback exposes the project.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="The most rows one `query` call returns.")
+@TIMEOUT
+def mcp_command(path: Path, db: str | None, transport: str, port: int, host: str,
+                max_rows: int, timeout: float) -> None:
+    """Serve the measures of PATH to AI agents over the Model Context Protocol (read-only).
+
+    Tools: list_measures, describe_measure, get_drivers, get_sql, query, check_project,
+    verify_links; resources osm://measure/NAME (see docs/agents.md).
+    """
+    from metriclang.load import project_files
+    from metriclang.mcp.tools import Tools
+
+    project_files(path)
+    try:
+        from metriclang.mcp.server import serve
+    except ImportError as exc:
+        raise UsageError(f"osm mcp needs the mcp package ({exc}): "
+                         "pip install 'metriclang[mcp]'") from None
+    serve(Tools(path.resolve(), db, timeout, max_rows), transport, host, port)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
