@@ -44,8 +44,8 @@ from metriclang.semantic.model import Project
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "describe",
-           "drivers", "load", "measures", "query", "query_sql", "sql"]
+__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "default_dialect",
+           "describe", "drivers", "load", "measures", "query", "query_sql", "sql"]
 
 
 class ProjectError(Exception):
@@ -227,6 +227,11 @@ def _query(measures: Sequence[str], by: Sequence[str], grain: str | None, where:
         raise UsageError("give measures and dimensions as lists of names")
     return Query(tuple(measures), tuple(by), grain, where, date_from, date_to, compare, order,
                  limit)
+
+
+def default_dialect(project: Project) -> str:
+    """The dialect of :func:`sql` when none is asked: the project's, else duckdb."""
+    return _dialect(project)
 
 
 def _dialect(project: Project, asked: str | None = None) -> str:

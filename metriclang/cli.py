@@ -570,6 +570,20 @@ def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: st
     sys.exit(1 if failed(result, fail_on) else 0)
 
 
+@main.command("lsp")
+def lsp_command() -> None:
+    """Run the language server over stdio, for an editor to start (see docs/editor.md).
+
+    The project is the editor's workspace folder.
+    """
+    try:
+        from metriclang.lsp.server import serve
+    except ImportError as exc:
+        raise UsageError(f"osm lsp needs the pygls package ({exc}): "
+                         "pip install 'metriclang[lsp]'") from None
+    serve()
+
+
 @main.command("mcp")
 @PATH
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "

@@ -5,7 +5,10 @@ print; bad arguments come back as tool errors and the server goes on."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -218,3 +221,32 @@ def test_max_rows_option(shop: Path) -> None:
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     got = CliRunner().invoke(main, ["mcp", str(tmp_path / "nothing")])
     assert got.exit_code == 2 and "path does not exist" in got.stderr
+
+
+def test_http_transport_on_loopback(shop: Path) -> None:
+    """``--transport http`` serves /mcp on 127.0.0.1 and says so; a client lists the tools."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "metriclang.cli", "mcp", str(shop), "--transport", "http",
+         "--port", str(port)], env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()
+        assert line == f"osm mcp: serving http://127.0.0.1:{port}/mcp to this machine only\n"
+
+        async def names() -> list[str]:
+            for _ in range(100):  # until uvicorn listens
+                try:
+                    async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+                        return [t.name for t in (await client.list_tools()).tools]
+                except Exception:  # noqa: BLE001 - not listening yet
+                    await anyio.sleep(0.1)
+            raise AssertionError("the server never answered")
+
+        assert anyio.run(names) == TOOLS
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
