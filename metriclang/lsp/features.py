@@ -246,10 +246,12 @@ def _fix(title: str, d: Diagnostic, uri: str, edit: t.TextEdit) -> t.CodeAction:
 def _allow_edit(session: Session, d: Diagnostic) -> t.TextEdit | None:
     """``allow CODE "reason"`` as the last line of the smallest declaration holding ``d``."""
     project = session.current().project
-    scopes = [*project.measures.values(), *project.objectives.values(), *project.strategies]
-    holding = [s.span for s in scopes if s.span.file == d.span.file and
-               (s.span.line, s.span.column) <= (d.span.line, d.span.column) and
-               (d.span.end_line, d.span.end_column) <= (s.span.end_line, s.span.end_column)]
+    scopes = [*(m.span for m in project.measures.values()),
+              *(o.span for o in project.objectives.values()),
+              *(s.span for s in project.strategies)]
+    holding = [s for s in scopes if s.file == d.span.file and
+               (s.line, s.column) <= (d.span.line, d.span.column) and
+               (d.span.end_line, d.span.end_column) <= (s.end_line, s.end_column)]
     text = session.text(d.span.file)
     if not holding or text is None:
         return None

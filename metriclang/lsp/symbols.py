@@ -55,13 +55,13 @@ def _declaration(decl: object) -> Iterator[Occurrence]:
             for stage in stages:
                 yield Occurrence("stage", f"{name.value}.{stage.name.value}", stage.name.span,
                                  True)
-        case ast.SourceDecl(name=name, statements=statements):
+        case ast.SourceDecl(name=name, statements=held):
             yield _def("source", name)
-            for stmt in statements:
-                if isinstance(stmt, ast.EntityStmt):
-                    yield _def("entity", stmt.name)
-                elif isinstance(stmt, ast.DimensionStmt):
-                    yield _def("dimension", stmt.name)
+            for part in held:
+                if isinstance(part, ast.EntityStmt):
+                    yield _def("entity", part.name)
+                elif isinstance(part, ast.DimensionStmt):
+                    yield _def("dimension", part.name)
         case ast.MeasureDecl(name=name, statements=statements):
             yield _def("measure", name)
             for stmt in statements:

@@ -242,7 +242,7 @@ def test_http_transport_on_loopback(shop: Path) -> None:
                 try:
                     async with Client(f"http://127.0.0.1:{port}/mcp") as client:
                         return [t.name for t in (await client.list_tools()).tools]
-                except Exception:  # noqa: BLE001 - not listening yet
+                except Exception:  # not listening yet
                     await anyio.sleep(0.1)
             raise AssertionError("the server never answered")
 
