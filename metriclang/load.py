@@ -19,6 +19,7 @@ from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
 from metriclang.source import SourceFile, Span
 from metriclang.syntax.cache import Parsed, parse_cached
+from metriclang.syntax.incremental import reparse
 
 #: Largest project (characters, all files together): beyond it the remaining files are not
 #: parsed and E108 says so (docs/language.md#limits).
@@ -77,13 +78,16 @@ def load_project(path: str | Path, edits: Edits | None = None,
 
 
 def _parse(rel: str, text: str, parses: Parses | None) -> Parsed:
-    """The file's parse, from ``parses`` when its text is unchanged (then kept there)."""
+    """The file's parse, kept in ``parses``: the same when its text is unchanged, else
+    parsed again where it changed (:func:`~metriclang.syntax.incremental.reparse`)."""
     if parses is None:
         return parse_cached(rel, text)
     known = parses.get(rel)
-    if known is None or known[0] != text:
+    if known is None:
         known = text, parse_cached(rel, text)
-        parses[rel] = known
+    elif known[0] != text:
+        known = text, reparse(rel, known[0], known[1], text)
+    parses[rel] = known
     return known[1]
 
 
