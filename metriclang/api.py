@@ -255,11 +255,12 @@ def _known(project: Project, name: str) -> None:
 
 def _info(project: Project, name: str, graph: Any, users: dict[str, tuple[str, ...]]
           ) -> MeasureInfo:
+    from metriclang.semantic.joins import reachable_dimensions
     from metriclang.semantic.references import formula_refs, formula_sources
 
     measure = project.measures[name]
     sources = tuple(sorted(formula_sources(project, name) & project.sources.keys()))
-    dims = [[d.name for d in project.sources[s].dimensions] for s in sources]
+    dims = [reachable_dimensions(project.sources, s) for s in sources]
     reachable = tuple(d for d in dims[0] if all(d in other for other in dims)) if dims else ()
     uses = tuple(dict.fromkeys(r.measure for r in formula_refs(measure)))
 

@@ -4,7 +4,7 @@ rules (severities and ``allow`` clauses applied)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from metriclang.errors import UsageError
 from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
-from metriclang.rules.settings import configurable, unknown_codes
+from metriclang.rules.settings import configurable, selected, unknown_codes
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
 from metriclang.source import SourceFile, Span
@@ -128,9 +128,12 @@ def _load(root: Path, paths: list[Path], edits: Edits, parses: Parses | None) ->
     return Loaded(project, DiagnosticSet.of(diagnostics))
 
 
-def check(path: str | Path, today: date | None = None, edits: Edits | None = None,
+def check(path: str | Path, today: date | None = None, select: frozenset[str] | None = None,
+          ignore: frozenset[str] = frozenset(), edits: Edits | None = None,
           parses: Parses | None = None) -> Loaded:
-    """Everything ``osm check`` reports for a project.
+    """Everything ``osm check`` reports for a project; ``select`` and ``ignore`` (rule codes,
+    from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`);
+    ``edits`` and ``parses`` as for :func:`load_project`.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
@@ -138,4 +141,7 @@ def check(path: str | Path, today: date | None = None, edits: Edits | None = Non
     ['E123']
     """
     loaded = load_project(path, edits, parses)
-    return Loaded(loaded.project, run_rules(loaded.project, loaded.diagnostics, today))
+    project = loaded.project
+    if select is not None or ignore:
+        project = replace(project, config=selected(project.config, select, ignore))
+    return Loaded(project, run_rules(project, loaded.diagnostics, today))

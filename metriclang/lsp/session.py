@@ -38,7 +38,7 @@ class Session:
 
     def recheck(self) -> Loaded:
         """Check the project again, reparsing only files whose text changed."""
-        self.loaded = check(self.root, self.today, self.edits, self.parses)
+        self.loaded = check(self.root, self.today, edits=self.edits, parses=self.parses)
         return self.loaded
 
     def current(self) -> Loaded:
