@@ -44,8 +44,9 @@ from metriclang.semantic.model import Project
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "default_dialect",
-           "describe", "drivers", "load", "measures", "query", "query_sql", "sql"]
+__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "columns",
+           "default_dialect", "describe", "drivers", "load", "measures", "query", "query_sql",
+           "sql"]
 
 
 class ProjectError(Exception):
@@ -216,6 +217,16 @@ def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
         raise EngineError("; ".join(str(n).removeprefix("error: ") for n in ran.notices))
     notes = tuple(n for n in ran.notices if isinstance(n, str))
     return QueryResult(ran.result.columns, ran.result.rows, notes)
+
+
+def columns(project: Project, db: str | None = None, timeout: float | None = None
+            ) -> dict[str, tuple[str, ...]]:
+    """The column names of each source's table, read from the warehouse (``db``: a URL, else
+    the project's; read-only, one empty SELECT per table); a table it can't read has none.
+    :class:`UsageError` without a warehouse, ``EngineError`` when it can't be opened."""
+    from metriclang.warehouse.catalog import source_columns
+
+    return source_columns(project, db, timeout)
 
 
 def _query(measures: Sequence[str], by: Sequence[str], grain: str | None, where: str | None,

@@ -193,7 +193,7 @@ def keywords() -> tuple[str, ...]:
 
 def completion(session: Session) -> list[t.CompletionItem]:
     """Keywords, then the names of measures, sources, dimensions, entities, stages and
-    objectives of the project."""
+    objectives of the project, then (with a warehouse) the columns of the sources' tables."""
     project = session.current().project
     items = [t.CompletionItem(k, kind=t.CompletionItemKind.Keyword) for k in keywords()]
     named: list[tuple[Iterable[str], t.CompletionItemKind, str]] = [
@@ -209,6 +209,13 @@ def completion(session: Session) -> list[t.CompletionItem]:
     for names, kind, detail in named:
         items += [t.CompletionItem(n, kind=kind, detail=_detail(project, detail, n))
                   for n in names]
+    tables: dict[str, list[str]] = {}
+    for source, columns in session.columns().items():
+        for column in columns:
+            tables.setdefault(column, []).append(source)
+    items += [t.CompletionItem(c, kind=t.CompletionItemKind.Property,
+                               detail="column of " + ", ".join(sources))
+              for c, sources in sorted(tables.items())]
     return items
 
 

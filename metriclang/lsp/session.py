@@ -28,6 +28,7 @@ class Session:
         self.parses: dict[str, tuple[str, Parsed]] = {}
         self.loaded: Loaded | None = None
         self._symbols: dict[str, tuple[FileAST, tuple[Occurrence, ...]]] = {}
+        self._columns: tuple[object, dict[str, tuple[str, ...]]] | None = None
 
     def rel(self, path: Path) -> str | None:
         """``path`` relative to the root, or None when it is outside the project."""
@@ -74,3 +75,20 @@ class Session:
         """Every declaration and use of one symbol, across files."""
         return [o for found in self.symbols().values() for o in found
                 if o.kind == kind and o.name == name]
+
+    def columns(self) -> dict[str, tuple[str, ...]]:
+        """The columns of each source's table when a warehouse is configured (read once per
+        set of tables; nothing when there is no warehouse or it can't be opened)."""
+        from metriclang import api
+        from metriclang.errors import UsageError
+        from metriclang.warehouse.result import EngineError
+
+        project = self.current().project
+        key = (project.config.warehouse, tuple((n, s.table) for n, s in project.sources.items()))
+        if self._columns is None or self._columns[0] != key:
+            try:
+                found = api.columns(project)
+            except (UsageError, EngineError):
+                found = {}
+            self._columns = key, found
+        return self._columns[1]

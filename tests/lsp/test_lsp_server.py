@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -260,13 +261,25 @@ async def test_completion(client: LanguageClient, shop: Path) -> None:
     got = await client.text_document_completion_async(t.CompletionParams(
         t.TextDocumentIdentifier(uri(shop, "measures.osm")), t.Position(0, 0)))
     assert isinstance(got, t.CompletionList)
-    labels = {i.label: i for i in got.items}
+    labels = {i.label: i for i in got.items if i.kind != t.CompletionItemKind.Property}
+    columns = {i.label: i for i in got.items if i.kind == t.CompletionItemKind.Property}
     for keyword in ("measure", "formula", "drives", "lag", "effect", "north_star"):
         assert labels[keyword].kind == t.CompletionItemKind.Keyword
     assert labels["monthly_revenue"].detail == "measure — Net revenue 净收入"
     assert labels["orders"].kind == t.CompletionItemKind.Struct
     assert labels["shopper.repurchase"].kind == t.CompletionItemKind.EnumMember
     assert labels["segment"].kind == t.CompletionItemKind.Field
+    # the shop has a warehouse: the columns of its tables, as DuckDB describes them
+    con = duckdb.connect(str(shop / "demo.duckdb"), read_only=True)
+    orders = [d[0] for d in con.execute("SELECT * FROM shop.orders LIMIT 0").description]
+    sessions = [d[0] for d in con.execute("SELECT * FROM shop.sessions LIMIT 0").description]
+    con.close()
+    assert "order_seq" in orders and "device" in sessions
+    assert set(orders) | set(sessions) <= set(columns)
+    assert columns["order_seq"].detail == "column of orders"
+    assert columns["device"].detail == "column of sessions"
+    assert {"orders", "sessions"} <= set(columns["customer_id"].detail
+                                         .removeprefix("column of ").split(", "))
 
 
 async def test_formatting_is_osm_fmt(client: LanguageClient, shop: Path) -> None:
