@@ -636,11 +636,11 @@ def mcp_command(path: Path, db: str | None, transport: str, port: int, host: str
     verify_links; resources osm://measure/NAME (see docs/agents.md).
     """
     from metriclang.load import project_files
-    from metriclang.mcp.tools import Tools
 
     project_files(path)
     try:
         from metriclang.mcp.server import serve
+        from metriclang.mcp.tools import Tools
     except ImportError as exc:
         raise UsageError(f"osm mcp needs the mcp package ({exc}): "
                          "pip install 'metriclang[mcp]'") from None
