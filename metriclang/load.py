@@ -3,13 +3,14 @@ rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from metriclang.config import CONFIG_FILE, Config, load_config
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
-from metriclang.errors import UsageError
+from metriclang.errors import EmptyProject, UsageError
 from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
@@ -55,9 +56,12 @@ def _dangling(path: Path) -> bool:
 def load_project(path: str | Path) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
-    Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
+    Raises :class:`UsageError` only when ``path`` itself is missing or unusable; warns
+    :class:`~metriclang.errors.EmptyProject` when a directory holds no ``.osm`` file.
     """
     root, paths = project_files(Path(path))
+    if not paths:
+        warnings.warn(EmptyProject(f"no .osm files found under {path}"), stacklevel=2)
     with collector_paused(freeze=True):  # the model lives as long as the command
         return _load(root, paths)
 
