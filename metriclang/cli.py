@@ -131,6 +131,23 @@ def check(path: Path, fmt: str, strict: bool, today: date | None) -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command("init")
+@click.argument("folder", required=False, default=Path("."), type=click.Path(path_type=Path))
+def init_command(folder: Path) -> None:
+    """Write a starter project into FOLDER (default: .; created when missing).
+
+    A journey, a source, a leading and a lagging measure linked by `drives`, an objective
+    with a strategy, metriclang.toml and a demo data generator: it checks clean and runs.
+    Never overwrites a file: exit 2, and nothing is written, when one exists.
+    """
+    from metriclang.starter import init_project
+
+    for name in init_project(folder):
+        click.echo(f"created {folder / name}")
+    where = "" if folder == Path(".") else f" {folder}"
+    click.echo(f"next: osm check{where or ' .'}, then osm run{where} --all", err=True)
+
+
 @main.command("fmt")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--check", "check_only", is_flag=True,
