@@ -79,7 +79,7 @@ def test_the_starter_runs_on_its_demo_data(tmp_path: Path) -> None:
     assert got.keys() == expected.keys()
     for key, value in expected.items():
         assert got[key] == pytest.approx(value, abs=1e-9), key
-    assert monthly[0][0] == date(2025, 1, 1) and 0.3 < monthly[-1][1] < 0.6
+    assert monthly[0][0] == date(2025, 1, 1) and 0.3 < monthly[-1][1] < 0.8
 
 
 def test_init_defaults_to_the_current_directory(tmp_path: Path,

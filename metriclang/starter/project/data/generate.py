@@ -3,8 +3,8 @@
 ``osm run`` builds ``demo.duckdb`` from ``tables()`` on first use. Delete this folder (and
 demo.duckdb) once metriclang.toml points at your own warehouse.
 
-A customer whose last order arrived late comes back less often: on-time delivery drives
-the repeat rate, as metrics.osm declares.
+After a month of late deliveries, fewer customers come back the next month: on-time
+delivery drives the repeat rate, as metrics.osm declares.
 """
 
 from __future__ import annotations
@@ -27,22 +27,21 @@ def tables(seed: int = 16) -> list[Table]:
                ("delivered_late", "BOOLEAN"))
     rows: list[tuple[object, ...]] = []
     orders: list[int] = []           # customer -> orders so far (customer 1 at index 0)
-    late_last: list[bool] = []       # customer -> was their last order late?
-    lateness, day = 0.1, START
+    lateness, day, month, late_then = 0.12, START, START.month, [0.12]
     while day <= END:
         if day.weekday() == 0:  # the share of late deliveries drifts week by week
-            lateness = min(0.4, max(0.02, 0.1 + 0.85 * (lateness - 0.1) + rng.gauss(0, 0.03)))
+            lateness = min(0.4, max(0.02, 0.12 + 0.8 * (lateness - 0.12) + rng.gauss(0, 0.04)))
+        if day.month != month:  # customers remember last month's deliveries
+            month = day.month
+            late_then.append(lateness)
+        back = min(0.8, max(0.1, 0.5 - 2.5 * (late_then[-1] - 0.12)))
         for _ in range(rng.randint(30, 50)):
-            customer = rng.randrange(len(orders)) if orders and rng.random() < 0.45 else -1
-            if customer >= 0 and late_last[customer] and rng.random() < 0.6:
-                customer = -1  # an unhappy customer bought elsewhere: a new one instead
+            customer = rng.randrange(len(orders)) if orders and rng.random() < back else -1
             if customer < 0:
                 customer = len(orders)
                 orders.append(0)
-                late_last.append(False)
             orders[customer] += 1
             late = rng.random() < lateness
-            late_last[customer] = late
             at = datetime.combine(day, datetime.min.time()) + timedelta(
                 minutes=rng.randint(6 * 60, 23 * 60))
             rows.append((len(rows) + 1, customer + 1, at, rng.choice(CHANNELS),
