@@ -1,5 +1,8 @@
 """``osm init``: write the starter project (package data under ``project/``) into a folder.
 
+The objective's target date, ``{{ target_date }}`` in the template, is the last day of the
+year after today's, so the starter's lag chains end in time (rule C207) whatever the day.
+
 Nothing is ever overwritten: when any file the starter would write exists, nothing is written
 (:class:`~metriclang.errors.UsageError`). Each file appears whole or not at all (written to a
 temporary sibling, then linked into place, which fails instead of replacing a file that
@@ -9,6 +12,7 @@ appeared meanwhile); a failure part way removes the files written so far.
 from __future__ import annotations
 
 import os
+from datetime import date
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -17,9 +21,15 @@ from metriclang.atomic import temp_name
 from metriclang.errors import UsageError
 
 
-def starter_files() -> dict[str, bytes]:
-    """The starter project: relative path -> content, in path order."""
+def starter_files(today: date | None = None) -> dict[str, bytes]:
+    """The starter project as written on ``today`` (default: the current date): relative
+    path -> content, in path order.
+
+    >>> b"by 2031-12-31" in starter_files(date(2030, 5, 1))["metrics.osm"]
+    True
+    """
     found: dict[str, bytes] = {}
+    target = date((today or date.today()).year + 1, 12, 31).isoformat().encode()
 
     def walk(folder: Traversable, prefix: str) -> None:
         for item in folder.iterdir():
@@ -28,7 +38,8 @@ def starter_files() -> dict[str, bytes]:
             if item.is_dir():
                 walk(item, f"{prefix}{item.name}/")
             else:
-                found[prefix + item.name] = item.read_bytes()
+                found[prefix + item.name] = item.read_bytes().replace(
+                    b"{{ target_date }}", target)
 
     walk(files(__name__) / "project", "")
     return dict(sorted(found.items()))

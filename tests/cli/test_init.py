@@ -32,8 +32,18 @@ def test_init_writes_the_starter_and_it_checks_clean_with_strict(tmp_path: Path)
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
                   if p.is_file()) == EXPECTED
     assert (folder / "metrics.osm").read_bytes() == starter_files()["metrics.osm"]
+    assert f"by {date.today().year + 1}-12-31" in (folder / "metrics.osm").read_text("utf-8")
     code, out, err = invoke("check", str(folder), "--strict")
     assert (code, out, err) == (0, "checked 1 file: 0 errors, 0 warnings\n", "")
+
+
+@pytest.mark.parametrize("today", [date(2026, 1, 1), date(2026, 12, 31), date(2040, 6, 1)])
+def test_the_starter_checks_clean_whatever_the_day(tmp_path: Path, today: date) -> None:
+    for name, data in starter_files(today).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    code, out, _ = invoke("check", str(tmp_path), "--strict", "--today", today.isoformat())
+    assert (code, out) == (0, "checked 1 file: 0 errors, 0 warnings\n")
 
 
 def test_the_starter_declares_what_a_metric_system_needs(tmp_path: Path) -> None:
