@@ -53,15 +53,17 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def load_project(path: str | Path) -> Loaded:
+def load_project(path: str | Path, shown: str | None = None) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
     Raises :class:`UsageError` only when ``path`` itself is missing or unusable; warns
-    :class:`~metriclang.errors.EmptyProject` when a directory holds no ``.osm`` file.
+    :class:`~metriclang.errors.EmptyProject` when a directory holds no ``.osm`` file (naming
+    it ``shown``, by default ``path``).
     """
     root, paths = project_files(Path(path))
     if not paths:
-        warnings.warn(EmptyProject(f"no .osm files found under {path}"), stacklevel=2)
+        warnings.warn(EmptyProject(f"no .osm files found under {shown or path}"),
+                      stacklevel=2)
     with collector_paused(freeze=True):  # the model lives as long as the command
         return _load(root, paths)
 
@@ -102,7 +104,7 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
     return Loaded(project, DiagnosticSet.of(diagnostics))
 
 
-def check(path: str | Path, today: date | None = None) -> Loaded:
+def check(path: str | Path, today: date | None = None, shown: str | None = None) -> Loaded:
     """Everything ``osm check`` reports for a project.
 
     >>> import tempfile, pathlib
@@ -110,5 +112,5 @@ def check(path: str | Path, today: date | None = None) -> Loaded:
     >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
     ['E123']
     """
-    loaded = load_project(path)
+    loaded = load_project(path, shown)
     return Loaded(loaded.project, run_rules(loaded.project, loaded.diagnostics, today))
