@@ -37,6 +37,14 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Use:
+    """An objective or a strategy that names a measure."""
+
+    kind: str  # "objective" or "strategy"
+    link: Link
+
+
+@dataclass(frozen=True)
 class DiagView:
     code: str
     severity: str
@@ -137,7 +145,7 @@ class MeasurePage:
     downstream: tuple[ChainRow, ...]
     chain_cut: bool
     #: Objectives (targets, north star) and strategies that name it, each by its own name.
-    used_by: tuple[Link, ...]
+    used_by: tuple[Use, ...]
     #: Measures whose formulas name it (the formula lineage, as ``osm show`` lists it).
     used_in: tuple[Link, ...]
     diagnostics: tuple[DiagView, ...]
@@ -275,14 +283,14 @@ class Views:
         """A link to a measure that exists, else ``None``."""
         return self.link(name) if name and name in self.project.measures else None
 
-    def _user(self, objective: str, strategy: str) -> Link:
+    def _user(self, objective: str, strategy: str) -> Use:
         """An objective, or one of its strategies, labelled by its own name."""
         o = self.project.objectives[objective]
         if not strategy:
-            return Link(o.label or o.name, objective_href(o.name), o.name)
+            return Use("objective", Link(o.label or o.name, objective_href(o.name), o.name))
         s = next((s for s in o.strategies if s.name == strategy), None)
-        return Link((s.label if s else None) or strategy,
-                    f"{objective_href(o.name)}#strategy-{strategy}", strategy)
+        return Use("strategy", Link((s.label if s else None) or strategy,
+                                    f"{objective_href(o.name)}#strategy-{strategy}", strategy))
 
     def _stage_link(self, ref: str | None) -> Link | None:
         if not ref:

@@ -413,11 +413,13 @@ def test_used_by_names_strategies_and_formula_users(tmp_path: Path, fmt: str, ex
     used_by = page.split("Used by")[1].split("Used in formulas")[0]
     assert "First strategy" in used_by and "second" in used_by
     assert "The objective" not in used_by
+    assert re.findall(r"strategy\W+(?:<a [^>]*>)?\[?(First strategy|second)", used_by) == [
+        "First strategy", "second"]
     formulas = page.split("Used in formulas")[1].split("Upstream")[0]
     assert "Share" in formulas and "Total" in formulas
     total = (tmp_path / "site" / "measures" / f"total.{ext}").read_text("utf-8")
     assert "Used in formulas" in total and "Share" in total.split("Used in formulas")[1]
-    assert "The objective" in total.split("Used by")[1]
+    assert "objective" in total.split("Used by")[1].split("The objective")[0]
     index = (tmp_path / "site" / f"index.{ext}").read_text("utf-8")
     assert "Team metrics" in index and ">p<" not in index and "# p\n" not in index
 
