@@ -413,7 +413,7 @@ def test_used_by_names_strategies_and_formula_users(tmp_path: Path, fmt: str, ex
     used_by = page.split("Used by")[1].split("Used in formulas")[0]
     assert "First strategy" in used_by and "second" in used_by
     assert "The objective" not in used_by
-    assert re.findall(r"strategy\W+(?:<a [^>]*>)?\[?(First strategy|second)", used_by) == [
+    assert re.findall(r"strategy (?:<a [^>]*>|\[)(First strategy|second)", used_by) == [
         "First strategy", "second"]
     formulas = page.split("Used in formulas")[1].split("Upstream")[0]
     assert "Share" in formulas and "Total" in formulas
