@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from metriclang.cli import main
 from metriclang.starter import starter_files
+from tests.harness import PgServer
 
 EXPECTED = ["data/generate.py", "metriclang.toml", "metrics.osm"]
 
@@ -126,3 +127,37 @@ def test_init_keeps_other_files_of_the_folder(tmp_path: Path) -> None:
     assert invoke("init", str(tmp_path))[0] == 0
     assert (tmp_path / "README.md").read_text("utf-8") == "mine\n"
     assert not [p for p in tmp_path.rglob("*") if ".osm-" in p.name]  # no temporaries left
+
+
+@pytest.mark.postgres
+def test_the_starter_runs_on_postgres_as_on_duckdb(tmp_path: Path, pg_server: PgServer) -> None:
+    import psycopg
+
+    invoke("init", str(tmp_path))
+    code, on_duckdb, err = invoke("run", str(tmp_path), "--all", "--format", "csv")
+    assert code == 0, err
+    url = pg_server.database("osm_starter")
+    source = duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True)
+    rows = source.execute("SELECT * FROM shop.orders ORDER BY order_id").fetchall()
+    source.close()
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("DROP SCHEMA IF EXISTS shop CASCADE")
+    missing = CliRunner().invoke(main, ["run", str(tmp_path), "--all"], env={"OSM_DB_URL": url})
+    assert missing.exit_code == 1 and "orders" in missing.stderr  # PostgreSQL is asked
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute("CREATE SCHEMA shop")
+        con.execute("CREATE TABLE shop.orders (order_id BIGINT, customer_id BIGINT, "
+                    "ordered_at TIMESTAMP, channel TEXT, amount NUMERIC(10, 2), "
+                    "order_seq INTEGER, delivered_late BOOLEAN)")
+        with con.cursor().copy("COPY shop.orders FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    # the warehouse from OSM_DB_URL, as docs/getting-started.md shows
+    result = CliRunner().invoke(main, ["run", str(tmp_path), "--all", "--format", "csv"],
+                                env={"OSM_DB_URL": url})
+    assert result.exit_code == 0, result.output
+    on_postgres = _rows(result.stdout)
+    expected = _rows(on_duckdb)
+    assert on_postgres.keys() == expected.keys() and len(expected) > 100
+    for key, value in expected.items():
+        assert on_postgres[key] == pytest.approx(value, abs=1e-9), key
