@@ -36,6 +36,8 @@ def test_init_writes_the_starter_and_it_checks_clean_with_strict(tmp_path: Path)
     assert f"by {date.today().year + 1}-12-31" in (folder / "metrics.osm").read_text("utf-8")
     code, out, err = invoke("check", str(folder), "--strict")
     assert (code, out, err) == (0, "checked 1 file: 0 errors, 0 warnings\n", "")
+    code, _, err = invoke("fmt", "--check", str(folder))  # in the canonical layout
+    assert (code, err) == (0, "0 files would be reformatted, 1 unchanged\n")
 
 
 @pytest.mark.parametrize("today", [date(2026, 1, 1), date(2026, 12, 31), date(2040, 6, 1)])
