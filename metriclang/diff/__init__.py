@@ -24,8 +24,8 @@ def diff_sides(old: Side, new: Side, today: date | None = None) -> tuple[ModelDi
     """Check both sides and compare them."""
     from metriclang.load import check
 
-    before = check(old.root, today, old.shown)
-    after = check(new.root, today, new.shown)
+    before = check(old.root, today, shown=old.shown)
+    after = check(new.root, today, shown=new.shown)
     return compare(before, after, old.label, new.label), before, after
 
 
