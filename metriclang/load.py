@@ -3,13 +3,14 @@ rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from metriclang.config import CONFIG_FILE, Config, load_config
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
-from metriclang.errors import UsageError
+from metriclang.errors import EmptyProject, UsageError
 from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
@@ -52,12 +53,17 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def load_project(path: str | Path) -> Loaded:
+def load_project(path: str | Path, shown: str | None = None) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
-    Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
+    Raises :class:`UsageError` only when ``path`` itself is missing or unusable; warns
+    :class:`~metriclang.errors.EmptyProject` when a directory holds no ``.osm`` file (naming
+    it ``shown``, by default ``path``).
     """
     root, paths = project_files(Path(path))
+    if not paths:
+        warnings.warn(EmptyProject(f"no .osm files found under {shown or path}"),
+                      stacklevel=2)
     with collector_paused(freeze=True):  # the model lives as long as the command
         return _load(root, paths)
 
@@ -99,16 +105,17 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
 
 
 def check(path: str | Path, today: date | None = None, select: frozenset[str] | None = None,
-          ignore: frozenset[str] = frozenset()) -> Loaded:
+          ignore: frozenset[str] = frozenset(), shown: str | None = None) -> Loaded:
     """Everything ``osm check`` reports for a project; ``select`` and ``ignore`` (rule codes,
-    from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`).
+    from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`);
+    ``shown`` names the project in the empty-project warning (see :func:`load_project`).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
     >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
     ['E123']
     """
-    loaded = load_project(path)
+    loaded = load_project(path, shown)
     project = loaded.project
     if select is not None or ignore:
         project = replace(project, config=selected(project.config, select, ignore))
