@@ -215,7 +215,7 @@ class _Export:
             if metric is None:
                 continue
             extra = metric.pop("_extra")
-            body = {k: metric[k] for k in ("name", "type", "type_params", "filter")
+            body: dict[str, Any] = {k: metric[k] for k in ("name", "type", "type_params", "filter")
                     if k in metric}
             if x.label:
                 body["label"] = x.label

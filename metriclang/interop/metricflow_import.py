@@ -82,7 +82,8 @@ class _Import:
         for x in e.get("entities") or []:
             if x.get("type") in ("primary", "natural"):
                 return str(x["name"])
-        return e.get("primary_entity")
+        value = e.get("primary_entity")
+        return str(value) if value else None
 
     def table(self, e: Element) -> str:
         rel = e.get("node_relation") or {}
@@ -156,7 +157,7 @@ class _Import:
             if kind == "TimeDimension" and len(args) > 1 and args[1][0] not in ("", "day"):
                 raise Skip(f"{what}: filter on {name} at grain {args[1][0]}")
             if len(parts) == 2 and parts[0] == own:
-                return parts[1]
+                return str(parts[1])
             return ".".join(parts)
 
         out = []
@@ -245,7 +246,7 @@ class _Import:
             for inp in map(_input, params.get("metrics") or []):
                 alias = inp.get("alias") or inp.get("name")
                 text = self.operand(inp, e, used)
-                expr = re.sub(rf"\b{re.escape(str(alias))}\b", lambda _m, t=text: t, expr)
+                expr = re.sub(rf"\b{re.escape(str(alias))}\b", text.replace("\\", r"\\"), expr)
             return expr
         if kind == "conversion":
             return self.conversion(e, params.get("conversion_type_params") or {}, used)
@@ -326,7 +327,8 @@ class _Import:
     def run(self, origin: str) -> Converted:
         sources = [self.source(e) for e in self.models.values()]
         queries = self.queries_of()
-        measures, project = [], {}
+        measures: list[MeasureSpec] = []
+        project: dict[str, Any] = {}
         for name, e in sorted(self.metrics.items()):
             meta = _meta(e.data)
             project = project or meta.get("project", {})

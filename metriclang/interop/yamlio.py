@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped,unused-ignore]
 
 
 class Located(dict[str, Any]):
@@ -14,7 +14,7 @@ class Located(dict[str, Any]):
     column: int = 1
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(yaml.SafeLoader):  # type: ignore[misc,unused-ignore]
     """The safe loader, building :class:`Located` mappings."""
 
 
@@ -32,7 +32,7 @@ def load_all(text: str) -> list[Any]:
     return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc,unused-ignore]
     """Block style, keys in the order given, long strings unwrapped."""
 
 
@@ -53,5 +53,6 @@ def dump(data: Any) -> str:
     - a: 'x: y'
     c: 多
     """
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=10_000)
+    return text
