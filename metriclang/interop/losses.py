@@ -30,7 +30,7 @@ def report(losses: Iterable[Loss], fmt: str) -> str:
     """The loss report: one line per loss, sorted by position, and a summary line.
 
     >>> print(report([Loss("b.osm", 2, 1, "measure m", "x"), Loss("a.osm", 9, 3, "source s", "y")],
-    ...              "metricflow"))
+    ...              "metricflow"), end="")
     a.osm:9:3: lost: source s: y
     b.osm:2:1: lost: measure m: x
     2 constructs could not be expressed in metricflow

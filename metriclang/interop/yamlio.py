@@ -37,7 +37,7 @@ class _Dumper(yaml.SafeDumper):  # type: ignore[misc,unused-ignore]
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    style = "|" if "\n" in value else ('"' if "'" in value else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -47,11 +47,12 @@ _Dumper.add_representer(str, _str)
 def dump(data: Any) -> str:
     """One YAML document, deterministic (insertion order, UTF-8 text, no line wrapping).
 
-    >>> print(dump({"b": [1, {"a": "x: y"}], "c": "多"}), end="")
+    >>> print(dump({"b": [1, {"a": "x: y"}], "c": "多", "d": "{{ D('x') }} = 'y'"}), end="")
     b:
     - 1
     - a: 'x: y'
     c: 多
+    d: "{{ D('x') }} = 'y'"
     """
     text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=10_000)
