@@ -12,6 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import sqlglot
+import sqlglot.errors
+
 from metriclang.interop import facts
 from metriclang.interop.losses import Loss
 from metriclang.interop.osmtext import MeasureSpec, SourceSpec, project_files
@@ -26,6 +29,20 @@ _GRAINS = ("day", "week", "month", "quarter", "year")
 _CALL = re.compile(r"\{\{\s*(Dimension|TimeDimension|Entity)\(([^)]*)\)\s*\}\}")
 _ARG = re.compile(r"'([^']*)'|\[([^\]]*)\]")
 _IDENT = re.compile(r"\A[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def one_line(sql: str) -> str:
+    """A SQL expression on one line (through sqlglot), or as written when sqlglot can't
+    read it.
+
+    >>> one_line("CASE\\n  WHEN t = 'a  b' THEN 1\\nEND")
+    "CASE WHEN t = 'a  b' THEN 1 END"
+    """
+    try:
+        tree = sqlglot.parse_one(sql)
+    except sqlglot.errors.ParseError:
+        return sql.strip()
+    return tree.sql() if tree is not None else sql.strip()
 
 
 class Skip(Exception):
@@ -64,6 +81,7 @@ class _Import:
                 for item in items:
                     if isinstance(item, dict) and isinstance(item.get("name"), str):
                         self.add(single, Element(file, item))  # type: ignore[arg-type]
+        self.renamed: dict[str, str] = {}
         self.measures = {str(x["name"]): (e, x) for e in self.models.values()
                          for x in e.get("measures") or [] if isinstance(x, dict)}
 
@@ -105,8 +123,7 @@ class _Import:
             return str(item["name"])
         return expr
 
-    def source(self, e: Element) -> SourceSpec:
-        name = str(e.get("name"))
+    def source(self, name: str, e: Element) -> SourceSpec:
         dims = [d for d in e.get("dimensions") or [] if isinstance(d, dict)]
         agg_time = (e.get("defaults") or {}).get("agg_time_dimension")
         times = [d for d in dims if d.get("type") == "time"]
@@ -127,7 +144,7 @@ class _Import:
         for d in dims:
             if any(d is s for s in special) or _meta(d).get("implicit"):
                 continue
-            expr = str(d.get("expr") or "").strip() or None
+            expr = one_line(str(d.get("expr") or "")) or None
             dimensions.append((str(d["name"]), None if expr == d["name"] else expr))
         valid = None
         if valid_from is not None and valid_to is not None:
@@ -181,14 +198,14 @@ class _Import:
             self.losses.append(e.loss(f"metric {e.get('name')}", f"unknown measure `{measure}`"))
             raise Skip(measure)
         model, x = self.measures[measure]
-        source = str(model.get("name"))
+        source = self.name_of(model)
         used.append(source)
         if x.get("agg_time_dimension") and x["agg_time_dimension"] != (
                 model.get("defaults") or {}).get("agg_time_dimension"):
             self.losses.append(model.loss(f"measure {measure}", "a time dimension of its own "
                                           "(agg_time_dimension); the model's is used", x))
-        expr = str(x.get("expr") if x.get("expr") is not None else x["name"]).strip()
-        agg = str(x.get("agg"))
+        expr = one_line(str(x.get("expr") if x.get("expr") is not None else x["name"]))
+        agg = str(x.get("agg")).lower()
         conds = list(filters)
         if agg == "count" and expr not in ("1", "*"):
             conds.append(f"({expr}) is not null")
@@ -266,9 +283,9 @@ class _Import:
             if model is None:
                 self.losses.append(e.loss(f"metric {e.get('name')}", f"unknown {role}"))
                 raise Skip(role)
-            used.append(str(model.get("name")))
+            used.append(self.name_of(model))
             cond = self.where(_filters(inp.get("filter")), model, e, role)
-            sides.append(str(model.get("name")) + (f" where {cond}" if cond else ""))
+            sides.append(self.name_of(model) + (f" where {cond}" if cond else ""))
         window = str(c.get("window") or "").strip()
         if not window:
             self.losses.append(e.loss(f"metric {e.get('name')}", "a conversion without window"))
@@ -324,8 +341,25 @@ class _Import:
                            str(window) if window else None, running, tuple(dims),
                            e.get("description"), owned)
 
+    def name_of(self, model: Element) -> str:
+        name = str(model.get("name"))
+        return self.renamed.get(name, name)
+
+    def rename_clashes(self) -> None:
+        """Names are global in .osm: a semantic model named like a metric gets ``_model``."""
+        for name in sorted(set(self.models) & set(self.metrics)):
+            new = f"{name}_model"
+            while new in self.models or new in self.metrics:
+                new += "_"
+            e = self.models.pop(name)
+            self.models[new] = e
+            self.renamed[name] = new
+            self.losses.append(e.loss(f"semantic_model {name}", f"renamed `{new}`: metric "
+                                      f"`{name}` has its name, and .osm names are global"))
+
     def run(self, origin: str) -> Converted:
-        sources = [self.source(e) for e in self.models.values()]
+        self.rename_clashes()
+        sources = [self.source(n, e) for n, e in self.models.items()]
         queries = self.queries_of()
         measures: list[MeasureSpec] = []
         project: dict[str, Any] = {}
