@@ -105,14 +105,19 @@ class _Export:
         return name
 
     def simple(self, agg: m.Agg, name: str, owner: m.Measure, helper: bool) -> dict[str, Any]:
+        measure: dict[str, Any] = {"name": self.measure(agg, name, owner)}
+        if agg.func in ("count", "count_distinct"):  # counting no rows is 0, not NULL
+            measure["fill_nulls_with"] = 0
         metric: dict[str, Any] = {"name": name, "type": "simple",
-                                  "type_params": {"measure": {"name": self.measure(agg, name,
-                                                                                   owner)}}}
+                                  "type_params": {"measure": measure}}
         if agg.where is not None:
             metric["filter"] = self.jinja(agg.where, self.p.sources[agg.source])
         return metric | (_meta({"part_of": owner.name}) if helper else {})
 
     def conversion(self, c: m.Conv, name: str, owner: m.Measure) -> dict[str, Any]:
+        self.lose(c.span, f"measure {owner.name}", "MetricFlow pairs each conversion with the "
+                  "latest opportunity before it, .osm each entity's first event in the period "
+                  "with any conversion after it: the rates can differ")
         params: dict[str, Any] = {}
         for role, src, where in (("base_measure", c.from_source, c.from_where),
                                  ("conversion_measure", c.to_source, c.to_where)):
@@ -169,9 +174,9 @@ class _Export:
         if isinstance(f, m.Agg):
             metric = self.simple(f, x.name, x, False)
             if x.window or x.cumulative:
-                metric["type"] = "cumulative"
-                if x.window:
-                    metric["type_params"]["cumulative_type_params"] = {"window": str(x.window)}
+                metric["type"] = "cumulative"  # a period's value: its window's at its end
+                metric["type_params"]["cumulative_type_params"] = (
+                    {"window": str(x.window)} if x.window else {}) | {"period_agg": "last"}
             return metric | {"_extra": extra}
         if isinstance(f, m.Conv):
             return self.conversion(f, x.name, x) | {"_extra": extra}
