@@ -19,7 +19,11 @@ GOLDENS = Path(__file__).parent / "goldens"
 PROJECTS = {"shop": EXAMPLES / "shop", "manufacturer": EXAMPLES / "manufacturer",
             "edges": CORPUS / "edges"}
 #: The only losses of the corpus, each documented in docs/interop.md.
-LOSSES = {"shop": [], "manufacturer": [],
+LOSSES = {"shop": ["measures.osm:69:11: lost: measure checkout_conversion: MetricFlow pairs "
+                   "each conversion with the latest opportunity before it, .osm each entity's "
+                   "first event in the period with any conversion after it: the rates can "
+                   "differ"],
+          "manufacturer": [],
           "edges": ["edges.osm:58:3: lost: measure mobile_share_7d: MetricFlow windows and "
                     "running totals apply to one measure only; kept under "
                     "config.meta.metriclang"]}
@@ -98,7 +102,7 @@ def test_strict_writes_nothing_when_something_is_lost(tmp_path: Path) -> None:
     code, _, stderr = osm("export", str(CORPUS / "edges"), "--to", "metricflow", "--out",
                           str(out), "--strict")
     assert code == 1 and lost(stderr) == LOSSES["edges"] and not out.exists()
-    code, _, _ = osm("export", str(EXAMPLES / "shop"), "--to", "metricflow", "--out",
+    code, _, _ = osm("export", str(EXAMPLES / "manufacturer"), "--to", "metricflow", "--out",
                      str(out), "--strict")
     assert code == 0 and (out / "metrics.yml").exists()
 
