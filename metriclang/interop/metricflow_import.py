@@ -249,8 +249,13 @@ class _Import:
                 self.losses.append(e.loss(f"metric {e.get('name')}", "a simple metric without "
                                           "a measure"))
                 raise Skip(kind)
-            return self.aggregate(str(inp["name"]), [*filters, *_filters(inp.get("filter"))],
+            text = self.aggregate(str(inp["name"]), [*filters, *_filters(inp.get("filter"))],
                                   e, used)
+            if inp.get("fill_nulls_with") not in (None, 0) or (
+                    inp.get("fill_nulls_with") == 0 and not text.startswith("count")):
+                self.losses.append(e.loss(f"metric {e.get('name')}", "fill_nulls_with: .osm "
+                                          "counts are 0 without rows, other aggregates NULL"))
+            return text
         if filters:
             self.losses.append(e.loss(f"metric {e.get('name')}", f"a filter on a {kind} metric"))
             raise Skip(kind)

@@ -126,7 +126,7 @@ def example(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 def test_metricflow_computes_the_exported_measures(example: tuple[str, Path, Path, Path],
                                                    interop_python: Path) -> None:
-    name, project, db, exported = example
+    _, project, db, exported = example
     loaded = load_project(project).project
     sql = metricflow_sql(interop_python, exported, "unused", requests_for(loaded))
     assert set(sql) == set(loaded.measures)
@@ -140,7 +140,7 @@ def test_metricflow_computes_the_exported_measures(example: tuple[str, Path, Pat
 
 def test_measures_metricflow_computes_differently_are_in_the_loss_report(
         example: tuple[str, Path, Path, Path]) -> None:
-    name, project, _, _ = example
+    _, project, _, _ = example
     loaded = load_project(project).project
     _, _, stderr = osm("export", str(project), "--to", "metricflow", "--out",
                        str(project.parent / "again"))
