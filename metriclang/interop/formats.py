@@ -19,6 +19,10 @@ def export_project(project: Project, to: str) -> Converted:
         from metriclang.interop.metricflow_export import export
 
         return export(project)
+    if to == "cube":
+        from metriclang.interop.cube_export import export as cube
+
+        return cube(project)
     raise UsageError(f"unknown export format `{to}`; choose one of {', '.join(EXPORTS)}")
 
 

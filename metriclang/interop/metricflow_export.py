@@ -84,7 +84,7 @@ class _Export:
                     self.implicit[source.name][path[0]] = None
                 path = (primary_entity(source), *path)
             return "{{ " + dimension_call(path) + " }}"
-        return templated(tree, self.dialect, ref)
+        return templated(tree, self.dialect, ref, source)
 
     # ------------------------------------------------------------ measures
     def measure(self, agg: m.Agg, name: str, owner: m.Measure) -> str:

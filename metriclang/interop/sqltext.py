@@ -9,9 +9,13 @@ from sqlglot import exp
 from metriclang.semantic import model as m
 
 
-def column_path(node: exp.Column) -> tuple[str, ...]:
-    """``customer.account.tier`` -> ``('customer', 'account', 'tier')``."""
-    return tuple(p.name for p in node.parts)
+def column_path(node: exp.Column, source: m.Source | None = None) -> tuple[str, ...]:
+    """``customer.account.tier`` -> ``('customer', 'account', 'tier')``; a qualifier naming
+    ``source`` or its table is dropped (``orders.status`` is the source's own column)."""
+    parts = tuple(p.name for p in node.parts)
+    if source is not None and len(parts) == 2 and parts[0] in (source.name, source.table[-1]):
+        return parts[1:]
+    return parts
 
 
 def render(tree: exp.Expression, dialect: str) -> str:
@@ -32,7 +36,7 @@ def inlined(tree: exp.Expression, source: m.Source) -> tuple[exp.Expression, lis
     def swap(node: exp.Expression) -> exp.Expression:
         if not isinstance(node, exp.Column):
             return node
-        parts = column_path(node)
+        parts = column_path(node, source)
         if len(parts) > 1:
             paths.append(".".join(parts))
             return node
@@ -44,7 +48,8 @@ def inlined(tree: exp.Expression, source: m.Source) -> tuple[exp.Expression, lis
     return tree.copy().transform(swap), paths
 
 
-def templated(tree: exp.Expression, dialect: str, name: Callable[[tuple[str, ...]], str]) -> str:
+def templated(tree: exp.Expression, dialect: str, name: Callable[[tuple[str, ...]], str],
+              source: m.Source | None = None) -> str:
     """SQL text with each column replaced by ``name(path)`` (e.g. a Jinja reference)."""
     names: dict[str, str] = {}
 
@@ -52,7 +57,7 @@ def templated(tree: exp.Expression, dialect: str, name: Callable[[tuple[str, ...
         if not isinstance(node, exp.Column):
             return node
         key = f"osm_ph_{len(names)}"
-        names[key] = name(column_path(node))
+        names[key] = name(column_path(node, source))
         return exp.column(key)
 
     text = render(tree.copy().transform(swap), dialect)
