@@ -19,6 +19,10 @@ def export_project(project: Project, to: str) -> Converted:
         from metriclang.interop.metricflow_export import export
 
         return export(project)
+    if to == "osi":
+        from metriclang.interop.osi_export import export as osi
+
+        return osi(project)
     if to == "cube":
         from metriclang.interop.cube_export import export as cube
 
