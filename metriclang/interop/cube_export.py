@@ -36,11 +36,11 @@ class _Cubes:
         self.joins: dict[str, dict[str, dict[str, Any]]] = {s: {} for s in project.sources}
 
     # ------------------------------------------------------------ SQL
-    def sql(self, tree: exp.Expression, source: m.Source) -> str:
+    def sql(self, tree: exp.Expr, source: m.Source) -> str:
         """A fragment with ``{CUBE}.column`` and ``{cube.dimension}`` references."""
         names: dict[str, str] = {}
 
-        def swap(node: exp.Expression) -> exp.Expression:
+        def swap(node: exp.Expr) -> exp.Expr:
             if not isinstance(node, exp.Column):
                 return node
             path = column_path(node, source)

@@ -36,4 +36,8 @@ def import_files(paths: tuple[Path, ...], source: str) -> Converted:
         from metriclang.interop.metricflow_import import import_paths
 
         return import_paths(paths)
+    if source == "osi":
+        from metriclang.interop.osi_import import import_paths as osi
+
+        return osi(paths)
     raise UsageError(f"unknown import format `{source}`; choose one of {', '.join(IMPORTS)}")

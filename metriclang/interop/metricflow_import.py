@@ -80,7 +80,7 @@ class _Import:
                 items = [doc[single]] if single in doc else list(doc.get(plural) or [])
                 for item in items:
                     if isinstance(item, dict) and isinstance(item.get("name"), str):
-                        self.add(single, Element(file, item))  # type: ignore[arg-type]
+                        self.add(single, Element(file, item))
         self.renamed: dict[str, str] = {}
         self.measures = {str(x["name"]): (e, x) for e in self.models.values()
                          for x in e.get("measures") or [] if isinstance(x, dict)}

@@ -27,7 +27,7 @@ from metriclang.semantic.joins import JoinPath, resolve_path
 VERSION = "0.2.0.dev0"
 VENDOR = "METRICLANG"
 DIALECT = "ANSI_SQL"
-_FUNCS: dict[str, type[exp.Expression]] = {
+_FUNCS: dict[str, type[exp.Expr]] = {
     "sum": exp.Sum, "avg": exp.Avg, "min": exp.Min, "max": exp.Max}
 _OPS: dict[str, type[exp.Binary]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div}
 
@@ -49,9 +49,9 @@ class _Osi:
         self.p = project
         self.losses: list[Loss] = []
 
-    def qualified(self, tree: exp.Expression, source: m.Source) -> exp.Expression:
+    def qualified(self, tree: exp.Expr, source: m.Source) -> exp.Expr:
         """Columns named by their dataset; an entity path by its dimension source's dataset."""
-        def swap(node: exp.Expression) -> exp.Expression:
+        def swap(node: exp.Expr) -> exp.Expr:
             if not isinstance(node, exp.Column):
                 return node
             path = column_path(node, source)
@@ -63,12 +63,13 @@ class _Osi:
             return node
         return tree.copy().transform(swap)
 
-    def aggregate(self, agg: m.Agg) -> exp.Expression:
+    def aggregate(self, agg: m.Agg) -> exp.Expr:
         source = self.p.sources[agg.source]
         arg = self.qualified(agg.expr, source) if agg.expr is not None else None
         match agg.func:
-            case "count":
-                tree: exp.Expression = exp.Count(this=exp.Star())
+            case "count":  # rows: by the primary key, which names the dataset
+                tree: exp.Expr = exp.Count(this=exp.column(source.key, table=source.name)
+                                                 if source.key else exp.Star())
             case "count_distinct":
                 tree = exp.Count(this=exp.Distinct(expressions=[arg]))
             case "median" | "percentile":
@@ -84,7 +85,7 @@ class _Osi:
         return exp.Filter(this=tree, expression=exp.Where(
             this=self.qualified(agg.where, source)))
 
-    def formula(self, node: m.Expr) -> exp.Expression:
+    def formula(self, node: m.Expr) -> exp.Expr:
         match node:
             case m.Const(value=value):
                 return exp.Literal.number(str(value))
@@ -99,7 +100,7 @@ class _Osi:
                 return exp.Neg(this=exp.Paren(this=self.formula(operand)))
         raise ValueError(node)
 
-    def wrap(self, node: m.Expr, op: str, right: bool) -> exp.Expression:
+    def wrap(self, node: m.Expr, op: str, right: bool) -> exp.Expr:
         tree = self.formula(node)
         prec = {"+": 1, "-": 1, "*": 2, "/": 2}
         if isinstance(node, m.BinOp) and (prec[node.op] < prec[op]
@@ -114,8 +115,12 @@ class _Osi:
                            ("cumulative", x.cumulative or None)):
             if value is not None:
                 ext[key] = value
-        convs = [n for n in m.walk(x.formula) if isinstance(n, m.Conv)] if x.formula else []
-        if convs or x.formula is None:
+        nodes = m.walk(x.formula) if x.formula else []
+        keyless = [n.source for n in nodes if isinstance(n, m.Agg) and n.func == "count"
+                   and not self.p.sources[n.source].key]
+        if keyless:  # COUNT(*) names no dataset: say which, in order
+            ext["count_sources"] = keyless
+        if any(isinstance(n, m.Conv) for n in nodes) or x.formula is None:
             self.losses.append(Loss.at(x.at("formula"), f"measure {x.name}",
                                        "OSI expressions are SQL aggregates, which have no "
                                        "conversion; the formula is kept in custom_extensions"))

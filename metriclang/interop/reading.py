@@ -19,14 +19,15 @@ class Element:
     """One element of another format (a mapping) and the file it was written in."""
 
     file: str
-    data: Located
+    data: dict[str, Any]
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 
     def loss(self, element: str, what: str, at: Any = None) -> Loss:
         where = at if isinstance(at, Located) else self.data
-        return Loss(self.file, where.line, where.column, element, what)
+        return Loss(self.file, getattr(where, "line", 1), getattr(where, "column", 1), element,
+                    what)
 
 
 def yaml_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:

@@ -18,7 +18,7 @@ def column_path(node: exp.Column, source: m.Source | None = None) -> tuple[str, 
     return parts
 
 
-def render(tree: exp.Expression, dialect: str) -> str:
+def render(tree: exp.Expr, dialect: str) -> str:
     return tree.sql(dialect=dialect)
 
 
@@ -27,13 +27,13 @@ def bare_column(d: m.Dimension) -> bool:
     return isinstance(d.expr, exp.Column) and column_path(d.expr) == (d.name,)
 
 
-def inlined(tree: exp.Expression, source: m.Source) -> tuple[exp.Expression, list[str]]:
+def inlined(tree: exp.Expr, source: m.Source) -> tuple[exp.Expr, list[str]]:
     """A row expression over table columns only: each dimension name replaced by its
     expression; returns the entity paths (``customer.segment``) it used, which can't be
     inlined."""
     paths: list[str] = []
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.Column):
             return node
         parts = column_path(node, source)
@@ -48,12 +48,12 @@ def inlined(tree: exp.Expression, source: m.Source) -> tuple[exp.Expression, lis
     return tree.copy().transform(swap), paths
 
 
-def templated(tree: exp.Expression, dialect: str, name: Callable[[tuple[str, ...]], str],
+def templated(tree: exp.Expr, dialect: str, name: Callable[[tuple[str, ...]], str],
               source: m.Source | None = None) -> str:
     """SQL text with each column replaced by ``name(path)`` (e.g. a Jinja reference)."""
     names: dict[str, str] = {}
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         if not isinstance(node, exp.Column):
             return node
         key = f"osm_ph_{len(names)}"
