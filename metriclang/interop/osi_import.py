@@ -177,6 +177,8 @@ class _Import:
                 return f"({self.formula(tree.this, what, counts)})"
             case exp.Cast():
                 return self.formula(tree.this, what, counts)
+            case exp.Nullif() if tree.expression.name == "0":  # .osm division is safe
+                return self.formula(tree.this, what, counts)
             case exp.Neg():
                 return f"-{self.formula(tree.this, what, counts)}"
             case exp.Literal() if not tree.is_string:
