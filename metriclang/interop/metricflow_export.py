@@ -211,11 +211,8 @@ class _Export:
 
     # ------------------------------------------------------------ whole project
     def run(self) -> Converted:
+        self.check_names()
         for x in self.p.measures.values():
-            for name, span in ((x.name, x.name_span),):
-                if not NAME.match(name):
-                    self.lose(span, f"measure {name}", "not a valid MetricFlow name (lower "
-                              "case letters, digits, single underscores)")
             metric = self.metric(x)
             if metric is None:
                 continue
@@ -244,6 +241,19 @@ class _Export:
                                       "primary_column": {"name": "date_day",
                                                          "time_granularity": "day"}}]}}))]
         return Converted(tuple(files), tuple(self.losses))
+
+    def check_names(self) -> None:
+        """Every name MetricFlow will see, against its rule."""
+        named: list[tuple[str, str, Any]] = [("measure", x.name, x.name_span)
+                                             for x in self.p.measures.values()]
+        for s in self.p.sources.values():
+            named.append(("source", s.name, s.name_span))
+            named += [("entity", e.name, e.span) for e in s.entities]
+            named += [("dimension", d.name, d.span) for d in s.dimensions]
+        for kind, name, span in named:
+            if not NAME.match(name):
+                self.lose(span, f"{kind} {name}", "not a valid MetricFlow name (lower case "
+                          "letters, digits, single underscores, no `__`)")
 
     def spine_schema(self) -> str:
         schemas = sorted({s.table[-2] for s in self.p.sources.values() if len(s.table) > 1})

@@ -63,3 +63,13 @@ def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
     code, _, stderr = osm("import", str(tmp_path / "nope"), "--from", "metricflow", "--out",
                           str(tmp_path / "out"))
     assert code == 2 and "path does not exist" in stderr
+
+
+def test_names_metricflow_rejects_are_losses(tmp_path: Path) -> None:
+    (tmp_path / "p.osm").write_text(
+        "source Orders { table s.orders time at dimension big__deal = amount > 100 }\n"
+        "measure orders_n { formula count(Orders) }\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", str(tmp_path), "--to", "metricflow", "--out",
+                                       str(tmp_path / "mf")])
+    assert [x.split(": lost: ")[1].split(":")[0] for x in result.stderr.splitlines()
+            if ": lost: " in x] == ["source Orders", "dimension big__deal"]
