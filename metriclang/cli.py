@@ -18,6 +18,7 @@ from metriclang.api import ProjectError
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import UsageError
+from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
 
@@ -82,6 +83,14 @@ def _split(args: tuple[str, ...], at_most: int | None = None) -> tuple[Path, lis
     return path, names
 
 
+def _as_path(args: tuple[str, ...]) -> str:
+    """Why a lone argument that could be a measure name was read as PATH, if it was."""
+    if len(args) == 1 and args[0].isidentifier() and Path(args[0]).exists():
+        return (f": `{args[0]}` was read as PATH, since a file or directory of that name is "
+                f"here; for the measure `{args[0]}` of this project write `osm run . {args[0]}`")
+    return ""
+
+
 def _usage_message(exc: UsageError) -> str:
     """The message of a usage error; a warehouse setting's diagnostic rendered in full."""
     from metriclang.warehouse.urls import SettingError
@@ -104,13 +113,27 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 @_day_option("--today", help="Date to measure lag chains from (C207).")
-def check(path: Path, fmt: str, strict: bool, today: date | None) -> None:
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print the errors and the summary only (--format text).")
+@click.option("--select", multiple=True, metavar="CODE",
+              help="Report only these rule codes or prefixes (`V`, `S303`; repeat or "
+              "separate with commas); overrides [rules] in metriclang.toml.")
+@click.option("--ignore", multiple=True, metavar="CODE",
+              help="Do not report these rule codes or prefixes; overrides [rules] and --select.")
+def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
+          select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """Parse, resolve, validate and lint the project at PATH."""
     from metriclang.load import check as run_check
+    from metriclang.report import text
+    from metriclang.rules.settings import expand
 
-    loaded = run_check(path, today)
+    if quiet and fmt != "text":
+        raise UsageError("--quiet goes with --format text")
+    chosen = expand(select, "--select") if select else None
+    loaded = run_check(path, today, chosen, expand(ignore, "--ignore"))
     color = fmt == "text" and _color(sys.stdout)
-    click.echo(reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
+    click.echo(text.render(loaded.project, loaded.diagnostics, color, quiet) if fmt == "text"
+               else reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
     if not loaded.project.files and not len(loaded.diagnostics):
         click.echo(f"warning: no .osm files found under {path}", err=True)
     failed = loaded.diagnostics.has_errors or (
@@ -198,7 +221,8 @@ def verify_command(path: Path, db: str | None, date_from: date | None, date_to: 
     from metriclang.verify.render import render
 
     _period(date_from, date_to)
-    report = verify_path(path, db, date_from, date_to, alpha, timeout)
+    with progress_bar(fmt == "text") as progress:
+        report = verify_path(path, db, date_from, date_to, alpha, timeout, progress)
     click.echo(render(report, fmt), nl=False)
     failed = bool(report.contradicted) or any(
         d.severity == Severity.ERROR for d in report.diagnostics if not d.suppressed)
@@ -236,7 +260,8 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
     _period(date_from, date_to)
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
     options = EvidenceOptions(db, date_from, date_to) if evidence else None
-    result = build_site(path, out, fmt, today, chosen, options)
+    with progress_bar() as progress:
+        result = build_site(path, out, fmt, today, chosen, options, progress)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -275,8 +300,12 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
         path, names = _split(args, 1)
     measure = names[0] if names else None
     if run_all == (measure is not None):
-        raise UsageError("give either a MEASURE or --all")
-    computed = compute(path, measure, db, date_from, date_to, timeout)
+        raise UsageError("give either a MEASURE or --all" + _as_path(args))
+    if measure is not None and len(args) == 1:
+        click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
+                   f"`osm run PATH {measure}` for another project)", err=True)
+    with progress_bar(run_all and fmt != "json") as progress:
+        computed = compute(path, measure, db, date_from, date_to, timeout, progress)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -379,7 +408,8 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     ensure_replaceable(out, MANIFEST, "compile")  # refuse before the work, checked again after
     project = _loaded_for_sql(path)
     dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
-    compiled = compile_project(project, dialects, fused)
+    with progress_bar() as progress:
+        compiled = compile_project(project, dialects, fused, progress=progress)
     if compiled.diagnostics:
         _problems(project, compiled.diagnostics)
     if compiled.failed:

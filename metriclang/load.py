@@ -3,7 +3,7 @@ rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from metriclang.errors import UsageError
 from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
-from metriclang.rules.settings import configurable, unknown_codes
+from metriclang.rules.settings import configurable, selected, unknown_codes
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
 from metriclang.source import Span
@@ -98,8 +98,10 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
     return Loaded(project, DiagnosticSet.of(diagnostics))
 
 
-def check(path: str | Path, today: date | None = None) -> Loaded:
-    """Everything ``osm check`` reports for a project.
+def check(path: str | Path, today: date | None = None, select: frozenset[str] | None = None,
+          ignore: frozenset[str] = frozenset()) -> Loaded:
+    """Everything ``osm check`` reports for a project; ``select`` and ``ignore`` (rule codes,
+    from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
@@ -107,4 +109,7 @@ def check(path: str | Path, today: date | None = None) -> Loaded:
     ['E123']
     """
     loaded = load_project(path)
-    return Loaded(loaded.project, run_rules(loaded.project, loaded.diagnostics, today))
+    project = loaded.project
+    if select is not None or ignore:
+        project = replace(project, config=selected(project.config, select, ignore))
+    return Loaded(project, run_rules(project, loaded.diagnostics, today))

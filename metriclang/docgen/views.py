@@ -212,6 +212,20 @@ def number(value: Decimal, unit: str | None) -> str:
     return f"{_plain(value)} {unit}" if unit else _plain(value)
 
 
+def in_unit(written: str, value: Decimal, unit: str | None) -> str:
+    """A target in its measure's unit: a ``%`` measure's always as a percentage, another
+    unit after the number as written.
+
+    >>> in_unit("0.35", Decimal("0.35"), "%"), in_unit("110%", Decimal("1.1"), "%")
+    ('35%', '110%')
+    >>> in_unit("250000", Decimal(250000), "EUR"), in_unit("1.1", Decimal("1.1"), None)
+    ('250000 EUR', '1.1')
+    """
+    if unit == "%" or not written:
+        return number(value, unit)
+    return f"{written} {unit}" if unit and written[-1:].isdigit() else written
+
+
 def diag_view(d: Diagnostic) -> DiagView:
     return DiagView(d.code, d.severity.value, d.message, str(d.span), d.help, d.suppressed,
                     d.reason, rule_href(d.code), tuple(f"{r.span}: {r.message}" for r in d.related))
@@ -315,10 +329,7 @@ class Views:
         for t in targets:
             measure = self.project.measures.get(t.measure)
             text = self.text(t.span).partition(t.op)[2].partition(" by ")[0].strip()
-            if not text:
-                text = number(t.value, measure.unit if measure else None)
-            elif measure and measure.unit and measure.unit != "%" and text[-1:].isdigit():
-                text += f" {measure.unit}"
+            text = in_unit(text, t.value, measure.unit if measure else None)
             out.append(TargetView(t.measure, self.known(t.measure), t.op, text,
                                   t.by.isoformat() if t.by else None))
         return tuple(out)
@@ -473,8 +484,7 @@ class Views:
     def _target(self, x: m.Measure) -> str:
         if x.target is None:
             return "—"
-        text = self.written(x.at("target"), "target")
-        return f"{text} {x.unit}" if x.unit and x.unit != "%" and text[-1:].isdigit() else text
+        return in_unit(self.written(x.at("target"), "target"), x.target, x.unit)
 
     def measure(self, name: str) -> MeasurePage:
         x = self.project.measures[name]

@@ -79,6 +79,21 @@ def test_path_defaults_to_the_current_directory(monkeypatch: pytest.MonkeyPatch)
     assert osm("sql", "a", "b")[0] == 2  # `a` is not a path: one MEASURE only
     code, _, err = osm("run", "nope_measure")
     assert code == 2 and "unknown measure `nope_measure`" in err
+    assert err.startswith("note: computing measure `nope_measure` of the project in . (PATH "
+                          "omitted; `osm run PATH nope_measure` for another project)\n")
+
+
+def test_run_says_when_a_name_was_read_as_a_path(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "revenue").mkdir()
+    monkeypatch.chdir(tmp_path)
+    code, _, err = osm("run", "revenue")
+    assert code == 2
+    assert err == ("error: give either a MEASURE or --all: `revenue` was read as PATH, since a "
+                   "file or directory of that name is here; for the measure `revenue` of this "
+                   "project write `osm run . revenue`\n")
+    code, _, err = osm("run", str(SHOP), "monthly_revenue", "--db", "mysql://h/db")
+    assert code == 2 and "note:" not in err  # PATH given: nothing to explain
 
 
 def test_a_missing_path_is_still_reported(tmp_path: Path) -> None:

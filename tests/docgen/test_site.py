@@ -388,3 +388,23 @@ def test_formula_after_a_form_feed_comes_from_its_own_line(tmp_path: Path, newli
     page = (tmp_path / "site/measures/m.html").read_text(encoding="utf-8")
     assert '<pre class="formula"><code>count(t) * 2</code></pre>' in page
     assert "<dt>target</dt><dd>40%</dd>" in page
+
+
+def test_targets_are_shown_in_the_measures_unit(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "a.osm").write_text(
+        "source t { table x.t time ts }\n"
+        'measure share { formula count(t where ok) / count(t) unit "%" target 0.35 }\n'
+        'measure nrr { formula sum(t.renewed) / sum(t.billed) unit "%" target 110%\n'
+        '  allow S306 "expansion passes 100%" }\n'
+        'measure billed { formula sum(t.billed) unit "EUR" target 250000 }\n'
+        "objective o { north_star billed target share >= 0.4 target nrr >= 1.05 }\n",
+        encoding="utf-8")
+    result = build_site(tmp_path / "p", tmp_path / "site", "html", None, ())
+    assert not result.diagnostics.has_errors
+    page = (tmp_path / "site/measures/{}.html").as_posix()
+    assert "<dt>target</dt><dd>35%</dd>" in Path(page.format("share")).read_text("utf-8")
+    assert "<dt>target</dt><dd>110%</dd>" in Path(page.format("nrr")).read_text("utf-8")
+    assert "<dt>target</dt><dd>250000 EUR</dd>" in Path(page.format("billed")).read_text("utf-8")
+    index = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert "&gt;= <strong>40%</strong>" in index and "&gt;= <strong>105%</strong>" in index
