@@ -18,6 +18,7 @@ from metriclang.api import ProjectError
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import UsageError
+from metriclang.interop.formats import EXPORTS, IMPORTS
 from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
@@ -441,7 +442,7 @@ def _converted(converted: object, out: Path, command: str, fmt: str, strict: boo
 
 @main.command("export")
 @PATH
-@click.option("--to", "to", type=click.Choice(("metricflow", "osi", "cube")), required=True,
+@click.option("--to", "to", type=click.Choice(EXPORTS), required=True,
               help="The semantic layer to write.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Output directory (replaced atomically).")
@@ -458,7 +459,7 @@ def export_command(path: Path, to: str, out: Path, strict: bool) -> None:
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--from", "source", type=click.Choice(("metricflow", "osi")), required=True,
+@click.option("--from", "source", type=click.Choice(IMPORTS), required=True,
               help="The semantic layer the files are written for.")
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
               help="Output directory for the .osm files (replaced atomically).")

@@ -123,3 +123,11 @@ def test_export_again_replaces_its_own_output(tmp_path: Path) -> None:
         assert osm("export", str(EXAMPLES / project), "--to", "metricflow", "--out",
                    str(out))[0] == 0
     assert "monthly_revenue" in (out / "metrics.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("to", ["metricflow", "osi", "cube"])
+def test_a_project_with_errors_is_not_exported(to: str, tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_text("measure m { formula count(nope) }\n", encoding="utf-8")
+    code, _, stderr = osm("export", str(tmp_path), "--to", to, "--out", str(tmp_path / "out"))
+    assert code == 1 and "a.osm:1:27: error[E110]" in stderr
+    assert not (tmp_path / "out").exists()
