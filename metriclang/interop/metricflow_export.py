@@ -278,6 +278,8 @@ class _Export:
         out["entities"] = self.entities(s)
         out["dimensions"] = self.dimensions(s)
         out["measures"] = self.measures[s.name]
+        if len(s.table) == 1:  # MetricFlow needs a schema: the one given is DuckDB's default
+            out |= _meta({"table": s.table[0]})
         return out
 
     def entities(self, s: m.Source) -> list[dict[str, Any]]:

@@ -104,6 +104,8 @@ class _Import:
         return str(value) if value else None
 
     def table(self, e: Element) -> str:
+        if _meta(e.data).get("table"):
+            return str(_meta(e.data)["table"])
         rel = e.get("node_relation") or {}
         if rel:
             return ".".join(str(rel[k]) for k in ("database", "schema_name", "alias") if rel.get(k))
