@@ -1,5 +1,6 @@
-"""``osm export --to cube``: valid Cube data model YAML (its documented structure, as a JSON
-schema, and every ``{member}`` reference resolving), a golden per example, and the losses."""
+"""``osm export --to cube``: valid Cube data model YAML (Cube's own schema compiler accepts
+it; its documented structure as a JSON schema; every ``{member}`` reference resolving), a
+golden per example, and the losses."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import yaml
 from click.testing import CliRunner
 
 from metriclang.cli import main
+from metriclang.load import load_project
 from tests.conftest import EXAMPLES, ROOT, golden, import_or_skip
+from tests.interop.conftest import cube_compile
 
 GOLDENS = Path(__file__).parent / "goldens"
 SCHEMA = ROOT / "tests" / "data" / "interop" / "cube_schema.json"
@@ -53,6 +56,23 @@ def test_cube_export_follows_the_documented_structure(name: str, tmp_path: Path)
     for file in sorted((tmp_path / "model").rglob("*.yml")):
         jsonschema.validate(yaml.safe_load(file.read_text(encoding="utf-8")), schema)
     assert [line for line in stderr.splitlines() if ": lost: " in line] == LOSSES[name]
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_cubes_own_compiler_accepts_the_export(name: str, tmp_path: Path,
+                                               cube_node_path: Path) -> None:
+    export(name, tmp_path)
+    compiled = cube_compile(cube_node_path, tmp_path / "model")
+    assert compiled["errors"] == []
+    assert compiled["cubes"] == sorted(load_project(PROJECTS[name]).project.sources)
+
+
+def test_cubes_compiler_is_not_blind(tmp_path: Path, cube_node_path: Path) -> None:
+    (tmp_path / "a.yml").write_text(
+        "cubes:\n- name: a\n  sql_table: s.a\n  dimensions: []\n  measures:\n"
+        "  - name: m\n    type: number\n    sql: '{nope} / 2'\n", encoding="utf-8")
+    assert cube_compile(cube_node_path, tmp_path)["errors"] == [
+        "Compile errors:\nErrors:\nnope is not defined\n"]
 
 
 @pytest.mark.parametrize("name", sorted(PROJECTS))
