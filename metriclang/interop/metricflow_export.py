@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlglot import exp
+
 from metriclang.interop import facts
 from metriclang.interop.losses import Loss
 from metriclang.interop.output import Converted
@@ -97,6 +99,9 @@ class _Export:
             if paths:
                 self.lose(agg.span, f"measure {owner.name}",
                           f"MetricFlow measures read only their own table: {', '.join(paths)}")
+            if agg.func in ("median", "percentile"):  # as osm computes it: in floating point
+                tree = exp.Cast(this=tree, to=exp.DataType.build("double"))
+                out |= _meta({"cast_double": True})
             out["expr"] = render(tree, self.dialect)
         if agg.percentile is not None:
             out["agg_params"] = {"percentile": float(agg.percentile),

@@ -45,6 +45,16 @@ def one_line(sql: str) -> str:
     return tree.sql() if tree is not None else sql.strip()
 
 
+def uncast(sql: str) -> str:
+    """The expression inside a top-level ``CAST``.
+
+    >>> uncast("CAST(amount AS DOUBLE)")
+    'amount'
+    """
+    tree = sqlglot.parse_one(sql)
+    return tree.this.sql() if isinstance(tree, sqlglot.exp.Cast) else sql
+
+
 class Skip(Exception):
     """A metric that can't be written in ``.osm``: its loss is recorded, it is left out."""
 
@@ -207,6 +217,8 @@ class _Import:
             self.losses.append(model.loss(f"measure {measure}", "a time dimension of its own "
                                           "(agg_time_dimension); the model's is used", x))
         expr = one_line(str(x.get("expr") if x.get("expr") is not None else x["name"]))
+        if _meta(x).get("cast_double"):  # osm export's CAST(... AS DOUBLE): osm casts itself
+            expr = uncast(expr)
         agg = str(x.get("agg")).lower()
         conds = list(filters)
         if agg == "count" and expr not in ("1", "*"):

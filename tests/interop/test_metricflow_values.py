@@ -30,9 +30,6 @@ from tests.interop.conftest import TOOLS
 SAMPLE = ROOT / "tests" / "data" / "metricflow_sample"
 #: Measures whose MetricFlow value differs by design, each in the export's loss report.
 DIFFERENT = {"checkout_conversion"}
-#: DuckDB keeps a DECIMAL(p, 2) column's scale in MetricFlow's PERCENTILE_CONT: its medians
-#: are rounded to cents, osm's are not.
-ROUNDED = {"median_basket": 0.005}
 SPINE = ("CREATE OR REPLACE TABLE {schema}.metricflow_time_spine AS SELECT range::DATE AS "
          "date_day FROM range(DATE '2015-01-01', DATE '2035-01-01', INTERVAL 1 DAY)")
 
@@ -77,19 +74,18 @@ def osm_rows(project: Path, measure: str, db: Path) -> dict[tuple[str, ...], Any
             for r in data["rows"]}
 
 
-def same(a: Any, b: Any, tolerance: float) -> bool:
+def same(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    return abs(float(a) - float(b)) <= tolerance + 1e-9 * max(1.0, abs(float(a)))
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
 
 
-def compare(ours: dict[tuple[str, ...], Any], theirs: dict[tuple[str, ...], Any],
-            tolerance: float = 0.0) -> list[str]:
+def compare(ours: dict[tuple[str, ...], Any], theirs: dict[tuple[str, ...], Any]) -> list[str]:
     """Problems: a period both have with different values, or one only osm has that is
     neither 0 nor NULL (MetricFlow leaves out periods without rows)."""
     both = set(ours) & set(theirs)
     problems = [f"{k}: osm {ours[k]} metricflow {theirs[k]}" for k in sorted(both)
-                if not same(ours[k], theirs[k], tolerance)]
+                if not same(ours[k], theirs[k])]
     problems += [f"{k}: only osm has {ours[k]}" for k in sorted(set(ours) - set(theirs))
                  if ours[k] not in (None, 0)]
     return problems + ([] if both else ["no period in common"])
@@ -135,7 +131,7 @@ def test_metricflow_computes_the_exported_measures(example: tuple[str, Path, Pat
         if measure in DIFFERENT:
             continue
         ours = osm_rows(project, measure, db)
-        assert compare(ours, theirs[measure], ROUNDED.get(measure, 0.0)) == [], measure
+        assert compare(ours, theirs[measure]) == [], measure
 
 
 def test_measures_metricflow_computes_differently_are_in_the_loss_report(
