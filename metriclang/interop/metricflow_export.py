@@ -167,29 +167,33 @@ class _Export:
         used.append(name)
         return name
 
+    def kept(self, x: m.Measure) -> dict[str, Any]:
+        """A window or running total MetricFlow can't carry (over several aggregates): a loss,
+        kept as metadata."""
+        if not (x.window or x.cumulative) or isinstance(x.formula, m.Agg):
+            return {}
+        self.lose(x.at("window" if x.window else "cumulative"), f"measure {x.name}",
+                  "MetricFlow windows and running totals apply to one measure only; "
+                  "kept under config.meta.metriclang")
+        return {"window": str(x.window)} if x.window else {"cumulative": True}
+
     def metric(self, x: m.Measure) -> dict[str, Any] | None:
+        """The metric of a measure (simple, cumulative, conversion, ratio or derived)."""
         f = x.formula
-        extra: dict[str, Any] = {}
-        single = isinstance(f, m.Agg)
-        if (x.window or x.cumulative) and not single:
-            self.lose(x.at("window" if x.window else "cumulative"), f"measure {x.name}",
-                      "MetricFlow windows and running totals apply to one measure only; "
-                      "kept under config.meta.metriclang")
-            extra = {"window": str(x.window)} if x.window else {"cumulative": True}
         if isinstance(f, m.Agg):
             metric = self.simple(f, x.name, x, False)
             if x.window or x.cumulative:
                 metric["type"] = "cumulative"  # a period's value: its window's at its end
                 metric["type_params"]["cumulative_type_params"] = (
                     {"window": str(x.window)} if x.window else {}) | {"period_agg": "last"}
-            return metric | {"_extra": extra}
+            return metric
         if isinstance(f, m.Conv):
-            return self.conversion(f, x.name, x) | {"_extra": extra}
+            return self.conversion(f, x.name, x)
         if isinstance(f, m.BinOp) and f.op == "/" and all(
                 isinstance(n, (m.Agg, m.Conv, m.Ref)) for n in (f.left, f.right)):
             return {"name": x.name, "type": "ratio", "type_params": {
                 "numerator": {"name": self.part(f.left, x)},
-                "denominator": {"name": self.part(f.right, x)}}, "_extra": extra}
+                "denominator": {"name": self.part(f.right, x)}}}
         if f is None:
             return None
         used: list[str] = []
@@ -199,8 +203,7 @@ class _Export:
                       "a formula of numbers only has no MetricFlow metric; not exported")
             return None
         return {"name": x.name, "type": "derived", "type_params": {
-            "expr": text, "metrics": [{"name": n} for n in dict.fromkeys(used)]},
-            "_extra": extra}
+            "expr": text, "metrics": [{"name": n} for n in dict.fromkeys(used)]}}
 
     def saved_query(self, x: m.Measure) -> None:
         sources = [self.p.sources[n.source] for n in m.walk(x.formula) if isinstance(n, m.Agg)
@@ -218,12 +221,10 @@ class _Export:
     def run(self) -> Converted:
         self.check_names()
         for x in self.p.measures.values():
-            metric = self.metric(x)
-            if metric is None:
+            extra = self.kept(x)
+            body = self.metric(x)
+            if body is None:
                 continue
-            extra = metric.pop("_extra")
-            body: dict[str, Any] = {k: metric[k] for k in ("name", "type", "type_params", "filter")
-                    if k in metric}
             if x.label:
                 body["label"] = x.label
             if x.description:
