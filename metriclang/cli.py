@@ -19,6 +19,7 @@ from metriclang.api import ProjectError
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import EmptyProject, UsageError
+from metriclang.interop.formats import EXPORTS, IMPORTS
 from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
@@ -450,6 +451,64 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc}") from exc
     click.echo(f"wrote {len(compiled.files)} files for {len(dialects)} dialect(s) to {out}")
+
+
+def _converted(converted: object, out: Path, command: str, fmt: str, strict: bool) -> None:
+    """Print the loss report; write ``out`` unless ``--strict`` found losses (exit 1)."""
+    from metriclang.interop.losses import report
+    from metriclang.interop.output import Converted, write
+
+    assert isinstance(converted, Converted)
+    click.echo(report(converted.losses, fmt), err=True, nl=False)
+    if strict and converted.losses:
+        click.echo(f"error: --strict and something was lost; {out} is unchanged", err=True)
+        sys.exit(1)
+    try:
+        write(out, converted, command)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc}") from exc
+    click.echo(f"wrote {len(converted.files)} files to {out}")
+
+
+@main.command("export")
+@PATH
+@click.option("--to", "to", type=click.Choice(EXPORTS), required=True,
+              help="The semantic layer to write.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output directory (replaced atomically).")
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when anything is lost.")
+def export_command(path: Path, to: str, out: Path, strict: bool) -> None:
+    """Write the project at PATH as another semantic layer's files, with a loss report."""
+    from metriclang.api import export
+    from metriclang.atomic import ensure_replaceable
+    from metriclang.interop.output import MANIFEST
+
+    ensure_replaceable(out, MANIFEST, "export")
+    _converted(export(_loaded_for_sql(path), to), out, "export", to, strict)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--from", "source", type=click.Choice(IMPORTS), required=True,
+              help="The semantic layer the files are written for.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output directory for the .osm files (replaced atomically).")
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when anything is lost.")
+def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool) -> None:
+    """Write .osm files and a metriclang.toml for FILES_OR_DIRS of another semantic layer;
+    the result is then checked (exit 1 on errors)."""
+    from metriclang.api import import_files
+    from metriclang.atomic import ensure_replaceable
+    from metriclang.interop.output import MANIFEST
+    from metriclang.load import load_project
+
+    ensure_replaceable(out, MANIFEST, "import")
+    _converted(import_files(paths, source), out, "import", ".osm", strict)
+    loaded = load_project(out)
+    errors = [d for d in loaded.diagnostics.active() if d.severity is Severity.ERROR]
+    if errors:
+        _problems(loaded.project, errors)
+        sys.exit(1)
 
 
 @main.command("query")
