@@ -44,9 +44,11 @@ from metriclang.semantic.model import Project
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
+    from metriclang.interop.output import Converted
+
 __all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "columns",
-           "default_dialect", "describe", "drivers", "load", "measures", "query", "query_sql",
-           "sql"]
+           "default_dialect", "describe", "drivers", "export", "import_files", "load",
+           "measures", "query", "query_sql", "sql"]
 
 
 class ProjectError(Exception):
@@ -130,6 +132,22 @@ def check(path: str | Path = ".", today: date | None = None) -> tuple[Project, D
 
     loaded = check_project(path, today)
     return loaded.project, loaded.diagnostics
+
+
+def export(project: Project, to: str) -> Converted:
+    """``project`` as files of another semantic layer (``metricflow``, ``osi``, ``cube``):
+    the files and the loss report (docs/interop.md)."""
+    from metriclang.interop.formats import export_project
+
+    return export_project(project, to)
+
+
+def import_files(paths: Sequence[str | Path], source: str) -> Converted:
+    """``.osm`` files and ``metriclang.toml`` for another semantic layer's files
+    (``metricflow``, ``osi``), and what could not be carried over."""
+    from metriclang.interop.formats import import_files as convert
+
+    return convert(tuple(Path(p) for p in paths), source)
 
 
 def measures(project: Project) -> tuple[MeasureInfo, ...]:

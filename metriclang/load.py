@@ -3,6 +3,7 @@ rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from metriclang.config import CONFIG_FILE, Config, load_config
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
-from metriclang.errors import UsageError
+from metriclang.errors import EmptyProject, UsageError
 from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
@@ -61,18 +62,22 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def load_project(path: str | Path, edits: Edits | None = None,
+def load_project(path: str | Path, shown: str | None = None, edits: Edits | None = None,
                  parses: Parses | None = None) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
     ``edits`` replace the text of files on disk (or add files); with ``parses``, a file
     parsed before with the same text is not parsed again, and the garbage collector is not
     frozen (the caller lives on, its models don't). Raises :class:`UsageError` only when
-    ``path`` itself is missing or unusable.
+    ``path`` itself is missing or unusable; warns :class:`~metriclang.errors.EmptyProject`
+    when a directory holds no ``.osm`` file (naming it ``shown``, by default ``path``).
     """
     root, paths = project_files(Path(path))
     if edits and Path(path).is_dir():
         paths = sorted({*paths, *(root / rel for rel in edits)})
+    if not paths:
+        warnings.warn(EmptyProject(f"no .osm files found under {shown or path}"),
+                      stacklevel=2)
     with collector_paused(freeze=parses is None):  # a command's model lives as long as it
         return _load(root, paths, edits or {}, parses)
 
@@ -129,18 +134,19 @@ def _load(root: Path, paths: list[Path], edits: Edits, parses: Parses | None) ->
 
 
 def check(path: str | Path, today: date | None = None, select: frozenset[str] | None = None,
-          ignore: frozenset[str] = frozenset(), edits: Edits | None = None,
-          parses: Parses | None = None) -> Loaded:
+          ignore: frozenset[str] = frozenset(), shown: str | None = None,
+          edits: Edits | None = None, parses: Parses | None = None) -> Loaded:
     """Everything ``osm check`` reports for a project; ``select`` and ``ignore`` (rule codes,
     from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`);
-    ``edits`` and ``parses`` as for :func:`load_project`.
+    ``shown`` names the project in the empty-project warning, ``edits`` and ``parses`` are
+    the editor's (see :func:`load_project`).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
     >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
     ['E123']
     """
-    loaded = load_project(path, edits, parses)
+    loaded = load_project(path, shown, edits, parses)
     project = loaded.project
     if select is not None or ignore:
         project = replace(project, config=selected(project.config, select, ignore))

@@ -22,7 +22,7 @@ PACKAGE = ROOT / "metriclang"
 TIERS: tuple[tuple[str, ...], ...] = (
     ("source", "errors", "periods", "dialects", "display"),
     ("diagnostics", "atomic", "gcpause", "progress"),
-    ("config", "reading"),
+    ("config", "reading", "starter"),
     ("syntax",),
     ("fmt", "semantic"),
     ("rules",),
