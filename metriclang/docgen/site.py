@@ -118,7 +118,7 @@ class Writer:
             self.folders.add(target.parent)
         depth = path.count("/")
         text = self.env.get_template(f"{template}.{self.ext}.j2").render(
-            root="../" * depth, **context)
+            root="../" * depth, site=self.views.project.config.title or "metrics", **context)
         target.write_text(text, encoding="utf-8", newline="\n")
         self.pages += 1
 

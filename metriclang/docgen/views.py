@@ -19,7 +19,7 @@ from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.docgen.layout import Diagram, EdgeSpec, NodeSpec, causal_layers, layered
 from metriclang.docgen.rulesdoc import RuleDocView
 from metriclang.semantic import model as m
-from metriclang.semantic.graph import CausalGraph, Edge
+from metriclang.semantic.graph import CausalGraph, Edge, formula_users
 from metriclang.semantic.references import formula_sources
 from metriclang.source import Span
 from metriclang.verify.result import MeasureEvidence, Report
@@ -38,6 +38,14 @@ class Link:
     text: str
     href: str
     name: str
+
+
+@dataclass(frozen=True)
+class Use:
+    """An objective or a strategy that names a measure."""
+
+    kind: str  # "objective" or "strategy"
+    link: Link
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,10 @@ class MeasurePage:
     upstream: tuple[ChainRow, ...]
     downstream: tuple[ChainRow, ...]
     chain_cut: bool
-    used_by: tuple[Link, ...]
+    #: Objectives (targets, north star) and strategies that name it, each by its own name.
+    used_by: tuple[Use, ...]
+    #: Measures whose formulas name it (the formula lineage, as ``osm show`` lists it).
+    used_in: tuple[Link, ...]
     diagnostics: tuple[DiagView, ...]
     evidence: MeasureEvidence | None = None  # with ``osm docs --evidence`` only
     values: MeasureValues | None = None  # with ``osm docs --db`` only
@@ -277,6 +288,7 @@ class Views:
             for s in o.strategies:
                 for name in s.measures:
                     self.used_by[name].add((o.name, s.name))
+        self.formula_users = formula_users(project)
         self.by_owner = self._attach(diagnostics)
 
     # ------------------------------------------------------------------ indexes
@@ -310,6 +322,15 @@ class Views:
         """A link to a measure that exists, else ``None``."""
         return self.link(name) if name and name in self.project.measures else None
 
+    def _user(self, objective: str, strategy: str) -> Use:
+        """An objective, or one of its strategies, labelled by its own name."""
+        o = self.project.objectives[objective]
+        if not strategy:
+            return Use("objective", Link(o.label or o.name, objective_href(o.name), o.name))
+        s = next((s for s in o.strategies if s.name == strategy), None)
+        return Use("strategy", Link((s.label if s else None) or strategy,
+                                    f"{objective_href(o.name)}#strategy-{strategy}", strategy))
+
     def _stage_link(self, ref: str | None) -> Link | None:
         if not ref:
             return None
@@ -335,7 +356,8 @@ class Views:
                        sum(hidden.values()), codes)
 
     def index(self) -> IndexPage:
-        root = self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics"
+        root = (self.project.config.title
+                or self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics")
         loose = tuple(diag_view(d) for d in self.by_owner.get("", [])[:OCCURRENCE_LIMIT])
         cards = tuple(
             ObjectiveCard(o.name, o.label or o.name, o.description,
@@ -584,9 +606,8 @@ class Views:
         fields.append(Field("reads", ", ".join(tables) or "—"))
         upstream, cut_up = self._chain(name, True)
         downstream, cut_down = self._chain(name, False)
-        used = tuple(Link(self.project.objectives[o].label or o,
-                          objective_href(o) + (f"#strategy-{s}" if s else ""), s or o)
-                     for o, s in sorted(self.used_by.get(name, ())))
+        used = tuple(self._user(o, s) for o, s in sorted(self.used_by.get(name, ())))
+        used_in = tuple(self.link(u) for u in self.formula_users.get(name, ()))
         evidence = None
         if self.evidence is not None:
             from metriclang.verify import measure_evidence
@@ -599,6 +620,7 @@ class Views:
             values = measure_values(self.project, self.values, name)
         return MeasurePage(name, x.label or name, x.description, tuple(fields),
                            self.formula_text(x), upstream, downstream, cut_up or cut_down, used,
+                           used_in,
                            tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])),
                            evidence, values)
 
