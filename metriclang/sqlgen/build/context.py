@@ -44,6 +44,17 @@ def literal(d: date) -> exp.Expr:
     return cast(exp.Literal.string(d.isoformat()), DATE)
 
 
+def table_of(source: m.Source, alias: str | None = None) -> exp.Table:
+    """The table a source reads (``catalog.db.table``), with ``alias``."""
+    *path, table = source.table
+    return exp.table_(
+        table,
+        db=path[-1] if path else None,
+        catalog=path[-2] if len(path) > 1 else None,
+        alias=alias,
+    )
+
+
 def _qualified(expr: exp.Expr, alias: str) -> exp.Expr:
     """A dimension source's expression with its columns read from ``alias``."""
 
@@ -98,13 +109,7 @@ class Context:
         return self.project.sources[name]
 
     def table(self, name: str, alias: str | None = None) -> exp.Table:
-        *path, table = self.source(name).table
-        return exp.table_(
-            table,
-            db=path[-1] if path else None,
-            catalog=path[-2] if len(path) > 1 else None,
-            alias=alias,
-        )
+        return table_of(self.source(name), alias)
 
     def rows(self, name: str) -> exp.Expr:
         """What a part reads of ``name``: its table, or with dimensions reached through
