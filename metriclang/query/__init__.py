@@ -53,6 +53,11 @@ def validate(project: Project, query: Query) -> tuple[str, bool] | None:
             raise UsageError(f"unknown measure `{name}`" + (f"; {hint}" if hint else ""))
     if len(set(query.measures)) < len(query.measures):
         raise UsageError("a measure is asked twice")
+    for name in query.measures:
+        if name.lower() in ("period", "complete"):
+            raise UsageError(f"measure `{name}` would be a column named like the query's own "
+                             f"`{name.lower()}` column; ask a measure of another name that "
+                             "refers to it")
     if len(set(query.by)) < len(query.by):
         raise UsageError("a dimension is asked twice in --by")
     if query.grain is not None and query.grain not in GRAINS:

@@ -239,3 +239,13 @@ def test_formats_mark_incomplete_rows(project: Path) -> None:
     assert ["weekly_n", "2025-03-03", "", "2", "false"] in table
     code, _, err = cli("query", str(project), "weekly_n", "--as-of", "2025-03-10", "--sql")
     assert code == 2 and "--as-of goes with running the query" in err
+
+
+def test_a_measure_named_like_an_output_column_cannot_be_queried(tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_text(
+        "source s { table t time at }\nmeasure complete { formula count(s) grain month }\n",
+        encoding="utf-8")
+    code, _, err = cli("query", str(tmp_path), "complete", "--sql")
+    assert code == 2 and "measure `complete` would be a column named like" in err
+    code, out, err = cli("sql", str(tmp_path), "complete")
+    assert code == 0 and out.startswith("WITH osm_bounds AS (")  # `osm run` has `value`
