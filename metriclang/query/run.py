@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from metriclang.diagnostics import DiagnosticSet, Severity
@@ -12,7 +12,7 @@ from metriclang.warehouse import opened
 from metriclang.warehouse.compute import Notice
 from metriclang.warehouse.coverage import Bounds, Coverage
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, QueryTimeout
-from metriclang.warehouse.result import EngineError, Result
+from metriclang.warehouse.result import Engine, EngineError, Result
 
 
 @dataclass(frozen=True)
@@ -40,19 +40,26 @@ def run_query(project: Project, query: Query, db: str | None,
     validate(project, query)
     try:
         with opened(project, db, timeout) as (engine, note):
-            said: list[Notice] = [note] if note else []
-            compiled = compile_query(project, query, engine.dialect)
-            said += DiagnosticSet.of(compiled.diagnostics).active()
-            if compiled.sql is None or any(d.severity is Severity.ERROR for d in said
-                                           if not isinstance(d, str)):
-                return QueryRun(compiled.project, None, tuple(said))
-            assert compiled.reach is not None  # it compiled
-            try:
-                result = engine.query(compiled.sql)
-                coverage = Bounds(project, engine).coverage(compiled.reach.sources, as_of)
-            except QueryTimeout as exc:
-                return QueryRun(compiled.project, None, (*said, f"error: query {exc}"))
-            marked = coverage.mark(Result(compiled.columns, result.rows), compiled.reach)
-            return QueryRun(compiled.project, marked, tuple(said), coverage)
+            ran = query_on(project, query, engine, as_of)
+            return replace(ran, notices=(note, *ran.notices)) if note else ran
     except EngineError as exc:
         return QueryRun(project, None, (f"error: {exc}",))
+
+
+def query_on(project: Project, query: Query, engine: Engine,
+             as_of: date | None = None) -> QueryRun:
+    """:func:`run_query` on an open engine. Raises
+    :class:`~metriclang.warehouse.result.EngineError` when the warehouse fails."""
+    compiled = compile_query(project, query, engine.dialect)
+    said: list[Notice] = list(DiagnosticSet.of(compiled.diagnostics).active())
+    if compiled.sql is None or any(d.severity is Severity.ERROR for d in said
+                                   if not isinstance(d, str)):
+        return QueryRun(compiled.project, None, tuple(said))
+    assert compiled.reach is not None  # it compiled
+    try:
+        result = engine.query(compiled.sql)
+        coverage = Bounds(project, engine).coverage(compiled.reach.sources, as_of)
+    except QueryTimeout as exc:
+        return QueryRun(compiled.project, None, (*said, f"error: query {exc}"))
+    marked = coverage.mark(Result(compiled.columns, result.rows), compiled.reach)
+    return QueryRun(compiled.project, marked, tuple(said), coverage)

@@ -161,5 +161,5 @@ def to_table(results: Sequence[Named], color: bool) -> str:
             table.caption = "no rows"
         console.print(table)
         if marked and not all(row[-1] for row in r.result.rows):
-            console.print(_note(r.coverage))
+            console.print(_note(r.coverage) + "\n")
     return buffer.getvalue()

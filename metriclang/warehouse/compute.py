@@ -14,6 +14,7 @@ from pathlib import Path
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.errors import UsageError, did_you_mean
 from metriclang.load import load_project
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.warehouse import opened
 from metriclang.warehouse.coverage import Bounds
@@ -45,10 +46,12 @@ def _names(project: Project, measure: str | None) -> list[str]:
 
 def compute(path: str | Path, measure: str | None, db: str | None,
             date_from: date | None = None, date_to: date | None = None,
-            timeout: float = DEFAULT_TIMEOUT, as_of: date | None = None) -> Computed:
+            timeout: float = DEFAULT_TIMEOUT, progress: Progress = SILENT,
+            as_of: date | None = None) -> Computed:
     """Compute one measure (or every measure when ``measure`` is None) of the project at
     ``path``, each row marked complete or not (judged against the data's last event, or
     ``as_of``). A query running longer than ``timeout`` seconds is cancelled and reported.
+    ``progress`` shows the measure being computed.
     """
     loaded = load_project(path)
     project = loaded.project
@@ -56,31 +59,33 @@ def compute(path: str | Path, measure: str | None, db: str | None,
     if errors:
         return Computed(project, (), errors, True)
     return compute_project(project, _names(project, measure), db, date_from, date_to,
-                           timeout, as_of)
+                           timeout, progress, as_of)
 
 
 def compute_project(project: Project, names: list[str], db: str | None,
                     date_from: date | None = None, date_to: date | None = None,
-                    timeout: float = DEFAULT_TIMEOUT, as_of: date | None = None) -> Computed:
+                    timeout: float = DEFAULT_TIMEOUT, progress: Progress = SILENT,
+                    as_of: date | None = None) -> Computed:
     """Compute the measures ``names`` of a loaded project without errors (as
     :func:`compute`)."""
     try:
         with opened(project, db, timeout) as (engine, note):
             return _run(project, engine, names, (note,) if note else (), date_from, date_to,
-                        as_of)
+                        progress, as_of)
     except EngineError as exc:
         return Computed(project, (), (f"error: {exc}",), True)
 
 
 def _run(project: Project, engine: Engine, names: list[str], notices: tuple[Notice, ...],
-         date_from: date | None, date_to: date | None, as_of: date | None) -> Computed:
+         date_from: date | None, date_to: date | None, progress: Progress,
+         as_of: date | None) -> Computed:
     """Compile and query each of ``names`` on ``engine``; failures become notices."""
     from metriclang.sqlgen import compile_sql
     from metriclang.sqlgen.coverage import measure_reach
 
     said, results, failed = list(notices), [], False
     bounds = Bounds(project, engine)
-    for name in names:
+    for name in progress.track(names, "run"):
         sql, diagnostics = compile_sql(project, name, engine.dialect,
                                        date_from=date_from, date_to=date_to)
         said += DiagnosticSet.of(diagnostics).active()

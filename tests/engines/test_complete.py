@@ -220,8 +220,8 @@ def test_formats_mark_incomplete_rows(project: Path) -> None:
     lines = out.splitlines()
     assert [line.split() for line in lines if "2025-0" in line][:2] == [
         ["2025-02-24", "1"], ["2025-03-03", "*", "2"]]
-    assert lines[-1] == ("* incomplete: the data (2025-01-01 to the last event, 2025-03-06 "
-                         "10:00:00) does not cover the period or its window")
+    assert lines[-2:] == ["* incomplete: the data (2025-01-01 to the last event, 2025-03-06 "
+                          "10:00:00) does not cover the period or its window", ""]
     code, out, err = cli("query", str(project), "weekly_n", "--grain", "month", "--db", url,
                          "--format", "json", "--as-of", "2025-03-10")
     assert code == 0, err

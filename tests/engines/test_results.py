@@ -74,10 +74,10 @@ def test_incomplete_rows_are_marked_in_tables_not_by_colour_alone() -> None:
         "2025-01-01", "中国", "0.3"]
     assert next(line for line in lines if "2025-02-01" in line).split() == [
         "2025-02-01", "*", "DE", "NULL"]
-    assert lines[-1] == ("* incomplete: the data (2024-12-01 to the last event, 2025-02-10 "
-                         "08:30:00) does not cover the period or its window")
+    assert lines[-2:] == ["* incomplete: the data (2024-12-01 to the last event, 2025-02-10 "
+                         "08:30:00) does not cover the period or its window", ""]
     given = Coverage(date(2024, 12, 1), datetime(2025, 2, 1), given=True)
-    assert to_table([Named("aov", None, MARKED, given)], color=False).splitlines()[-1] == (
+    assert to_table([Named("aov", None, MARKED, given)], color=False).splitlines()[-2] == (
         "* incomplete: the data (2024-12-01 to --as-of 2025-02-01) does not cover the period "
         "or its window")
     doc = json.loads(to_json([Named("aov", None, MARKED, given)], single=True))
