@@ -40,6 +40,11 @@ def _day_option(*names: str, help: str) -> Callable[[Callable[..., None]], Calla
                         callback=_day, help=help)
 
 
+#: ``--as-of`` of ``osm run`` and ``osm query``.
+AS_OF_HELP = ("Judge periods complete up to this day (excluded) instead of the data's last "
+              "event.")
+
+
 def _period(first: date | None, last: date | None) -> None:
     """``--from`` after ``--to`` is a usage error (exit 2), like a malformed date."""
     if first and last and first > last:
@@ -328,9 +333,11 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
               show_default=True)
 @_day_option("--from", "date_from", help="First day to compute.")
 @_day_option("--to", "date_to", help="Last day to compute.")
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @TIMEOUT
 def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
-                date_from: date | None, date_to: date | None, timeout: float) -> None:
+                date_from: date | None, date_to: date | None, as_of: date | None,
+                timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH (default: .) on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
@@ -352,7 +359,8 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
         click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
                    f"`osm run PATH {measure}` for another project)", err=True)
     with progress_bar(run_all and fmt != "json") as progress:
-        computed = compute(path, measure, db, date_from, date_to, timeout, progress)
+        computed = compute(path, measure, db, date_from, date_to, timeout, progress,
+                           as_of)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -541,6 +549,7 @@ def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool
               help="Add MEASURE__previous and MEASURE__change (relative change) columns.")
 @click.option("--order", metavar="COL[ desc]", help="Order rows by this output column first.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
@@ -551,8 +560,9 @@ def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool
 @TIMEOUT
 def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
                   where: str | None, date_from: date | None, date_to: date | None,
-                  compare: str | None, order: str | None, limit: int | None, db: str | None,
-                  fmt: str, show_sql: bool, dialect: str | None, timeout: float) -> None:
+                  compare: str | None, order: str | None, limit: int | None,
+                  as_of: date | None, db: str | None, fmt: str, show_sql: bool,
+                  dialect: str | None, timeout: float) -> None:
     """Ask MEASUREs of PATH (default: .) by dimensions, at a grain, filtered, compared.
 
     Columns: period, each --by dimension (`.` written `__`), each measure (see docs/query.md).
@@ -566,6 +576,8 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
     path, measures = _split(args)
     if dialect is not None and not show_sql:
         raise UsageError("--dialect goes with --sql")
+    if as_of is not None and show_sql:
+        raise UsageError("--as-of goes with running the query, not with --sql")
     project = _loaded_for_sql(path)
     options = {"by": by, "grain": grain, "where": where, "date_from": date_from,
                "date_to": date_to, "compare": compare, "order": order, "limit": limit}
@@ -573,12 +585,14 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
         click.echo(api.query_sql(project, measures, dialect=dialect, **options),  # type: ignore[arg-type]
                    nl=False)
         return
-    got = api.query(project, measures, db=db, timeout=timeout, **options)  # type: ignore[arg-type]
+    got = api.query(project, measures, db=db, timeout=timeout, as_of=as_of,
+                    **options)  # type: ignore[arg-type]
     for note in got.notes:
         click.echo(note, err=True)
     result = Result(got.columns, got.rows)
-    click.echo(to_table([Named(", ".join(measures), None, result)], _color(sys.stdout))
-               if fmt == "table" else to_rows_json(result) if fmt == "json" else
+    click.echo(to_table([Named(", ".join(measures), None, result, got.coverage)],
+                        _color(sys.stdout))
+               if fmt == "table" else to_rows_json(result, got.coverage) if fmt == "json" else
                to_csv([Named("", None, result)], True), nl=False)
 
 

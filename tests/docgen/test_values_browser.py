@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,6 @@ from metriclang import api
 from metriclang.cli import main
 from metriclang.docgen.site import BuildResult, build_site
 from metriclang.docgen.values import CHART_PERIODS, ValuesOptions
-from metriclang.warehouse.compute import compute
 from tests.conftest import EXAMPLES
 from tests.docgen.conftest import TODAY
 from tests.docgen.test_browser import ARTIFACTS
@@ -50,17 +49,16 @@ def values_site(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Bui
     return get
 
 
-def pipeline_values(project: str, name: str) -> dict[date, Any]:
-    """The measure's values by period as ``osm run`` gives them (a measure with dimensions:
-    ``osm query MEASURE``, the total over them)."""
+def pipeline_values(project: str, name: str) -> dict[date, tuple[Any, bool]]:
+    """The measure's (value, complete) by period as ``osm run`` gives them (a measure with
+    dimensions: ``osm query MEASURE``, the total over them)."""
     model = api.load(EXAMPLES / project)
     measure = model.measures[name]
     if measure.dimensions:
         rows = api.query(model, [name], grain=measure.grain).rows
     else:
-        rows = compute(EXAMPLES / project, name, None).results[0].result.rows
-    return {r[0].date() if hasattr(r[0], "date") and callable(r[0].date) else r[0]: r[-1]
-            for r in rows}
+        rows = api.run(model, name).rows
+    return {r[0].date() if isinstance(r[0], datetime) else r[0]: (r[-2], r[-1]) for r in rows}
 
 
 def status_json(project: str) -> dict[str, dict[str, Any]]:
@@ -93,10 +91,11 @@ def test_every_measure_page_charts_the_pipeline_values(
         want = pipeline_values(project, name)
         periods = sorted(want)[-CHART_PERIODS:]
         assert [m["period"] for m in shown] == [p.isoformat() for p in periods
-                                                if want[p] is not None], name
+                                                if want[p][0] is not None], name
         for m in shown:
-            assert float(m["value"]) == pytest.approx(
-                float(want[date.fromisoformat(m["period"])]), rel=1e-12), (name, m)
+            value, complete = want[date.fromisoformat(m["period"])]
+            assert float(m["value"]) == pytest.approx(float(value), rel=1e-12), (name, m)
+            assert m["complete"] == str(complete).lower(), (name, m)  # run's complete column
             state = "complete" if m["complete"] == "true" else "incomplete"
             assert state in m["cls"].split()
             assert m["title"].endswith("(incomplete period)") == (state == "incomplete")

@@ -21,7 +21,6 @@ from click.testing import CliRunner
 
 from metriclang import api
 from metriclang.cli import main
-from metriclang.warehouse.compute import compute
 from tests.harness import PgServer
 
 SPEC = """
@@ -198,15 +197,27 @@ def test_targets_and_statuses(statuses: tuple[str, dict[str, Any]]) -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_value_equals_osm_run_for_the_period(request: pytest.FixtureRequest, engine: str,
                                              project: Path) -> None:
+    """The latest complete period is ``osm run``'s (its ``complete`` column) and the value
+    is run's for it."""
     url = url_of(request, engine, project)
-    got = {s.measure: s for s in api.status(api.load(project), as_of=AS_OF, db=url).measures}
+    model = api.load(project)
+    got = {s.measure: s for s in api.status(model, as_of=AS_OF, db=url).measures}
     for name in HAND:
         if name == "revenue_by_region":  # osm run gives a row per region; status the total
             continue
-        ran = compute(project, name, url).results[0].result
-        rows = {r[0]: r[-1] for r in ran.rows}
-        period = got[name].period
-        assert got[name].value == pytest.approx(float(rows[period]), rel=1e-12), name
+        ran = api.run(model, name, as_of=AS_OF, db=url)
+        rows = {r[0]: r[-2] for r in ran.rows}
+        assert got[name].period == ran.last_complete_period, name
+        assert got[name].value == pytest.approx(float(rows[got[name].period]), rel=1e-12), name
+
+
+def test_as_of_defaults_to_the_data(project: Path) -> None:
+    """Without ``--as-of`` the data's last event (2024-04-12) decides: April still runs."""
+    url = f"duckdb:///{project / 'warehouse.duckdb'}"
+    got = api.status(api.load(project), db=url)
+    assert got.as_of == date(2024, 4, 12)
+    revenue = {s.measure: s for s in got.measures}["revenue"]
+    assert (revenue.period, revenue.value) == (MONTH, 450)
 
 
 def test_cli_json_contract_and_text(project: Path) -> None:
