@@ -600,7 +600,8 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
 @click.argument("path", type=click.Path(path_type=Path), default=".")
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")
-@_day_option("--as-of", "as_of", help="Judge periods complete as of this day.")
+@_day_option("--as-of", "as_of", help="The data is complete up to this day's midnight "
+             "(default: its last event).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
               show_default=True)
 @TIMEOUT
