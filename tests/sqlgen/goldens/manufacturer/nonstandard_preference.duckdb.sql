@@ -16,8 +16,19 @@ WITH osm_bounds AS (
 ), osm_spine AS (
   SELECT
     CAST(s.period AS DATE) AS period
-  FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' MONTH) AS s(period)
+  FROM GENERATE_SERIES(
+    CAST((
+      SELECT
+        osm_lo
+      FROM osm_bounds
+    ) AS TIMESTAMP),
+    CAST((
+      SELECT
+        osm_hi
+      FROM osm_bounds
+    ) AS TIMESTAMP),
+    INTERVAL '1' MONTH
+  ) AS s(period)
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
