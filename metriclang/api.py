@@ -111,13 +111,24 @@ def load(path: str | Path = ".") -> Project:
     return loaded.project
 
 
-def check(path: str | Path = ".", today: date | None = None) -> tuple[Project, DiagnosticSet]:
+def check(path: str | Path = ".", today: date | None = None, *, warehouse: bool = False,
+          db: str | None = None) -> tuple[Project, DiagnosticSet]:
     """Everything ``osm check`` reports: the project and its diagnostics (never raises for
-    problems in the specs)."""
+    problems in the specs).
+
+    With ``warehouse`` (or a ``db`` URL) the tables and columns are also checked against the
+    warehouse's catalogue (``db``, else ``$OSM_DB_URL``, else ``[project] warehouse``);
+    ``EngineError`` when it can't be read.
+    """
     from metriclang.load import check as check_project
 
     loaded = check_project(path, today)
-    return loaded.project, loaded.diagnostics
+    if not (warehouse or db):
+        return loaded.project, loaded.diagnostics
+    from metriclang.warehouse.schema import check_warehouse
+
+    found, _ = check_warehouse(loaded.project, db)
+    return loaded.project, DiagnosticSet.of([*loaded.diagnostics, *found])
 
 
 def measures(project: Project) -> tuple[MeasureInfo, ...]:

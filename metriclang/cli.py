@@ -26,6 +26,9 @@ TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
                        show_default=True, metavar="SECONDS",
                        help="Cancel a query that runs longer than this (statement timeout).")
 
+LIMIT = click.option("--limit", type=click.IntRange(min=0), metavar="N",
+                     help="At most N rows (per measure), in the output's order.")
+
 
 def _day(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
     return value.date() if value is not None else None
@@ -104,17 +107,40 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 @_day_option("--today", help="Date to measure lag chains from (C207).")
-def check(path: Path, fmt: str, strict: bool, today: date | None) -> None:
-    """Parse, resolve, validate and lint the project at PATH."""
+@click.option("--warehouse", "against", is_flag=True,
+              help="Also check tables, columns and types against the warehouse's catalogue "
+              "($OSM_DB_URL, else `warehouse` in metriclang.toml).")
+@click.option("--db", help="Check against the catalogue of this warehouse URL (implies "
+              "--warehouse).")
+def check(path: Path, fmt: str, strict: bool, today: date | None, against: bool,
+          db: str | None) -> None:
+    """Parse, resolve, validate and lint the project at PATH.
+
+    With --warehouse or --db, every table and column the specs use is looked up in the
+    warehouse's catalogue (never its rows). Exit 1 when there are errors.
+    """
     from metriclang.load import check as run_check
+    from metriclang.warehouse.result import EngineError
 
     loaded = run_check(path, today)
+    diagnostics = loaded.diagnostics
+    if against or db:
+        from metriclang.diagnostics import DiagnosticSet
+        from metriclang.warehouse.schema import check_warehouse
+
+        try:
+            found, note = check_warehouse(loaded.project, db)
+        except EngineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        if note:
+            click.echo(note, err=True)
+        diagnostics = DiagnosticSet.of([*diagnostics, *found])
     color = fmt == "text" and _color(sys.stdout)
-    click.echo(reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
-    if not loaded.project.files and not len(loaded.diagnostics):
+    click.echo(reporter(fmt)(loaded.project, diagnostics, color), nl=False)
+    if not loaded.project.files and not len(diagnostics):
         click.echo(f"warning: no .osm files found under {path}", err=True)
-    failed = loaded.diagnostics.has_errors or (
-        strict and loaded.diagnostics.count(Severity.WARNING) > 0)
+    failed = diagnostics.has_errors or (strict and diagnostics.count(Severity.WARNING) > 0)
     sys.exit(1 if failed else 0)
 
 
@@ -256,13 +282,16 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
               show_default=True)
 @_day_option("--from", "date_from", help="First day to compute.")
 @_day_option("--to", "date_to", help="Last day to compute.")
+@LIMIT
 @TIMEOUT
 def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
-                date_from: date | None, date_to: date | None, timeout: float) -> None:
+                date_from: date | None, date_to: date | None, limit: int | None,
+                timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH (default: .) on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
-    Exit 1 when the project has errors or a query fails (also: runs past --timeout).
+    Measures without errors are computed even when others have some; exit 1 when the
+    project has errors or a query fails (also: runs past --timeout).
     """
     from metriclang.report.results import to_csv, to_json, to_table
     from metriclang.report.text import render_one
@@ -276,7 +305,7 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
     measure = names[0] if names else None
     if run_all == (measure is not None):
         raise UsageError("give either a MEASURE or --all")
-    computed = compute(path, measure, db, date_from, date_to, timeout)
+    computed = compute(path, measure, db, date_from, date_to, timeout, limit)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -405,7 +434,7 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
 @click.option("--compare", type=click.Choice(("previous_period", "previous_year")),
               help="Add MEASURE__previous and MEASURE__change (relative change) columns.")
 @click.option("--order", metavar="COL[ desc]", help="Order rows by this output column first.")
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@LIMIT
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",

@@ -8,7 +8,7 @@ from metriclang.diagnostics import DiagnosticSet, Severity
 from metriclang.query import Query, compile_query, validate
 from metriclang.semantic.model import Project
 from metriclang.warehouse import opened
-from metriclang.warehouse.compute import Notice
+from metriclang.warehouse.compute import Notice, refused
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, QueryTimeout
 from metriclang.warehouse.result import EngineError, Result
 
@@ -45,6 +45,9 @@ def run_query(project: Project, query: Query, db: str | None,
                 result = engine.query(compiled.sql)
             except QueryTimeout as exc:
                 return QueryRun(compiled.project, None, (*said, f"error: query {exc}"))
+            except EngineError as exc:
+                return QueryRun(compiled.project, None,
+                                (*said, *refused(project, engine, query.measures, exc)))
             return QueryRun(compiled.project, Result(compiled.columns, result.rows), tuple(said))
     except EngineError as exc:
         return QueryRun(project, None, (f"error: {exc}",))

@@ -24,6 +24,7 @@ from metriclang.semantic import model as m
 from metriclang.semantic.joins import references
 from metriclang.semantic.references import formula_sources
 from metriclang.source import Span
+from metriclang.warehouse import opened
 from metriclang.warehouse.catalog import Catalog, Kind, Table, read_catalog
 from metriclang.warehouse.result import Engine
 
@@ -45,8 +46,8 @@ _NEEDED: dict[Need, str] = {
     "number": "{what} needs a number, but column `{column}` of {where} is {type}",
     "time": "{what} needs a date or timestamp, but column `{column}` of {where} is {type}",
     "boolean": "{what} needs a boolean, but column `{column}` of {where} is {type}",
-    "text literal": "{what} compares column `{column}` of {where}, a {type}, with text",
-    "number literal": "{what} compares column `{column}` of {where}, a {type}, with a number",
+    "text literal": "{what} compares column `{column}` of {where} ({type}) with text",
+    "number literal": "{what} compares column `{column}` of {where} ({type}) with a number",
 }
 _ADVICE: dict[Need, str] = {
     "number": "aggregate a numeric column, or convert it: `cast(col as decimal(18, 2))`",
@@ -66,6 +67,17 @@ class Use:
     span: Span
     what: str
     need: Need = "any"
+
+
+def check_warehouse(project: m.Project, db: str | None, timeout: float | None = None
+                    ) -> tuple[list[Diagnostic], str | None]:
+    """``osm check --db``: the problems of ``project`` on its warehouse (``db``, else
+    ``$OSM_DB_URL``, else ``[project] warehouse``) and a note when demo data was generated.
+
+    Raises ``UsageError`` without a usable URL, ``EngineError`` when the warehouse fails.
+    """
+    with opened(project, db, timeout) as (engine, note):
+        return warehouse_problems(project, engine), note
 
 
 def warehouse_problems(project: m.Project, engine: Engine,
