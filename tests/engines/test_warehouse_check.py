@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from metriclang import api
 from metriclang.cli import main
 from metriclang.load import load_project
+from metriclang.sqlgen import compile_sql
+from metriclang.warehouse.compute import refused, touched
+from metriclang.warehouse.result import Engine, EngineError
 from metriclang.warehouse.schema import warehouse_problems
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 from tests.harness import engine_for, reader
 
 BROKEN = """\
@@ -183,3 +188,57 @@ def test_limit_is_the_first_rows_for_run_and_query(url: str, tmp_path: Path) -> 
     assert code == 0, err
     assert [(r["period"], float(r["paid"])) for r in csv.DictReader(io.StringIO(out))] == want
 
+
+
+DIAGNOSTICS = (ROOT / "docs" / "diagnostics.md").read_text("utf-8")
+PREAMBLE = re.search(r"```osm\n(.*?)```", DIAGNOSTICS.split("## Examples", 1)[1], re.S)
+
+
+@pytest.mark.parametrize("code", ["E200", "E201", "E202"])
+def test_documented_examples_fire_and_fixes_do_not(code: str, duckdb_file: Path,
+                                                   tmp_path: Path) -> None:
+    assert PREAMBLE is not None
+    section = DIAGNOSTICS.split(f"### {code} ", 1)[1].split("\n### ", 1)[0]
+    example, fix = (re.search(r"```osm\n(.*?)```", section.split(f"**{heading}**", 1)[1],
+                              re.S).group(1)  # type: ignore[union-attr]
+                    for heading in ("Example", "Fix"))
+    (tmp_path / "orders.osm").write_text(PREAMBLE.group(1), "utf-8")
+    for text, fires in ((example, True), (fix, False)):
+        (tmp_path / "example.osm").write_text(text, "utf-8")
+        _, found = api.check(tmp_path, db=f"duckdb:///{duckdb_file}")
+        codes = [d.code for d in found if d.code.startswith("E")]
+        assert codes == ([code] if fires else []), (text, codes)
+
+
+def test_errors_stop_only_the_measures_they_touch(tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_text("""\
+source orders { table shop.orders time ordered_at }
+source bad { table shop.orders time ordered_at dimension d = (( }
+measure fine { formula count(orders) grain month }
+measure on_bad { formula count(bad) grain month }
+measure via { formula on_bad + fine grain month }
+measure wrong { formula count(orders) grain fortnight }
+objective o { north_star fine target fine >= x }
+""", encoding="utf-8")
+    loaded = load_project(tmp_path)
+    errors = [d for d in loaded.diagnostics if d.severity.value == "error"]
+    assert {d.span.line for d in errors} >= {2, 6, 7}
+    assert touched(loaded.project, errors) == {"on_bad", "via", "wrong"}
+    (tmp_path / "metriclang.toml").write_text("[project\n", encoding="utf-8")
+    loaded = load_project(tmp_path)
+    errors = [d for d in loaded.diagnostics if d.severity.value == "error"]
+    assert touched(loaded.project, errors) == set(loaded.project.measures)
+
+
+def test_spark_refusal_is_positioned_with_its_suggestion(spark_engine: Engine,
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "a.osm").write_text(GOOD_AND_BAD, encoding="utf-8")
+    project = load_project(tmp_path).project
+    sql, _ = compile_sql(project, "typo", "spark")
+    assert sql is not None
+    with pytest.raises(EngineError) as failed:
+        spark_engine.query(sql)
+    found = refused(project, spark_engine, ["typo"], failed.value)
+    assert [(d.code, d.span.line, d.span.column) for d in found] == [("E201", 3, 35),
+                                                                     ("E203", 3, 16)]
+    assert "amount" in (found[1].help or "") and "UNRESOLVED_COLUMN" in (found[1].help or "")
