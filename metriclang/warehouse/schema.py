@@ -22,7 +22,7 @@ from metriclang.diagnostics import Diagnostic, error
 from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
 from metriclang.semantic.joins import references
-from metriclang.semantic.references import formula_sources
+from metriclang.semantic.references import formula_refs, formula_sources
 from metriclang.source import Span
 from metriclang.warehouse import opened
 from metriclang.warehouse.catalog import Catalog, Kind, Table, read_catalog
@@ -32,6 +32,8 @@ from metriclang.warehouse.result import Engine
 Need = Literal["any", "number", "time", "boolean", "text literal", "number literal"]
 #: Aggregates whose argument must be a number.
 NUMERIC = ("sum", "avg", "median", "percentile")
+#: Texts PostgreSQL, DuckDB and Spark all read as a boolean.
+_BOOLEAN_WORDS = ("true", "false", "t", "f", "yes", "no", "y", "n", "on", "off")
 #: Columns listed in a hint when none is close to the missing one.
 LISTED = 12
 _FITS: dict[Need, tuple[Kind, ...]] = {
@@ -96,7 +98,7 @@ def fit(project: m.Project, catalog: Catalog, uses: list[Use],
     out: list[Diagnostic] = []
     for name in _sources(project, measures):
         source = project.sources[name]
-        if source.table and catalog.tables.get(source.table, ...) is None:
+        if source.table in catalog.tables and catalog.tables[source.table] is None:
             out.append(_missing_table(project, source, catalog))
     for use in uses:
         table = catalog.tables.get(project.sources[use.source].table)
@@ -172,8 +174,7 @@ def column_uses(project: m.Project, measures: Collection[str] | None = None) -> 
     """Every column use of the sources (and formulas) of ``measures``, or of the project."""
     for name in _sources(project, measures):
         yield from _source_uses(project.sources[name])
-    chosen = project.measures if measures is None else measures
-    for name in sorted(chosen):
+    for name in sorted(project.measures if measures is None else _named(project, measures)):
         formula = project.measures[name].formula
         for node in m.walk(formula) if formula else ():
             match node:
@@ -184,6 +185,18 @@ def column_uses(project: m.Project, measures: Collection[str] | None = None) -> 
                                           node.span, "the `from` condition")
                     yield from _condition(project.sources[node.to_source], node.to_where,
                                           node.span, "the `to` condition")
+
+
+def _named(project: m.Project, measures: Collection[str]) -> set[str]:
+    """``measures`` and every measure their formulas name, through any depth."""
+    out, todo = set(), [n for n in measures if n in project.measures]
+    while todo:
+        name = todo.pop()
+        if name not in out:
+            out.add(name)
+            todo += [r.measure for r in formula_refs(project.measures[name])
+                     if r.measure in project.measures]
+    return out
 
 
 def _source_uses(source: m.Source) -> Iterator[Use]:
@@ -238,12 +251,20 @@ def _condition(source: m.Source | None, tree: exp.Expr | None, span: Span,
 
 
 def _literal_need(node: exp.Expr) -> Need | None:
-    """What a literal asks of the column it is compared with (a numeric text: nothing)."""
+    """What a literal asks of the column it is compared with (nothing for a text every
+    engine also reads as a number or a boolean: ``'2'``, ``'true'``).
+
+    >>> [_literal_need(exp.Literal.string(x)) for x in ("paid", "2", " 1.5", "True")]
+    ['text literal', None, None, None]
+    """
     if not isinstance(node, exp.Literal):
         return None
-    if node.is_string:
-        return None if re.fullmatch(r"\s*-?\d+(\.\d*)?\s*", node.this) else "text literal"
-    return "number literal"
+    if not node.is_string:
+        return "number literal"
+    text = node.this.strip().lower()
+    if re.fullmatch(r"-?\d+(\.\d*)?", text) or text in _BOOLEAN_WORDS:
+        return None
+    return "text literal"
 
 
 def _conditions(tree: exp.Expr) -> Iterator[exp.Expr]:

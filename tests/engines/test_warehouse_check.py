@@ -120,6 +120,7 @@ measure typo { formula sum(orders.amout) grain month }
 measure lost { formula count(nowhere) grain month }
 measure paid_again { formula paid grain month }
 measure revenue { formula sum(orders.amount where status = 'paid') grain month }
+measure typo_twice { formula typo * 2 grain month }
 """
 
 
@@ -161,6 +162,8 @@ def test_run_all_computes_every_measure_without_errors(url: str, tmp_path: Path)
     assert "a.osm:4:30: error[E110]" in err
     assert "a.osm:3:35: error[E201] column `amout`" in err
     assert "a.osm:3:16: error[E203] the warehouse" in err and "measure `typo`" in err
+    assert "a.osm:7:22: error[E203]" in err and "measure `typo_twice`" in err
+    assert err.count("error[E201]") == 1  # the column of `typo`, found for both, said once
     hint = ('Candidate bindings: "amount"' if url.startswith("duckdb") else
             'HINT:  Perhaps you meant to reference the column "orders.amount".')
     assert hint in err
