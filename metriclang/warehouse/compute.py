@@ -1,8 +1,9 @@
 """Compute measures on a project's warehouse (``osm run``): load, compile, open, query.
 
 The result is data: the measures' rows and, in the order they arose, the diagnostics of
-loading and compiling and the messages of the warehouse (a demo-data note, a failed or
-cancelled query). The command line renders them; problems are never tracebacks.
+loading and compiling and the messages of the warehouse (a demo-data note, a refused query
+as E203 at the measure, a cancelled query). The measures no error touches are computed even
+when others can't be. The command line renders them; problems are never tracebacks.
 """
 
 from __future__ import annotations
