@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,21 @@ def test_check_without_db_opens_no_warehouse(tmp_path: Path, monkeypatch: pytest
     assert (code, err) == (0, "") and "0 errors" in out
     code, _, err = cli("check", str(tmp_path), "--warehouse")  # $OSM_DB_URL first
     assert code == 1 and "database file not found" in err and "also-none.duckdb" in err
+
+
+def test_check_warehouse_uses_the_projects_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    shop = tmp_path / "shop"
+    shutil.copytree(EXAMPLES / "shop", shop, ignore=shutil.ignore_patterns("*.duckdb*"))
+    monkeypatch.delenv("OSM_DB_URL", raising=False)
+    code, out, err = cli("check", str(shop), "--warehouse", "--strict")
+    assert code == 0, out + err
+    assert "created demo.duckdb" in err and "0 errors, 0 warnings" in out
+    (shop / "sources.osm").write_text((shop / "sources.osm").read_text("utf-8").replace(
+        "time ordered_at", "time ordered"), "utf-8")
+    code, out, _ = cli("check", str(shop), "--warehouse")
+    assert code == 1 and "sources.osm:5:8: error[E201] column `ordered` (`time`)" in out
+    assert "did you mean `ordered_at`?" in out
 
 
 GOOD_AND_BAD = """\
