@@ -123,24 +123,25 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, against: bool,
     from metriclang.warehouse.result import EngineError
 
     loaded = run_check(path, today)
-    diagnostics = loaded.diagnostics
+    diagnostics, unreachable = loaded.diagnostics, False
     if against or db:
         from metriclang.diagnostics import DiagnosticSet
         from metriclang.warehouse.schema import check_warehouse
 
         try:
             found, note = check_warehouse(loaded.project, db)
-        except EngineError as exc:
+            diagnostics = DiagnosticSet.of([*diagnostics, *found])
+            if note:
+                click.echo(note, err=True)
+        except EngineError as exc:  # the specs' own diagnostics are still reported
             click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        if note:
-            click.echo(note, err=True)
-        diagnostics = DiagnosticSet.of([*diagnostics, *found])
+            unreachable = True
     color = fmt == "text" and _color(sys.stdout)
     click.echo(reporter(fmt)(loaded.project, diagnostics, color), nl=False)
     if not loaded.project.files and not len(diagnostics):
         click.echo(f"warning: no .osm files found under {path}", err=True)
-    failed = diagnostics.has_errors or (strict and diagnostics.count(Severity.WARNING) > 0)
+    failed = unreachable or diagnostics.has_errors or (
+        strict and diagnostics.count(Severity.WARNING) > 0)
     sys.exit(1 if failed else 0)
 
 
