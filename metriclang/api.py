@@ -44,8 +44,10 @@ from metriclang.semantic.model import Project
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["MeasureInfo", "ProjectError", "QueryResult", "check", "describe", "load",
-           "measures", "query", "query_sql", "sql"]
+    from metriclang.interop.output import Converted
+
+__all__ = ["MeasureInfo", "ProjectError", "QueryResult", "check", "describe", "export",
+           "import_files", "load", "measures", "query", "query_sql", "sql"]
 
 
 class ProjectError(Exception):
@@ -129,6 +131,22 @@ def check(path: str | Path = ".", today: date | None = None, *, warehouse: bool 
 
     found, _ = check_warehouse(loaded.project, db)
     return loaded.project, DiagnosticSet.of([*loaded.diagnostics, *found])
+
+
+def export(project: Project, to: str) -> Converted:
+    """``project`` as files of another semantic layer (``metricflow``, ``osi``, ``cube``):
+    the files and the loss report (docs/interop.md)."""
+    from metriclang.interop.formats import export_project
+
+    return export_project(project, to)
+
+
+def import_files(paths: Sequence[str | Path], source: str) -> Converted:
+    """``.osm`` files and ``metriclang.toml`` for another semantic layer's files
+    (``metricflow``, ``osi``), and what could not be carried over."""
+    from metriclang.interop.formats import import_files as convert
+
+    return convert(tuple(Path(p) for p in paths), source)
 
 
 def measures(project: Project) -> tuple[MeasureInfo, ...]:
@@ -223,11 +241,12 @@ def _known(project: Project, name: str) -> None:
 
 def _info(project: Project, name: str, graph: Any, users: dict[str, tuple[str, ...]]
           ) -> MeasureInfo:
+    from metriclang.semantic.joins import reachable_dimensions
     from metriclang.semantic.references import formula_refs, formula_sources
 
     measure = project.measures[name]
     sources = tuple(sorted(formula_sources(project, name) & project.sources.keys()))
-    dims = [[d.name for d in project.sources[s].dimensions] for s in sources]
+    dims = [reachable_dimensions(project.sources, s) for s in sources]
     reachable = tuple(d for d in dims[0] if all(d in other for other in dims)) if dims else ()
     uses = tuple(dict.fromkeys(r.measure for r in formula_refs(measure)))
 

@@ -3,17 +3,18 @@ rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from metriclang.config import CONFIG_FILE, Config, load_config
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
-from metriclang.errors import UsageError
+from metriclang.errors import EmptyProject, UsageError
 from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
-from metriclang.rules.settings import configurable, unknown_codes
+from metriclang.rules.settings import configurable, selected, unknown_codes
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
 from metriclang.source import Span
@@ -52,12 +53,17 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def load_project(path: str | Path) -> Loaded:
+def load_project(path: str | Path, shown: str | None = None) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
-    Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
+    Raises :class:`UsageError` only when ``path`` itself is missing or unusable; warns
+    :class:`~metriclang.errors.EmptyProject` when a directory holds no ``.osm`` file (naming
+    it ``shown``, by default ``path``).
     """
     root, paths = project_files(Path(path))
+    if not paths:
+        warnings.warn(EmptyProject(f"no .osm files found under {shown or path}"),
+                      stacklevel=2)
     with collector_paused(freeze=True):  # the model lives as long as the command
         return _load(root, paths)
 
@@ -98,13 +104,19 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
     return Loaded(project, DiagnosticSet.of(diagnostics))
 
 
-def check(path: str | Path, today: date | None = None) -> Loaded:
-    """Everything ``osm check`` reports for a project.
+def check(path: str | Path, today: date | None = None, select: frozenset[str] | None = None,
+          ignore: frozenset[str] = frozenset(), shown: str | None = None) -> Loaded:
+    """Everything ``osm check`` reports for a project; ``select`` and ``ignore`` (rule codes,
+    from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`);
+    ``shown`` names the project in the empty-project warning (see :func:`load_project`).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
     >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
     ['E123']
     """
-    loaded = load_project(path)
-    return Loaded(loaded.project, run_rules(loaded.project, loaded.diagnostics, today))
+    loaded = load_project(path, shown)
+    project = loaded.project
+    if select is not None or ignore:
+        project = replace(project, config=selected(project.config, select, ignore))
+    return Loaded(project, run_rules(project, loaded.diagnostics, today))

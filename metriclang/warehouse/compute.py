@@ -16,6 +16,7 @@ from pathlib import Path
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity, error
 from metriclang.errors import UsageError, did_you_mean
 from metriclang.load import load_project
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.semantic.references import formula_refs, formula_sources
 from metriclang.source import Span
@@ -49,10 +50,11 @@ def _names(project: Project, measure: str | None) -> list[str]:
 
 def compute(path: str | Path, measure: str | None, db: str | None,
             date_from: date | None = None, date_to: date | None = None,
-            timeout: float = DEFAULT_TIMEOUT, limit: int | None = None) -> Computed:
+            timeout: float = DEFAULT_TIMEOUT, limit: int | None = None,
+            progress: Progress = SILENT) -> Computed:
     """Compute one measure (or every measure when ``measure`` is None) of the project at
     ``path``, at most ``limit`` rows each. A query running longer than ``timeout`` seconds
-    is cancelled and reported.
+    is cancelled and reported. ``progress`` shows the measure being computed.
 
     A measure an error of the project touches (in its declaration, a source it reads or a
     measure its formula names) is not computed; the others are, and a measure the warehouse
@@ -69,7 +71,7 @@ def compute(path: str | Path, measure: str | None, db: str | None,
     try:
         with opened(project, db, timeout) as (engine, note):
             ran = _run(project, engine, runnable, (*errors, *((note,) if note else ())),
-                       date_from, date_to, limit)
+                       date_from, date_to, limit, progress)
     except EngineError as exc:
         return Computed(project, (), (*errors, f"error: {exc}"), True)
     return replace(ran, failed=ran.failed or bool(errors))
@@ -101,12 +103,13 @@ def touched(project: Project, errors: Sequence[Diagnostic]) -> set[str]:
 
 
 def _run(project: Project, engine: Engine, names: list[str], notices: tuple[Notice, ...],
-         date_from: date | None, date_to: date | None, limit: int | None) -> Computed:
+         date_from: date | None, date_to: date | None, limit: int | None,
+         progress: Progress) -> Computed:
     """Compile and query each of ``names`` on ``engine``; failures become notices."""
     from metriclang.sqlgen import compile_sql
 
     said, results, failed = list(notices), [], False
-    for name in names:
+    for name in progress.track(names, "run"):
         sql, diagnostics = compile_sql(project, name, engine.dialect,
                                        date_from=date_from, date_to=date_to, limit=limit)
         said += DiagnosticSet.of(diagnostics).active()
