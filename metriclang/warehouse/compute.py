@@ -68,19 +68,25 @@ def compute(path: str | Path, measure: str | None, db: str | None,
     runnable = [n for n in names if n not in blocked]
     if not runnable:
         return Computed(project, (), errors, True)
+    said: tuple[Notice, ...] = errors
+    if len(runnable) < len(names):
+        said += ("note: not computed because of the errors above: "
+                 + ", ".join(f"`{n}`" for n in names if n in blocked),)
     try:
         with opened(project, db, timeout) as (engine, note):
-            ran = _run(project, engine, runnable, (*errors, *((note,) if note else ())),
+            ran = _run(project, engine, runnable, (*said, *((note,) if note else ())),
                        date_from, date_to, limit, progress)
     except EngineError as exc:
-        return Computed(project, (), (*errors, f"error: {exc}"), True)
+        return Computed(project, (), (*said, f"error: {exc}"), True)
     return replace(ran, failed=ran.failed or bool(errors))
 
 
 def touched(project: Project, errors: Sequence[Diagnostic]) -> set[str]:
     """The measures ``errors`` make unusable: an error inside a measure's declaration or a
-    source it reads, or in a measure its formula names; an error outside every ``.osm``
-    declaration (``metriclang.toml``) touches every measure."""
+    source it reads, or in a measure its formula names; a formula the resolver could not
+    keep, or one naming a source or measure that is not in the model (a declaration a syntax
+    error made unusable keeps its name, so its uses are not "unknown"); an error outside
+    every ``.osm`` declaration (``metriclang.toml``) touches every measure."""
     if any(not d.span.file.endswith(".osm") for d in errors):
         return set(project.measures)
 
@@ -90,8 +96,8 @@ def touched(project: Project, errors: Sequence[Diagnostic]) -> set[str]:
                    for d in errors)
 
     bad_sources = {n for n, s in project.sources.items() if inside(s.span)}
-    out = {n for n, m in project.measures.items()
-           if inside(m.span) or formula_sources(project, n) & bad_sources}
+    out = {n for n, m in project.measures.items() if m.formula is None or inside(m.span)
+           or formula_sources(project, n) - (project.sources.keys() - bad_sources)}
     grew = True
     while grew:
         more = {n for n, m in project.measures.items() if n not in out

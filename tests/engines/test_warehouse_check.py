@@ -177,6 +177,7 @@ def test_run_all_computes_every_measure_without_errors(url: str, tmp_path: Path)
     assert rows["revenue"] == pytest.approx(hand(url, REVENUE_SQL))
     # the unknown source stops `lost` only; the warehouse's refusal of `typo` is in the file
     assert "a.osm:4:30: error[E110]" in err
+    assert "note: not computed because of the errors above: `lost`\n" in err
     assert "a.osm:3:35: error[E201] column `amout`" in err
     assert "a.osm:3:16: error[E203] the warehouse" in err and "measure `typo`" in err
     assert "a.osm:7:22: error[E203]" in err and "measure `typo_twice`" in err
@@ -239,11 +240,14 @@ measure on_bad { formula count(bad) grain month }
 measure via { formula on_bad + fine grain month }
 measure wrong { formula count(orders) grain fortnight }
 objective o { north_star fine target fine >= x }
+source odd { table shop.orders time ordered_at dimension d = (select 1) }
+measure on_odd { formula count(odd) grain month }
 """, encoding="utf-8")
     loaded = load_project(tmp_path)
     errors = [d for d in loaded.diagnostics if d.severity.value == "error"]
-    assert {d.span.line for d in errors} >= {2, 6, 7}
-    assert touched(loaded.project, errors) == {"on_bad", "via", "wrong"}
+    assert {d.span.line for d in errors} >= {2, 6, 7, 8}
+    assert "odd" in loaded.project.sources  # kept, without its broken dimension
+    assert touched(loaded.project, errors) == {"on_bad", "via", "wrong", "on_odd"}
     (tmp_path / "metriclang.toml").write_text("[project\n", encoding="utf-8")
     loaded = load_project(tmp_path)
     errors = [d for d in loaded.diagnostics if d.severity.value == "error"]
