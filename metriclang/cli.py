@@ -43,6 +43,11 @@ def _day_option(*names: str, help: str) -> Callable[[Callable[..., None]], Calla
                         callback=_day, help=help)
 
 
+#: ``--as-of`` of ``osm run`` and ``osm query``.
+AS_OF_HELP = ("Judge periods complete up to this day (excluded) instead of the data's last "
+              "event.")
+
+
 def _period(first: date | None, last: date | None) -> None:
     """``--from`` after ``--to`` is a usage error (exit 2), like a malformed date."""
     if first and last and first > last:
@@ -339,11 +344,12 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
               show_default=True)
 @_day_option("--from", "date_from", help="First day to compute.")
 @_day_option("--to", "date_to", help="Last day to compute.")
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @LIMIT
 @TIMEOUT
 def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
-                date_from: date | None, date_to: date | None, limit: int | None,
-                timeout: float) -> None:
+                date_from: date | None, date_to: date | None, as_of: date | None,
+                limit: int | None, timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH (default: .) on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
@@ -366,8 +372,8 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
         click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
                    f"`osm run PATH {measure}` for another project)", err=True)
     with progress_bar(run_all and fmt != "json") as progress:
-        computed = compute(path, measure, db, date_from, date_to, timeout, limit=limit,
-                           progress=progress)
+        computed = compute(path, measure, db, date_from, date_to, timeout, progress,
+                           as_of, limit)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -556,6 +562,7 @@ def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool
               help="Add MEASURE__previous and MEASURE__change (relative change) columns.")
 @click.option("--order", metavar="COL[ desc]", help="Order rows by this output column first.")
 @LIMIT
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
@@ -566,8 +573,9 @@ def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool
 @TIMEOUT
 def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
                   where: str | None, date_from: date | None, date_to: date | None,
-                  compare: str | None, order: str | None, limit: int | None, db: str | None,
-                  fmt: str, show_sql: bool, dialect: str | None, timeout: float) -> None:
+                  compare: str | None, order: str | None, limit: int | None,
+                  as_of: date | None, db: str | None, fmt: str, show_sql: bool,
+                  dialect: str | None, timeout: float) -> None:
     """Ask MEASUREs of PATH (default: .) by dimensions, at a grain, filtered, compared.
 
     Columns: period, each --by dimension (`.` written `__`), each measure (see docs/query.md).
@@ -581,6 +589,8 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
     path, measures = _split(args)
     if dialect is not None and not show_sql:
         raise UsageError("--dialect goes with --sql")
+    if as_of is not None and show_sql:
+        raise UsageError("--as-of goes with running the query, not with --sql")
     project = _loaded_for_sql(path)
     options = {"by": by, "grain": grain, "where": where, "date_from": date_from,
                "date_to": date_to, "compare": compare, "order": order, "limit": limit}
@@ -588,12 +598,14 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
         click.echo(api.query_sql(project, measures, dialect=dialect, **options),  # type: ignore[arg-type]
                    nl=False)
         return
-    got = api.query(project, measures, db=db, timeout=timeout, **options)  # type: ignore[arg-type]
+    got = api.query(project, measures, db=db, timeout=timeout, as_of=as_of,
+                    **options)  # type: ignore[arg-type]
     for note in got.notes:
         click.echo(note, err=True)
     result = Result(got.columns, got.rows)
-    click.echo(to_table([Named(", ".join(measures), None, result)], _color(sys.stdout))
-               if fmt == "table" else to_rows_json(result) if fmt == "json" else
+    click.echo(to_table([Named(", ".join(measures), None, result, got.coverage)],
+                        _color(sys.stdout))
+               if fmt == "table" else to_rows_json(result, got.coverage) if fmt == "json" else
                to_csv([Named("", None, result)], True), nl=False)
 
 
@@ -718,6 +730,53 @@ def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: st
                 click.echo(note, err=True)
     click.echo(RENDERERS[fmt](result, runs), nl=False)
     sys.exit(1 if failed(result, fail_on) else 0)
+
+
+@main.command("lsp")
+def lsp_command() -> None:
+    """Run the language server over stdio, for an editor to start (see docs/editor.md).
+
+    The project is the editor's workspace folder.
+    """
+    try:
+        from metriclang.lsp.server import serve
+    except ImportError as exc:
+        raise UsageError(f"osm lsp needs the pygls package ({exc}): "
+                         "pip install 'metriclang[lsp]'") from None
+    serve()
+
+
+@main.command("mcp")
+@PATH
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
+              show_default=True, help="stdio for a client that starts the server; http for "
+              "streamable HTTP at /mcp.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port of --transport http.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address of --transport http; anything but loopback exposes the project.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="The most rows one `query` call returns.")
+@TIMEOUT
+def mcp_command(path: Path, db: str | None, transport: str, port: int, host: str,
+                max_rows: int, timeout: float) -> None:
+    """Serve the measures of PATH to AI agents over the Model Context Protocol (read-only).
+
+    Tools: list_measures, describe_measure, get_drivers, get_sql, query, check_project,
+    verify_links; resources osm://measure/NAME (see docs/agents.md).
+    """
+    from metriclang.load import project_files
+
+    project_files(path)
+    try:
+        from metriclang.mcp.server import serve
+        from metriclang.mcp.tools import Tools
+    except ImportError as exc:
+        raise UsageError(f"osm mcp needs the mcp package ({exc}): "
+                         "pip install 'metriclang[mcp]'") from None
+    serve(Tools(path.resolve(), db, timeout, max_rows), transport, host, port)
 
 
 if __name__ == "__main__":  # pragma: no cover

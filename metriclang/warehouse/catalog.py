@@ -3,7 +3,8 @@
 Only the catalogue is read (``information_schema`` on DuckDB and PostgreSQL, the Spark
 catalog), never a table's rows: each driver answers :meth:`Engine.columns` and
 :meth:`Engine.tables_near`. A column's type is sorted into a :data:`Kind` with sqlglot's
-type names, the same for every engine.
+type names, the same for every engine. ``osm check --db`` (:mod:`.schema`) and the editor's
+column completion (:func:`source_columns`) read it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Literal
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from metriclang.semantic.model import Project
+from metriclang.warehouse import opened
 from metriclang.warehouse.result import Engine
 
 #: What a column holds, as far as a measure cares.
@@ -87,3 +90,17 @@ def read_catalog(engine: Engine, names: Iterable[tuple[str, ...]]) -> Catalog:
         tables[name] = Table(name, tuple(Column(c, t, kind_of(t, engine.dialect))
                                          for c, t in found))
     return Catalog(engine.url, tables, nearby)
+
+
+def source_columns(project: Project, db: str | None = None, timeout: float | None = None
+                   ) -> dict[str, tuple[str, ...]]:
+    """Column names by source, from the catalogue (empty for a table that is not there).
+    Raises :class:`~metriclang.errors.UsageError` without a warehouse, ``EngineError`` when
+    it can't be opened or read."""
+    with opened(project, db, timeout) as (engine, _):
+        catalog = read_catalog(engine, [s.table for s in project.sources.values() if s.table])
+    out: dict[str, tuple[str, ...]] = {}
+    for name, source in project.sources.items():
+        table = catalog.tables.get(source.table)
+        out[name] = tuple(c.name for c in table.columns) if table else ()
+    return out

@@ -21,6 +21,7 @@ from metriclang.semantic.model import Project
 from metriclang.semantic.references import formula_refs, formula_sources
 from metriclang.source import Span
 from metriclang.warehouse import opened
+from metriclang.warehouse.coverage import Bounds
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, QueryTimeout
 from metriclang.warehouse.result import Engine, EngineError, Named
 from metriclang.warehouse.schema import warehouse_problems
@@ -50,15 +51,16 @@ def _names(project: Project, measure: str | None) -> list[str]:
 
 def compute(path: str | Path, measure: str | None, db: str | None,
             date_from: date | None = None, date_to: date | None = None,
-            timeout: float = DEFAULT_TIMEOUT, limit: int | None = None,
-            progress: Progress = SILENT) -> Computed:
+            timeout: float = DEFAULT_TIMEOUT, progress: Progress = SILENT,
+            as_of: date | None = None, limit: int | None = None) -> Computed:
     """Compute one measure (or every measure when ``measure`` is None) of the project at
-    ``path``, at most ``limit`` rows each. A query running longer than ``timeout`` seconds
-    is cancelled and reported. ``progress`` shows the measure being computed.
+    ``path``, at most ``limit`` rows each, each row marked complete or not (judged against
+    the data's last event, or ``as_of``). A query running longer than ``timeout`` seconds is
+    cancelled and reported. ``progress`` shows the measure being computed.
 
-    A measure an error of the project touches (in its declaration, a source it reads or a
-    measure its formula names) is not computed; the others are, and a measure the warehouse
-    refuses is reported (E203, with the catalogue's view of it) without stopping the rest.
+    A measure an error of the project touches (:func:`touched`) is not computed; the others
+    are, and a measure the warehouse refuses is reported (E203, with the catalogue's view of
+    it) without stopping the rest.
     """
     loaded = load_project(path)
     project = loaded.project
@@ -72,13 +74,23 @@ def compute(path: str | Path, measure: str | None, db: str | None,
     if len(runnable) < len(names):
         said += ("note: not computed because of the errors above: "
                  + ", ".join(f"`{n}`" for n in names if n in blocked),)
+    ran = compute_project(project, runnable, db, date_from, date_to, timeout, progress, as_of,
+                          limit)
+    return replace(ran, notices=(*said, *ran.notices), failed=ran.failed or bool(errors))
+
+
+def compute_project(project: Project, names: list[str], db: str | None,
+                    date_from: date | None = None, date_to: date | None = None,
+                    timeout: float = DEFAULT_TIMEOUT, progress: Progress = SILENT,
+                    as_of: date | None = None, limit: int | None = None) -> Computed:
+    """Compute the measures ``names`` of a loaded project (as :func:`compute`), none of
+    which an error touches."""
     try:
         with opened(project, db, timeout) as (engine, note):
-            ran = _run(project, engine, runnable, (*said, *((note,) if note else ())),
-                       date_from, date_to, limit, progress)
+            return _run(project, engine, names, (note,) if note else (), date_from, date_to,
+                        progress, as_of, limit)
     except EngineError as exc:
-        return Computed(project, (), (*said, f"error: {exc}"), True)
-    return replace(ran, failed=ran.failed or bool(errors))
+        return Computed(project, (), (f"error: {exc}",), True)
 
 
 def touched(project: Project, errors: Sequence[Diagnostic]) -> set[str]:
@@ -109,12 +121,14 @@ def touched(project: Project, errors: Sequence[Diagnostic]) -> set[str]:
 
 
 def _run(project: Project, engine: Engine, names: list[str], notices: tuple[Notice, ...],
-         date_from: date | None, date_to: date | None, limit: int | None,
-         progress: Progress) -> Computed:
+         date_from: date | None, date_to: date | None, progress: Progress,
+         as_of: date | None, limit: int | None) -> Computed:
     """Compile and query each of ``names`` on ``engine``; failures become notices."""
     from metriclang.sqlgen import compile_sql
+    from metriclang.sqlgen.coverage import measure_reach
 
     said, results, failed = list(notices), [], False
+    bounds = Bounds(project, engine)
     for name in progress.track(names, "run"):
         sql, diagnostics = compile_sql(project, name, engine.dialect,
                                        date_from=date_from, date_to=date_to, limit=limit)
@@ -122,8 +136,11 @@ def _run(project: Project, engine: Engine, names: list[str], notices: tuple[Noti
         if sql is None:
             failed = True
             continue
+        reach = measure_reach(project, name)
+        assert reach is not None  # it compiled
         try:
             result = engine.query(sql)
+            coverage = bounds.coverage(reach.sources, as_of)
         except QueryTimeout as exc:
             said.append(f"error: query for measure `{name}` {exc}")
             failed = True
@@ -132,7 +149,8 @@ def _run(project: Project, engine: Engine, names: list[str], notices: tuple[Noti
             said += [d for d in refused(project, engine, [name], exc) if d not in said]
             failed = True
             continue
-        results.append(Named(name, project.measures[name].label, result))
+        results.append(Named(name, project.measures[name].label,
+                             coverage.mark(result, reach), coverage))
     return Computed(project, tuple(results), tuple(said), failed)
 
 

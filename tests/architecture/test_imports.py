@@ -34,7 +34,8 @@ TIERS: tuple[tuple[str, ...], ...] = (
     ("verify",),
     ("docgen", "diff", "interop"),
     ("api",),
-    ("cli", "lsp", "mcp"),
+    ("lsp", "mcp"),
+    ("cli",),
 )
 TIER = {name: rank for rank, names in enumerate(TIERS) for name in names}
 
