@@ -45,11 +45,12 @@ if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
     from metriclang.interop.output import Converted
+    from metriclang.report.status import MeasureStatus
     from metriclang.warehouse.coverage import Coverage
 
-__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "columns",
-           "default_dialect", "describe", "drivers", "export", "import_files", "load",
-           "measures", "query", "query_sql", "run", "sql"]
+__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "StatusReport", "check",
+           "columns", "default_dialect", "describe", "drivers", "export", "import_files", "load",
+           "measures", "query", "query_sql", "run", "sql", "status"]
 
 
 class ProjectError(Exception):
@@ -278,6 +279,36 @@ def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
         raise EngineError("; ".join(str(n).removeprefix("error: ") for n in ran.notices))
     notes = tuple(n for n in ran.notices if isinstance(n, str))
     return QueryResult(ran.result.columns, ran.result.rows, notes, ran.coverage)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Where every measure stands (``osm status``): the day completeness was judged at,
+    one :class:`~metriclang.report.status.MeasureStatus` per measure in the objective
+    tree's order, and the warehouse's messages (failed measures are left out)."""
+
+    as_of: date | None
+    measures: tuple[MeasureStatus, ...]
+    notes: tuple[str, ...] = ()
+
+
+def status(project: Project, *, as_of: date | None = None, db: str | None = None,
+           timeout: float | None = None) -> StatusReport:
+    """Each measure's latest complete period, value, change, target and status
+    (docs/status.md) on the project's warehouse; ``EngineError`` when it can't be opened."""
+    from metriclang.query.series import measure_series
+    from metriclang.report.status import assess_all, tree_order
+    from metriclang.report.text import render_one
+    from metriclang.warehouse.guard import DEFAULT_TIMEOUT
+    from metriclang.warehouse.result import EngineError
+
+    ran = measure_series(project, tree_order(project), db, as_of, timeout or DEFAULT_TIMEOUT)
+    notes = tuple(n if isinstance(n, str) else render_one(ran.project, n) for n in ran.notices)
+    if not ran.series and notes:
+        raise EngineError("; ".join(n.removeprefix("error: ") for n in notes))
+    series = {s.measure: [(p.period, p.value, p.complete) for p in s.points]
+              for s in ran.series}
+    return StatusReport(ran.as_of, assess_all(project, series), notes)
 
 
 def columns(project: Project, db: str | None = None, timeout: float | None = None
