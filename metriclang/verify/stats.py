@@ -218,25 +218,31 @@ def prewhiten(driver: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def window(declared: int) -> range:
-    """Lags scanned around a declared lag: ``L ± max(2, ceil(L/2))``, never below 1.
+    """Lags scanned around a declared lag ``L``: ``L ± floor(L/2)``; 1 and 2 when ``L`` is 0.
 
     Lag 0 is never scanned: a movement in the same period says nothing about which came
-    first (a common cause in that period gives the same picture).
+    first (a common cause in that period gives the same picture). The window is no wider
+    than the uncertainty of a declared lag needs: every lag scanned costs power.
 
-    >>> list(window(0)), list(window(1)), list(window(4)), (window(30).start, window(30).stop)
-    ([1, 2], [1, 2, 3], [2, 3, 4, 5, 6], (15, 46))
+    >>> list(window(0)), list(window(1)), list(window(2)), list(window(4))
+    ([1, 2], [1], [1, 2, 3], [2, 3, 4, 5, 6])
+    >>> (window(30).start, window(30).stop)
+    (15, 46)
     """
-    half = max(2, math.ceil(declared / 2))
-    return range(max(1, declared - half), declared + half + 1)
+    if declared == 0:
+        return range(1, 3)
+    half = declared // 2
+    return range(declared - half, declared + half + 1)
 
 
 def reverse_window(declared: int) -> range:
-    """Lags scanned for the target leading the driver: 1 up to the forward window's end.
+    """Lags scanned for the target leading the driver: 1 up to the forward window's end, and
+    at least 1 and 2.
 
-    >>> list(reverse_window(0)), list(reverse_window(4))
-    ([1, 2], [1, 2, 3, 4, 5, 6])
+    >>> list(reverse_window(0)), list(reverse_window(1)), list(reverse_window(4))
+    ([1, 2], [1, 2], [1, 2, 3, 4, 5, 6])
     """
-    return range(1, window(declared).stop)
+    return range(1, max(3, window(declared).stop))
 
 
 def heavy_tailed(x: np.ndarray, limit: float = 6.0) -> bool:
