@@ -185,7 +185,11 @@ def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int
     import numpy as np
 
     n = len(driver)
-    orders = (_differencing(driver, names[0]), _differencing(target, names[1]))
+    dx, dy = _differencing(driver, names[0]), _differencing(target, names[1])
+    # a target with more unit roots than its driver accumulates it (a stock of a flow): the
+    # driver's level against the target's changes; otherwise both alike (one filter applied
+    # to both keeps a lagged relationship intact)
+    orders = (dx, dy) if dy >= dx else (dx, dx)
     x, y = np.diff(driver, orders[0]), np.diff(target, orders[1])
     m = min(len(x), len(y))  # differencing drops the first periods: align the ends
     x, y = x[len(x) - m:], y[len(y) - m:]

@@ -6,9 +6,11 @@ statsmodels'; this module chooses the settings and the order of the steps):
 1. :func:`make_stationary`: ADF (null: unit root) and KPSS (null: level-stationary) on each
    series; a series is differenced only when both agree it has a unit root (ADF does not
    reject, KPSS does), or ADF does not reject and the lag-1 autocorrelation is above 0.9
-   (:func:`unit_root`); again only when that holds once more (at most twice). Each series
-   keeps its own order: a stock that accumulates a flow (the active base, summing sign-ups)
-   is compared in changes with the flow in levels.
+   (:func:`unit_root`); again only when that holds once more (at most twice). A target
+   with more unit roots than its driver keeps its own order: a stock that accumulates a flow
+   (the active base, summing sign-ups) is compared in changes with the flow in levels;
+   otherwise the target is differenced as often as the driver (see
+   :func:`metriclang.verify.evidence.assess_pair`).
 2. :func:`prewhiten`: fit an AR(p) model on the driver (order by AIC) and run both series
    through that filter, so the driver's own autocorrelation cannot fake a cross-correlation.
 3. :func:`lag_scan`: cross-correlation of the filtered series at each lag of a window around
