@@ -8,9 +8,11 @@ where a series has no value) and returns the stretch the tests use, saying what 
    :data:`ZERO_OUTLIER` robust standard deviations below the median of the other values),
    such a 0 is a missing period, not a value.
 2. **Gaps.** A gap of at most :data:`MAX_FILL` consecutive periods inside the data is filled
-   by linear interpolation (said in the notes); the longest stretch without a remaining gap
-   is used. Periods available (both series have a value), used, filled and the gaps are
-   reported.
+   by linear interpolation (said in the notes), so that differencing and AR filters can run;
+   the filled periods are then left out of the correlations and regressions (as the
+   correlated or predicted value; values an AR filter computed from them stay). The longest
+   stretch without a remaining gap is used. Periods available (both series have a value),
+   used, filled and the gaps are reported.
 3. **Weekly rhythm** (daily pairs): a strictly positive series is taken in logs (a weekday
    pattern that grows with the level is multiplicative); each weekday's mean is removed.
 4. **Annual season** (at least two years of periods): the series is regressed on a linear
@@ -52,6 +54,7 @@ class Prepared:
     gaps: tuple[tuple[date, date], ...]
     filled: int
     steps: tuple[str, ...]
+    interpolated: np.ndarray  # per used period: filled in by interpolation
 
 
 def prepare(pair: Pair) -> Prepared:
@@ -67,7 +70,8 @@ def prepare(pair: Pair) -> Prepared:
     x, fx = _fill(x)
     y, fy = _fill(y)
     start, stop = _longest(np.isfinite(x) & np.isfinite(y))
-    filled = int((fx | fy)[start:stop].sum())
+    interpolated = (fx | fy)[start:stop]
+    filled = int(interpolated.sum())
     if filled:
         steps.append(f"{filled} missing period(s) interpolated (gaps of at most {MAX_FILL})")
     periods = pair.periods[start:stop]
@@ -77,7 +81,7 @@ def prepare(pair: Pair) -> Prepared:
         y = _weekday(y, periods, "target", steps)
     x = _season(x, periods, pair.grain, "driver", steps)
     y = _season(y, periods, pair.grain, "target", steps)
-    return Prepared(periods, x, y, available, gaps, filled, tuple(steps))
+    return Prepared(periods, x, y, available, gaps, filled, tuple(steps), interpolated)
 
 
 def _zeros_missing(values: np.ndarray, role: str, steps: list[str]) -> np.ndarray:

@@ -38,6 +38,7 @@ from metriclang.verify.stats import (
     make_stationary,
     prewhiten,
     reverse_window,
+    spread,
     window,
 )
 
@@ -146,13 +147,17 @@ def assess(pair: Pair, declared_lag: int, sign: int,
            names: tuple[str, str] = ("the driver", "the target")) -> tuple[PairTest, Prepared]:
     """Prepare an aligned pair (gaps, seasons) and test it; what preparing did is returned."""
     prepared = prepare(pair)
-    return assess_pair(prepared.driver, prepared.target, declared_lag, sign, names), prepared
+    return assess_pair(prepared.driver, prepared.target, declared_lag, sign, names,
+                       prepared.interpolated), prepared
 
 
 def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int,
-                names: tuple[str, str] = ("the driver", "the target")) -> PairTest:
+                names: tuple[str, str] = ("the driver", "the target"),
+                interpolated: np.ndarray | None = None) -> PairTest:
     """Test ``driver`` leading ``target`` by ``declared_lag`` periods with sign ``sign``, and
-    the target leading the driver. ``names`` name the series in a failure's note.
+    the target leading the driver. ``names`` name the series in a failure's note;
+    ``interpolated`` marks the periods filled in (left out of every correlation and
+    regression, with whatever was computed from them).
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(7)
@@ -168,7 +173,7 @@ def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign:
         return PairTest(declared_lag, sign, n, needed=need,
                         note=f"{n} periods, needs at least {need}")
     try:
-        return _assess(driver, target, declared_lag, sign, names)
+        return _assess(driver, target, declared_lag, sign, names, interpolated)
     except StatsError as e:
         return failed(declared_lag, sign, n, str(e))
     except (ArithmeticError, ValueError) as e:  # numpy/scipy outside a statsmodels step
@@ -181,7 +186,7 @@ def failed(declared_lag: int, sign: int, periods: int, reason: str) -> PairTest:
 
 
 def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int,
-            names: tuple[str, str]) -> PairTest:
+            names: tuple[str, str], interpolated: np.ndarray | None) -> PairTest:
     import numpy as np
 
     n = len(driver)
@@ -193,6 +198,8 @@ def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int
     x, y = np.diff(driver, orders[0]), np.diff(target, orders[1])
     m = min(len(x), len(y))  # differencing drops the first periods: align the ends
     x, y = x[len(x) - m:], y[len(y) - m:]
+    touched = None if interpolated is None or not interpolated.any() else \
+        spread(interpolated, max(orders))
     if x.std() == 0 or y.std() == 0:
         return PairTest(declared_lag, sign, n, orders=orders, note="one series does not move")
     ex, ey, p = prewhiten(x, y)
@@ -203,20 +210,21 @@ def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int
         return PairTest(declared_lag, sign, n, orders=orders, ar_order=p,
                         needed=more, note=f"{n} periods, needs at least {more}")
     robust = heavy_tailed(ex) or heavy_tailed(ey)
-    forward = _direction(ex, ey, x, y, lags, robust)
-    ry, rx, _ = prewhiten(y, x)
+    forward = _direction(ex, ey, x, y, lags, robust, touched, p)
+    ry, rx, q = prewhiten(y, x)
     back = reverse_window(declared_lag)
-    reverse = (_direction(ry, rx, y, x, back, robust)
+    reverse = (_direction(ry, rx, y, x, back, robust, touched, q)
                if len(ry) - (back.stop - 1) >= MIN_PAIRS else None)
     return PairTest(declared_lag, sign, n, forward, reverse, orders, p, robust)
 
 
 def _direction(ea: np.ndarray, eb: np.ndarray, a: np.ndarray, b: np.ndarray, lags: range,
-               robust: bool) -> Direction:
-    """``a`` leading ``b``: the scan on the pre-whitened pair, Granger on the series."""
-    scan = lag_scan(ea, eb, lags, robust)
+               robust: bool, touched: np.ndarray | None, p: int) -> Direction:
+    """``a`` leading ``b``: the scan on the pair pre-whitened by an AR(``p``) filter,
+    Granger on the series."""
+    scan = lag_scan(ea, eb, lags, robust, None if touched is None else touched[p:])
     return Direction(scan.lags, scan.correlations, scan.best_lag, scan.estimate, scan.p_value,
-                     scan.interval(), granger(a, b, lags))
+                     scan.interval(), granger(a, b, lags, touched))
 
 
 def _differencing(x: np.ndarray, series: str) -> int:

@@ -257,22 +257,44 @@ def heavy_tailed(x: np.ndarray, limit: float = 6.0) -> bool:
     return bool(mad > 0 and np.max(np.abs(x - centre)) > limit * mad)
 
 
+def spread(touched: np.ndarray, width: int) -> np.ndarray:
+    """Which values of a series filtered over ``width + 1`` consecutive values (a difference,
+    an AR filter) depend on a touched (interpolated) one: ``out[i] = any(touched[i:i+width+1])``.
+
+    >>> import numpy as np
+    >>> spread(np.array([False, True, False, False]), 1).tolist()
+    [True, True, False]
+    """
+    import numpy as np
+
+    n = len(touched) - width
+    out = np.zeros(max(0, n), dtype=bool)
+    for j in range(width + 1):
+        out |= touched[j:j + n]
+    return out
+
+
 def lag_scan(driver: np.ndarray, target: np.ndarray, lags: range,
-             robust: bool = False) -> Scan:
+             robust: bool = False, touched: np.ndarray | None = None) -> Scan:
     """Correlation of ``driver[t-k]`` with ``target[t]`` for each ``k``; the best by ``|r|``.
 
     The p-value of the best lag is two-sided (t test on the correlation, which is exact when
     the driver is white noise independent of the target) and Šidák-corrected for the number
     of lags scanned. Ties go to the lag closest to the window's centre. ``robust``: rank
-    (Spearman) correlations, with the same t approximation.
+    (Spearman) correlations, with the same t approximation. ``touched``: periods whose values
+    were interpolated (or computed from one); a pair with one of them is left out.
     """
     import numpy as np
     from scipy import stats  # type: ignore[import-untyped]
 
     n = len(driver)
-    rs = []
+    rs, used = [], []
     for k in lags:
         a, b = driver[:n - k], target[k:]
+        if touched is not None:
+            keep = ~(touched[:n - k] | touched[k:])
+            a, b = a[keep], b[keep]
+        used.append(len(a))
         if robust:
             a, b = stats.rankdata(a), stats.rankdata(b)
         a, b = a - a.mean(), b - b.mean()
@@ -281,14 +303,15 @@ def lag_scan(driver: np.ndarray, target: np.ndarray, lags: range,
     centre = (lags.start + lags.stop - 1) / 2
     i = max(range(len(rs)), key=lambda j: (round(abs(rs[j]), 12), -abs(lags[j] - centre)))
     k, r = lags[i], rs[i]
-    pairs = n - k
+    pairs = used[i]
     t = r * math.sqrt((pairs - 2) / max(1e-12, 1 - r * r))
     p_one = float(2 * stats.t.sf(abs(t), pairs - 2))
     p_window = float(-np.expm1(len(rs) * np.log1p(-min(p_one, 1 - 1e-16))))
     return Scan(tuple(lags), tuple(rs), k, r, min(1.0, p_window), pairs)
 
 
-def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> Granger | None:
+def granger(driver: np.ndarray, target: np.ndarray, lags: range,
+            touched: np.ndarray | None = None) -> Granger | None:
     """F test that ``driver`` lags in ``lags`` improve an AR model of ``target``.
 
     The target's own AR order is chosen by AIC (:func:`ar_order`); the restricted model
@@ -296,7 +319,8 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> Granger | No
     are fitted by OLS on the same rows and compared with
     :meth:`~statsmodels.regression.linear_model.RegressionResults.compare_f_test`.
     The effect is the sum of the driver's lag coefficients (its sign is the direction the
-    test saw). ``None`` when fewer than 5 residual degrees of freedom are left.
+    test saw). ``touched``: as for :func:`lag_scan`, a row with a touched value is left out.
+    ``None`` when fewer than 5 residual degrees of freedom are left.
     """
     import numpy as np
     from statsmodels.regression.linear_model import OLS  # type: ignore[import-untyped]
@@ -304,15 +328,16 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> Granger | No
 
     own, _ = ar_order(target, max(0, min(MAX_AR_ORDER, len(target) // 10)))
     start = max(own, lags.stop - 1)
-    rows = len(target) - start
+    keep = np.ones(len(target) - start, dtype=bool) if touched is None else ~touched[start:]
+    rows = int(keep.sum())
     if rows - (1 + own + len(lags)) < 5:
         return None
-    past_target = lagmat(target, start, trim="both")[:, :own]
-    past_driver = lagmat(driver, start, trim="both")[:, [k - 1 for k in lags]]
+    past_target = lagmat(target, start, trim="both")[keep][:, :own]
+    past_driver = lagmat(driver, start, trim="both")[keep][:, [k - 1 for k in lags]]
     restricted = np.column_stack([np.ones(rows), past_target])
     with _library("Granger test"):
-        small = OLS(target[start:], restricted).fit()
-        full = OLS(target[start:], np.column_stack([restricted, past_driver])).fit()
+        small = OLS(target[start:][keep], restricted).fit()
+        full = OLS(target[start:][keep], np.column_stack([restricted, past_driver])).fit()
         effect = float(np.sum(full.params[1 + own:]))
         if full.ssr <= 0:
             return Granger(0.0, effect)
