@@ -66,8 +66,8 @@ def test_known_lag_and_sign_recovered_weekly() -> None:
 
 
 def test_known_lag_recovered_when_declared_lag_is_off_by_two() -> None:
-    """The best lag finds the planted one (5) inside the window around the declared (3)."""
-    recovery(range(40), n=104, lag=5, declared=3)
+    """The best lag finds the planted one (6) inside the window around the declared (4)."""
+    recovery(range(40), n=104, lag=6, declared=4)
 
 
 def test_known_lag_recovered_daily_30() -> None:
@@ -231,7 +231,7 @@ def test_granger() -> None:
     assert granger(x[:8], y[:8], window(3)) is None
 
 
-def tested(p: float, r: float = 0.3, granger_p: float = 0.01,
+def link_with(p: float, r: float = 0.3, granger_p: float = 0.01,
            reverse: float | None = None) -> PairTest:
     """A link tested with scan p-value ``p`` (and a reverse one), Granger agreeing."""
     def way(q: float, est: float) -> Direction:
@@ -244,7 +244,7 @@ def tested(p: float, r: float = 0.3, granger_p: float = 0.01,
 def test_benjamini_hochberg_hand_computed() -> None:
     # sorted p: .001 .008 .039 .041 .6 ; times m/rank: .005 .02 .065 .05125 .6
     # step-up minimum from the right: .005 .02 .05125 .05125 .6
-    tests = [tested(p) for p in (0.041, 0.001, 0.6, 0.008, 0.039)]
+    tests = [link_with(p) for p in (0.041, 0.001, 0.6, 0.008, 0.039)]
     untested = PairTest(1, 1, 30, note="one series does not move")
     q = [j.p_value for j in judge([*tests, untested])]
     assert q == pytest.approx([0.05125, 0.005, 0.6, 0.02, 0.05125, None])
@@ -254,23 +254,25 @@ def test_benjamini_hochberg_hand_computed() -> None:
 
 def test_each_direction_is_corrected_on_its_own() -> None:
     """Reverse p-values: .01 and .02 over two links: adjusted .02 and .02."""
-    judged = judge([tested(0.5, reverse=0.01), tested(0.6, reverse=0.02)])
+    judged = judge([link_with(0.5, reverse=0.01), link_with(0.6, reverse=0.02)])
     assert [j.reverse_p for j in judged] == pytest.approx([0.02, 0.02])
     assert [j.p_value for j in judged] == pytest.approx([0.6, 0.6])
     assert [j.verdict for j in judged] == ["reversed", "reversed"]
 
 
 @pytest.mark.parametrize(("test", "verdict", "reason"), [
-    (tested(0.001), "supported", None),
-    (tested(0.001, r=-0.3), "contradicted", None),
-    (tested(0.001, granger_p=0.2), "weak", "the lag scan finds r = +0.30 at lag 1, but the "
+    (link_with(0.001), "supported", None),
+    (link_with(0.001, r=-0.3), "contradicted", None),
+    (link_with(0.001, granger_p=0.2), "weak", "the lag scan finds r = +0.30 at lag 1, but the "
                                           "Granger test does not agree (p = 0.2, effect +)"),
-    (tested(0.3, reverse=0.001), "reversed", None),
-    (tested(0.002, reverse=0.001), "reversed",
+    (link_with(0.3, reverse=0.001), "reversed", None),
+    (link_with(0.002, reverse=0.001), "reversed",
      "both directions are significant; the target leading is stronger"),
-    (tested(0.001, reverse=0.002), "supported",
+    (link_with(0.001, reverse=0.002), "supported",
      "both directions are significant (feedback, or a common cause)"),
-    (tested(0.3, granger_p=0.2, reverse=0.001), "weak", None),
+    (link_with(0.3, granger_p=0.2, reverse=0.001), "weak",
+     "the target leads in the lag scan (r = +0.30 at lag -1), but the Granger test does not "
+     "agree (p = 0.2, effect +)"),
 ])
 def test_verdict_needs_the_scan_and_granger_to_agree(test: PairTest, verdict: str,
                                                       reason: str | None) -> None:
@@ -280,7 +282,7 @@ def test_verdict_needs_the_scan_and_granger_to_agree(test: PairTest, verdict: st
 
 
 def test_granger_with_the_opposite_sign_does_not_agree() -> None:
-    t = tested(0.001)
+    t = link_with(0.001)
     assert t.forward is not None and t.forward.agrees(0.05)
     flipped = Direction((1,), (0.3,), 1, 0.3, 0.001, (0.1, 0.5), Granger(0.001, -0.2))
     assert not flipped.agrees(0.05)
