@@ -172,8 +172,11 @@ def assess_pair(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign:
     if n < need:
         return PairTest(declared_lag, sign, n, needed=need,
                         note=f"{n} periods, needs at least {need}")
+    import numpy as np
+
     try:
-        return _assess(driver, target, declared_lag, sign, names, interpolated)
+        with np.errstate(over="raise"):  # an overflow is a failure, never a number
+            return _assess(driver, target, declared_lag, sign, names, interpolated)
     except StatsError as e:
         return failed(declared_lag, sign, n, str(e))
     except (ArithmeticError, ValueError) as e:  # numpy/scipy outside a statsmodels step
@@ -232,6 +235,8 @@ def _differencing(x: np.ndarray, series: str) -> int:
         return make_stationary(x).order
     except StatsError as e:
         raise e.on(series) from e.cause
+    except ArithmeticError as e:  # an overflow on the series' own values
+        raise StatsError("the stationarity test", e, series) from e
 
 
 def judge(tests: list[PairTest], alpha: float = ALPHA) -> list[Judged]:
