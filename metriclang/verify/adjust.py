@@ -16,8 +16,9 @@ where a series has no value) and returns the stretch the tests use, saying what 
 3. **Weekly rhythm** (daily pairs): a strictly positive series is taken in logs (a weekday
    pattern that grows with the level is multiplicative); each weekday's mean is removed.
 4. **Annual season** (at least two years of periods): the series is regressed on a linear
-   trend and annual Fourier terms; when the season is significant (F test, 1%) its fitted
-   part is removed.
+   trend and annual Fourier terms; when the season is significant (F test, 1%, in a model
+   that also has last period's value, so that autocorrelation is not taken for a season) its
+   fitted part is removed.
 """
 
 from __future__ import annotations
@@ -177,13 +178,17 @@ def _season(values: np.ndarray, periods: tuple[date, ...], grain: str, role: str
                              for f in (np.sin, np.cos)])
     t = np.arange(len(values), dtype=float)
     base = np.column_stack([np.ones(len(values)), t])
+    # significance with last period's value as a regressor (autocorrelated noise makes a
+    # static F test see seasons everywhere); the season removed is the static fit's
+    dynamic = np.column_stack([base[1:], values[:-1]])
     try:
-        small = OLS(values, base).fit()
-        full = OLS(values, np.column_stack([base, waves])).fit()
-        p = float(full.compare_f_test(small)[1])
+        small = OLS(values[1:], dynamic).fit()
+        p = float(OLS(values[1:], np.column_stack([dynamic, waves[1:]])).fit()
+                  .compare_f_test(small)[1])
+        season = waves @ OLS(values, np.column_stack([base, waves])).fit().params[2:]
     except (ArithmeticError, ValueError):
         return values
     if not p < SEASON_ALPHA:
         return values
     steps.append(f"annual season removed from the {role}")
-    return np.asarray(values - waves @ full.params[2:], dtype=float)
+    return np.asarray(values - season, dtype=float)

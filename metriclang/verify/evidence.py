@@ -11,7 +11,9 @@ link) and turns the adjusted p-values into verdicts:
 * ``contradicted``: the same, with the opposite sign;
 * ``reversed``: the target leads the driver (scan and Granger agreeing), and not the other
   way round (or less strongly);
-* ``weak``: not significant, or the scan and the Granger test disagree (the note says how);
+* ``weak``: not significant, or the scan and the Granger test disagree, or the strongest
+  correlation is in the same period (lag 0: no evidence of a lead, whatever the lagged
+  correlations say); the note says which;
 * ``insufficient-data``: too few periods to test; ``needed`` says how many.
 
 A link whose statistics fail on its series (:class:`~metriclang.verify.stats.StatsError`,
@@ -80,9 +82,11 @@ class Direction:
     granger: Granger | None
 
     def agrees(self, alpha: float) -> bool:
-        """The Granger test is significant with the scan's sign."""
+        """The Granger test finds an effect with the scan's sign: its F test below ``2 alpha``
+        with the sign given, about a one-sided test at ``alpha``. The verdict also needs the
+        scan at ``alpha``, so it is never more often wrong than the scan alone."""
         g = self.granger
-        return g is not None and g.p_value < alpha and (g.effect > 0) == (self.estimate > 0)
+        return g is not None and g.p_value < 2 * alpha and (g.effect > 0) == (self.estimate > 0)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class PairTest:
     robust: bool = False  # rank correlation (outliers dominate)
     needed: int | None = None
     note: str | None = None
+    same_period: tuple[float, float] | None = None  # r at lag 0 and its p-value (no evidence)
 
     @property
     def best_lag(self) -> int | None:
@@ -214,11 +219,13 @@ def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int
                         needed=more, note=f"{n} periods, needs at least {more}")
     robust = heavy_tailed(ex) or heavy_tailed(ey)
     forward = _direction(ex, ey, x, y, lags, robust, touched, p)
+    zero = lag_scan(ex, ey, range(1), robust, None if touched is None else touched[p:])
     ry, rx, q = prewhiten(y, x)
     back = reverse_window(declared_lag)
     reverse = (_direction(ry, rx, y, x, back, robust, touched, q)
                if len(ry) - (back.stop - 1) >= MIN_PAIRS else None)
-    return PairTest(declared_lag, sign, n, forward, reverse, orders, p, robust)
+    return PairTest(declared_lag, sign, n, forward, reverse, orders, p, robust,
+                    same_period=(zero.estimate, zero.p_value))
 
 
 def _direction(ea: np.ndarray, eb: np.ndarray, a: np.ndarray, b: np.ndarray, lags: range,
@@ -269,6 +276,12 @@ def _verdict(t: PairTest, p: float | None, rp: float | None,
     f, r = t.forward, t.reverse
     if f is None or p is None:
         return "weak", None
+    if t.same_period and t.same_period[1] < alpha and abs(t.same_period[0]) > max(
+            abs(f.estimate), abs(r.estimate) if r else 0.0) and min(p, rp or 1.0) < alpha:
+        return "weak", (f"the strongest correlation is in the same period (r = "
+                        f"{t.same_period[0]:+.2f} at lag 0): a common cause in that period, or "
+                        "a lag shorter than the grain; the lagged correlations are no evidence "
+                        "of a lead")
     ahead = p < alpha and f.agrees(alpha)
     behind = r is not None and rp is not None and rp < alpha and r.agrees(alpha)
     if ahead and behind and rp is not None and rp < p:
