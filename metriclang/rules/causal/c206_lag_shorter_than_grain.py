@@ -31,11 +31,12 @@ class LagShorterThanGrain(Rule):
     What it checks:
         Every `drives` link with a `lag`, against the coarser of the two measures' `grain`s
         (default `day`): a link between a weekly and a monthly measure is compared per month,
-        so `lag 1 week` falls within one period whichever measure has the `drives`. Lags and grains in days and weeks compare exactly
-        (`7 days` equals `grain week`), and so do months, quarters and years
-        (`3 months` equals `grain quarter`). Across the two families a period counts at its
-        shortest calendar length: a month 28 days, a quarter 90, a year 365; so `4 weeks`
-        or `30 days` on `grain month` does not fire and `3 weeks` does. A link without a
+        so `lag 1 week` falls within one period whichever measure has the `drives`. Lags
+        and grains in days and weeks compare exactly (`7 days` equals `grain week`), and so
+        do months, quarters and years (`3 months` equals `grain quarter`). Across the two
+        families a period counts at its shortest calendar length: a month 28 days, a quarter
+        90, a year 365; so `4 weeks` or `30 days` on `grain month` does not fire and
+        `3 weeks` does. A link without a
         `lag` does not fire.
     Why it matters:
         A measure reported per month cannot show an effect that lands within a week: the
