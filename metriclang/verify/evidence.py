@@ -143,7 +143,7 @@ def needed_periods(declared_lag: int) -> int:
     """Periods of history a link with this lag needs (one differencing, one AR lag allowed).
 
     >>> needed_periods(0), needed_periods(1), needed_periods(4), needed_periods(30)
-    (20, 21, 24, 63)
+    (20, 19, 24, 63)
     """
     return window(declared_lag).stop - 1 + MIN_PAIRS + 2
 
