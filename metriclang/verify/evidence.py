@@ -195,14 +195,48 @@ def failed(declared_lag: int, sign: int, periods: int, reason: str) -> PairTest:
 
 def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int,
             names: tuple[str, str], interpolated: np.ndarray | None) -> PairTest:
+    """The pair tested at its differencing orders.
+
+    A target with more unit roots than its driver is either a stock accumulating the driver
+    (the driver's level moves the target's changes) or related to the driver's level with
+    a random walk of its own (the driver's changes move the target's changes): both are
+    tested, the one where the driver's lags explain more of the target's changes kept (the
+    smaller Granger p-value: the same target, as many regressors), its scan p-values doubled
+    (Bonferroni over the two).
+    Otherwise both series are differenced alike (one filter applied to both keeps a lagged
+    relationship intact).
+    """
+    from dataclasses import replace
+
+    dx, dy = _differencing(driver, names[0]), _differencing(target, names[1])
+    if dy <= dx:
+        return _tested(driver, target, declared_lag, sign, (dx, dx), interpolated)
+    both = [_tested(driver, target, declared_lag, sign, orders, interpolated)
+            for orders in ((dx, dy), (dy, dy))]
+    if any(t.forward is None for t in both):
+        return both[0] if both[0].forward is None else both[1]
+    best = min(both, key=_fit)
+    return replace(best, forward=_doubled(best.forward), reverse=_doubled(best.reverse))
+
+
+def _fit(t: PairTest) -> float:
+    """How badly the driver's lags explain the target (the Granger p-value; 1 without one)."""
+    g = t.forward.granger if t.forward else None
+    return 1.0 if g is None else g.p_value
+
+
+def _doubled(d: Direction | None) -> Direction | None:
+    from dataclasses import replace
+
+    return None if d is None else replace(d, p_raw=min(1.0, 2 * d.p_raw))
+
+
+def _tested(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int,
+            orders: tuple[int, int], interpolated: np.ndarray | None) -> PairTest:
+    """Both directions at the given differencing orders (driver, target)."""
     import numpy as np
 
     n = len(driver)
-    dx, dy = _differencing(driver, names[0]), _differencing(target, names[1])
-    # a target with more unit roots than its driver accumulates it (a stock of a flow): the
-    # driver's level against the target's changes; otherwise both alike (one filter applied
-    # to both keeps a lagged relationship intact)
-    orders = (dx, dy) if dy >= dx else (dx, dx)
     x, y = np.diff(driver, orders[0]), np.diff(target, orders[1])
     m = min(len(x), len(y))  # differencing drops the first periods: align the ends
     x, y = x[len(x) - m:], y[len(y) - m:]
@@ -234,7 +268,7 @@ def _direction(ea: np.ndarray, eb: np.ndarray, a: np.ndarray, b: np.ndarray, lag
     Granger on the series."""
     scan = lag_scan(ea, eb, lags, robust, None if touched is None else touched[p:])
     return Direction(scan.lags, scan.correlations, scan.best_lag, scan.estimate, scan.p_value,
-                     scan.interval(), granger(a, b, lags, touched))
+                     scan.interval(), granger(a, b, lags, touched, scan.best_lag))
 
 
 def _differencing(x: np.ndarray, series: str) -> int:

@@ -19,7 +19,7 @@ statsmodels'; this module chooses the settings and the order of the steps):
    so scanning lags does not inflate false positives. A rank (Spearman) correlation is used
    when outliers dominate the filtered series (:func:`heavy_tailed`).
 4. :func:`granger`: F test that lags of the driver (the same window) add to the target's
-   own AR model, with the sign of the sum of the driver's lag coefficients.
+   own AR model, with the sign of the driver's coefficient at the scan's best lag.
 
 Benjamini–Hochberg across every link tested in one run is in
 :func:`metriclang.verify.evidence.judge`. A step that fails on a degenerate series raises
@@ -311,15 +311,17 @@ def lag_scan(driver: np.ndarray, target: np.ndarray, lags: range,
 
 
 def granger(driver: np.ndarray, target: np.ndarray, lags: range,
-            touched: np.ndarray | None = None) -> Granger | None:
+            touched: np.ndarray | None = None, at: int | None = None) -> Granger | None:
     """F test that ``driver`` lags in ``lags`` improve an AR model of ``target``.
 
     The target's own AR order is chosen by AIC (:func:`ar_order`); the restricted model
     (constant and the target's own lags) and the unrestricted one (plus the driver's lags)
     are fitted by OLS on the same rows and compared with
     :meth:`~statsmodels.regression.linear_model.RegressionResults.compare_f_test`.
-    The effect is the sum of the driver's lag coefficients (its sign is the direction the
-    test saw). ``touched``: as for :func:`lag_scan`, a row with a touched value is left out.
+    The effect is the driver's coefficient at lag ``at`` (the scan's best lag), else the sum
+    of its lag coefficients: its sign is the direction the test saw (over a wide window of
+    correlated lags the sum is a noisy summary). ``touched``: as for :func:`lag_scan`, a row
+    with a touched value is left out.
     ``None`` when fewer than 5 residual degrees of freedom are left.
     """
     import numpy as np
@@ -338,7 +340,8 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range,
     with _library("Granger test"):
         small = OLS(target[start:][keep], restricted).fit()
         full = OLS(target[start:][keep], np.column_stack([restricted, past_driver])).fit()
-        effect = float(np.sum(full.params[1 + own:]))
+        coefficients = full.params[1 + own:]
+        effect = float(coefficients[at - lags.start] if at is not None else np.sum(coefficients))
         if full.ssr <= 0:
             return Granger(0.0, effect)
         return Granger(float(full.compare_f_test(small)[1]), effect)
