@@ -19,7 +19,8 @@ statsmodels'; this module chooses the settings and the order of the steps):
    so scanning lags does not inflate false positives. A rank (Spearman) correlation is used
    when outliers dominate the filtered series (:func:`heavy_tailed`).
 4. :func:`granger`: F test that lags of the driver (the same window) add to the target's
-   own AR model, with the sign of the driver's coefficient at the scan's best lag.
+   own AR model, with the sign of the driver's coefficient at the scan's best lag (next to
+   the target's own lags).
 
 Benjamini–Hochberg across every link tested in one run is in
 :func:`metriclang.verify.evidence.judge`. A step that fails on a degenerate series raises
@@ -318,9 +319,10 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range,
     (constant and the target's own lags) and the unrestricted one (plus the driver's lags)
     are fitted by OLS on the same rows and compared with
     :meth:`~statsmodels.regression.linear_model.RegressionResults.compare_f_test`.
-    The effect is the driver's coefficient at lag ``at`` (the scan's best lag), else the sum
-    of its lag coefficients: its sign is the direction the test saw (over a wide window of
-    correlated lags the sum is a noisy summary). ``touched``: as for :func:`lag_scan`, a row
+    The effect is the driver's coefficient at lag ``at`` (the scan's best lag) in a model of
+    the target's own lags and that lag alone, else the sum of the driver's coefficients: its
+    sign is the direction the test saw (over a wide window of correlated lags, coefficients
+    of the full model are a noisy summary). ``touched``: as for :func:`lag_scan`, a row
     with a touched value is left out.
     ``None`` when fewer than 5 residual degrees of freedom are left.
     """
@@ -340,8 +342,11 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range,
     with _library("Granger test"):
         small = OLS(target[start:][keep], restricted).fit()
         full = OLS(target[start:][keep], np.column_stack([restricted, past_driver])).fit()
-        coefficients = full.params[1 + own:]
-        effect = float(coefficients[at - lags.start] if at is not None else np.sum(coefficients))
+        if at is None:
+            effect = float(np.sum(full.params[1 + own:]))
+        else:  # the driver at the best lag alone, next to the target's own lags
+            alone = np.column_stack([restricted, past_driver[:, at - lags.start]])
+            effect = float(OLS(target[start:][keep], alone).fit().params[-1])
         if full.ssr <= 0:
             return Granger(0.0, effect)
         return Granger(float(full.compare_f_test(small)[1]), effect)
