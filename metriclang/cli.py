@@ -6,10 +6,11 @@ Exit codes: 0 success, 1 the project has errors, 2 usage error (PATH missing, ba
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -17,7 +18,9 @@ from metriclang import __version__
 from metriclang.api import ProjectError
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
-from metriclang.errors import UsageError
+from metriclang.errors import EmptyProject, UsageError
+from metriclang.interop.formats import EXPORTS, IMPORTS
+from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
 
@@ -54,11 +57,25 @@ def _color(stream: IO[str]) -> bool:
 
 
 class Group(click.Group):
-    """Turns :class:`UsageError` into exit code 2 with a one-line message."""
+    """Turns :class:`UsageError` into exit code 2 with a one-line message; shows the loading
+    stage's :class:`EmptyProject` warning (once) whatever the command."""
 
     def invoke(self, ctx: click.Context) -> object:
+        shown: set[str] = set()
+        other = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *rest: Any) -> None:
+            if not issubclass(category, EmptyProject):
+                other(message, category, *rest)
+            elif str(message) not in shown:
+                shown.add(str(message))
+                click.echo(f"warning: {message}", err=True)
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", EmptyProject)
+                warnings.showwarning = show  # type: ignore[assignment]
+                return super().invoke(ctx)
         except UsageError as exc:
             click.echo(f"error: {_usage_message(exc)}", err=True)
             sys.exit(2)
@@ -80,6 +97,14 @@ def _split(args: tuple[str, ...], at_most: int | None = None) -> tuple[Path, lis
     if at_most is not None and len(names) > at_most:
         raise UsageError(f"unexpected argument `{names[at_most]}`")
     return path, names
+
+
+def _as_path(args: tuple[str, ...]) -> str:
+    """Why a lone argument that could be a measure name was read as PATH, if it was."""
+    if len(args) == 1 and args[0].isidentifier() and Path(args[0]).exists():
+        return (f": `{args[0]}` was read as PATH, since a file or directory of that name is "
+                f"here; for the measure `{args[0]}` of this project write `osm run . {args[0]}`")
+    return ""
 
 
 def _usage_message(exc: UsageError) -> str:
@@ -104,18 +129,47 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings fail the check too (exit 1).")
 @_day_option("--today", help="Date to measure lag chains from (C207).")
-def check(path: Path, fmt: str, strict: bool, today: date | None) -> None:
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print the errors and the summary only (--format text).")
+@click.option("--select", multiple=True, metavar="CODE",
+              help="Report only these rule codes or prefixes (`V`, `S303`; repeat or "
+              "separate with commas); overrides [rules] in metriclang.toml.")
+@click.option("--ignore", multiple=True, metavar="CODE",
+              help="Do not report these rule codes or prefixes; overrides [rules] and --select.")
+def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
+          select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     """Parse, resolve, validate and lint the project at PATH."""
     from metriclang.load import check as run_check
+    from metriclang.report import text
+    from metriclang.rules.settings import expand
 
-    loaded = run_check(path, today)
+    if quiet and fmt != "text":
+        raise UsageError("--quiet goes with --format text")
+    chosen = expand(select, "--select") if select else None
+    loaded = run_check(path, today, chosen, expand(ignore, "--ignore"))
     color = fmt == "text" and _color(sys.stdout)
-    click.echo(reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
-    if not loaded.project.files and not len(loaded.diagnostics):
-        click.echo(f"warning: no .osm files found under {path}", err=True)
+    click.echo(text.render(loaded.project, loaded.diagnostics, color, quiet) if fmt == "text"
+               else reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
     failed = loaded.diagnostics.has_errors or (
         strict and loaded.diagnostics.count(Severity.WARNING) > 0)
     sys.exit(1 if failed else 0)
+
+
+@main.command("init")
+@click.argument("folder", required=False, default=Path("."), type=click.Path(path_type=Path))
+def init_command(folder: Path) -> None:
+    """Write a starter project into FOLDER (default: .; created when missing).
+
+    A journey, a source, a leading and a lagging measure linked by `drives`, an objective
+    with a strategy, metriclang.toml and a demo data generator: it checks clean and runs.
+    Never overwrites a file: exit 2, and nothing is written, when one exists.
+    """
+    from metriclang.starter import init_project
+
+    for name in init_project(folder):
+        click.echo(f"created {folder / name}")
+    where = "" if folder == Path(".") else f" {folder}"
+    click.echo(f"next: osm check{where or ' .'}, then osm run{where} --all", err=True)
 
 
 @main.command("fmt")
@@ -198,7 +252,8 @@ def verify_command(path: Path, db: str | None, date_from: date | None, date_to: 
     from metriclang.verify.render import render
 
     _period(date_from, date_to)
-    report = verify_path(path, db, date_from, date_to, alpha, timeout)
+    with progress_bar(fmt == "text") as progress:
+        report = verify_path(path, db, date_from, date_to, alpha, timeout, progress)
     click.echo(render(report, fmt), nl=False)
     failed = bool(report.contradicted) or any(
         d.severity == Severity.ERROR for d in report.diagnostics if not d.suppressed)
@@ -236,7 +291,8 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
     _period(date_from, date_to)
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
     options = EvidenceOptions(db, date_from, date_to) if evidence else None
-    result = build_site(path, out, fmt, today, chosen, options)
+    with progress_bar() as progress:
+        result = build_site(path, out, fmt, today, chosen, options, progress)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -275,8 +331,12 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
         path, names = _split(args, 1)
     measure = names[0] if names else None
     if run_all == (measure is not None):
-        raise UsageError("give either a MEASURE or --all")
-    computed = compute(path, measure, db, date_from, date_to, timeout)
+        raise UsageError("give either a MEASURE or --all" + _as_path(args))
+    if measure is not None and len(args) == 1:
+        click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
+                   f"`osm run PATH {measure}` for another project)", err=True)
+    with progress_bar(run_all and fmt != "json") as progress:
+        computed = compute(path, measure, db, date_from, date_to, timeout, progress)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -379,7 +439,8 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     ensure_replaceable(out, MANIFEST, "compile")  # refuse before the work, checked again after
     project = _loaded_for_sql(path)
     dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
-    compiled = compile_project(project, dialects, fused)
+    with progress_bar() as progress:
+        compiled = compile_project(project, dialects, fused, progress=progress)
     if compiled.diagnostics:
         _problems(project, compiled.diagnostics)
     if compiled.failed:
@@ -390,6 +451,64 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc}") from exc
     click.echo(f"wrote {len(compiled.files)} files for {len(dialects)} dialect(s) to {out}")
+
+
+def _converted(converted: object, out: Path, command: str, fmt: str, strict: bool) -> None:
+    """Print the loss report; write ``out`` unless ``--strict`` found losses (exit 1)."""
+    from metriclang.interop.losses import report
+    from metriclang.interop.output import Converted, write
+
+    assert isinstance(converted, Converted)
+    click.echo(report(converted.losses, fmt), err=True, nl=False)
+    if strict and converted.losses:
+        click.echo(f"error: --strict and something was lost; {out} is unchanged", err=True)
+        sys.exit(1)
+    try:
+        write(out, converted, command)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc}") from exc
+    click.echo(f"wrote {len(converted.files)} files to {out}")
+
+
+@main.command("export")
+@PATH
+@click.option("--to", "to", type=click.Choice(EXPORTS), required=True,
+              help="The semantic layer to write.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output directory (replaced atomically).")
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when anything is lost.")
+def export_command(path: Path, to: str, out: Path, strict: bool) -> None:
+    """Write the project at PATH as another semantic layer's files, with a loss report."""
+    from metriclang.api import export
+    from metriclang.atomic import ensure_replaceable
+    from metriclang.interop.output import MANIFEST
+
+    ensure_replaceable(out, MANIFEST, "export")
+    _converted(export(_loaded_for_sql(path), to), out, "export", to, strict)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--from", "source", type=click.Choice(IMPORTS), required=True,
+              help="The semantic layer the files are written for.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output directory for the .osm files (replaced atomically).")
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when anything is lost.")
+def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool) -> None:
+    """Write .osm files and a metriclang.toml for FILES_OR_DIRS of another semantic layer;
+    the result is then checked (exit 1 on errors)."""
+    from metriclang.api import import_files
+    from metriclang.atomic import ensure_replaceable
+    from metriclang.interop.output import MANIFEST
+    from metriclang.load import load_project
+
+    ensure_replaceable(out, MANIFEST, "import")
+    _converted(import_files(paths, source), out, "import", ".osm", strict)
+    loaded = load_project(out)
+    errors = [d for d in loaded.diagnostics.active() if d.severity is Severity.ERROR]
+    if errors:
+        _problems(loaded.project, errors)
+        sys.exit(1)
 
 
 @main.command("query")
@@ -568,6 +687,53 @@ def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: st
                 click.echo(note, err=True)
     click.echo(RENDERERS[fmt](result, runs), nl=False)
     sys.exit(1 if failed(result, fail_on) else 0)
+
+
+@main.command("lsp")
+def lsp_command() -> None:
+    """Run the language server over stdio, for an editor to start (see docs/editor.md).
+
+    The project is the editor's workspace folder.
+    """
+    try:
+        from metriclang.lsp.server import serve
+    except ImportError as exc:
+        raise UsageError(f"osm lsp needs the pygls package ({exc}): "
+                         "pip install 'metriclang[lsp]'") from None
+    serve()
+
+
+@main.command("mcp")
+@PATH
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
+              show_default=True, help="stdio for a client that starts the server; http for "
+              "streamable HTTP at /mcp.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port of --transport http.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address of --transport http; anything but loopback exposes the project.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="The most rows one `query` call returns.")
+@TIMEOUT
+def mcp_command(path: Path, db: str | None, transport: str, port: int, host: str,
+                max_rows: int, timeout: float) -> None:
+    """Serve the measures of PATH to AI agents over the Model Context Protocol (read-only).
+
+    Tools: list_measures, describe_measure, get_drivers, get_sql, query, check_project,
+    verify_links; resources osm://measure/NAME (see docs/agents.md).
+    """
+    from metriclang.load import project_files
+
+    project_files(path)
+    try:
+        from metriclang.mcp.server import serve
+        from metriclang.mcp.tools import Tools
+    except ImportError as exc:
+        raise UsageError(f"osm mcp needs the mcp package ({exc}): "
+                         "pip install 'metriclang[mcp]'") from None
+    serve(Tools(path.resolve(), db, timeout, max_rows), transport, host, port)
 
 
 if __name__ == "__main__":  # pragma: no cover

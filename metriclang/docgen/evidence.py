@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.verify.result import LinkResult, Report
 
@@ -35,11 +36,12 @@ class EvidenceOptions:
     date_to: date | None = None
 
 
-def gather(project: Project, options: EvidenceOptions) -> Report:
+def gather(project: Project, options: EvidenceOptions, progress: Progress = SILENT) -> Report:
     """Verify ``project`` (raises :class:`~metriclang.errors.UsageError` without a warehouse)."""
     from metriclang.verify import verify_project
 
-    return verify_project(project, options.db, options.date_from, options.date_to)
+    return verify_project(project, options.db, options.date_from, options.date_to,
+                          progress=progress)
 
 
 def chart_files(report: Report) -> dict[LinkResult, str]:

@@ -36,6 +36,7 @@ from metriclang.docgen.rulesdoc import rule_docs
 from metriclang.docgen.sql import pygments_css, sql_panels
 from metriclang.docgen.views import Views
 from metriclang.errors import UsageError
+from metriclang.progress import SILENT, Progress
 from metriclang.verify.evidence import CAVEAT
 from metriclang.verify.result import LinkResult, Report
 
@@ -91,8 +92,10 @@ def environment(fmt: str) -> Environment:
 class Writer:
     """Renders page views into a directory, one file at a time."""
 
-    def __init__(self, views: Views, fmt: str, root: Path, dialects: Sequence[str]) -> None:
+    def __init__(self, views: Views, fmt: str, root: Path, dialects: Sequence[str],
+                 progress: Progress = SILENT) -> None:
         self.views, self.fmt, self.root, self.dialects = views, fmt, root, tuple(dialects)
+        self.progress = progress
         self.env = environment(fmt)
         self.ext = "html" if fmt == "html" else "md"
         self.pages = 0
@@ -109,7 +112,7 @@ class Writer:
             self.folders.add(target.parent)
         depth = path.count("/")
         text = self.env.get_template(f"{template}.{self.ext}.j2").render(
-            root="../" * depth, **context)
+            root="../" * depth, site=self.views.project.config.title or "metrics", **context)
         target.write_text(text, encoding="utf-8", newline="\n")
         self.pages += 1
 
@@ -121,7 +124,7 @@ class Writer:
         for name in sorted(project.objectives):
             self.page("objective", f"objectives/{name}.html", page=v.objective(name))
         sql_codes: set[str] = set()
-        for name in sorted(project.measures):
+        for name in self.progress.track(sorted(project.measures), "docs"):
             panels = sql_panels(project, name, self.dialects, html=self.fmt == "html")
             sql_codes.update(d.code for p in panels for d in p.problems)
             page = v.measure(name)
@@ -175,13 +178,15 @@ def atomic_dir(out: Path) -> Iterator[Path]:
 def build_site(path: str | Path, out: str | Path, fmt: str = "html",
                today: date | None = None,
                dialects: Sequence[str] = OUTPUT_DIALECTS,
-               evidence_from: EvidenceOptions | None = None) -> BuildResult:
+               evidence_from: EvidenceOptions | None = None,
+               progress: Progress = SILENT) -> BuildResult:
     """Check the project at ``path`` and write its documentation site to ``out``.
 
     ``dialects`` are the SQL dialects shown on measure pages (all by default; none leaves
     SQL out, which makes very large sites fast: compiling is most of the time).
     ``evidence_from`` adds ``osm verify``'s evidence to the measure pages, from that
     warehouse (a project with errors is not verified: its pages stay without evidence).
+    ``progress`` shows the measure whose page is being written.
     """
     from metriclang.load import check
 
@@ -196,9 +201,9 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
     loaded = check(path, today)
     report = None
     if evidence_from is not None and not loaded.diagnostics.has_errors:
-        report = evidence.gather(loaded.project, evidence_from)
+        report = evidence.gather(loaded.project, evidence_from, progress)
     views = Views(loaded.project, loaded.diagnostics, report, today)
     with atomic_dir(out) as tmp:
-        writer = Writer(views, fmt, tmp, dialects)
+        writer = Writer(views, fmt, tmp, dialects, progress)
         writer.write()
     return BuildResult(writer.pages, loaded.diagnostics, report)

@@ -18,7 +18,7 @@ from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.docgen.layout import Diagram, EdgeSpec, NodeSpec, causal_layers, layered
 from metriclang.docgen.rulesdoc import RuleDocView
 from metriclang.semantic import model as m
-from metriclang.semantic.graph import CausalGraph, Edge
+from metriclang.semantic.graph import CausalGraph, Edge, formula_users
 from metriclang.semantic.references import formula_sources
 from metriclang.source import Span
 from metriclang.verify.result import MeasureEvidence, Report
@@ -34,6 +34,14 @@ class Link:
     text: str
     href: str
     name: str
+
+
+@dataclass(frozen=True)
+class Use:
+    """An objective or a strategy that names a measure."""
+
+    kind: str  # "objective" or "strategy"
+    link: Link
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,10 @@ class MeasurePage:
     upstream: tuple[ChainRow, ...]
     downstream: tuple[ChainRow, ...]
     chain_cut: bool
-    used_by: tuple[Link, ...]
+    #: Objectives (targets, north star) and strategies that name it, each by its own name.
+    used_by: tuple[Use, ...]
+    #: Measures whose formulas name it (the formula lineage, as ``osm show`` lists it).
+    used_in: tuple[Link, ...]
     diagnostics: tuple[DiagView, ...]
     evidence: MeasureEvidence | None = None  # with ``osm docs --evidence`` only
 
@@ -212,6 +223,20 @@ def number(value: Decimal, unit: str | None) -> str:
     return f"{_plain(value)} {unit}" if unit else _plain(value)
 
 
+def in_unit(written: str, value: Decimal, unit: str | None) -> str:
+    """A target in its measure's unit: a ``%`` measure's always as a percentage, another
+    unit after the number as written.
+
+    >>> in_unit("0.35", Decimal("0.35"), "%"), in_unit("110%", Decimal("1.1"), "%")
+    ('35%', '110%')
+    >>> in_unit("250000", Decimal(250000), "EUR"), in_unit("1.1", Decimal("1.1"), None)
+    ('250000 EUR', '1.1')
+    """
+    if unit == "%" or not written:
+        return number(value, unit)
+    return f"{written} {unit}" if unit and written[-1:].isdigit() else written
+
+
 def diag_view(d: Diagnostic) -> DiagView:
     return DiagView(d.code, d.severity.value, d.message, str(d.span), d.help, d.suppressed,
                     d.reason, rule_href(d.code), tuple(f"{r.span}: {r.message}" for r in d.related))
@@ -238,6 +263,7 @@ class Views:
             for s in o.strategies:
                 for name in s.measures:
                     self.used_by[name].add((o.name, s.name))
+        self.formula_users = formula_users(project)
         self.by_owner = self._attach(diagnostics)
 
     # ------------------------------------------------------------------ indexes
@@ -271,6 +297,15 @@ class Views:
         """A link to a measure that exists, else ``None``."""
         return self.link(name) if name and name in self.project.measures else None
 
+    def _user(self, objective: str, strategy: str) -> Use:
+        """An objective, or one of its strategies, labelled by its own name."""
+        o = self.project.objectives[objective]
+        if not strategy:
+            return Use("objective", Link(o.label or o.name, objective_href(o.name), o.name))
+        s = next((s for s in o.strategies if s.name == strategy), None)
+        return Use("strategy", Link((s.label if s else None) or strategy,
+                                    f"{objective_href(o.name)}#strategy-{strategy}", strategy))
+
     def _stage_link(self, ref: str | None) -> Link | None:
         if not ref:
             return None
@@ -296,7 +331,8 @@ class Views:
                        sum(hidden.values()), codes)
 
     def index(self) -> IndexPage:
-        root = self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics"
+        root = (self.project.config.title
+                or self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics")
         loose = tuple(diag_view(d) for d in self.by_owner.get("", [])[:OCCURRENCE_LIMIT])
         cards = tuple(
             ObjectiveCard(o.name, o.label or o.name, o.description,
@@ -315,10 +351,7 @@ class Views:
         for t in targets:
             measure = self.project.measures.get(t.measure)
             text = self.text(t.span).partition(t.op)[2].partition(" by ")[0].strip()
-            if not text:
-                text = number(t.value, measure.unit if measure else None)
-            elif measure and measure.unit and measure.unit != "%" and text[-1:].isdigit():
-                text += f" {measure.unit}"
+            text = in_unit(text, t.value, measure.unit if measure else None)
             out.append(TargetView(t.measure, self.known(t.measure), t.op, text,
                                   t.by.isoformat() if t.by else None))
         return tuple(out)
@@ -473,8 +506,7 @@ class Views:
     def _target(self, x: m.Measure) -> str:
         if x.target is None:
             return "—"
-        text = self.written(x.at("target"), "target")
-        return f"{text} {x.unit}" if x.unit and x.unit != "%" and text[-1:].isdigit() else text
+        return in_unit(self.written(x.at("target"), "target"), x.target, x.unit)
 
     def measure(self, name: str) -> MeasurePage:
         x = self.project.measures[name]
@@ -499,9 +531,8 @@ class Views:
         fields.append(Field("reads", ", ".join(tables) or "—"))
         upstream, cut_up = self._chain(name, True)
         downstream, cut_down = self._chain(name, False)
-        used = tuple(Link(self.project.objectives[o].label or o,
-                          objective_href(o) + (f"#strategy-{s}" if s else ""), s or o)
-                     for o, s in sorted(self.used_by.get(name, ())))
+        used = tuple(self._user(o, s) for o, s in sorted(self.used_by.get(name, ())))
+        used_in = tuple(self.link(u) for u in self.formula_users.get(name, ()))
         evidence = None
         if self.evidence is not None:
             from metriclang.verify import measure_evidence
@@ -509,6 +540,7 @@ class Views:
             evidence = measure_evidence(self.evidence, name)
         return MeasurePage(name, x.label or name, x.description, tuple(fields),
                            self.formula_text(x), upstream, downstream, cut_up or cut_down, used,
+                           used_in,
                            tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])),
                            evidence)
 

@@ -21,6 +21,18 @@ def reporter(name: str) -> Reporter:
 
 FORMATS = ("text", "json", "sarif", "github")
 
+#: Codes of a project file that was found but not read (E105 unreadable, E108 too large).
+_UNREAD = ("E105", "E108")
+
+
+def checked_files(project: Project, diagnostics: DiagnosticSet) -> int:
+    """How many ``.osm`` files were checked: those read, and those that could not be read
+    (each counted with its error)."""
+    read = {f.path for f in project.files}
+    unread = {d.span.file for d in diagnostics
+              if d.code in _UNREAD and d.span.file.endswith(".osm") and d.span.file not in read}
+    return len(read) + len(unread)
+
 
 #: Characters a terminal acts on: C0 controls but tab and newline, DEL, C1 controls, and the
 #: bidirectional overrides that reorder what is shown ("Trojan Source").

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from metriclang.diagnostics import Diagnostic, DiagnosticSet
+from metriclang.report import checked_files
 from metriclang.semantic.model import Project
 from metriclang.source import Span
 
@@ -29,7 +30,8 @@ def render(project: Project, diagnostics: DiagnosticSet, color: bool = False) ->
 
     data = {
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
-        "summary": {"files": len(project.files), "errors": diagnostics.count(Severity.ERROR),
+        "summary": {"files": checked_files(project, diagnostics),
+                    "errors": diagnostics.count(Severity.ERROR),
                     "warnings": diagnostics.count(Severity.WARNING),
                     "infos": diagnostics.count(Severity.INFO),
                     "suppressed": sum(1 for d in diagnostics if d.suppressed)},

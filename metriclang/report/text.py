@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.display import width
-from metriclang.report import printable
+from metriclang.report import checked_files, printable
 from metriclang.semantic.model import Project
 
 #: rich styles of the coloured parts (severities and ``help``).
@@ -38,17 +38,21 @@ def _window(text: str, start: int, end: int) -> tuple[str, int, int]:
     return prefix + text[lo:hi] + suffix, start + shift, min(end, hi) + shift
 
 
+def _head(d: Diagnostic, color: bool) -> str:
+    """``file:line:col: severity[CODE] message``."""
+    label = d.severity.value + (" (suppressed)" if d.suppressed else "")
+    return (f"{printable(str(d.span), False)}: "
+            f"{_paint(f'{label}[{d.code}]', d.severity.value, color)} "
+            f"{printable(d.message, False)}")
+
+
 def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
     """One diagnostic: header, source line, caret underline, related spots, help.
 
     Text from the specs (messages, file names, the source line) is shown through
     :func:`~metriclang.report.printable`: control characters appear escaped.
     """
-    label = d.severity.value + (" (suppressed)" if d.suppressed else "")
-    head = (f"{printable(str(d.span), False)}: "
-            f"{_paint(f'{label}[{d.code}]', d.severity.value, color)} "
-            f"{printable(d.message, False)}")
-    lines = [head]
+    lines = [_head(d, color)]
     source = project.file(d.span.file)
     if source is not None:
         text = source.lines.line(d.span.line).expandtabs(1)
@@ -73,13 +77,18 @@ def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
 def summary(project: Project, diagnostics: DiagnosticSet) -> str:
     errors, warnings = diagnostics.count(Severity.ERROR), diagnostics.count(Severity.WARNING)
     suppressed = sum(1 for d in diagnostics if d.suppressed)
-    files = len(project.files)
+    files = checked_files(project, diagnostics)
     parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
     if suppressed:
         parts.append(f"{suppressed} suppressed")
     return f"checked {files} file{'s' * (files != 1)}: " + ", ".join(parts)
 
 
-def render(project: Project, diagnostics: DiagnosticSet, color: bool = False) -> str:
-    blocks = [render_one(project, d, color) for d in diagnostics]
+def render(project: Project, diagnostics: DiagnosticSet, color: bool = False,
+           quiet: bool = False) -> str:
+    """Every diagnostic in full, a suppressed one on its header line alone (its reason is in
+    ``--format json``), then the summary; ``quiet`` leaves out all but the errors."""
+    blocks = [_head(d, color) if d.suppressed else render_one(project, d, color)
+              for d in diagnostics
+              if not quiet or (d.severity is Severity.ERROR and not d.suppressed)]
     return "\n\n".join([*blocks, summary(project, diagnostics)]) + "\n"

@@ -15,6 +15,7 @@ from metriclang.rules.structure.s302_strategy_without_leading import StrategyWit
 from metriclang.rules.structure.s303_unused_measure import UnusedMeasure
 from metriclang.rules.structure.s304_measure_without_kind import MeasureWithoutKind
 from metriclang.rules.structure.s305_no_customer_perspective import NoCustomerPerspective
+from metriclang.rules.structure.s306_share_above_whole import ShareAboveWhole
 from metriclang.rules.suppress import UnusedAllow
 from metriclang.rules.vanity.v401_cumulative_total import CumulativeTotal
 from metriclang.rules.vanity.v402_vanity_count import VanityCount
@@ -25,7 +26,7 @@ RULES: tuple[type[Rule], ...] = (
     DrivesCycle, NoPathToLagging, LaggingDrivesLeading, StrategyWithoutPath, SignConflict,
     LagShorterThanGrain, ChainAfterTargetDate,
     ObjectiveWithoutStrategy, StrategyWithoutLeading, UnusedMeasure, MeasureWithoutKind,
-    NoCustomerPerspective,
+    NoCustomerPerspective, ShareAboveWhole,
     CumulativeTotal, VanityCount, NoDecision,
 )
 #: Every documented code: the rules and U501, which ``suppress.py`` reports.

@@ -242,9 +242,10 @@ class FormulaResolver:
     """Turns one measure's formula AST into a model expression."""
 
     def __init__(self, dialect: str, sources: Mapping[str, m.Source], measures: Collection[str],
-                 entity_of: Callable[[str, str], bool], allowed: Collection[str] = ()) -> None:
+                 entity_of: Callable[[str, str], bool], allowed: Collection[str] = (),
+                 broken: Collection[str] = ()) -> None:
         self.dialect, self.sources, self.measures = dialect, sources, measures
-        self.allowed = allowed
+        self.allowed, self.broken = allowed, broken
         self.has_entity = entity_of
         self.diagnostics: list[Diagnostic] = []
 
@@ -262,7 +263,6 @@ class FormulaResolver:
     def _expr(self, node: ast.Formula) -> m.Expr | None:
         match node:
             case ast.NumberExpr(number=number):
-                self._check_percent(number)
                 return m.Const(number.value, node.span)
             case ast.MeasureRef(name=name):
                 if name.value not in self.measures:
@@ -282,6 +282,9 @@ class FormulaResolver:
         raise TypeError(node)
 
     def _unknown(self, code: str, kind: str, name: ast.Name, candidates: Collection[str]) -> None:
+        """Report an unknown name, unless its declaration failed to parse (reported there)."""
+        if name.value in self.broken:
+            return
         self.diagnostics.append(error(code, f"unknown {kind} `{name.value}`", name.span,
                                       did_you_mean(name.value, candidates)))
 
@@ -324,11 +327,6 @@ class FormulaResolver:
             name.span, f"add `time COLUMN` to source `{name.value}`, or reach its dimensions "
             f"through an entity (`{source.keyed_entity or 'entity'}.DIMENSION`)"))
         return False
-
-    def _check_percent(self, number: ast.Number) -> None:
-        if number.percent and abs(number.value) > 1:
-            self.diagnostics.append(error("E131", f"percentage `{number.text}` is above 100%",
-                                          number.span, "write a share as 0–100%"))
 
     def _aggregate(self, node: ast.Aggregate) -> m.Agg | None:
         ok = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.errors import did_you_mean
@@ -41,14 +41,18 @@ def formula_sources(project: m.Project, name: str) -> set[str]:
     return out
 
 
-def _unknown_measure(project: m.Project, name: ast.Name) -> Iterator[Diagnostic]:
-    if name.value not in project.measures:
+def _unknown_measure(project: m.Project, name: ast.Name, broken: Collection[str]
+                     ) -> Iterator[Diagnostic]:
+    if name.value not in project.measures and name.value not in broken:
         yield error("E111", f"unknown measure `{name.value}`", name.span,
                     did_you_mean(name.value, project.measures))
 
 
-def _stage(project: m.Project, stmt: ast.StageStmt) -> Iterator[Diagnostic]:
+def _stage(project: m.Project, stmt: ast.StageStmt, broken: Collection[str]
+           ) -> Iterator[Diagnostic]:
     journey = project.journeys.get(stmt.journey.value)
+    if journey is None and stmt.journey.value in broken:
+        return
     if journey is None:
         yield error("E112", f"unknown journey `{stmt.journey.value}`", stmt.journey.span,
                     did_you_mean(stmt.journey.value, project.journeys))
@@ -66,19 +70,20 @@ def _body(decl: ast.MeasureDecl | ast.ObjectiveDecl | ast.StrategyDecl) -> Itera
             yield from _body(stmt)
 
 
-def _declaration_checks(project: m.Project, decl: ast.Declaration) -> Iterator[Diagnostic]:
+def _declaration_checks(project: m.Project, decl: ast.Declaration, broken: Collection[str]
+                        ) -> Iterator[Diagnostic]:
     if isinstance(decl, (ast.JourneyDecl, ast.SourceDecl)):
         return
     for stmt in _body(decl):
         match stmt:
             case ast.DrivesStmt(target=name) | ast.NorthStarStmt(measure=name) | \
                     ast.ObjectiveTargetStmt(measure=name):
-                yield from _unknown_measure(project, name)
+                yield from _unknown_measure(project, name, broken)
             case ast.NamesStmt(keyword="measures", names=names):
                 for name in names:
-                    yield from _unknown_measure(project, name)
+                    yield from _unknown_measure(project, name, broken)
             case ast.StageStmt():
-                yield from _stage(project, stmt)
+                yield from _stage(project, stmt, broken)
             case ast.NamesStmt(keyword="dimensions", names=names) if \
                     isinstance(decl, ast.MeasureDecl):
                 yield from _dimensions(project, decl.name.value, names)
@@ -127,9 +132,11 @@ def formula_cycles(project: m.Project) -> list[list[m.Ref]]:
     return [list(walk.cycle(back)) for back in walk.back]
 
 
-def check_references(project: m.Project, decls: Sequence[ast.Declaration]) -> list[Diagnostic]:
-    """Every cross-reference problem of a project, in no particular order."""
-    out = [d for decl in decls for d in _declaration_checks(project, decl)]
+def check_references(project: m.Project, decls: Sequence[ast.Declaration],
+                     broken: Collection[str] = ()) -> list[Diagnostic]:
+    """Every cross-reference problem of a project, in no particular order; a reference to a
+    ``broken`` name (a declaration that failed to parse) is not one."""
+    out = [d for decl in decls for d in _declaration_checks(project, decl, broken)]
     for cycle in formula_cycles(project):
         hops = " -> ".join([_owner(project, r.span) for r in cycle]
                            + [_owner(project, cycle[0].span)])

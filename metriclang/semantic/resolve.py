@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlglot import exp
@@ -108,12 +107,6 @@ class _Resolver:
             out.append(m.Allow(stmt.code.value, stmt.reason.value, stmt.span))
         return tuple(out)
 
-    def number(self, number: ast.Number) -> Decimal:
-        if number.percent and abs(number.value) > 1:
-            self.report("E131", f"percentage `{number.text}` is above 100%", number.span,
-                        "write a share as 0–100%")
-        return number.value
-
     def date(self, lit: ast.DateLit) -> date | None:
         try:
             return date.fromisoformat(lit.text)
@@ -207,7 +200,7 @@ class _Resolver:
             lag = self.duration(stmt.lag) if stmt.lag else None
             effect = self.check_word("effect", stmt.effect) if stmt.effect else "positive"
             drives.append(m.Drive(stmt.target.value, lag, effect or "positive", stmt.span))
-        target = self.number(g["target"][0].value) if g.get("target") else None
+        target = g["target"][0].value.value if g.get("target") else None
         dims = tuple(n.value for n in g["dimensions"][0].names) if g.get("dimensions") else ()
         stage = self.stage_ref(g)
         return m.Measure(
@@ -240,7 +233,7 @@ class _Resolver:
         targets = []
         for stmt in g.get("target", []):
             by = self.date(stmt.by) if stmt.by else None
-            targets.append(m.Target(stmt.measure.value, stmt.op, self.number(stmt.value), by,
+            targets.append(m.Target(stmt.measure.value, stmt.op, stmt.value.value, by,
                                     stmt.span))
         strategies = []
         for s in g.get("strategy", []):
@@ -276,10 +269,11 @@ def resolve(trees: Sequence[ast.FileAST], files: Sequence[SourceFile], root: str
     journeys = {d.name.value: r.journey(d) for d in decls if isinstance(d, ast.JourneyDecl)}
     sources = {d.name.value: r.source(d) for d in decls if isinstance(d, ast.SourceDecl)}
     measure_names = {d.name.value for d in decls if isinstance(d, ast.MeasureDecl)}
+    broken = {n.value for t in trees for n in t.broken} - r.names.keys()
     formulas = FormulaResolver(
         config.dialect, sources, measure_names,
         lambda src, ent: src in sources and sources[src].entity(ent) is not None,
-        config.allow_functions)
+        config.allow_functions, broken)
     measures = {d.name.value: r.measure(d, formulas) for d in decls
                 if isinstance(d, ast.MeasureDecl)}
     r.diagnostics += formulas.diagnostics
@@ -288,5 +282,5 @@ def resolve(trees: Sequence[ast.FileAST], files: Sequence[SourceFile], root: str
                         journeys, sources, measures, objectives)
     from metriclang.semantic.references import check_references
 
-    r.diagnostics += check_references(project, decls)
+    r.diagnostics += check_references(project, decls, broken)
     return project, r.diagnostics

@@ -18,18 +18,26 @@ import json
 import multiprocessing
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from metriclang.atomic import output_dir, ownership
 from metriclang.diagnostics import Diagnostic, Severity
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_fused, compile_sql, output_columns
 from metriclang.sqlgen.plan import Strategy, plan_measure
 
 MANIFEST = "manifest.json"
-#: Codes meaning "this dialect can't express this measure": compile skips the file and warns.
+#: Codes meaning "this dialect can't express this measure": compiling several dialects, the
+#: file is left out with a W182 warning; compiling one, they are errors like any other.
 DIALECT_LIMITS = frozenset({"E182", "E185"})
+
+
+def left_out(d: Diagnostic, measure: str, dialect: str) -> Diagnostic:
+    """W182: the dialect limit ``d`` (E182, E185) when compiling several dialects."""
+    return replace(d, code="W182", severity=Severity.WARNING,
+                   message=f"measure `{measure}` left out of {dialect}: {d.message} ({d.code})")
 
 
 @dataclass(frozen=True)
@@ -72,14 +80,15 @@ _SHARED: list[Project] = []
 _Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
 
 
-def _render_dialect(dialect: str) -> _Rendered:
+def _render_dialect(dialect: str, progress: Progress = SILENT) -> _Rendered:
     """Every measure of the shared project in one dialect (a worker's task)."""
     project = _SHARED[0]
-    return tuple((n, *compile_sql(project, n, dialect)) for n in sorted(project.measures))
+    return tuple((n, *compile_sql(project, n, dialect))
+                 for n in progress.track(sorted(project.measures), f"compile {dialect}"))
 
 
 def _render_all(
-    project: Project, dialects: tuple[str, ...], workers: int | None
+    project: Project, dialects: tuple[str, ...], workers: int | None, progress: Progress
 ) -> list[_Rendered]:
     """Per dialect, every measure's SQL: one process per core for large projects, same output."""
     if workers is None:
@@ -88,33 +97,39 @@ def _render_all(
     _SHARED[:] = [project]
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [_render_dialect(d) for d in dialects]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_render_dialect, dialects, chunksize=1)
+            return [_render_dialect(d, progress) for d in dialects]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:  # a bar per dialect
+            done = pool.imap(_render_dialect, dialects, chunksize=1)
+            return [r for _, r in progress.track(zip(dialects, done, strict=True), "compile",
+                                                 len(dialects), lambda x: x[0])]
     finally:
         _SHARED.clear()
 
 
 def compile_project(
-    project: Project, dialects: Iterable[str], fused: bool = False, workers: int | None = None
+    project: Project, dialects: Iterable[str], fused: bool = False, workers: int | None = None,
+    progress: Progress = SILENT,
 ) -> Compiled:
     """Every measure's SQL in each dialect (plus fused queries), and the manifest.
 
     ``workers``: processes rendering dialects side by side (default: one per core when the
-    project is large, else 1); the result does not depend on it.
+    project is large, else 1); the result does not depend on it. ``progress`` shows the
+    measure (with several workers, the dialect) being compiled.
     """
     files: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
     skipped: dict[str, dict[str, str]] = {}
     dialects = tuple(dialects)
     measures = sorted(project.measures)
-    for dialect, rendered in zip(dialects, _render_all(project, dialects, workers), strict=True):
+    several = len(dialects) > 1
+    for dialect, rendered in zip(dialects, _render_all(project, dialects, workers, progress),
+                                  strict=True):
         for name, sql, diags in rendered:
-            limits = [d for d in diags if d.code in DIALECT_LIMITS]
+            limits = [d for d in diags if several and d.code in DIALECT_LIMITS]
             for d in limits:
                 skipped.setdefault(dialect, {})[name] = f"{d.code} {d.message}"
-            problems += [d.with_severity(Severity.WARNING) for d in limits]
-            problems += [d for d in diags if d.code not in DIALECT_LIMITS]
+            problems += [left_out(d, name, dialect) for d in limits]
+            problems += [d for d in diags if d not in limits]
             if sql is not None:
                 files.append((f"{dialect}/{name}.sql", sql))
     groups = fusable_groups(project) if fused else {}

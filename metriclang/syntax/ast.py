@@ -322,11 +322,14 @@ class Comment:
 
 @dataclass(frozen=True)
 class FileAST:
-    """One parsed file: its declarations in order and its comments."""
+    """One parsed file: its declarations in order, its comments, and the names of the
+    declarations (strategies included) whose text failed to parse, so that references to them
+    are not reported as unknown as well."""
 
     path: str
     declarations: tuple[Declaration, ...]
     comments: tuple[Comment, ...]
+    broken: tuple[Name, ...] = ()
 
 
 #: The keyword of each statement type that has only one (the others carry theirs).

@@ -34,6 +34,10 @@ _HEADER = re.compile(_HEADER_PATTERN)
 #: Where recovery may resume: a declaration keyword in column 1, or an indented full header.
 _DECLARATION_LINE = re.compile(
     rf"^(?:(?:journey|source|measure|objective)\b|{_HEADER_PATTERN})", re.M)
+#: A header naming a declaration or strategy, wherever it stands in a skipped region.
+_NAMED = re.compile(r'^[ \t]*(?:journey|source|measure|objective|strategy)[ \t]+'
+                    r'([A-Za-z_][A-Za-z0-9_]*)\s*(?:"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"\s*)?\{',
+                    re.M)
 _COMMENTS: list[Token] = []
 
 
@@ -124,6 +128,7 @@ class _FileParser:
         self.declarations: list[ast.Declaration] = []
         self.comments: list[ast.Comment] = []
         self.diagnostics: list[Diagnostic] = []
+        self.broken: list[ast.Name] = []
 
     def run(self) -> None:
         self._region(0, len(self.text))
@@ -165,6 +170,14 @@ class _FileParser:
                 self.diagnostics.append(
                     to_diagnostic(result, self.path, chunk, len(pad) + offset - lo, _classify))
             lo = min((s for s in self.starts if s > offset), default=hi)
+            self._skipped(start, lo)
+
+    def _skipped(self, lo: int, hi: int) -> None:
+        """Remember the names declared in the text ``lo:hi`` that recovery skipped."""
+        for m in _NAMED.finditer(self.text, lo, hi):
+            line, column = self.lines.position(m.start(1))
+            self.broken.append(ast.Name(m.group(1), Span(self.path, line, column, line,
+                                                         column + len(m.group(1)))))
 
     def _parse(self, chunk: str) -> list[ast.Declaration] | UnexpectedInput:
         token = CURRENT.set((self.path, chunk))
@@ -197,5 +210,5 @@ def parse_file(path: str, text: str) -> tuple[ast.FileAST, tuple[Diagnostic, ...
     parser = _FileParser(path, text)
     parser.run()
     parser.declarations.sort(key=lambda d: (d.span.line, d.span.column))
-    return (ast.FileAST(path, tuple(parser.declarations), tuple(parser.comments)),
-            tuple(parser.diagnostics))
+    return (ast.FileAST(path, tuple(parser.declarations), tuple(parser.comments),
+                        tuple(parser.broken)), tuple(parser.diagnostics))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.verify.evidence import ALPHA, CAVEAT, NEXT_STEPS, VERDICTS
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report, Signal
@@ -30,7 +31,7 @@ __all__ = ["ALPHA", "CAVEAT", "NEXT_STEPS", "VERDICTS", "LinkResult", "MeasureEv
 
 def verify_path(path: str | Path, db: str | None = None, date_from: date | None = None,
                 date_to: date | None = None, alpha: float = ALPHA,
-                timeout: float | None = None) -> Report:
+                timeout: float | None = None, progress: Progress = SILENT) -> Report:
     """Verify the project at ``path`` on the warehouse ``db`` (else the configured one).
 
     A project with errors is not verified: the report then holds only its diagnostics.
@@ -44,12 +45,12 @@ def verify_path(path: str | Path, db: str | None = None, date_from: date | None 
                    if d.severity == Severity.ERROR and not d.suppressed)
     if errors:
         return Report((), (), alpha, errors, date_from, date_to)
-    return verify_project(loaded.project, db, date_from, date_to, alpha, timeout)
+    return verify_project(loaded.project, db, date_from, date_to, alpha, timeout, progress)
 
 
 def verify_project(project: Project, db: str | None = None, date_from: date | None = None,
                    date_to: date | None = None, alpha: float = ALPHA,
-                   timeout: float | None = None) -> Report:
+                   timeout: float | None = None, progress: Progress = SILENT) -> Report:
     """Verify a loaded project (for callers that already hold one, such as the docs site).
 
     Every measure is fetched (vanity signals look at all of them, linked or not). The
@@ -65,9 +66,10 @@ def verify_project(project: Project, db: str | None = None, date_from: date | No
 
     try:
         with opened(project, db, timeout) as (engine, _):
-            fetched = fetch_series(project, engine, sorted(project.measures), date_from, date_to)
+            fetched = fetch_series(project, engine, sorted(project.measures), date_from, date_to,
+                                   progress)
     except EngineError as exc:
         raise UsageError(str(exc)) from None
-    report = verify(project, fetched.series, alpha, fetched.missing)
+    report = verify(project, fetched.series, alpha, fetched.missing, progress)
     diagnostics = tuple(sorted(set(fetched.diagnostics), key=lambda d: d.sort_key))
     return replace(report, diagnostics=diagnostics, date_from=date_from, date_to=date_to)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from metriclang.periods import coarser, lag_periods
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Drive, Measure, Project
 from metriclang.verify.adjust import Prepared
 from metriclang.verify.evidence import (
@@ -33,13 +34,14 @@ def declared_links(project: Project) -> list[tuple[Measure, Drive]]:
 
 
 def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
-           missing: Mapping[str, str] | None = None) -> Report:
-    """Test every declared link with the given series; ``missing`` explains absent ones."""
+           missing: Mapping[str, str] | None = None, progress: Progress = SILENT) -> Report:
+    """Test every declared link with the given series; ``missing`` explains absent ones;
+    ``progress`` shows the link being tested."""
     missing = missing or {}
     links = declared_links(project)
     tests: list[PairTest] = []
     found: list[tuple[Pair, Prepared] | None] = []
-    for m, d in links:
+    for m, d in progress.track(links, "verify", name=lambda x: f"{x[0].name} -> {x[1].target}"):
         grain = coarser(m.grain, project.measures[d.target].grain)
         lag = lag_periods(d.lag.approx_days if d.lag else 0, grain)
         a, b = series.get(m.name), series.get(d.target)

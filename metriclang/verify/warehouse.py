@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from metriclang.diagnostics import Diagnostic
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.verify.series import Series
 from metriclang.warehouse.result import Engine, EngineError
@@ -52,14 +53,16 @@ def _as_float(value: Any) -> float | None:
 
 
 def fetch_series(project: Project, engine: Engine, measures: Iterable[str],
-                 date_from: date | None = None, date_to: date | None = None) -> Fetched:
-    """Run each measure's SQL on ``engine``; failures are recorded, never raised."""
+                 date_from: date | None = None, date_to: date | None = None,
+                 progress: Progress = SILENT) -> Fetched:
+    """Run each measure's SQL on ``engine``; failures are recorded, never raised;
+    ``progress`` shows the measure being fetched."""
     from metriclang.sqlgen import compile_sql
 
     series: dict[str, Series] = {}
     missing: dict[str, str] = {}
     diagnostics: list[Diagnostic] = []
-    for name in measures:
+    for name in progress.track(list(measures), "fetch"):
         sql, diags = compile_sql(totals_project(project, name), name, engine.dialect,
                                  date_from=date_from, date_to=date_to)
         diagnostics += diags

@@ -14,6 +14,7 @@ from pathlib import Path
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.errors import UsageError, did_you_mean
 from metriclang.load import load_project
+from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.warehouse import opened
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, QueryTimeout
@@ -44,9 +45,10 @@ def _names(project: Project, measure: str | None) -> list[str]:
 
 def compute(path: str | Path, measure: str | None, db: str | None,
             date_from: date | None = None, date_to: date | None = None,
-            timeout: float = DEFAULT_TIMEOUT) -> Computed:
+            timeout: float = DEFAULT_TIMEOUT, progress: Progress = SILENT) -> Computed:
     """Compute one measure (or every measure when ``measure`` is None) of the project at
     ``path``. A query running longer than ``timeout`` seconds is cancelled and reported.
+    ``progress`` shows the measure being computed.
     """
     loaded = load_project(path)
     project = loaded.project
@@ -56,18 +58,19 @@ def compute(path: str | Path, measure: str | None, db: str | None,
     names = _names(project, measure)
     try:
         with opened(project, db, timeout) as (engine, note):
-            return _run(project, engine, names, (note,) if note else (), date_from, date_to)
+            return _run(project, engine, names, (note,) if note else (), date_from, date_to,
+                        progress)
     except EngineError as exc:
         return Computed(project, (), (f"error: {exc}",), True)
 
 
 def _run(project: Project, engine: Engine, names: list[str], notices: tuple[Notice, ...],
-         date_from: date | None, date_to: date | None) -> Computed:
+         date_from: date | None, date_to: date | None, progress: Progress) -> Computed:
     """Compile and query each of ``names`` on ``engine``; failures become notices."""
     from metriclang.sqlgen import compile_sql
 
     said, results, failed = list(notices), [], False
-    for name in names:
+    for name in progress.track(names, "run"):
         sql, diagnostics = compile_sql(project, name, engine.dialect,
                                        date_from=date_from, date_to=date_to)
         said += DiagnosticSet.of(diagnostics).active()

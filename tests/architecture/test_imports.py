@@ -21,8 +21,8 @@ PACKAGE = ROOT / "metriclang"
 #: The pipeline, bottom first. A name is a top-level module or package of ``metriclang``.
 TIERS: tuple[tuple[str, ...], ...] = (
     ("source", "errors", "periods", "dialects", "display"),
-    ("diagnostics", "atomic", "gcpause"),
-    ("config", "reading"),
+    ("diagnostics", "atomic", "gcpause", "progress"),
+    ("config", "reading", "starter"),
     ("syntax",),
     ("fmt", "semantic"),
     ("rules",),
@@ -34,7 +34,8 @@ TIERS: tuple[tuple[str, ...], ...] = (
     ("verify",),
     ("docgen", "diff", "interop"),
     ("api",),
-    ("cli", "lsp", "mcp"),
+    ("lsp", "mcp"),
+    ("cli",),
 )
 TIER = {name: rank for rank, names in enumerate(TIERS) for name in names}
 

@@ -69,7 +69,10 @@ def test_compile_writes_files_and_manifest(tmp_path: Path) -> None:
     assert manifest["measures"]["average_order_value"]["columns"] == [
         "period", "customer__segment", "value"]
     assert set(manifest["skipped"]) == {"bigquery", "mysql", "trino", "tsql"}
-    assert "E182" in err  # skipped measures are reported as warnings
+    # a measure a dialect can't express is left out of it, with a warning (not an E-code)
+    assert ("measures.osm:93:9: warning[W182] measure `delivery_days_p90` left out of bigquery: "
+            "bigquery has no exact percentile or median aggregate (E182)") in err
+    assert "[E182]" not in err
     for rel, digest in manifest["files"].items():
         assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == digest
     written = {p.relative_to(out).as_posix() for p in out.rglob("*.sql")}
@@ -81,6 +84,15 @@ def test_compile_writes_files_and_manifest(tmp_path: Path) -> None:
     assert "orders.week" not in manifest["fused"]["mysql"]  # only percentiles: nothing left
     assert manifest["fused"]["mysql"]["orders.month"]["measures"] == ["monthly_revenue",
                                                                        "repeat_purchase_rate"]
+
+
+def test_compile_for_one_dialect_reports_its_limits_as_errors(tmp_path: Path) -> None:
+    out = tmp_path / "sql"
+    code, _, err = invoke("compile", str(SHOP), "--dialect", "mysql", "--out", str(out))
+    assert code == 1
+    assert "measures.osm:93:9: error[E182] mysql has no exact percentile or median aggregate" \
+        in err
+    assert "warning[" not in err and "nothing written" in err and not out.exists()
 
 
 def test_compile_failure_leaves_previous_output(tmp_path: Path) -> None:

@@ -50,6 +50,11 @@ CASES: list[tuple[str, list[Expected]]] = [
         ('metriclang.toml', 'E193', 5, 1, '`E111` is not a rule code that can be configured'),
         ('metriclang.toml', 'E193', 6, 1, '`V420` is not a rule code that can be configured'),
     ]),
+    ('reference_to_broken_declaration.osm', [
+        ('E101', 5, 7, 'expected a name, found `:`'),
+        ('E101', 10, 3, 'expected one of `)`, `,`, `where`, found the keyword `unit`'),
+        ('E111', 14, 37, 'unknown measure `revenu`'),
+    ]),
     ('too_many_errors.osm', [('E101', n, 9, 'a declaration needs a name') for n in range(1, 51)]
      + [('E107', 50, 9, 'stopped after 50 syntax errors; the rest of the file was not checked')]),
     ('dir_duplicate_across_files', [
@@ -140,8 +145,6 @@ CASES: list[tuple[str, list[Expected]]] = [
     ('no_north_star.osm', [('E150', 8, 11, 'objective `o` has no `north_star`')]),
     ('non_ascii_identifier.osm', [('E103', 1, 9, 'unexpected character `指`')]),
     ('non_utf8.osm', [('E105', 1, 15, '`non_utf8.osm` is not valid UTF-8 (byte 0xe9)')]),
-    ('percentage_above_100.osm', [('E131', 9, 10, 'percentage `150%` is above 100%')]),
-    ('percentage_above_100_in_formula.osm', [('E131', 8, 27, 'percentage `250%` is above 100%')]),
     ('percentile_out_of_range.osm', [('E131', 8, 38, 'percentile `1.5` is outside 0–1')]),
     ('percentile_shorthand_with_fraction_on_avg.osm', [('E133', 8, 30, '`avg` takes no fraction')]),
     ('percentile_without_fraction.osm', [('E133', 8, 11, 'percentile needs a fraction')]),
@@ -312,3 +315,15 @@ def test_recovery_keeps_good_declarations() -> None:
     assert {f.path for f in loaded.project.files} == {"a.osm", "b.osm", "sub/c.osm"}
     unclosed = load_project(INVALID / "unclosed_before_next_declaration.osm").project
     assert set(unclosed.measures) == {"b"}
+
+
+def test_recovery_keeps_the_names_of_skipped_declarations() -> None:
+    from metriclang.syntax.parser import parse_file
+
+    tree, problems = parse_file("a.osm", "measure ok { formula count(o) }\n"
+                                "objective grow {\n  north_star ok\n"
+                                "  strategy upsell \"Upsell\" {\n    measures ok,\n  }\n}\n")
+    assert [d.code for d in problems] == ["E101"]
+    assert [d.name.value for d in tree.declarations] == ["ok"]
+    assert [(n.value, n.span.line, n.span.column) for n in tree.broken] == [
+        ("grow", 2, 11), ("upsell", 4, 12)]
