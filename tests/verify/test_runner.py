@@ -273,3 +273,50 @@ def test_a_shared_weekly_rhythm_is_not_evidence(tmp_path: Path) -> None:
     assert found <= 5  # at most 5% of 100 seeds
     assert reversed_ <= 8  # the reverse direction runs a little hot: 4-7% on nulls (docs)
     assert raw_found > 2 * found
+
+
+WEEK_INTO_MONTH = """
+source events {
+  table raw.events
+  time at
+}
+
+measure signups {
+  formula count(events)
+  grain week
+  drives active lag 1 week
+}
+
+measure active {
+  formula count(events)
+  grain month
+}
+"""
+
+
+def test_a_lag_that_rounds_to_zero_is_never_evidence(tmp_path: Path) -> None:
+    """`lag 1 week` into a monthly measure is 0 months: a common cause in the same month
+    moves both, and the link is not supported (the first version called it supported
+    with "the driver moves first"); the note says why, and C206 reports the lag."""
+    (tmp_path / "w.osm").write_text(WEEK_INTO_MONTH, encoding="utf-8")
+    from metriclang.load import check
+
+    assert [d.code for d in check(tmp_path).diagnostics if d.code == "C206"] == ["C206"]
+    loaded = load_project(tmp_path)
+    months = tuple(date(2023, 1, 1).replace(year=2023 + i // 12, month=i % 12 + 1)
+                   for i in range(48))
+    verdicts = []
+    for seed in range(20):
+        rng = np.random.default_rng(40_000 + seed)
+        common = 5 * rng.normal(size=48)
+        weekly = [(m + timedelta(days=7 * k), 100 + common[i] + rng.normal())
+                  for i, m in enumerate(months) for k in range(4)]
+        series = {"signups": Series.of("signups", "week", weekly),
+                  "active": Series("active", "month", months,
+                                   tuple(500 + 3 * common + rng.normal(size=48)))}
+        link = verify(loaded.project, series).links[0]
+        verdicts.append(link.verdict)
+    assert link.declared_lag == 0 and link.note is not None
+    assert "lag 1 week is 0 months: a movement in the same period is no evidence" in link.note
+    assert "supported" not in verdicts and "contradicted" not in verdicts
+    assert link.correlations and all(k != 0 for k, _ in link.correlations)
