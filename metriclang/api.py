@@ -45,10 +45,12 @@ if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
     from metriclang.interop.output import Converted
+    from metriclang.report.status import MeasureStatus
+    from metriclang.warehouse.coverage import Coverage
 
-__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "check", "columns",
-           "default_dialect", "describe", "drivers", "export", "import_files", "load",
-           "measures", "query", "query_sql", "sql"]
+__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "StatusReport", "check",
+           "columns", "default_dialect", "describe", "drivers", "export", "import_files", "load",
+           "measures", "query", "query_sql", "run", "sql", "status"]
 
 
 class ProjectError(Exception):
@@ -100,12 +102,20 @@ class Driver:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A query's columns and rows (the engine's Python values)."""
+    """A query's columns and rows (the engine's Python values), the last column
+    ``complete`` (a bool: whether the data covers the row's period and windows)."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     #: Messages of the warehouse on the way (demo data generated), to show a user.
     notes: tuple[str, ...] = ()
+    #: What ``complete`` was judged against: ``first`` day and ``as_of`` instant of the data.
+    coverage: Coverage | None = None
+
+    @property
+    def last_complete_period(self) -> Any:
+        """The latest period (first column) of a complete row; None when no row is."""
+        return max((row[0] for row in self.rows if row[-1]), default=None)
 
     def to_pandas(self) -> pandas.DataFrame:
         """The rows as a DataFrame; needs pandas (``ImportError`` without it)."""
@@ -215,11 +225,34 @@ def query_sql(project: Project, measures: Sequence[str], *, by: Sequence[str] = 
     return compiled.sql
 
 
+def run(project: Project, measure: str, *, date_from: date | None = None,
+        date_to: date | None = None, as_of: date | None = None, db: str | None = None,
+        timeout: float | None = None) -> QueryResult:
+    """Compute one measure as declared (``osm run``) on the project's warehouse;
+    ``ProjectError`` when it can't be compiled, ``EngineError`` when the warehouse fails."""
+    from metriclang.warehouse.compute import compute_project
+    from metriclang.warehouse.guard import DEFAULT_TIMEOUT
+    from metriclang.warehouse.result import EngineError
+
+    _known(project, measure)
+    done = compute_project(project, [measure], db, date_from, date_to,
+                           timeout or DEFAULT_TIMEOUT, as_of=as_of)
+    notes = tuple(n for n in done.notices if isinstance(n, str) and not n.startswith("error"))
+    if not done.results:
+        problems = [n for n in done.notices if not isinstance(n, str)]
+        if problems:
+            raise ProjectError(project, problems)
+        raise EngineError("; ".join(str(n).removeprefix("error: ") for n in done.notices))
+    named = done.results[0]
+    return QueryResult(named.result.columns, named.result.rows, notes, named.coverage)
+
+
 def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
           grain: str | None = None, where: str | None = None,
           date_from: date | None = None, date_to: date | None = None,
           compare: str | None = None, order: str | None = None, limit: int | None = None,
-          db: str | None = None, timeout: float | None = None) -> QueryResult:
+          as_of: date | None = None, db: str | None = None, timeout: float | None = None
+          ) -> QueryResult:
     """Run an ad-hoc query on the project's warehouse (``db``: a URL, else the project's);
     :class:`ProjectError` for problems in it, ``EngineError`` when the warehouse fails."""
     from metriclang.query.run import run_query
@@ -227,14 +260,44 @@ def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
     from metriclang.warehouse.result import EngineError
 
     ran = run_query(project, _query(measures, by, grain, where, date_from, date_to, compare,
-                                    order, limit), db, timeout or DEFAULT_TIMEOUT)
+                                    order, limit), db, timeout or DEFAULT_TIMEOUT, as_of)
     if ran.result is None:
         problems = [n for n in ran.notices if not isinstance(n, str)]
         if problems:
             raise ProjectError(ran.project, problems)
         raise EngineError("; ".join(str(n).removeprefix("error: ") for n in ran.notices))
     notes = tuple(n for n in ran.notices if isinstance(n, str))
-    return QueryResult(ran.result.columns, ran.result.rows, notes)
+    return QueryResult(ran.result.columns, ran.result.rows, notes, ran.coverage)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Where every measure stands (``osm status``): the day completeness was judged at,
+    one :class:`~metriclang.report.status.MeasureStatus` per measure in the objective
+    tree's order, and the warehouse's messages (failed measures are left out)."""
+
+    as_of: date | None
+    measures: tuple[MeasureStatus, ...]
+    notes: tuple[str, ...] = ()
+
+
+def status(project: Project, *, as_of: date | None = None, db: str | None = None,
+           timeout: float | None = None) -> StatusReport:
+    """Each measure's latest complete period, value, change, target and status
+    (docs/status.md) on the project's warehouse; ``EngineError`` when it can't be opened."""
+    from metriclang.query.series import measure_series
+    from metriclang.report.status import assess_all, tree_order
+    from metriclang.report.text import render_one
+    from metriclang.warehouse.guard import DEFAULT_TIMEOUT
+    from metriclang.warehouse.result import EngineError
+
+    ran = measure_series(project, tree_order(project), db, as_of, timeout or DEFAULT_TIMEOUT)
+    notes = tuple(n if isinstance(n, str) else render_one(ran.project, n) for n in ran.notices)
+    if not ran.series and notes:
+        raise EngineError("; ".join(n.removeprefix("error: ") for n in notes))
+    series = {s.measure: [(p.period, p.value, p.complete) for p in s.points]
+              for s in ran.series}
+    return StatusReport(ran.as_of, assess_all(project, series), notes)
 
 
 def columns(project: Project, db: str | None = None, timeout: float | None = None

@@ -40,6 +40,11 @@ def _day_option(*names: str, help: str) -> Callable[[Callable[..., None]], Calla
                         callback=_day, help=help)
 
 
+#: ``--as-of`` of ``osm run`` and ``osm query``.
+AS_OF_HELP = ("Judge periods complete up to this day (excluded) instead of the data's last "
+              "event.")
+
+
 def _period(first: date | None, last: date | None) -> None:
     """``--from`` after ``--to`` is a usage error (exit 2), like a malformed date."""
     if first and last and first > last:
@@ -273,26 +278,35 @@ def verify_command(path: Path, db: str | None, date_from: date | None, date_to: 
 @_day_option("--today", help="Date to measure lag chains from (C207).")
 @click.option("--evidence", is_flag=True,
               help="Add `osm verify` evidence from the warehouse to the measure pages.")
-@click.option("--db", help="Warehouse URL for --evidence (default: $OSM_DB_URL, else "
-              "`warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL: show the measures' values (charts, statuses) "
+              "and take --evidence from it (default for --values and --evidence: "
+              "$OSM_DB_URL, else `warehouse` in metriclang.toml).")
+@click.option("--values", "with_values", is_flag=True,
+              help="Show the measures' values from the project's warehouse (as --db).")
+@_day_option("--as-of", "as_of", help="Judge the values' periods complete as of this day.")
 @_day_option("--from", "date_from", help="First day of history for --evidence.")
 @_day_option("--to", "date_to", help="Last day of history for --evidence.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
-         today: date | None, evidence: bool, db: str | None, date_from: date | None,
-         date_to: date | None) -> None:
+         today: date | None, evidence: bool, db: str | None, with_values: bool,
+         as_of: date | None, date_from: date | None, date_to: date | None) -> None:
     """Write the documentation site of the project at PATH to --out."""
     from metriclang.docgen.evidence import EvidenceOptions, summary
     from metriclang.docgen.site import build_site
+    from metriclang.docgen.values import ValuesOptions
 
     if no_sql and dialects:
         raise UsageError("--no-sql and --dialect exclude each other")
-    if not evidence and (db or date_from or date_to):
-        raise UsageError("--db, --from and --to go with --evidence")
+    if not evidence and (date_from or date_to):
+        raise UsageError("--from and --to go with --evidence")
+    show = with_values or db is not None
+    if as_of and not show:
+        raise UsageError("--as-of goes with --db or --values")
     _period(date_from, date_to)
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
     options = EvidenceOptions(db, date_from, date_to) if evidence else None
+    values = ValuesOptions(db, as_of) if show else None
     with progress_bar() as progress:
-        result = build_site(path, out, fmt, today, chosen, options, progress)
+        result = build_site(path, out, fmt, today, chosen, options, progress, values)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -300,7 +314,14 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
     if evidence:
         click.echo(f"evidence: {summary(result.evidence)}" if result.evidence else
                    "evidence left out: the project has errors", err=True)
-    sys.exit(1 if errors else 0)
+    failed = False
+    if result.values is not None:
+        for note in result.values.notes:
+            click.echo(note, err=True)
+        failed = bool(result.values.notes) and not result.values.series
+    elif show:
+        click.echo("values left out: the project has errors", err=True)
+    sys.exit(1 if errors or failed else 0)
 
 
 @main.command("run")
@@ -312,9 +333,11 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
               show_default=True)
 @_day_option("--from", "date_from", help="First day to compute.")
 @_day_option("--to", "date_to", help="Last day to compute.")
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @TIMEOUT
 def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
-                date_from: date | None, date_to: date | None, timeout: float) -> None:
+                date_from: date | None, date_to: date | None, as_of: date | None,
+                timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH (default: .) on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
@@ -336,7 +359,8 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
         click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
                    f"`osm run PATH {measure}` for another project)", err=True)
     with progress_bar(run_all and fmt != "json") as progress:
-        computed = compute(path, measure, db, date_from, date_to, timeout, progress)
+        computed = compute(path, measure, db, date_from, date_to, timeout, progress,
+                           as_of)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -525,6 +549,7 @@ def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool
               help="Add MEASURE__previous and MEASURE__change (relative change) columns.")
 @click.option("--order", metavar="COL[ desc]", help="Order rows by this output column first.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
@@ -535,8 +560,9 @@ def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool
 @TIMEOUT
 def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
                   where: str | None, date_from: date | None, date_to: date | None,
-                  compare: str | None, order: str | None, limit: int | None, db: str | None,
-                  fmt: str, show_sql: bool, dialect: str | None, timeout: float) -> None:
+                  compare: str | None, order: str | None, limit: int | None,
+                  as_of: date | None, db: str | None, fmt: str, show_sql: bool,
+                  dialect: str | None, timeout: float) -> None:
     """Ask MEASUREs of PATH (default: .) by dimensions, at a grain, filtered, compared.
 
     Columns: period, each --by dimension (`.` written `__`), each measure (see docs/query.md).
@@ -550,6 +576,8 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
     path, measures = _split(args)
     if dialect is not None and not show_sql:
         raise UsageError("--dialect goes with --sql")
+    if as_of is not None and show_sql:
+        raise UsageError("--as-of goes with running the query, not with --sql")
     project = _loaded_for_sql(path)
     options = {"by": by, "grain": grain, "where": where, "date_from": date_from,
                "date_to": date_to, "compare": compare, "order": order, "limit": limit}
@@ -557,13 +585,43 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
         click.echo(api.query_sql(project, measures, dialect=dialect, **options),  # type: ignore[arg-type]
                    nl=False)
         return
-    got = api.query(project, measures, db=db, timeout=timeout, **options)  # type: ignore[arg-type]
+    got = api.query(project, measures, db=db, timeout=timeout, as_of=as_of,
+                    **options)  # type: ignore[arg-type]
     for note in got.notes:
         click.echo(note, err=True)
     result = Result(got.columns, got.rows)
-    click.echo(to_table([Named(", ".join(measures), None, result)], _color(sys.stdout))
-               if fmt == "table" else to_rows_json(result) if fmt == "json" else
+    click.echo(to_table([Named(", ".join(measures), None, result, got.coverage)],
+                        _color(sys.stdout))
+               if fmt == "table" else to_rows_json(result, got.coverage) if fmt == "json" else
                to_csv([Named("", None, result)], True), nl=False)
+
+
+@main.command("status")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@_day_option("--as-of", "as_of", help="The data is complete up to this day's midnight "
+             "(default: its last event).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@TIMEOUT
+def status_command(path: Path, db: str | None, as_of: date | None, fmt: str,
+                   timeout: float) -> None:
+    """Where each measure of PATH (default: .) stands: the objective tree with each
+    measure's latest complete period, value, change, target, status and sparkline.
+
+    Exit 0 once it has reported (it does not judge); 1 when the project has errors or no
+    measure could be computed; see docs/status.md.
+    """
+    from metriclang import api
+    from metriclang.report.status import to_json, to_text
+
+    project = _loaded_for_sql(path)
+    got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    for note in got.notes:
+        click.echo(note, err=True)
+    click.echo(to_json(got.as_of, got.measures) if fmt == "json" else
+               to_text(project, got.measures, _color(sys.stdout)), nl=False)
 
 
 @main.command("ls")

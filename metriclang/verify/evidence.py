@@ -80,6 +80,7 @@ class Direction:
     p_raw: float
     interval: tuple[float, float]
     granger: Granger | None
+    pairs: int = 0  # pairs behind the best lag
 
     def agrees(self, alpha: float) -> bool:
         """The Granger test finds an effect with the scan's sign: its F test below ``2 alpha``
@@ -268,7 +269,7 @@ def _direction(ea: np.ndarray, eb: np.ndarray, a: np.ndarray, b: np.ndarray, lag
     Granger on the series."""
     scan = lag_scan(ea, eb, lags, robust, None if touched is None else touched[p:])
     return Direction(scan.lags, scan.correlations, scan.best_lag, scan.estimate, scan.p_value,
-                     scan.interval(), granger(a, b, lags, touched, scan.best_lag))
+                     scan.interval(), granger(a, b, lags, touched, scan.best_lag), scan.pairs)
 
 
 def _differencing(x: np.ndarray, series: str) -> int:

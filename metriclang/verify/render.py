@@ -38,7 +38,7 @@ def link_dict(link: LinkResult) -> dict[str, Any]:
         "note": link.note,
         "observed_effect": link.observed_effect,
         "estimate_ci": None if link.interval is None else [_num(v, 4) for v in link.interval],
-        "correlations": [{"lag": k, "r": _num(r, 4)} for k, r in link.correlations],
+        "correlations": [{"lag": k, "r": _num(r, 4)} for k, r in link.scan],
         "correlation": link.correlation, "ar_order": link.ar_order,
         "differenced_driver": link.differenced_driver,
         "differenced_target": link.differenced_target,
@@ -111,7 +111,7 @@ def _details(link: LinkResult) -> str:
     parts += list(link.adjustments)
     if link.correlation != "pearson":
         parts.append(f"{link.correlation} correlation (outliers dominate)")
-    parts.append("r by lag " + " ".join(f"{k:+d}:{r:+.2f}" for k, r in link.correlations))
+    parts.append("r by lag " + " ".join(f"{k:+d}:{r:+.2f}" for k, r in link.scan))
     return "; ".join(parts)
 
 
@@ -138,7 +138,7 @@ def render_text(report: Report) -> str:
     if notes:
         lines += ["", "Notes:"]
         lines += [f"  {k.source} {_ARROW} {k.target}: {k.note}" for k in notes]
-    tested = [k for k in report.links if k.correlations]
+    tested = [k for k in report.links if k.scan]
     if tested:
         lines += ["", "How each link was tested:"]
         lines += [f"  {k.source} {_ARROW} {k.target}: {_details(k)}" for k in tested]

@@ -17,8 +17,8 @@ class LinkResult:
     Lags are whole periods of ``grain`` (the coarser grain of the two measures).
     ``p_value`` is Benjamini–Hochberg adjusted across the run's tests (the verdict uses it);
     ``p_unadjusted`` is the lag-window p-value of this link alone. ``periods`` is the number
-    of periods used; ``correlations`` are ``(lag, r)`` pairs, a negative lag meaning the
-    target leads (``reverse_*``: the best of those).
+    of periods used; ``scan`` holds ``(lag, r)`` pairs, a negative lag meaning the target
+    leads (``reverse_*``: the best of those).
     """
 
     source: str
@@ -41,7 +41,6 @@ class LinkResult:
     pair: Pair | None = field(default=None, compare=False, repr=False)
     observed_effect: str | None = None  # "positive" / "negative": the sign at the best lag
     interval: tuple[float, float] | None = None  # 95% CI of the estimate
-    correlations: tuple[tuple[int, float], ...] = ()
     ar_order: int = 0
     differenced_driver: int = 0
     differenced_target: int = 0
@@ -56,6 +55,10 @@ class LinkResult:
     correlation: str = "pearson"  # or "spearman" when outliers dominate
     adjustments: tuple[str, ...] = ()
     next_step: str = ""
+    #: The cross-correlation by lag ``(lag, r)``, negative lags the target leading, and the
+    #: pairs behind the best forward lag (docs charts, JSON ``correlations``).
+    scan: tuple[tuple[int, float], ...] = field(default=(), compare=False, repr=False)
+    scan_pairs: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -93,3 +96,5 @@ class MeasureEvidence:
     driven_by: tuple[LinkResult, ...]
     signals: tuple[Signal, ...]
     charts: tuple[tuple[LinkResult, str], ...]
+    #: Each tested link's lagged cross-correlation chart (``osm docs --evidence``, HTML).
+    scans: tuple[tuple[LinkResult, str], ...] = ()

@@ -91,7 +91,8 @@ def _result(m: Measure, d: Drive, j: Judged, found: tuple[Pair, Prepared] | None
         p_unadjusted=t.p_raw, granger_p=t.granger_p, differenced=t.differenced,
         needed=t.needed, note="; ".join(notes) or None, pair=pair,
         observed_effect=None if f is None else ("positive" if f.estimate > 0 else "negative"),
-        interval=f.interval if f else None, correlations=correlations, ar_order=t.ar_order,
+        interval=f.interval if f else None, scan=correlations,
+        scan_pairs=f.pairs if f else 0, ar_order=t.ar_order,
         differenced_driver=t.orders[0], differenced_target=t.orders[1],
         periods_available=prepared.available if prepared else 0,
         gaps=prepared.gaps if prepared else (), filled=prepared.filled if prepared else 0,
@@ -108,11 +109,13 @@ def measure_evidence(report: Report, measure: str) -> MeasureEvidence:
 
     This is what a docs page shows: links it drives, links driving it, its vanity signals.
     """
-    from metriclang.verify.svg import link_chart
+    from metriclang.verify.svg import link_chart, scan_chart
 
     drives = tuple(k for k in report.links if k.source == measure)
     driven_by = tuple(k for k in report.links if k.target == measure)
     charts = tuple((k, link_chart(k)) for k in (*drives, *driven_by)
                    if k.pair is not None and len(k.pair.periods) > 1)
+    scans = tuple((k, scan_chart(k)) for k in (*drives, *driven_by) if k.scan)
     return MeasureEvidence(measure, drives, driven_by,
-                           tuple(s for s in report.signals if s.measure == measure), charts)
+                           tuple(s for s in report.signals if s.measure == measure), charts,
+                           scans)

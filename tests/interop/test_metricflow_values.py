@@ -69,7 +69,7 @@ def osm_rows(project: Path, measure: str, db: Path) -> dict[tuple[str, ...], Any
                                "--format", "json")
     assert code == 0, stderr
     data = json.loads(stdout)
-    dims = data["columns"][1:-1]
+    dims = data["columns"][1:-2]  # period, dimensions..., value, complete
     return {(str(r["period"])[:10], *(str(r[d]) for d in dims)): r["value"]
             for r in data["rows"]}
 

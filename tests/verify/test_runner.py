@@ -319,4 +319,4 @@ def test_a_lag_that_rounds_to_zero_is_never_evidence(tmp_path: Path) -> None:
     assert link.declared_lag == 0 and link.note is not None
     assert "lag 1 week is 0 months: a movement in the same period is no evidence" in link.note
     assert "supported" not in verdicts and "contradicted" not in verdicts
-    assert link.correlations and all(k != 0 for k, _ in link.correlations)
+    assert link.scan and all(k != 0 for k, _ in link.scan)
