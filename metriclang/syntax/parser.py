@@ -19,6 +19,7 @@ from metriclang.diagnostics import Diagnostic, error
 from metriclang.source import LineIndex, Span
 from metriclang.syntax import ast
 from metriclang.syntax.errors import MISTAKES, to_diagnostic
+from metriclang.syntax.fastparse import parse_fast
 from metriclang.syntax.transformer import CURRENT, AstBuilder
 
 #: Parentheses deeper than this are rejected before anything recursive sees them.
@@ -198,8 +199,13 @@ class _FileParser:
         return declarations
 
 
-def parse_file(path: str, text: str) -> tuple[ast.FileAST, tuple[Diagnostic, ...]]:
+def parse_file(path: str, text: str, fast: bool = True
+               ) -> tuple[ast.FileAST, tuple[Diagnostic, ...]]:
     """Parse one file's text; ``path`` is how spans name the file.
+
+    A well-formed file is read by the hand-written parser (:mod:`metriclang.syntax.fastparse`,
+    the same tree); anything else, or every file with ``fast=False``, by the grammar's Lark
+    parser, which reports the errors.
 
     >>> tree, problems = parse_file("a.osm", 'measure m { formula count(orders) }')
     >>> tree.declarations[0].name.value, problems
@@ -207,6 +213,9 @@ def parse_file(path: str, text: str) -> tuple[ast.FileAST, tuple[Diagnostic, ...
     """
     if text.startswith("\ufeff"):
         text = text[1:]
+    tree = parse_fast(path, text) if fast else None
+    if tree is not None:
+        return tree, ()
     parser = _FileParser(path, text)
     parser.run()
     parser.declarations.sort(key=lambda d: (d.span.line, d.span.column))
