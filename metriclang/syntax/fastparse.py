@@ -29,15 +29,16 @@ from metriclang.syntax.transformer import fragment_text, unquote
 #: Parentheses deeper than this (or a chain of unary minus longer) go to the Lark parser.
 MAX_DEPTH = 200
 
+#: One token (whitespace is skipped by the search): a comment, word, number, string, SQL
+#: string, punctuation (its own text is its kind) or any other character (``x``: Lark's job).
 _TOKEN = re.compile(r"""
- (?P<ws>[ \t\f\r\n]+)
-|(?P<c>\#[^\r\n]*)
+ (?P<c>\#[^\r\n]*)
 |(?P<w>[A-Za-z_][A-Za-z0-9_]*)
 |(?P<n>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
 |(?P<s>"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*")
 |(?P<q>'[^']*(?:''[^']*)*')
 |(?P<p>->|>=|<=|!=|<>|\|\||::|[{}(),.=<>+\-*/%!|&^~:\[\]?@])
-|(?P<x>.)""", re.X | re.S)
+|(?P<x>[^ \t\f\r\n])""", re.X)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\d-])")
 
 _SOURCE = frozenset(("table", "time", "key", "entity", "dimension", "valid"))
@@ -55,7 +56,7 @@ _SQL_OPS = frozenset(("->", ">=", "<=", "!=", "<>", "||", "::", ".", "=", "<", "
 #: Words read as keywords right after a parenthesised group inside a fragment.
 _AFTER_GROUP = _SOURCE | {"where"}
 
-Token = tuple[str, str, int, int]  # kind (w, n, s, q or the punctuation itself), text, start, end
+Token = tuple[str, str, int, int]  # kind (w, n, s, q, p: punctuation, read by its text), text, start, end
 
 
 class Bail(Exception):
@@ -79,18 +80,14 @@ class _Parser:
             at = text.find("\n", at + 1)
         self.starts = starts
         self.comments: list[ast.Comment] = []
-        tokens: list[Token] = []
-        for m in _TOKEN.finditer(text):
-            kind = m.lastgroup
-            if kind == "ws":
-                continue
-            if kind == "c":
-                self.comments.append(ast.Comment(m.group(), self.span(m.start(), m.end())))
-                continue
-            if kind == "x":
-                raise Bail
-            value = m.group()
-            tokens.append((value if kind == "p" else kind, value, m.start(), m.end()))  # type: ignore[arg-type]
+        tokens = [(m.lastgroup or "", m.group(), m.start(), m.end())
+                  for m in _TOKEN.finditer(text)]
+        if "#" in text:
+            self.comments = [ast.Comment(t[1], self.span(t[2], t[3]))
+                             for t in tokens if t[0] == "c"]
+            tokens = [t for t in tokens if t[0] != "c"]
+        if "x" in {t[0] for t in tokens}:
+            raise Bail
         tokens.append(("$", "", len(text), len(text)))
         self.tokens = tokens
         self.i = 0
@@ -101,9 +98,11 @@ class _Parser:
         """The span of text offsets ``start:end`` (1-based lines and columns, as Lark's)."""
         starts = self.starts
         line = bisect_right(starts, start)
-        end_line = line if line == len(starts) or end < starts[line] else bisect_right(starts, end)
-        return Span(self.path, line, start - starts[line - 1] + 1, end_line,
-                    end - starts[end_line - 1] + 1)
+        first = starts[line - 1]
+        if line == len(starts) or end < starts[line]:
+            return Span(self.path, line, start - first + 1, line, end - first + 1)
+        end_line = bisect_right(starts, end)
+        return Span(self.path, line, start - first + 1, end_line, end - starts[end_line - 1] + 1)
 
     def tspan(self, tok: Token) -> Span:
         return self.span(tok[2], tok[3])
@@ -117,6 +116,13 @@ class _Parser:
     def expect(self, kind: str) -> Token:
         tok = self.tokens[self.i]
         if tok[0] != kind:
+            raise Bail
+        self.i += 1
+        return tok
+
+    def punct(self, text: str) -> Token:
+        tok = self.tokens[self.i]
+        if tok[1] != text:
             raise Bail
         self.i += 1
         return tok
@@ -161,11 +167,11 @@ class _Parser:
         first = self.next()
         name = self.name()
         label = self.text_node() if self.tokens[self.i][0] == "s" else None
-        self.expect("{")
+        self.punct("{")
         return first, name, label
 
     def close(self, first: Token) -> Span:
-        return self.span(first[2], self.expect("}")[3])
+        return self.span(first[2], self.punct("}")[3])
 
     def journey(self) -> ast.JourneyDecl:
         first, name, label = self.head()
@@ -188,7 +194,7 @@ class _Parser:
             start = self.next()
             if word == "table":
                 parts = [self.name()]
-                while self.tokens[self.i][0] == ".":
+                while self.tokens[self.i][1] == ".":
                     self.i += 1
                     parts.append(self.name())
                 body.append(ast.TableStmt(tuple(parts), self.to(start)))
@@ -196,12 +202,12 @@ class _Parser:
                 body.append(ast.ColumnStmt(word, self.name(), self.to(start)))
             elif word == "entity":
                 entity = self.name()
-                self.expect("=")
+                self.punct("=")
                 body.append(ast.EntityStmt(entity, self.name(), self.to(start)))
             elif word == "dimension":
                 dimension = self.name()
                 expr = None
-                if self.tokens[self.i][0] == "=":
+                if self.tokens[self.i][1] == "=":
                     self.i += 1
                     expr = self.fragment(in_arg=False)
                 body.append(ast.DimensionStmt(dimension, expr, self.to(start)))
@@ -233,7 +239,7 @@ class _Parser:
                 body.append(ast.TextStmt(word, self.text_node(), self.to(start)))
             elif word == "dimensions":
                 names = [self.dim_ref()]
-                while self.tokens[self.i][0] == ",":
+                while self.tokens[self.i][1] == ",":
                     self.i += 1
                     names.append(self.dim_ref())
                 body.append(ast.NamesStmt("dimensions", tuple(names), self.to(start)))
@@ -264,7 +270,7 @@ class _Parser:
 
     def stage(self, start: Token) -> ast.StageStmt:
         journey = self.name()
-        self.expect(".")
+        self.punct(".")
         return ast.StageStmt(journey, self.name(), self.to(start))
 
     def allow(self, start: Token) -> ast.AllowStmt:
@@ -298,7 +304,7 @@ class _Parser:
         start = self.next()
         measure = self.name()
         op = self.next()
-        if op[0] not in _COMPARE:
+        if op[1] not in _COMPARE:
             raise Bail
         value = self.number()
         by = None
@@ -331,7 +337,7 @@ class _Parser:
             elif word == "measures":
                 start = self.next()
                 names = [self.name()]
-                while self.tokens[self.i][0] == ",":
+                while self.tokens[self.i][1] == ",":
                     self.i += 1
                     names.append(self.name())
                 body.append(ast.NamesStmt("measures", tuple(names), self.to(start)))
@@ -345,7 +351,7 @@ class _Parser:
     def dim_ref(self) -> ast.Name:
         first = self.expect("w")
         parts = [first[1]]
-        while self.tokens[self.i][0] == ".":
+        while self.tokens[self.i][1] == ".":
             self.i += 1
             parts.append(self.expect("w")[1])
         return ast.Name(".".join(parts), self.to(first))
@@ -358,7 +364,7 @@ class _Parser:
     def literal(self) -> ast.Number:
         tok = self.expect("n")
         following = self.tokens[self.i]
-        if following[0] == "%" and following[2] == tok[3] and "e" not in tok[1] \
+        if following[1] == "%" and following[2] == tok[3] and "e" not in tok[1] \
                 and "E" not in tok[1]:
             self.i += 1
             value = tok[1] + "%"
@@ -366,7 +372,7 @@ class _Parser:
         return ast.Number(tok[1], Decimal(tok[1]), False, self.tspan(tok))
 
     def number(self) -> ast.Number:
-        if self.tokens[self.i][0] != "-":
+        if self.tokens[self.i][1] != "-":
             return self.literal()
         minus = self.next()
         lit = self.literal()
@@ -375,7 +381,7 @@ class _Parser:
     # ---------------------------------------------------------------- formulas
     def formula(self) -> object:
         left = self.product()
-        while self.tokens[self.i][0] in ("+", "-"):
+        while self.tokens[self.i][1] in ("+", "-"):
             op = self.next()[1]
             right = self.product()
             left = ast.Binary(op, left, right, left.span.to(right.span))  # type: ignore[arg-type,attr-defined]
@@ -383,14 +389,14 @@ class _Parser:
 
     def product(self) -> object:
         left = self.unary()
-        while self.tokens[self.i][0] in ("*", "/"):
+        while self.tokens[self.i][1] in ("*", "/"):
             op = self.next()[1]
             right = self.unary()
             left = ast.Binary(op, left, right, left.span.to(right.span))  # type: ignore[arg-type,attr-defined]
         return left
 
     def unary(self) -> object:
-        if self.tokens[self.i][0] != "-":
+        if self.tokens[self.i][1] != "-":
             return self.atom()
         minus = self.next()
         self.nest()
@@ -420,42 +426,42 @@ class _Parser:
             self.i += 1
             span = self.tspan(tok)
             return ast.MeasureRef(ast.Name(tok[1], span), span)
-        if kind == "(":
+        if tok[1] == "(":
             self.i += 1
             self.nest()
             inner = self.formula()
-            self.expect(")")
+            self.punct(")")
             self.depth -= 1
             return inner
         raise Bail
 
     def function(self, func: str) -> ast.Aggregate | ast.Conversion:
         start = self.next()
-        self.expect("(")
+        self.punct("(")
         self.nest()
         source = self.name()
         if func == "conversion":
             return self.conversion(start, source)
         expr: ast.Sql | None = None
         percentile: ast.Number | None = None
-        kind = self.tokens[self.i][0]
-        if func != "count" and kind == ".":
+        following = self.tokens[self.i][1]
+        if func != "count" and following == ".":
             self.i += 1
             column = self.name()
             expr = ast.Sql(column.value, column.span)
-            if self.tokens[self.i][0] == ",":
+            if self.tokens[self.i][1] == ",":
                 self.i += 1
                 percentile = self.literal()
-        elif func != "count" and kind == ",":
+        elif func != "count" and following == ",":
             self.i += 1
             expr = self.fragment(in_arg=True)
             if func == "percentile":
-                self.expect(",")
+                self.punct(",")
                 percentile = self.literal()
         elif func != "count":
             raise Bail
         where = self.where()
-        self.expect(")")
+        self.punct(")")
         self.depth -= 1
         return ast.Aggregate(func, source, expr, percentile, where, self.to(start))
 
@@ -467,16 +473,16 @@ class _Parser:
 
     def conversion(self, start: Token, source: ast.Name) -> ast.Conversion:
         from_where = self.where()
-        self.expect("->")
+        self.punct("->")
         target = self.name()
         to_where = self.where()
-        self.expect(",")
+        self.punct(",")
         self.keyword("within")
         within = self.duration()
-        self.expect(",")
+        self.punct(",")
         self.keyword("by")
         entity = self.name()
-        self.expect(")")
+        self.punct(")")
         self.depth -= 1
         return ast.Conversion(source, from_where, target, to_where, within, entity,
                               self.to(start))
@@ -491,8 +497,7 @@ class _Parser:
         after_group = self.item(first)  # the first token is always an item
         while True:
             tok = tokens[self.i]
-            kind = tok[0]
-            if kind == "w":
+            if tok[0] == "w":
                 word = tok[1]
                 if in_arg:
                     if word == "where":
@@ -503,16 +508,16 @@ class _Parser:
                     break
                 elif after_group and word == "where":
                     raise Bail
-            elif kind in (",", ")"):
+            elif tok[1] in (",", ")"):
                 if in_arg:
                     break
                 raise Bail
-            elif kind == "->":
+            elif tok[1] == "->":
                 if in_arg:
                     break
                 if after_group:
                     raise Bail
-            elif kind == "}":
+            elif tok[1] == "}":
                 if in_arg:
                     raise Bail
                 break
@@ -522,11 +527,10 @@ class _Parser:
 
     def item(self, tok: Token) -> bool:
         """Read one item of a fragment (a token or a parenthesised group); True for a group."""
-        kind = tok[0]
-        if kind == "(":
+        if tok[1] == "(":
             self.group()
             return True
-        if kind in ("w", "n", "s", "q") or kind in _SQL_OPS:
+        if tok[0] in ("w", "n", "s", "q") or tok[1] in _SQL_OPS:
             self.i += 1
             return False
         raise Bail
@@ -538,14 +542,14 @@ class _Parser:
         after_group = False
         while True:
             tok = tokens[self.i]
-            kind = tok[0]
-            if kind == ")":
+            text = tok[1]
+            if text == ")":
                 self.i += 1
                 self.depth -= 1
                 return
-            if after_group and (kind == "->" or kind == "w" and tok[1] in _AFTER_GROUP):
+            if after_group and (text == "->" or tok[0] == "w" and text in _AFTER_GROUP):
                 raise Bail
-            if kind == ",":
+            if text == ",":
                 self.i += 1
                 after_group = False
             else:
