@@ -67,7 +67,7 @@ def parse_fast(path: str, text: str) -> ast.FileAST | None:
     """The syntax tree of a well-formed file, or None when Lark must parse it (any error)."""
     try:
         return _Parser(path, text).file()
-    except Bail:
+    except (Bail, RecursionError):  # deep nesting called from a deep stack: Lark has no limit
         return None
 
 

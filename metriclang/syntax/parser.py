@@ -199,6 +199,13 @@ class _FileParser:
         return declarations
 
 
+def parse_well_formed(path: str, text: str) -> ast.FileAST | None:
+    """The tree of a well-formed file by the hand-written parser, or None when the file needs
+    the Lark parser (it has a syntax error, or something the hand-written parser leaves to it).
+    """
+    return parse_fast(path, text[1:] if text.startswith("\ufeff") else text)
+
+
 def parse_file(path: str, text: str, fast: bool = True
                ) -> tuple[ast.FileAST, tuple[Diagnostic, ...]]:
     """Parse one file's text; ``path`` is how spans name the file.
@@ -211,11 +218,11 @@ def parse_file(path: str, text: str, fast: bool = True
     >>> tree.declarations[0].name.value, problems
     ('m', ())
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    tree = parse_fast(path, text) if fast else None
+    tree = parse_well_formed(path, text) if fast else None
     if tree is not None:
         return tree, ()
+    if text.startswith("\ufeff"):
+        text = text[1:]
     parser = _FileParser(path, text)
     parser.run()
     parser.declarations.sort(key=lambda d: (d.span.line, d.span.column))
