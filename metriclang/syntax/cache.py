@@ -24,8 +24,8 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
-import sys
 import pickle
+import sys
 import tempfile
 from functools import cache
 from pathlib import Path

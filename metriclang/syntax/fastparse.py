@@ -30,7 +30,7 @@ from metriclang.syntax.transformer import fragment_text, unquote
 MAX_DEPTH = 200
 
 #: One token (whitespace is skipped by the search): a comment, word, number, string, SQL
-#: string, punctuation (its own text is its kind) or any other character (``x``: Lark's job).
+#: string, punctuation (``p``, read by its text) or any other character (``x``: Lark's job).
 _TOKEN = re.compile(r"""
  (?P<c>\#[^\r\n]*)
 |(?P<w>[A-Za-z_][A-Za-z0-9_]*)
@@ -56,7 +56,8 @@ _SQL_OPS = frozenset(("->", ">=", "<=", "!=", "<>", "||", "::", ".", "=", "<", "
 #: Words read as keywords right after a parenthesised group inside a fragment.
 _AFTER_GROUP = _SOURCE | {"where"}
 
-Token = tuple[str, str, int, int]  # kind (w, n, s, q, p: punctuation, read by its text), text, start, end
+#: kind (w, n, s, q, or p: punctuation, read by its text), text, start offset, end offset
+Token = tuple[str, str, int, int]
 
 
 class Bail(Exception):
@@ -72,6 +73,8 @@ def parse_fast(path: str, text: str) -> ast.FileAST | None:
 
 
 class _Parser:
+    """One file: its tokens, read once, and the recursive descent over them."""
+
     def __init__(self, path: str, text: str) -> None:
         self.path, self.text = path, text
         starts, at = [0], text.find("\n")
@@ -547,7 +550,7 @@ class _Parser:
                 self.i += 1
                 self.depth -= 1
                 return
-            if after_group and (text == "->" or tok[0] == "w" and text in _AFTER_GROUP):
+            if after_group and (text == "->" or (tok[0] == "w" and text in _AFTER_GROUP)):
                 raise Bail
             if text == ",":
                 self.i += 1
