@@ -2,7 +2,7 @@
 
 A well-formed file is read by the hand-written parser (:mod:`metriclang.syntax.fastparse`)
 faster than its pickled tree could be read back (10,000 measures: 1.0 s to parse, 0.63 s to
-unpickle plus 0.84 s to pickle on the first run), so it never touches the cache. A file the
+unpickle plus 0.84 s to pickle on the first run), so it never gets an entry. A file the
 hand-written parser leaves to Lark (one with a syntax error: Lark's LALR parser in Python costs
 several microseconds a token, about 3.5 times as much) is parsed once per content when it has
 at least :data:`MIN_BYTES` characters: the syntax tree and its diagnostics are pickled under a
@@ -70,13 +70,11 @@ def _key(path: str, text: str) -> str:
 
 def parse_cached(path: str, text: str) -> Parsed:
     """:func:`~metriclang.syntax.parser.parse_file`, through the cache for large files that
-    only the Lark parser reads."""
-    tree = parse_well_formed(path, text)
-    if tree is not None:
-        return tree, ()
+    only the Lark parser reads (an entry, when there is one, is read before trying the
+    hand-written parser: it would fail on that file again)."""
     where = cache_dir() if len(text) >= MIN_BYTES else None
     if where is None:
-        return parse_file(path, text, fast=False)
+        return parse_file(path, text)
     entry = where / "ast" / f"{_key(path, text)}.pickle"
     try:
         parsed: Parsed = pickle.loads(entry.read_bytes())
@@ -84,6 +82,9 @@ def parse_cached(path: str, text: str) -> Parsed:
         return parsed
     except Exception:  # a missing, truncated or outdated entry: parse again
         pass
+    tree = parse_well_formed(path, text)
+    if tree is not None:
+        return tree, ()
     parsed = parse_file(path, text, fast=False)
     if len(_PENDING) >= MAX_PENDING:  # a long-lived process: don't hold trees indefinitely
         write_pending()

@@ -95,7 +95,7 @@ def test_least_recently_used_entries_are_pruned(tmp_path: Path,
 
 def test_well_formed_files_never_touch_the_cache(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hand-written parser reads them faster than an entry could be read back."""
+    """The hand-written parser reads them faster than an entry could be read back: no entry."""
     monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
     good = BIG.replace("grain: week", "grain week")
     assert len(good) >= cache.MIN_BYTES
