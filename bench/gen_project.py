@@ -4,10 +4,10 @@
 
 * ``sources.osm``: ``sources`` sources (table, time, key, entity ``customer``, dimensions);
 * ``journey.osm``: one journey with five stages;
-* ``measures_NNN.osm``: the measures, 500 per file. Measures come in blocks of up to 100: the
-  first of a block is a lagging customer result, the others are leading indicators that
-  ``drives`` earlier measures of the same block (so every leading measure has a path to the
-  block's result and ``drives`` never cycles); formulas use every aggregate, ``where``
+* ``measures_NNN.osm``: the measures, 500 per file (``per_file``). Measures come in blocks
+  of up to 100: the first of a block is a lagging customer result, the others are leading
+  indicators that ``drives`` earlier measures of the same block (so every leading measure has
+  a path to the block's result and ``drives`` never cycles); formulas use every aggregate, ``where``
   conditions, ``conversion`` and references to earlier measures;
 * ``objectives.osm``: one objective per block, north star = the block's result, a dated
   target and strategies of up to ten leading measures each.
@@ -101,18 +101,19 @@ def _objective(block: int, first: int, last: int) -> str:
 
 
 def write_project(directory: str | Path, measures: int = 10000, sources: int = 20,
-                  drives_per_measure: int = 1) -> Path:
-    """Write the generated project into ``directory`` (created if needed) and return it."""
+                  drives_per_measure: int = 1, per_file: int = PER_FILE) -> Path:
+    """Write the generated project into ``directory`` (created if needed) and return it;
+    ``per_file`` measures go in each ``measures_NNN.osm`` (the measures are the same)."""
     root = Path(directory)
     root.mkdir(parents=True, exist_ok=True)
     rng = random.Random(f"{measures}/{sources}/{drives_per_measure}")
     (root / "sources.osm").write_text("\n".join(_source(i) for i in range(sources)), "utf-8")
     stages = "".join(f'  stage {s} "{s.title()}"\n' for s in STAGES)
     (root / "journey.osm").write_text(f'journey shopper "Shopper" {{\n{stages}}}\n', "utf-8")
-    for start in range(0, measures, PER_FILE):
+    for start in range(0, measures, per_file):
         body = "\n".join(_measure(rng, i, sources, drives_per_measure)
-                         for i in range(start, min(measures, start + PER_FILE)))
-        (root / f"measures_{start // PER_FILE:03d}.osm").write_text(body, "utf-8")
+                         for i in range(start, min(measures, start + per_file)))
+        (root / f"measures_{start // per_file:03d}.osm").write_text(body, "utf-8")
     objectives = [_objective(b // BLOCK, b, min(measures, b + BLOCK))
                   for b in range(0, measures, BLOCK)]
     (root / "objectives.osm").write_text("\n".join(objectives), "utf-8")
@@ -125,8 +126,10 @@ def main() -> None:
     parser.add_argument("--measures", type=int, default=10000)
     parser.add_argument("--sources", type=int, default=20)
     parser.add_argument("--drives", type=int, default=1)
+    parser.add_argument("--per-file", type=int, default=PER_FILE)
     args = parser.parse_args()
-    print(write_project(args.directory, args.measures, args.sources, args.drives))
+    print(write_project(args.directory, args.measures, args.sources, args.drives,
+                        args.per_file))
 
 
 if __name__ == "__main__":

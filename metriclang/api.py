@@ -44,8 +44,13 @@ from metriclang.semantic.model import Project
 if TYPE_CHECKING:
     import pandas  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["MeasureInfo", "ProjectError", "QueryResult", "check", "describe", "load",
-           "measures", "query", "query_sql", "sql"]
+    from metriclang.interop.output import Converted
+    from metriclang.report.status import MeasureStatus
+    from metriclang.warehouse.coverage import Coverage
+
+__all__ = ["Driver", "MeasureInfo", "ProjectError", "QueryResult", "StatusReport", "check",
+           "columns", "default_dialect", "describe", "drivers", "export", "import_files", "load",
+           "measures", "query", "query_sql", "run", "sql", "status"]
 
 
 class ProjectError(Exception):
@@ -85,13 +90,32 @@ class MeasureInfo:
 
 
 @dataclass(frozen=True)
+class Driver:
+    """A measure that drives another (``drives ... lag ... effect ...``), and its own drivers."""
+
+    measure: str
+    effect: str
+    #: The link's lag as written (``1 month``), or "".
+    lag: str
+    drivers: tuple[Driver, ...]
+
+
+@dataclass(frozen=True)
 class QueryResult:
-    """A query's columns and rows (the engine's Python values)."""
+    """A query's columns and rows (the engine's Python values), the last column
+    ``complete`` (a bool: whether the data covers the row's period and windows)."""
 
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     #: Messages of the warehouse on the way (demo data generated), to show a user.
     notes: tuple[str, ...] = ()
+    #: What ``complete`` was judged against: ``first`` day and ``as_of`` instant of the data.
+    coverage: Coverage | None = None
+
+    @property
+    def last_complete_period(self) -> Any:
+        """The latest period (first column) of a complete row; None when no row is."""
+        return max((row[0] for row in self.rows if row[-1]), default=None)
 
     def to_pandas(self) -> pandas.DataFrame:
         """The rows as a DataFrame; needs pandas (``ImportError`` without it)."""
@@ -120,6 +144,22 @@ def check(path: str | Path = ".", today: date | None = None) -> tuple[Project, D
     return loaded.project, loaded.diagnostics
 
 
+def export(project: Project, to: str) -> Converted:
+    """``project`` as files of another semantic layer (``metricflow``, ``osi``, ``cube``):
+    the files and the loss report (docs/interop.md)."""
+    from metriclang.interop.formats import export_project
+
+    return export_project(project, to)
+
+
+def import_files(paths: Sequence[str | Path], source: str) -> Converted:
+    """``.osm`` files and ``metriclang.toml`` for another semantic layer's files
+    (``metricflow``, ``osi``), and what could not be carried over."""
+    from metriclang.interop.formats import import_files as convert
+
+    return convert(tuple(Path(p) for p in paths), source)
+
+
 def measures(project: Project) -> tuple[MeasureInfo, ...]:
     """Every measure, in declaration order."""
     from metriclang.semantic.graph import CausalGraph, formula_users
@@ -137,13 +177,33 @@ def describe(project: Project, name: str) -> MeasureInfo:
     return _info(project, name, CausalGraph.from_project(project), formula_users(project))
 
 
+def drivers(project: Project, name: str, depth: int = 3) -> tuple[Driver, ...]:
+    """The causal tree upstream of a measure, ``depth`` links deep; a measure already on the
+    path (a cycle) is listed without its drivers."""
+    from metriclang.semantic.graph import CausalGraph
+
+    _known(project, name)
+    if depth < 1:
+        raise UsageError(f"depth must be 1 or more, not {depth}")
+    into = CausalGraph.from_project(project).into
+
+    def walk(target: str, left: int, path: frozenset[str]) -> tuple[Driver, ...]:
+        return tuple(
+            Driver(e.source, e.effect, str(e.lag) if e.lag else "",
+                   () if left == 1 or e.source in path
+                   else walk(e.source, left - 1, path | {e.source}))
+            for e in into.get(target, ()))
+
+    return walk(name, depth, frozenset({name}))
+
+
 def sql(project: Project, measure: str, dialect: str | None = None, *,
         date_from: date | None = None, date_to: date | None = None) -> str:
     """The SQL of one measure as declared (``osm sql``); the project's dialect by default."""
     from metriclang.sqlgen import compile_sql
 
     _known(project, measure)
-    text, problems = compile_sql(project, measure, dialect or _dialect(project),
+    text, problems = compile_sql(project, measure, _dialect(project, dialect),
                                  date_from=date_from, date_to=date_to)
     if text is None:
         raise ProjectError(project, problems)
@@ -159,17 +219,40 @@ def query_sql(project: Project, measures: Sequence[str], *, by: Sequence[str] = 
     from metriclang.query import compile_query
 
     compiled = compile_query(project, _query(measures, by, grain, where, date_from, date_to,
-                                             compare, order, limit), dialect or _dialect(project))
+                                             compare, order, limit), _dialect(project, dialect))
     if compiled.sql is None:
         raise ProjectError(compiled.project, compiled.diagnostics)
     return compiled.sql
+
+
+def run(project: Project, measure: str, *, date_from: date | None = None,
+        date_to: date | None = None, as_of: date | None = None, db: str | None = None,
+        timeout: float | None = None) -> QueryResult:
+    """Compute one measure as declared (``osm run``) on the project's warehouse;
+    ``ProjectError`` when it can't be compiled, ``EngineError`` when the warehouse fails."""
+    from metriclang.warehouse.compute import compute_project
+    from metriclang.warehouse.guard import DEFAULT_TIMEOUT
+    from metriclang.warehouse.result import EngineError
+
+    _known(project, measure)
+    done = compute_project(project, [measure], db, date_from, date_to,
+                           timeout or DEFAULT_TIMEOUT, as_of=as_of)
+    notes = tuple(n for n in done.notices if isinstance(n, str) and not n.startswith("error"))
+    if not done.results:
+        problems = [n for n in done.notices if not isinstance(n, str)]
+        if problems:
+            raise ProjectError(project, problems)
+        raise EngineError("; ".join(str(n).removeprefix("error: ") for n in done.notices))
+    named = done.results[0]
+    return QueryResult(named.result.columns, named.result.rows, notes, named.coverage)
 
 
 def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
           grain: str | None = None, where: str | None = None,
           date_from: date | None = None, date_to: date | None = None,
           compare: str | None = None, order: str | None = None, limit: int | None = None,
-          db: str | None = None, timeout: float | None = None) -> QueryResult:
+          as_of: date | None = None, db: str | None = None, timeout: float | None = None
+          ) -> QueryResult:
     """Run an ad-hoc query on the project's warehouse (``db``: a URL, else the project's);
     :class:`ProjectError` for problems in it, ``EngineError`` when the warehouse fails."""
     from metriclang.query.run import run_query
@@ -177,14 +260,54 @@ def query(project: Project, measures: Sequence[str], *, by: Sequence[str] = (),
     from metriclang.warehouse.result import EngineError
 
     ran = run_query(project, _query(measures, by, grain, where, date_from, date_to, compare,
-                                    order, limit), db, timeout or DEFAULT_TIMEOUT)
+                                    order, limit), db, timeout or DEFAULT_TIMEOUT, as_of)
     if ran.result is None:
         problems = [n for n in ran.notices if not isinstance(n, str)]
         if problems:
             raise ProjectError(ran.project, problems)
         raise EngineError("; ".join(str(n).removeprefix("error: ") for n in ran.notices))
     notes = tuple(n for n in ran.notices if isinstance(n, str))
-    return QueryResult(ran.result.columns, ran.result.rows, notes)
+    return QueryResult(ran.result.columns, ran.result.rows, notes, ran.coverage)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """Where every measure stands (``osm status``): the day completeness was judged at,
+    one :class:`~metriclang.report.status.MeasureStatus` per measure in the objective
+    tree's order, and the warehouse's messages (failed measures are left out)."""
+
+    as_of: date | None
+    measures: tuple[MeasureStatus, ...]
+    notes: tuple[str, ...] = ()
+
+
+def status(project: Project, *, as_of: date | None = None, db: str | None = None,
+           timeout: float | None = None) -> StatusReport:
+    """Each measure's latest complete period, value, change, target and status
+    (docs/status.md) on the project's warehouse; ``EngineError`` when it can't be opened."""
+    from metriclang.query.series import measure_series
+    from metriclang.report.status import assess_all, tree_order
+    from metriclang.report.text import render_one
+    from metriclang.warehouse.guard import DEFAULT_TIMEOUT
+    from metriclang.warehouse.result import EngineError
+
+    ran = measure_series(project, tree_order(project), db, as_of, timeout or DEFAULT_TIMEOUT)
+    notes = tuple(n if isinstance(n, str) else render_one(ran.project, n) for n in ran.notices)
+    if not ran.series and notes:
+        raise EngineError("; ".join(n.removeprefix("error: ") for n in notes))
+    series = {s.measure: [(p.period, p.value, p.complete) for p in s.points]
+              for s in ran.series}
+    return StatusReport(ran.as_of, assess_all(project, series), notes)
+
+
+def columns(project: Project, db: str | None = None, timeout: float | None = None
+            ) -> dict[str, tuple[str, ...]]:
+    """The column names of each source's table, read from the warehouse (``db``: a URL, else
+    the project's; read-only, one empty SELECT per table); a table it can't read has none.
+    :class:`UsageError` without a warehouse, ``EngineError`` when it can't be opened."""
+    from metriclang.warehouse.catalog import source_columns
+
+    return source_columns(project, db, timeout)
 
 
 def _query(measures: Sequence[str], by: Sequence[str], grain: str | None, where: str | None,
@@ -198,9 +321,21 @@ def _query(measures: Sequence[str], by: Sequence[str], grain: str | None, where:
                  limit)
 
 
-def _dialect(project: Project) -> str:
+def default_dialect(project: Project) -> str:
+    """The dialect of :func:`sql` when none is asked: the project's, else duckdb."""
+    return _dialect(project)
+
+
+def _dialect(project: Project, asked: str | None = None) -> str:
+    """``asked`` (:class:`UsageError` if not an output dialect), else the project's."""
     from metriclang.dialects import OUTPUT_DIALECTS
 
+    if asked is not None and asked not in OUTPUT_DIALECTS:
+        hint = did_you_mean(asked, OUTPUT_DIALECTS)
+        raise UsageError(f"unknown dialect `{asked}`; one of: " + ", ".join(OUTPUT_DIALECTS)
+                         + (f"; {hint}" if hint else ""))
+    if asked is not None:
+        return asked
     return project.config.dialect if project.config.dialect in OUTPUT_DIALECTS else "duckdb"
 
 
@@ -212,11 +347,12 @@ def _known(project: Project, name: str) -> None:
 
 def _info(project: Project, name: str, graph: Any, users: dict[str, tuple[str, ...]]
           ) -> MeasureInfo:
+    from metriclang.semantic.joins import reachable_dimensions
     from metriclang.semantic.references import formula_refs, formula_sources
 
     measure = project.measures[name]
     sources = tuple(sorted(formula_sources(project, name) & project.sources.keys()))
-    dims = [[d.name for d in project.sources[s].dimensions] for s in sources]
+    dims = [reachable_dimensions(project.sources, s) for s in sources]
     reachable = tuple(d for d in dims[0] if all(d in other for other in dims)) if dims else ()
     uses = tuple(dict.fromkeys(r.measure for r in formula_refs(measure)))
 

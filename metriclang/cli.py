@@ -6,10 +6,11 @@ Exit codes: 0 success, 1 the project has errors, 2 usage error (PATH missing, ba
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -17,7 +18,8 @@ from metriclang import __version__
 from metriclang.api import ProjectError
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
-from metriclang.errors import UsageError
+from metriclang.errors import EmptyProject, UsageError
+from metriclang.interop.formats import EXPORTS, IMPORTS
 from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
@@ -38,6 +40,11 @@ def _day_option(*names: str, help: str) -> Callable[[Callable[..., None]], Calla
                         callback=_day, help=help)
 
 
+#: ``--as-of`` of ``osm run`` and ``osm query``.
+AS_OF_HELP = ("Judge periods complete up to this day (excluded) instead of the data's last "
+              "event.")
+
+
 def _period(first: date | None, last: date | None) -> None:
     """``--from`` after ``--to`` is a usage error (exit 2), like a malformed date."""
     if first and last and first > last:
@@ -55,11 +62,25 @@ def _color(stream: IO[str]) -> bool:
 
 
 class Group(click.Group):
-    """Turns :class:`UsageError` into exit code 2 with a one-line message."""
+    """Turns :class:`UsageError` into exit code 2 with a one-line message; shows the loading
+    stage's :class:`EmptyProject` warning (once) whatever the command."""
 
     def invoke(self, ctx: click.Context) -> object:
+        shown: set[str] = set()
+        other = warnings.showwarning
+
+        def show(message: Warning | str, category: type[Warning], *rest: Any) -> None:
+            if not issubclass(category, EmptyProject):
+                other(message, category, *rest)
+            elif str(message) not in shown:
+                shown.add(str(message))
+                click.echo(f"warning: {message}", err=True)
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", EmptyProject)
+                warnings.showwarning = show  # type: ignore[assignment]
+                return super().invoke(ctx)
         except UsageError as exc:
             click.echo(f"error: {_usage_message(exc)}", err=True)
             sys.exit(2)
@@ -134,11 +155,26 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     color = fmt == "text" and _color(sys.stdout)
     click.echo(text.render(loaded.project, loaded.diagnostics, color, quiet) if fmt == "text"
                else reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
-    if not loaded.project.files and not len(loaded.diagnostics):
-        click.echo(f"warning: no .osm files found under {path}", err=True)
     failed = loaded.diagnostics.has_errors or (
         strict and loaded.diagnostics.count(Severity.WARNING) > 0)
     sys.exit(1 if failed else 0)
+
+
+@main.command("init")
+@click.argument("folder", required=False, default=Path("."), type=click.Path(path_type=Path))
+def init_command(folder: Path) -> None:
+    """Write a starter project into FOLDER (default: .; created when missing).
+
+    A journey, a source, a leading and a lagging measure linked by `drives`, an objective
+    with a strategy, metriclang.toml and a demo data generator: it checks clean and runs.
+    Never overwrites a file: exit 2, and nothing is written, when one exists.
+    """
+    from metriclang.starter import init_project
+
+    for name in init_project(folder):
+        click.echo(f"created {folder / name}")
+    where = "" if folder == Path(".") else f" {folder}"
+    click.echo(f"next: osm check{where or ' .'}, then osm run{where} --all", err=True)
 
 
 @main.command("fmt")
@@ -242,26 +278,35 @@ def verify_command(path: Path, db: str | None, date_from: date | None, date_to: 
 @_day_option("--today", help="Date to measure lag chains from (C207).")
 @click.option("--evidence", is_flag=True,
               help="Add `osm verify` evidence from the warehouse to the measure pages.")
-@click.option("--db", help="Warehouse URL for --evidence (default: $OSM_DB_URL, else "
-              "`warehouse` in metriclang.toml).")
+@click.option("--db", help="Warehouse URL: show the measures' values (charts, statuses) "
+              "and take --evidence from it (default for --values and --evidence: "
+              "$OSM_DB_URL, else `warehouse` in metriclang.toml).")
+@click.option("--values", "with_values", is_flag=True,
+              help="Show the measures' values from the project's warehouse (as --db).")
+@_day_option("--as-of", "as_of", help="Judge the values' periods complete as of this day.")
 @_day_option("--from", "date_from", help="First day of history for --evidence.")
 @_day_option("--to", "date_to", help="Last day of history for --evidence.")
 def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: bool,
-         today: date | None, evidence: bool, db: str | None, date_from: date | None,
-         date_to: date | None) -> None:
+         today: date | None, evidence: bool, db: str | None, with_values: bool,
+         as_of: date | None, date_from: date | None, date_to: date | None) -> None:
     """Write the documentation site of the project at PATH to --out."""
     from metriclang.docgen.evidence import EvidenceOptions, summary
     from metriclang.docgen.site import build_site
+    from metriclang.docgen.values import ValuesOptions
 
     if no_sql and dialects:
         raise UsageError("--no-sql and --dialect exclude each other")
-    if not evidence and (db or date_from or date_to):
-        raise UsageError("--db, --from and --to go with --evidence")
+    if not evidence and (date_from or date_to):
+        raise UsageError("--from and --to go with --evidence")
+    show = with_values or db is not None
+    if as_of and not show:
+        raise UsageError("--as-of goes with --db or --values")
     _period(date_from, date_to)
     chosen = () if no_sql else dialects or OUTPUT_DIALECTS
     options = EvidenceOptions(db, date_from, date_to) if evidence else None
+    values = ValuesOptions(db, as_of) if show else None
     with progress_bar() as progress:
-        result = build_site(path, out, fmt, today, chosen, options, progress)
+        result = build_site(path, out, fmt, today, chosen, options, progress, values)
     errors = result.diagnostics.count(Severity.ERROR)
     click.echo(f"wrote {result.pages} pages to {out}"
                + (f" ({errors} error{'s' * (errors != 1)} in the project)" if errors else ""),
@@ -269,7 +314,14 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
     if evidence:
         click.echo(f"evidence: {summary(result.evidence)}" if result.evidence else
                    "evidence left out: the project has errors", err=True)
-    sys.exit(1 if errors else 0)
+    failed = False
+    if result.values is not None:
+        for note in result.values.notes:
+            click.echo(note, err=True)
+        failed = bool(result.values.notes) and not result.values.series
+    elif show:
+        click.echo("values left out: the project has errors", err=True)
+    sys.exit(1 if errors or failed else 0)
 
 
 @main.command("run")
@@ -281,9 +333,11 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
               show_default=True)
 @_day_option("--from", "date_from", help="First day to compute.")
 @_day_option("--to", "date_to", help="Last day to compute.")
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @TIMEOUT
 def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
-                date_from: date | None, date_to: date | None, timeout: float) -> None:
+                date_from: date | None, date_to: date | None, as_of: date | None,
+                timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH (default: .) on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
@@ -305,7 +359,8 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
         click.echo(f"note: computing measure `{measure}` of the project in . (PATH omitted; "
                    f"`osm run PATH {measure}` for another project)", err=True)
     with progress_bar(run_all and fmt != "json") as progress:
-        computed = compute(path, measure, db, date_from, date_to, timeout, progress)
+        computed = compute(path, measure, db, date_from, date_to, timeout, progress,
+                           as_of)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -422,6 +477,64 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
     click.echo(f"wrote {len(compiled.files)} files for {len(dialects)} dialect(s) to {out}")
 
 
+def _converted(converted: object, out: Path, command: str, fmt: str, strict: bool) -> None:
+    """Print the loss report; write ``out`` unless ``--strict`` found losses (exit 1)."""
+    from metriclang.interop.losses import report
+    from metriclang.interop.output import Converted, write
+
+    assert isinstance(converted, Converted)
+    click.echo(report(converted.losses, fmt), err=True, nl=False)
+    if strict and converted.losses:
+        click.echo(f"error: --strict and something was lost; {out} is unchanged", err=True)
+        sys.exit(1)
+    try:
+        write(out, converted, command)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc}") from exc
+    click.echo(f"wrote {len(converted.files)} files to {out}")
+
+
+@main.command("export")
+@PATH
+@click.option("--to", "to", type=click.Choice(EXPORTS), required=True,
+              help="The semantic layer to write.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output directory (replaced atomically).")
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when anything is lost.")
+def export_command(path: Path, to: str, out: Path, strict: bool) -> None:
+    """Write the project at PATH as another semantic layer's files, with a loss report."""
+    from metriclang.api import export
+    from metriclang.atomic import ensure_replaceable
+    from metriclang.interop.output import MANIFEST
+
+    ensure_replaceable(out, MANIFEST, "export")
+    _converted(export(_loaded_for_sql(path), to), out, "export", to, strict)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--from", "source", type=click.Choice(IMPORTS), required=True,
+              help="The semantic layer the files are written for.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="Output directory for the .osm files (replaced atomically).")
+@click.option("--strict", is_flag=True, help="Exit 1, writing nothing, when anything is lost.")
+def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool) -> None:
+    """Write .osm files and a metriclang.toml for FILES_OR_DIRS of another semantic layer;
+    the result is then checked (exit 1 on errors)."""
+    from metriclang.api import import_files
+    from metriclang.atomic import ensure_replaceable
+    from metriclang.interop.output import MANIFEST
+    from metriclang.load import load_project
+
+    ensure_replaceable(out, MANIFEST, "import")
+    _converted(import_files(paths, source), out, "import", ".osm", strict)
+    loaded = load_project(out)
+    errors = [d for d in loaded.diagnostics.active() if d.severity is Severity.ERROR]
+    if errors:
+        _problems(loaded.project, errors)
+        sys.exit(1)
+
+
 @main.command("query")
 @click.argument("args", nargs=-1, required=True, metavar="[PATH] MEASURE...")
 @click.option("--by", "by", multiple=True, metavar="DIM",
@@ -436,6 +549,7 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
               help="Add MEASURE__previous and MEASURE__change (relative change) columns.")
 @click.option("--order", metavar="COL[ desc]", help="Order rows by this output column first.")
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table",
@@ -446,8 +560,9 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
 @TIMEOUT
 def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
                   where: str | None, date_from: date | None, date_to: date | None,
-                  compare: str | None, order: str | None, limit: int | None, db: str | None,
-                  fmt: str, show_sql: bool, dialect: str | None, timeout: float) -> None:
+                  compare: str | None, order: str | None, limit: int | None,
+                  as_of: date | None, db: str | None, fmt: str, show_sql: bool,
+                  dialect: str | None, timeout: float) -> None:
     """Ask MEASUREs of PATH (default: .) by dimensions, at a grain, filtered, compared.
 
     Columns: period, each --by dimension (`.` written `__`), each measure (see docs/query.md).
@@ -461,6 +576,8 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
     path, measures = _split(args)
     if dialect is not None and not show_sql:
         raise UsageError("--dialect goes with --sql")
+    if as_of is not None and show_sql:
+        raise UsageError("--as-of goes with running the query, not with --sql")
     project = _loaded_for_sql(path)
     options = {"by": by, "grain": grain, "where": where, "date_from": date_from,
                "date_to": date_to, "compare": compare, "order": order, "limit": limit}
@@ -468,13 +585,43 @@ def query_command(args: tuple[str, ...], by: tuple[str, ...], grain: str | None,
         click.echo(api.query_sql(project, measures, dialect=dialect, **options),  # type: ignore[arg-type]
                    nl=False)
         return
-    got = api.query(project, measures, db=db, timeout=timeout, **options)  # type: ignore[arg-type]
+    got = api.query(project, measures, db=db, timeout=timeout, as_of=as_of,
+                    **options)  # type: ignore[arg-type]
     for note in got.notes:
         click.echo(note, err=True)
     result = Result(got.columns, got.rows)
-    click.echo(to_table([Named(", ".join(measures), None, result)], _color(sys.stdout))
-               if fmt == "table" else to_rows_json(result) if fmt == "json" else
+    click.echo(to_table([Named(", ".join(measures), None, result, got.coverage)],
+                        _color(sys.stdout))
+               if fmt == "table" else to_rows_json(result, got.coverage) if fmt == "json" else
                to_csv([Named("", None, result)], True), nl=False)
+
+
+@main.command("status")
+@click.argument("path", type=click.Path(path_type=Path), default=".")
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@_day_option("--as-of", "as_of", help="The data is complete up to this day's midnight "
+             "(default: its last event).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text",
+              show_default=True)
+@TIMEOUT
+def status_command(path: Path, db: str | None, as_of: date | None, fmt: str,
+                   timeout: float) -> None:
+    """Where each measure of PATH (default: .) stands: the objective tree with each
+    measure's latest complete period, value, change, target, status and sparkline.
+
+    Exit 0 once it has reported (it does not judge); 1 when the project has errors or no
+    measure could be computed; see docs/status.md.
+    """
+    from metriclang import api
+    from metriclang.report.status import to_json, to_text
+
+    project = _loaded_for_sql(path)
+    got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    for note in got.notes:
+        click.echo(note, err=True)
+    click.echo(to_json(got.as_of, got.measures) if fmt == "json" else
+               to_text(project, got.measures, _color(sys.stdout)), nl=False)
 
 
 @main.command("ls")
@@ -598,6 +745,53 @@ def diff_command(old: str, new: str | None, project: Path, fmt: str, fail_on: st
                 click.echo(note, err=True)
     click.echo(RENDERERS[fmt](result, runs), nl=False)
     sys.exit(1 if failed(result, fail_on) else 0)
+
+
+@main.command("lsp")
+def lsp_command() -> None:
+    """Run the language server over stdio, for an editor to start (see docs/editor.md).
+
+    The project is the editor's workspace folder.
+    """
+    try:
+        from metriclang.lsp.server import serve
+    except ImportError as exc:
+        raise UsageError(f"osm lsp needs the pygls package ({exc}): "
+                         "pip install 'metriclang[lsp]'") from None
+    serve()
+
+
+@main.command("mcp")
+@PATH
+@click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
+              "metriclang.toml).")
+@click.option("--transport", type=click.Choice(("stdio", "http")), default="stdio",
+              show_default=True, help="stdio for a client that starts the server; http for "
+              "streamable HTTP at /mcp.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port of --transport http.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address of --transport http; anything but loopback exposes the project.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="The most rows one `query` call returns.")
+@TIMEOUT
+def mcp_command(path: Path, db: str | None, transport: str, port: int, host: str,
+                max_rows: int, timeout: float) -> None:
+    """Serve the measures of PATH to AI agents over the Model Context Protocol (read-only).
+
+    Tools: list_measures, describe_measure, get_drivers, get_sql, query, check_project,
+    verify_links; resources osm://measure/NAME (see docs/agents.md).
+    """
+    from metriclang.load import project_files
+
+    project_files(path)
+    try:
+        from metriclang.mcp.server import serve
+        from metriclang.mcp.tools import Tools
+    except ImportError as exc:
+        raise UsageError(f"osm mcp needs the mcp package ({exc}): "
+                         "pip install 'metriclang[mcp]'") from None
+    serve(Tools(path.resolve(), db, timeout, max_rows), transport, host, port)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,8 @@ class Config:
 
     dialect: str = "duckdb"
     warehouse: str | None = None
+    #: ``[project] title``: the project's name as the documentation site shows it.
+    title: str | None = None
     severities: tuple[tuple[str, str], ...] = ()
     vanity_words: tuple[str, ...] = ()
     #: ``[sql] allow_functions``: functions fragments may call beyond sqlglot's typed ones
@@ -144,6 +146,7 @@ _TYPES: dict[tuple[str, str], tuple[type, str]] = {
     ("", "sql"): (dict, "a table ([sql])"),
     ("project", "dialect"): (str, "a string"),
     ("project", "warehouse"): (str, "a string"),
+    ("project", "title"): (str, "a string"),
     ("vanity", "words"): (list, "an array of strings"),
 }
 
@@ -188,6 +191,7 @@ _EXAMPLES = {
     "sql": 'write [sql] on its own line, then allow_functions = ["my_udf"]',
     "dialect": 'write dialect = "duckdb"',
     "warehouse": 'write warehouse = "duckdb:///demo.duckdb"',
+    "title": 'write title = "Subscription metrics"',
     "words": 'write words = ["hits", "views"]',
 }
 
@@ -230,7 +234,8 @@ def _interpret(data: dict[str, Any], text: str) -> tuple[Config, tuple[Diagnosti
     known = {"project", "rules", "vanity", "sql"}
     extra = tuple(sorted((k, v) for k, v in data.items() if k not in known))
     spans = tuple((code, _locate(text, code)) for code, _ in severities)
-    config = Config(dialect, warehouse, tuple(severities), words, allowed, extra, spans)
+    title = project.get("title", "").strip() or None
+    config = Config(dialect, warehouse, title, tuple(severities), words, allowed, extra, spans)
     return config, tuple(problems)
 
 

@@ -1,4 +1,5 @@
-"""What every stage may raise or say: :class:`UsageError` and the "did you mean" hint."""
+"""What every stage may raise or say: :class:`UsageError`, :class:`EmptyProject` and the
+"did you mean" hint."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from collections.abc import Collection
 
 class UsageError(Exception):
     """The command was used wrongly (PATH missing, unknown measure...): exit 2."""
+
+
+class EmptyProject(UserWarning):
+    """A project directory holds no ``.osm`` file: the loading stage warns (every command
+    shows it), the command goes on with an empty project."""
 
 
 def closest(name: str, candidates: Collection[str]) -> str | None:

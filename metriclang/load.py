@@ -3,25 +3,35 @@ rules (severities and ``allow`` clauses applied)."""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from metriclang.config import CONFIG_FILE, Config, load_config
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, error
-from metriclang.errors import UsageError
+from metriclang.errors import EmptyProject, UsageError
 from metriclang.gcpause import collector_paused
 from metriclang.reading import leaves, outside_warning, read_source
 from metriclang.rules import run_rules
 from metriclang.rules.settings import configurable, selected, unknown_codes
 from metriclang.semantic.model import Project
 from metriclang.semantic.resolve import resolve
-from metriclang.source import Span
-from metriclang.syntax.cache import parse_cached
+from metriclang.source import SourceFile, Span
+from metriclang.syntax.cache import Parsed, parse_cached
+from metriclang.syntax.incremental import reparse
 
 #: Largest project (characters, all files together): beyond it the remaining files are not
 #: parsed and E108 says so (docs/language.md#limits).
 MAX_PROJECT_CHARS = 100 * 1024 * 1024
+
+
+#: Texts of files not yet saved (an editor's buffers), by path relative to the root.
+Edits = Mapping[str, str]
+#: Parsed files kept between loads by a long-lived caller (the language server): relative
+#: path -> (text, parse). A file whose text is unchanged is not parsed again.
+Parses = MutableMapping[str, tuple[str, Parsed]]
 
 
 @dataclass(frozen=True)
@@ -52,17 +62,41 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def load_project(path: str | Path) -> Loaded:
+def load_project(path: str | Path, shown: str | None = None, edits: Edits | None = None,
+                 parses: Parses | None = None) -> Loaded:
     """Read, parse and resolve a project; every problem becomes a diagnostic.
 
-    Raises :class:`UsageError` only when ``path`` itself is missing or unusable.
+    ``edits`` replace the text of files on disk (or add files); with ``parses``, a file
+    parsed before with the same text is not parsed again, and the garbage collector is not
+    frozen (the caller lives on, its models don't). Raises :class:`UsageError` only when
+    ``path`` itself is missing or unusable; warns :class:`~metriclang.errors.EmptyProject`
+    when a directory holds no ``.osm`` file (naming it ``shown``, by default ``path``).
     """
     root, paths = project_files(Path(path))
-    with collector_paused(freeze=True):  # the model lives as long as the command
-        return _load(root, paths)
+    if edits and Path(path).is_dir():
+        paths = sorted({*paths, *(root / rel for rel in edits)})
+    if not paths:
+        warnings.warn(EmptyProject(f"no .osm files found under {shown or path}"),
+                      stacklevel=2)
+    with collector_paused(freeze=parses is None):  # a command's model lives as long as it
+        return _load(root, paths, edits or {}, parses)
 
 
-def _load(root: Path, paths: list[Path]) -> Loaded:
+def _parse(rel: str, text: str, parses: Parses | None) -> Parsed:
+    """The file's parse, kept in ``parses``: the same when its text is unchanged, else
+    parsed again where it changed (:func:`~metriclang.syntax.incremental.reparse`)."""
+    if parses is None:
+        return parse_cached(rel, text)
+    known = parses.get(rel)
+    if known is None:
+        known = text, parse_cached(rel, text)
+    elif known[0] != text:
+        known = text, reparse(rel, known[0], known[1], text)
+    parses[rel] = known
+    return known[1]
+
+
+def _load(root: Path, paths: list[Path], edits: Edits, parses: Parses | None) -> Loaded:
     problems: tuple[Diagnostic, ...] = (outside_warning(CONFIG_FILE),)
     config = Config()
     if not leaves(root / CONFIG_FILE, root):
@@ -77,7 +111,8 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
         if leaves(file, root):
             diagnostics.append(outside_warning(rel))
             continue
-        source, problem = read_source(file, rel)
+        source, problem = ((SourceFile(rel, edits[rel]), None) if rel in edits
+                           else read_source(file, rel))
         if problem:
             diagnostics.append(problem)
         if source is None:
@@ -89,7 +124,7 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
                 f"characters: `{rel}` and the files after it were not read",
                 Span(rel, 1, 1, 1, 1), "check the project in parts (one directory at a time)"))
             break
-        tree, syntax = parse_cached(rel, source.text)
+        tree, syntax = _parse(rel, source.text, parses)
         sources.append(source)
         trees.append(tree)
         diagnostics.extend(syntax)
@@ -99,16 +134,19 @@ def _load(root: Path, paths: list[Path]) -> Loaded:
 
 
 def check(path: str | Path, today: date | None = None, select: frozenset[str] | None = None,
-          ignore: frozenset[str] = frozenset()) -> Loaded:
+          ignore: frozenset[str] = frozenset(), shown: str | None = None,
+          edits: Edits | None = None, parses: Parses | None = None) -> Loaded:
     """Everything ``osm check`` reports for a project; ``select`` and ``ignore`` (rule codes,
-    from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`).
+    from the command line) override ``[rules]`` (:func:`~metriclang.rules.settings.selected`);
+    ``shown`` names the project in the empty-project warning, ``edits`` and ``parses`` are
+    the editor's (see :func:`load_project`).
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "a.osm").write_text("measure m { }")
     >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
     ['E123']
     """
-    loaded = load_project(path)
+    loaded = load_project(path, shown, edits, parses)
     project = loaded.project
     if select is not None or ignore:
         project = replace(project, config=selected(project.config, select, ignore))

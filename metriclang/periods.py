@@ -17,7 +17,8 @@ billion months or ``--to 9999-12-31`` plans, never fails.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 GRAINS = ("day", "week", "month", "quarter", "year")
@@ -147,3 +148,57 @@ def lag_periods(days: int, grain: str) -> int:
 def coarser(a: str, b: str) -> str:
     """The coarser of two grains."""
     return max(a, b, key=GRAINS.index)
+
+
+class Frame(NamedTuple):
+    """The time one period's value reads, relative to the period ``[start, end)``: from
+    ``back`` before its end (None: all history) to ``ahead`` after its end, each an
+    ``(amount, unit)`` duration. A plain aggregate reads its period, ``Frame((1, grain))``;
+    a trailing 28-day window ``Frame((28, "day"))``; a running total ``Frame(None)``; a
+    conversion cohort with a 7-day window ``Frame((1, grain), (7, "day"))``."""
+
+    back: tuple[int, str] | None
+    ahead: tuple[int, str] = (0, "day")
+
+
+def instant(value: date) -> datetime:
+    """A date or timestamp as a naive timestamp: a date is its midnight; a time zone is
+    dropped (engines give the wall time of the session, which periods are cut in).
+
+    >>> instant(date(2026, 12, 31)), instant(datetime(2026, 12, 31, 14, 5))
+    (datetime.datetime(2026, 12, 31, 0, 0), datetime.datetime(2026, 12, 31, 14, 5))
+    """
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return datetime.combine(value, datetime.min.time())
+
+
+def complete(start: date, grain: str, frames: Iterable[Frame], first: date | None,
+             as_of: datetime | None) -> bool:
+    """Whether the data covers everything the value of the period of ``grain`` starting on
+    ``start`` reads: each frame ends by ``as_of`` (None: no period is complete) and, unless
+    it reads all history, starts on or after ``first``, the first day of the data.
+
+    >>> week, last = date(2026, 12, 28), datetime(2026, 12, 31, 9)
+    >>> complete(week, "week", [Frame((1, "week"))], date(2025, 1, 1), last)
+    False
+    >>> complete(date(2026, 12, 21), "week", [Frame((1, "week"))], date(2025, 1, 1), last)
+    True
+    >>> cohort = Frame((1, "week"), (7, "day"))  # its last entity has 7 days to convert
+    >>> complete(date(2026, 12, 21), "week", [cohort], None, last)
+    False
+    >>> trailing = Frame((28, "day"))  # the 28 days up to the end of 2025-01-12
+    >>> complete(date(2025, 1, 12), "day", [trailing], date(2025, 1, 1), last)
+    False
+    >>> complete(date(2025, 1, 12), "day", [Frame(None)], date(2025, 1, 1), last)
+    True
+    """
+    if as_of is None:
+        return False
+    end = add(start, 1, grain)
+    for back, ahead in frames:
+        if instant(add(end, *ahead)) > as_of:
+            return False
+        if back is not None and first is not None and add(end, -back[0], back[1]) < first:
+            return False
+    return True

@@ -1,7 +1,9 @@
 """MetricFlow side of the benchmark; runs inside ``bench/.env/venv`` (never imports metriclang).
 
-Usage: ``python side_metricflow.py PROJECT_DIR OUT.json METRIC [METRIC ...]``.
-Writes timings (seconds) and the generated SQL of each named metric to OUT.json.
+Usage: ``python side_metricflow.py PROJECT_DIR OUT.json METRIC [METRIC ...]``: each metric by
+day; ``python side_metricflow.py PROJECT_DIR OUT.json --query GROUP_BY,... METRIC ...``: one
+request of all the metrics grouped by those names (``joined_query.py``).
+Writes timings (seconds) and the generated SQL of each metric (or the one request) to OUT.json.
 """
 
 from __future__ import annotations
@@ -53,15 +55,20 @@ class RenderOnlyDuckDbClient:
         return f"${bind_parameter_key}"
 
 
-def _compile(engine: MetricFlowEngine, metric: str) -> str:
+def _compile(engine: MetricFlowEngine, metrics: list[str],
+             group_by: tuple[str, ...] = ("metric_time__day",)) -> str:
     request = MetricFlowQueryRequest.create(
-        metric_names=[metric], group_by_names=["metric_time__day"],
-        order_by_names=["metric_time__day"])
+        metric_names=metrics, group_by_names=list(group_by), order_by_names=list(group_by))
     return engine.explain(request).sql_statement.sql
 
 
 def main(project: str, out: str, metrics: list[str]) -> None:
-    """Parse + validate, build the engine, then compile each metric twice (first, warm)."""
+    """Parse + validate, build the engine, then compile each metric (with ``--query``: the
+    one request of all of them) twice (first, warm)."""
+    requests: list[tuple[str, list[str], tuple[str, ...]]] = [
+        (m, [m], ("metric_time__day",)) for m in metrics]
+    if metrics[:1] == ["--query"]:
+        requests = [(",".join(metrics[2:]), metrics[2:], tuple(metrics[1].split(",")))]
     result: dict[str, object] = {"tool": "metricflow", "version": version("metricflow"),
                                  "import_s": IMPORT_S}
     t, c = time.perf_counter(), time.process_time()
@@ -75,14 +82,14 @@ def main(project: str, out: str, metrics: list[str]) -> None:
                               RenderOnlyDuckDbClient())  # type: ignore[arg-type]
     result["setup_s"] = time.perf_counter() - t
     compiled = []
-    for name in metrics:
+    for name, names, group_by in requests:
         row: dict[str, object] = {"metric": name}
         try:
             t, c = time.perf_counter(), time.process_time()
-            row["sql"] = _compile(engine, name)
+            row["sql"] = _compile(engine, names, group_by)
             row["first_s"], row["first_cpu_s"] = time.perf_counter() - t, time.process_time() - c
             t, c = time.perf_counter(), time.process_time()
-            _compile(engine, name)
+            _compile(engine, names, group_by)
             row["warm_s"], row["warm_cpu_s"] = time.perf_counter() - t, time.process_time() - c
         except Exception as exc:  # report, never hide: the harness prints it
             row["error"] = f"{type(exc).__name__}: {exc}"[:2000]

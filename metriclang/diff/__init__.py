@@ -24,7 +24,8 @@ def diff_sides(old: Side, new: Side, today: date | None = None) -> tuple[ModelDi
     """Check both sides and compare them."""
     from metriclang.load import check
 
-    before, after = check(old.root, today), check(new.root, today)
+    before = check(old.root, today, shown=old.shown)
+    after = check(new.root, today, shown=new.shown)
     return compare(before, after, old.label, new.label), before, after
 
 

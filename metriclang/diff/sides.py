@@ -26,6 +26,8 @@ class Side:
 
     label: str
     root: Path
+    #: How messages name the project (a revision's is read into a temporary directory).
+    shown: str | None = None
 
 
 def git(cwd: Path, *args: str, data: bytes | None = None) -> bytes:
@@ -84,8 +86,10 @@ def materialise(project: Path, rev: str, into: Path) -> Path:
     """Write the project's ``.osm`` files and config at ``rev`` under ``into``.
 
     Every path read from git is checked with :func:`safe_parts`: nothing is written
-    outside ``into``.
+    outside ``into``. A revision without the project is an empty project (``into`` is
+    created empty; loading it warns).
     """
+    into.mkdir(parents=True, exist_ok=True)
     top, prefix = _repository(project)
     listing = git(top, "ls-tree", "-r", "-z", "--full-tree", rev, "--", prefix or ".")
     wanted: list[tuple[str, str]] = []
@@ -114,7 +118,7 @@ def materialise(project: Path, rev: str, into: Path) -> Path:
 
 def _revision_side(project: Path, rev: str, stack: ExitStack) -> Side:
     tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="osm-diff-")))
-    return Side(rev, materialise(project, rev, tmp / "project"))
+    return Side(rev, materialise(project, rev, tmp / "project"), f"{project} at {rev}")
 
 
 def resolve_sides(old: str, new: str | None, project: Path, stack: ExitStack) -> tuple[Side,
@@ -134,7 +138,8 @@ def resolve_sides(old: str, new: str | None, project: Path, stack: ExitStack) ->
             a = git(cwd, "merge-base", a, b).decode().strip()
             base = _revision_side(project, a, stack)
             label = f"merge-base({old.split('...')[0] or 'HEAD'}, {b})"
-            return Side(label, base.root), _revision_side(project, b, stack)
+            return (Side(label, base.root, f"{project} at {label}"),
+                    _revision_side(project, b, stack))
         return _revision_side(project, a, stack), _revision_side(project, b, stack)
     sides = []
     for arg in (old, new):

@@ -40,6 +40,8 @@ class EdgeSpec:
     target: str
     label: str
     css: str
+    #: Hover text (``osm docs --evidence``: the link's verdict); none when empty.
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Line:
     label_x: int
     label_y: int
     css: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,12 +195,12 @@ def _route(edge: EdgeSpec, a: tuple[int, int], b: tuple[int, int],
                 d += f" L{stops[k + 2][0]},{stops[k + 2][1]}"
         (x1, y1), (x2, y2) = stops[-2], stops[-1]
         return Line(edge.source, edge.target, d, edge.label, (x1 + x2) // 2,
-                    (y1 + y2) // 2 - 4, edge.css)
+                    (y1 + y2) // 2 - 4, edge.css, edge.title)
     x1, y1, x2, y2 = ax + BOX_W // 2, ay, bx + BOX_W // 2, by
     lift = max(4, min(y1, y2) - GAP_Y - 10)
     d = f"M{x1},{y1} C{x1},{lift} {x2},{lift} {x2},{y2}"
     return Line(edge.source, edge.target, d, edge.label, (x1 + x2) // 2, lift + 8,
-                edge.css + " back")
+                edge.css + " back", edge.title)
 
 
 def _longest_path(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, int]:

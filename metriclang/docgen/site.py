@@ -34,6 +34,7 @@ from metriclang.docgen import evidence, markdown
 from metriclang.docgen.evidence import EvidenceOptions
 from metriclang.docgen.rulesdoc import rule_docs
 from metriclang.docgen.sql import pygments_css, sql_panels
+from metriclang.docgen.values import Values, ValuesOptions
 from metriclang.docgen.views import Views
 from metriclang.errors import UsageError
 from metriclang.progress import SILENT, Progress
@@ -56,6 +57,8 @@ class BuildResult:
     pages: int
     diagnostics: DiagnosticSet
     evidence: Report | None = None
+    #: The values shown (``osm docs --db``); None when not asked for or the project has errors.
+    values: Values | None = None
 
 
 def _json_script(data: object) -> Markup:
@@ -97,6 +100,9 @@ class Writer:
         self.views, self.fmt, self.root, self.dialects = views, fmt, root, tuple(dialects)
         self.progress = progress
         self.env = environment(fmt)
+        #: Pages with data from the warehouse (values, evidence) link static/data.css.
+        self.with_data = views.values is not None or views.evidence is not None
+        self.env.globals.update(with_data=self.with_data)
         self.ext = "html" if fmt == "html" else "md"
         self.pages = 0
         self.folders: set[Path] = set()
@@ -112,7 +118,7 @@ class Writer:
             self.folders.add(target.parent)
         depth = path.count("/")
         text = self.env.get_template(f"{template}.{self.ext}.j2").render(
-            root="../" * depth, **context)
+            root="../" * depth, site=self.views.project.config.title or "metrics", **context)
         target.write_text(text, encoding="utf-8", newline="\n")
         self.pages += 1
 
@@ -160,6 +166,9 @@ class Writer:
         (self.root / "static" / "site.css").write_text(css + "\n", encoding="utf-8")
         (self.root / "static" / "site.js").write_text(
             folder.joinpath("site.js").read_text(encoding="utf-8"), encoding="utf-8")
+        if self.with_data:
+            (self.root / "static" / "data.css").write_text(
+                folder.joinpath("data.css").read_text(encoding="utf-8"), encoding="utf-8")
 
 
 @contextmanager
@@ -179,14 +188,17 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
                today: date | None = None,
                dialects: Sequence[str] = OUTPUT_DIALECTS,
                evidence_from: EvidenceOptions | None = None,
-               progress: Progress = SILENT) -> BuildResult:
+               progress: Progress = SILENT,
+               values_from: ValuesOptions | None = None) -> BuildResult:
     """Check the project at ``path`` and write its documentation site to ``out``.
 
     ``dialects`` are the SQL dialects shown on measure pages (all by default; none leaves
     SQL out, which makes very large sites fast: compiling is most of the time).
     ``evidence_from`` adds ``osm verify``'s evidence to the measure pages, from that
     warehouse (a project with errors is not verified: its pages stay without evidence).
-    ``progress`` shows the measure whose page is being written.
+    ``progress`` shows the measure whose page is being written. ``values_from`` adds the
+    measures' values (charts, statuses) from that warehouse; without it the site shows the
+    system's shape only, byte-identical to a site built without a warehouse.
     """
     from metriclang.load import check
 
@@ -202,8 +214,13 @@ def build_site(path: str | Path, out: str | Path, fmt: str = "html",
     report = None
     if evidence_from is not None and not loaded.diagnostics.has_errors:
         report = evidence.gather(loaded.project, evidence_from, progress)
-    views = Views(loaded.project, loaded.diagnostics, report, today)
+    values = None
+    if values_from is not None and not loaded.diagnostics.has_errors:
+        from metriclang.docgen.values import gather
+
+        values = gather(loaded.project, values_from)
+    views = Views(loaded.project, loaded.diagnostics, report, today, values)
     with atomic_dir(out) as tmp:
         writer = Writer(views, fmt, tmp, dialects, progress)
         writer.write()
-    return BuildResult(writer.pages, loaded.diagnostics, report)
+    return BuildResult(writer.pages, loaded.diagnostics, report, values)

@@ -13,15 +13,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from metriclang.diagnostics import Diagnostic, DiagnosticSet, Severity
 from metriclang.docgen.layout import Diagram, EdgeSpec, NodeSpec, causal_layers, layered
 from metriclang.docgen.rulesdoc import RuleDocView
 from metriclang.semantic import model as m
-from metriclang.semantic.graph import CausalGraph, Edge
+from metriclang.semantic.graph import CausalGraph, Edge, formula_users
 from metriclang.semantic.references import formula_sources
 from metriclang.source import Span
 from metriclang.verify.result import MeasureEvidence, Report
+
+if TYPE_CHECKING:
+    from metriclang.docgen.values import MeasureValues, Values
 
 #: At most this many rows of a transitive causal chain are listed on a measure page.
 CHAIN_LIMIT = 20
@@ -34,6 +38,14 @@ class Link:
     text: str
     href: str
     name: str
+
+
+@dataclass(frozen=True)
+class Use:
+    """An objective or a strategy that names a measure."""
+
+    kind: str  # "objective" or "strategy"
+    link: Link
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,8 @@ class ObjectivePage:
     tree: Diagram
     stages: tuple[StageColumn, ...]
     diagnostics: tuple[DiagView, ...]
+    #: With ``osm docs --db``: the status of the objective's measures.
+    status: tuple[StatusRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,9 +150,13 @@ class MeasurePage:
     upstream: tuple[ChainRow, ...]
     downstream: tuple[ChainRow, ...]
     chain_cut: bool
-    used_by: tuple[Link, ...]
+    #: Objectives (targets, north star) and strategies that name it, each by its own name.
+    used_by: tuple[Use, ...]
+    #: Measures whose formulas name it (the formula lineage, as ``osm show`` lists it).
+    used_in: tuple[Link, ...]
     diagnostics: tuple[DiagView, ...]
     evidence: MeasureEvidence | None = None  # with ``osm docs --evidence`` only
+    values: MeasureValues | None = None  # with ``osm docs --db`` only
 
 
 @dataclass(frozen=True)
@@ -171,6 +189,22 @@ class IndexPage:
     loose: tuple[DiagView, ...]
     #: The date the lag chains (C207) were measured from: ``--today`` or the day of the run.
     today: str
+    #: With ``osm docs --db``: every measure's status, in the objective tree's order.
+    status: tuple[StatusRow, ...] = ()
+    status_as_of: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    """A measure's latest complete value on the index and objective pages."""
+
+    measure: Link
+    period: str
+    value: str
+    change: str
+    target: str
+    status: str
+    icon: str
 
 
 @dataclass(frozen=True)
@@ -235,8 +269,10 @@ class Views:
     """Indexes a project and its diagnostics once, then builds page views on demand."""
 
     def __init__(self, project: m.Project, diagnostics: DiagnosticSet,
-                 evidence: Report | None = None, today: date | None = None) -> None:
+                 evidence: Report | None = None, today: date | None = None,
+                 values: Values | None = None) -> None:
         self.project = project
+        self.values = values
         self.today = today or date.today()
         self.diagnostics = diagnostics
         self.evidence = evidence
@@ -252,6 +288,7 @@ class Views:
             for s in o.strategies:
                 for name in s.measures:
                     self.used_by[name].add((o.name, s.name))
+        self.formula_users = formula_users(project)
         self.by_owner = self._attach(diagnostics)
 
     # ------------------------------------------------------------------ indexes
@@ -285,6 +322,15 @@ class Views:
         """A link to a measure that exists, else ``None``."""
         return self.link(name) if name and name in self.project.measures else None
 
+    def _user(self, objective: str, strategy: str) -> Use:
+        """An objective, or one of its strategies, labelled by its own name."""
+        o = self.project.objectives[objective]
+        if not strategy:
+            return Use("objective", Link(o.label or o.name, objective_href(o.name), o.name))
+        s = next((s for s in o.strategies if s.name == strategy), None)
+        return Use("strategy", Link((s.label if s else None) or strategy,
+                                    f"{objective_href(o.name)}#strategy-{strategy}", strategy))
+
     def _stage_link(self, ref: str | None) -> Link | None:
         if not ref:
             return None
@@ -310,7 +356,8 @@ class Views:
                        sum(hidden.values()), codes)
 
     def index(self) -> IndexPage:
-        root = self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics"
+        root = (self.project.config.title
+                or self.project.root.rstrip("/").rsplit("/", 1)[-1] or "metrics")
         loose = tuple(diag_view(d) for d in self.by_owner.get("", [])[:OCCURRENCE_LIMIT])
         cards = tuple(
             ObjectiveCard(o.name, o.label or o.name, o.description,
@@ -322,7 +369,40 @@ class Views:
                                for j in sorted(self.project.journeys.values(),
                                                key=lambda j: j.name)),
                          tuple(self.link(n) for n in sorted(self.project.measures)),
-                         self.summary(), loose, self.today.isoformat())
+                         self.summary(), loose, self.today.isoformat(),
+                         self._status_rows(list(self.project.measures)),
+                         self.values.as_of.isoformat() if self.values and self.values.as_of
+                         else None)
+
+    def _status_rows(self, names: Iterable[str]) -> tuple[StatusRow, ...]:
+        """Status rows of ``names`` (in the tree's order), none without values."""
+        if self.values is None:
+            return ()
+        from metriclang.report.status import ICONS, fmt_change, fmt_value, tree_order
+
+        wanted = set(names)
+        out = []
+        for n in tree_order(self.project):
+            got = self.values.status.get(n)
+            if n not in wanted or got is None:
+                continue
+            target = (f"{got.op} {fmt_value(got.target, got.unit)}"
+                      if got.target is not None else "—")
+            out.append(StatusRow(self.link(n), got.period.isoformat() if got.period else "—",
+                                 fmt_value(got.value, got.unit),
+                                 fmt_change(got.change, got.unit) or "—", target, got.status,
+                                 ICONS[got.status]))
+        return tuple(out)
+
+    def _node(self, name: str, subtitle: str, css: str) -> tuple[str, str]:
+        """A measure node's subtitle and CSS class, with its value and status when known."""
+        got = self.values.status.get(name) if self.values is not None else None
+        if got is None:
+            return subtitle, css
+        from metriclang.report.status import ICONS, fmt_value
+
+        return (f"{fmt_value(got.value, got.unit)} · {ICONS[got.status]} {got.status}",
+                f"{css} status-{got.status}")
 
     def _targets(self, targets: Iterable[m.Target]) -> tuple[TargetView, ...]:
         out = []
@@ -345,7 +425,9 @@ class Views:
             o.name, o.label or o.name, o.owner, o.description,
             self.known(o.north_star),
             self._targets(o.targets), strategies, self._tree(o), self._objective_stages(o),
-            tuple(diag_view(d) for d in self.by_owner.get(f"objective:{name}", [])))
+            tuple(diag_view(d) for d in self.by_owner.get(f"objective:{name}", [])),
+            self._status_rows([*([o.north_star] if o.north_star else []),
+                               *(x for s in o.strategies for x in s.measures)]))
 
     def _tree(self, o: m.Objective) -> Diagram:
         """Objective -> strategies -> their measures -> the north star."""
@@ -366,16 +448,17 @@ class Views:
                 if x not in seen:
                     seen.add(x)
                     measure = self.project.measures[x]
-                    nodes.append(NodeSpec(f"m:{x}", measure.label or x, measure.kind or "measure",
-                                          measure_href(x), measure.kind or "unkinded"))
+                    sub, css = self._node(x, measure.kind or "measure", measure.kind or "unkinded")
+                    nodes.append(NodeSpec(f"m:{x}", measure.label or x, sub, measure_href(x), css))
                     layers[f"m:{x}"] = 2
                 edges.append(EdgeSpec(f"s:{s.name}", f"m:{x}", "", "tree"))
                 if star:
                     edges.append(EdgeSpec(f"m:{x}", f"m:{star}", "", "tree"))
         if star:
             measure = self.project.measures[star]
-            nodes.append(NodeSpec(f"m:{star}", measure.label or star, "north star",
-                                  measure_href(star), "north-star"))
+            sub, css = self._node(star, "north star", "north-star")
+            nodes.append(NodeSpec(f"m:{star}", measure.label or star, sub, measure_href(star),
+                                  css))
             layers[f"m:{star}"] = 3 if seen else 2
         return layered(nodes, edges, layers, f"Strategy tree of {o.label or o.name}")
 
@@ -426,11 +509,25 @@ class Views:
         measures = self.project.measures
         layers = causal_layers(self.causal, [n for n, x in measures.items()
                                              if x.kind == "lagging"])
-        nodes = [NodeSpec(n, measures[n].label or n, f"{n} · {measures[n].kind or 'no kind'}",
-                          measure_href(n), measures[n].kind or "unkinded")
-                 for n in self.causal.nodes]
-        edges = [EdgeSpec(e.source, e.target, str(e.lag) if e.lag else "", e.effect)
-                 for e in self.causal.edges()]
+        nodes = []
+        for n in self.causal.nodes:
+            sub, css = self._node(n, f"{n} · {measures[n].kind or 'no kind'}",
+                                  measures[n].kind or "unkinded")
+            nodes.append(NodeSpec(n, measures[n].label or n, sub, measure_href(n), css))
+        verdicts = {(k.source, k.target, k.span): k for k in self.evidence.links} \
+            if self.evidence is not None else {}
+        edges = []
+        for e in self.causal.edges():
+            label, css, title = str(e.lag) if e.lag else "", e.effect, ""
+            k = verdicts.get((e.source, e.target, e.span))
+            if k is not None:
+                label = f"{label}, {k.verdict}" if label else k.verdict
+                css += f" verdict-{k.verdict}"
+                title = (f"{e.source} drives {e.target}: {k.verdict}"
+                         + (f", r = {k.estimate:+.2f}" if k.estimate is not None else "")
+                         + (f" at lag {k.best_lag}" if k.best_lag is not None else "")
+                         + (f", p = {k.p_value:.3g}" if k.p_value is not None else ""))
+            edges.append(EdgeSpec(e.source, e.target, label, css, title))
         return layered(nodes, edges, layers, "Causal graph")
 
     def _hops(self, at: str, up: bool) -> list[tuple[str, Edge]]:
@@ -509,18 +606,23 @@ class Views:
         fields.append(Field("reads", ", ".join(tables) or "—"))
         upstream, cut_up = self._chain(name, True)
         downstream, cut_down = self._chain(name, False)
-        used = tuple(Link(self.project.objectives[o].label or o,
-                          objective_href(o) + (f"#strategy-{s}" if s else ""), s or o)
-                     for o, s in sorted(self.used_by.get(name, ())))
+        used = tuple(self._user(o, s) for o, s in sorted(self.used_by.get(name, ())))
+        used_in = tuple(self.link(u) for u in self.formula_users.get(name, ()))
         evidence = None
         if self.evidence is not None:
             from metriclang.verify import measure_evidence
 
             evidence = measure_evidence(self.evidence, name)
+        values = None
+        if self.values is not None:
+            from metriclang.docgen.values import measure_values
+
+            values = measure_values(self.project, self.values, name)
         return MeasurePage(name, x.label or name, x.description, tuple(fields),
                            self.formula_text(x), upstream, downstream, cut_up or cut_down, used,
+                           used_in,
                            tuple(diag_view(d) for d in self.by_owner.get(f"measure:{name}", [])),
-                           evidence)
+                           evidence, values)
 
     def rule(self, doc: RuleDocView) -> RulePage:
         found = [d for d in self.diagnostics if d.code == doc.code]

@@ -15,12 +15,16 @@ Public API: :class:`Query`, :func:`compile_query`, :func:`run_query` (in ``run``
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from metriclang.diagnostics import Diagnostic
 from metriclang.errors import UsageError, did_you_mean
 from metriclang.periods import GRAINS
 from metriclang.query.spec import COMPARES, Query
 from metriclang.semantic.model import Project
+
+if TYPE_CHECKING:
+    from metriclang.sqlgen.coverage import Reach
 
 __all__ = ["COMPARES", "Query", "QuerySql", "compile_query", "validate"]
 
@@ -34,6 +38,8 @@ class QuerySql:
     sql: str | None
     columns: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    #: What its periods read (None without a plan), to judge which rows are complete.
+    reach: Reach | None = None
 
 
 def validate(project: Project, query: Query) -> tuple[str, bool] | None:
@@ -47,6 +53,11 @@ def validate(project: Project, query: Query) -> tuple[str, bool] | None:
             raise UsageError(f"unknown measure `{name}`" + (f"; {hint}" if hint else ""))
     if len(set(query.measures)) < len(query.measures):
         raise UsageError("a measure is asked twice")
+    for name in query.measures:
+        if name.lower() in ("period", "complete"):
+            raise UsageError(f"measure `{name}` would be a column named like the query's own "
+                             f"`{name.lower()}` column; ask a measure of another name that "
+                             "refers to it")
     if len(set(query.by)) < len(query.by):
         raise UsageError("a dimension is asked twice in --by")
     if query.grain is not None and query.grain not in GRAINS:
@@ -92,6 +103,7 @@ def compile_query(project: Project, query: Query, dialect: str) -> QuerySql:
     from metriclang.query.outer import Outer, earlier
     from metriclang.sqlgen import compile_plan
     from metriclang.sqlgen.build import Range
+    from metriclang.sqlgen.coverage import reach
     from metriclang.sqlgen.plan import plan_measures
     from metriclang.sqlgen.targets import target
 
@@ -118,4 +130,4 @@ def compile_query(project: Project, query: Query, dialect: str) -> QuerySql:
                                             where.find_all(exp.Column)} <= set(query.by) else None
     outer = Outer(query, grain, tgt, lo, order, keep)
     sql, found = compile_plan(derived, plan, tgt, rng, outer)
-    return QuerySql(derived, sql, query.columns, found)
+    return QuerySql(derived, sql, query.columns, found, reach(plan))

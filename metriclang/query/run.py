@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from metriclang.diagnostics import DiagnosticSet, Severity
 from metriclang.query import Query, compile_query, validate
 from metriclang.semantic.model import Project
 from metriclang.warehouse import opened
 from metriclang.warehouse.compute import Notice
+from metriclang.warehouse.coverage import Bounds, Coverage
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, QueryTimeout
-from metriclang.warehouse.result import EngineError, Result
+from metriclang.warehouse.result import Engine, EngineError, Result
 
 
 @dataclass(frozen=True)
 class QueryRun:
-    """The rows of a query (None when it did not run) and the notices on the way."""
+    """The rows of a query (None when it did not run, else with its ``complete`` column),
+    the notices on the way and what completeness was judged against."""
 
     project: Project
     result: Result | None
     notices: tuple[Notice, ...]
+    coverage: Coverage | None = None
 
     @property
     def failed(self) -> bool:
@@ -27,24 +31,35 @@ class QueryRun:
 
 
 def run_query(project: Project, query: Query, db: str | None,
-              timeout: float = DEFAULT_TIMEOUT) -> QueryRun:
-    """Compile ``query`` for the warehouse's dialect and run it; problems become notices.
+              timeout: float = DEFAULT_TIMEOUT, as_of: date | None = None) -> QueryRun:
+    """Compile ``query`` for the warehouse's dialect and run it, each row marked complete or
+    not (against the data's last event, or ``as_of``); problems become notices.
 
     Raises :class:`~metriclang.errors.UsageError` for a bad option or warehouse URL.
     """
     validate(project, query)
     try:
         with opened(project, db, timeout) as (engine, note):
-            said: list[Notice] = [note] if note else []
-            compiled = compile_query(project, query, engine.dialect)
-            said += DiagnosticSet.of(compiled.diagnostics).active()
-            if compiled.sql is None or any(d.severity is Severity.ERROR for d in said
-                                           if not isinstance(d, str)):
-                return QueryRun(compiled.project, None, tuple(said))
-            try:
-                result = engine.query(compiled.sql)
-            except QueryTimeout as exc:
-                return QueryRun(compiled.project, None, (*said, f"error: query {exc}"))
-            return QueryRun(compiled.project, Result(compiled.columns, result.rows), tuple(said))
+            ran = query_on(project, query, engine, as_of)
+            return replace(ran, notices=(note, *ran.notices)) if note else ran
     except EngineError as exc:
         return QueryRun(project, None, (f"error: {exc}",))
+
+
+def query_on(project: Project, query: Query, engine: Engine,
+             as_of: date | None = None) -> QueryRun:
+    """:func:`run_query` on an open engine. Raises
+    :class:`~metriclang.warehouse.result.EngineError` when the warehouse fails."""
+    compiled = compile_query(project, query, engine.dialect)
+    said: list[Notice] = list(DiagnosticSet.of(compiled.diagnostics).active())
+    if compiled.sql is None or any(d.severity is Severity.ERROR for d in said
+                                   if not isinstance(d, str)):
+        return QueryRun(compiled.project, None, tuple(said))
+    assert compiled.reach is not None  # it compiled
+    try:
+        result = engine.query(compiled.sql)
+        coverage = Bounds(project, engine).coverage(compiled.reach.sources, as_of)
+    except QueryTimeout as exc:
+        return QueryRun(compiled.project, None, (*said, f"error: query {exc}"))
+    marked = coverage.mark(Result(compiled.columns, result.rows), compiled.reach)
+    return QueryRun(compiled.project, marked, tuple(said), coverage)

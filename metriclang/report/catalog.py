@@ -58,11 +58,20 @@ def details(info: MeasureInfo) -> str:
 
 def details_json(info: MeasureInfo) -> str:
     """Every field of one measure as JSON (links as ``{measure, effect, lag}``)."""
+    return json.dumps(details_dict(info), ensure_ascii=False, indent=2) + "\n"
+
+
+def details_dict(info: MeasureInfo) -> dict[str, Any]:
+    """Every field of one measure as plain data (``osm show --format json``)."""
     data = {k: _jsonable(v) for k, v in asdict(info).items()}
     for key in ("drives", "driven_by"):
-        data[key] = [{"measure": m, "effect": e, "lag": lag or None}
-                     for m, e, lag in getattr(info, key)]
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        data[key] = links(getattr(info, key))
+    return data
+
+
+def links(pairs: tuple[tuple[str, str, str], ...]) -> list[dict[str, str | None]]:
+    """``drives`` links as ``[{measure, effect, lag}]`` (lag ``None`` when none is declared)."""
+    return [{"measure": m, "effect": e, "lag": lag or None} for m, e, lag in pairs]
 
 
 def _jsonable(value: Any) -> Any:

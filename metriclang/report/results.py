@@ -16,10 +16,16 @@ import math
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, localcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metriclang.report import printable
-from metriclang.warehouse.result import Named, Result
+from metriclang.warehouse.result import COMPLETE, Named, Result
+
+if TYPE_CHECKING:
+    from metriclang.warehouse.coverage import Coverage
+
+#: The mark of a row whose period is not complete, in tables.
+MARK = "*"
 
 
 def plain(value: Any) -> Any:
@@ -69,20 +75,29 @@ def cell(value: Any, places: int = 9) -> str:
     return str(value)
 
 
+def _bounds(coverage: Coverage | None) -> dict[str, Any]:
+    """``first`` and ``as_of`` of the data, when known (JSON)."""
+    if coverage is None:
+        return {}
+    return {"first": plain(coverage.first), "as_of": plain(coverage.as_of)}
+
+
 def to_json(results: Sequence[Named], single: bool) -> str:
-    """``{"measure", "columns", "rows"}`` for one measure, ``{"measures": [...]}`` for many."""
+    """``{"measure", "columns", "rows", "first", "as_of"}`` for one measure,
+    ``{"measures": [...]}`` for many."""
     items = [{"measure": r.measure, "columns": list(r.result.columns),
               "rows": [dict(zip(r.result.columns, map(plain, row), strict=True))
-                       for row in r.result.rows]} for r in results]
+                       for row in r.result.rows], **_bounds(r.coverage)} for r in results]
     doc: Any = items[0] if single else {"measures": items}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_rows_json(result: Result) -> str:
-    """``{"columns", "rows"}``: each row an object keyed by column (``osm query``)."""
+def to_rows_json(result: Result, coverage: Coverage | None = None) -> str:
+    """``{"columns", "rows", "first", "as_of"}``: each row an object keyed by column
+    (``osm query``)."""
     rows = [dict(zip(result.columns, map(plain, row), strict=True)) for row in result.rows]
-    return json.dumps({"columns": list(result.columns), "rows": rows}, ensure_ascii=False,
-                      indent=2) + "\n"
+    return json.dumps({"columns": list(result.columns), "rows": rows, **_bounds(coverage)},
+                      ensure_ascii=False, indent=2) + "\n"
 
 
 def to_csv(results: Sequence[Named], single: bool) -> str:
@@ -93,13 +108,23 @@ def to_csv(results: Sequence[Named], single: bool) -> str:
         writer.writerow(results[0].result.columns)
         writer.writerows([cell(v) for v in row] for row in results[0].result.rows)
         return out.getvalue()
-    writer.writerow(("measure", "period", "dimensions", "value"))
-    for r in results:
-        names = r.result.columns[1:-1]
+    writer.writerow(("measure", "period", "dimensions", "value", COMPLETE))
+    for r in results:  # columns: period, dimensions..., value, complete
+        names = r.result.columns[1:-2]
         for row in r.result.rows:
-            dims = ";".join(f"{n}={cell(v)}" for n, v in zip(names, row[1:-1], strict=True))
-            writer.writerow((r.measure, cell(row[0]), dims, cell(row[-1])))
+            dims = ";".join(f"{n}={cell(v)}" for n, v in zip(names, row[1:-2], strict=True))
+            writer.writerow((r.measure, cell(row[0]), dims, cell(row[-2]), cell(row[-1])))
     return out.getvalue()
+
+
+def _note(coverage: Coverage | None) -> str:
+    """The caption explaining the mark of incomplete rows."""
+    if coverage is None or coverage.as_of is None:
+        return f"{MARK} incomplete: the data has no rows to tell"
+    last = cell(coverage.as_of).replace("T", " ")
+    end = f"--as-of {last}" if coverage.given else f"the last event, {last}"
+    start = f"{cell(coverage.first)} to " if coverage.first else "up to "
+    return f"{MARK} incomplete: the data ({start}{end}) does not cover the period or its window"
 
 
 def to_table(results: Sequence[Named], color: bool) -> str:
@@ -119,14 +144,22 @@ def to_table(results: Sequence[Named], color: bool) -> str:
             title.append(f"  {printable(r.label, False)}")
         console.print(title)
         table = Table(box=box.SIMPLE_HEAD)
+        marked = r.result.columns[-1:] == (COMPLETE,)
+        columns = r.result.columns[:-1] if marked else r.result.columns
         numeric = [all(isinstance(row[i], int | float | Decimal) or row[i] is None
-                       for row in r.result.rows) for i in range(len(r.result.columns))]
-        for name, right in zip(r.result.columns, numeric, strict=True):
+                       for row in r.result.rows) for i in range(len(columns))]
+        for name, right in zip(columns, numeric, strict=True):
             table.add_column(printable(name, False), justify="right" if right else "left")
         for row in r.result.rows:
-            table.add_row(*(printable(cell(v, places=6), False) if v is not None else "NULL"
-                            for v in row))
+            cells = [printable(cell(v, places=6), False) if v is not None else "NULL"
+                     for v in row[:len(columns)]]
+            partial = marked and not row[-1]
+            if partial:
+                cells[0] += f" {MARK}"
+            table.add_row(*cells, style="dim" if partial else None)
         if not r.result.rows:
             table.caption = "no rows"
         console.print(table)
+        if marked and not all(row[-1] for row in r.result.rows):
+            console.print(_note(r.coverage) + "\n")
     return buffer.getvalue()

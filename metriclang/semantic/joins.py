@@ -70,6 +70,25 @@ def dimension_sources(sources: Mapping[str, m.Source], entity: str) -> list[str]
     return sorted(s.name for s in sources.values() if s.keyed_entity == entity)
 
 
+def reachable_dimensions(sources: Mapping[str, m.Source], start: str) -> tuple[str, ...]:
+    """Every dimension a row of ``start`` reaches: its own, then each ``E.dim`` path through
+    an entity with exactly one dimension source (many-to-one, no cycle, at most ``MAX_HOPS``)."""
+    found = [d.name for d in sources[start].dimensions]
+
+    def walk(name: str, prefix: tuple[str, ...], seen: tuple[str, ...]) -> None:
+        for entity in sources[name].entities:
+            targets = dimension_sources(sources, entity.name)
+            if len(targets) != 1 or targets[0] in seen:
+                continue
+            path = (*prefix, entity.name)
+            found.extend(".".join((*path, d.name)) for d in sources[targets[0]].dimensions)
+            if len(path) < MAX_HOPS:
+                walk(targets[0], path, (*seen, targets[0]))
+
+    walk(start, (), (start,))
+    return tuple(found)
+
+
 def references(tree: exp.Expr, source: m.Source) -> Iterator[tuple[exp.Expr, tuple[str, ...]]]:
     """Every dotted reference in a fragment over ``source`` and its parts: sqlglot reads
     ``customer.segment`` as column ``segment`` of table ``customer`` (a qualifier naming the

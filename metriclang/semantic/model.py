@@ -152,9 +152,10 @@ class Entity:
     span: Span
 
 
-#: Columns every compiled measure outputs, and the prefix of the generated SQL's own columns
-#: (``osm_t``, ``osm_l0``...): a dimension named like one of them would collide (E184).
-OUTPUT_COLUMNS = ("period", "value")
+#: Columns every compiled measure outputs (``complete``: added by ``osm run`` and ``osm
+#: query``), and the prefix of the generated SQL's own columns (``osm_t``, ``osm_l0``...): a
+#: dimension named like one of them would collide (E184).
+OUTPUT_COLUMNS = ("period", "value", "complete")
 INTERNAL_PREFIX = "osm_"
 
 
@@ -163,8 +164,8 @@ def collides_with_output(name: str) -> bool:
 
     Case-insensitive: most warehouses fold unquoted names.
 
-    >>> [collides_with_output(n) for n in ("Period", "VALUE", "osm_l0", "region")]
-    [True, True, True, False]
+    >>> [collides_with_output(n) for n in ("Period", "VALUE", "complete", "osm_l0", "region")]
+    [True, True, True, True, False]
     """
     lower = name.lower()
     return lower in OUTPUT_COLUMNS or lower.startswith(INTERNAL_PREFIX)

@@ -149,10 +149,10 @@ class _Resolver:
                 self.report("E120", f"duplicate dimension `{stmt.name.value}`", stmt.name.span)
                 continue
             if m.collides_with_output(stmt.name.value):
-                self.report("E184", f"dimension `{stmt.name.value}` has the name of a column of "
-                            "the generated SQL", stmt.name.span,
-                            "rename it: `period`, `value` and names starting with `osm_` are "
-                            "taken by the output")
+                self.report("E184", f"dimension `{stmt.name.value}` has a name reserved for "
+                            "the output", stmt.name.span,
+                            "rename it: `period`, `value`, `complete` and names starting with "
+                            "`osm_` are taken by the output")
             tree: exp.Expression | None
             problems: list[Diagnostic] = []
             if stmt.expr is None:  # a bare dimension is the column of that name, even `order`

@@ -419,7 +419,7 @@ def _check_dimensions(
             problems.append(
                 error(
                     "E184",
-                    f"dimension `{name}` has the name of a column of the generated SQL",
+                    f"dimension `{name}` has a name reserved for the output",
                     measure.at("dimensions"),
                     "rename the dimension in its source",
                 )

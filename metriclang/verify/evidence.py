@@ -58,6 +58,10 @@ class PairTest:
     ar_order: int = 0
     needed: int | None = None
     note: str | None = None
+    #: The cross-correlation scan: ``(lag, r)`` per lag of the window, and the pairs of the
+    #: best lag (the significance band is ±1.96/√pairs).
+    scan: tuple[tuple[int, float], ...] = ()
+    scan_pairs: int = 0
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,9 @@ def _assess(driver: np.ndarray, target: np.ndarray, declared_lag: int, sign: int
                         needed=more, note=f"{n} periods, needs at least {more}")
     scan = lag_scan(ex, ey, lags)
     return PairTest(declared_lag, sign, n, scan.best_lag, scan.estimate, scan.p_value,
-                    granger(x, y, range(max(1, lags.start), lags.stop)), differenced, p)
+                    granger(x, y, range(max(1, lags.start), lags.stop)), differenced, p,
+                    scan=tuple(zip(scan.lags, scan.correlations, strict=True)),
+                    scan_pairs=scan.pairs)
 
 
 def _differencing(x: np.ndarray, series: str) -> int:

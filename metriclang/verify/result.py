@@ -37,6 +37,9 @@ class LinkResult:
     needed: int | None = None
     note: str | None = None
     pair: Pair | None = field(default=None, compare=False, repr=False)
+    #: The cross-correlation by lag ``(lag, r)`` and the pairs behind it (docs charts).
+    scan: tuple[tuple[int, float], ...] = field(default=(), compare=False, repr=False)
+    scan_pairs: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,5 @@ class MeasureEvidence:
     driven_by: tuple[LinkResult, ...]
     signals: tuple[Signal, ...]
     charts: tuple[tuple[LinkResult, str], ...]
+    #: Each tested link's lagged cross-correlation chart (``osm docs --evidence``, HTML).
+    scans: tuple[tuple[LinkResult, str], ...] = ()

@@ -80,7 +80,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
             effect=d.effect, verdict=j.verdict, periods=t.periods, span=d.span,
             best_lag=t.best_lag, estimate=t.estimate, p_value=j.p_value,
             p_unadjusted=t.p_raw, granger_p=t.granger_p, differenced=t.differenced,
-            needed=t.needed, note=t.note, pair=shown))
+            needed=t.needed, note=t.note, pair=shown, scan=t.scan, scan_pairs=t.scan_pairs))
     signals = vanity_signals(project, series, results)
     return Report(tuple(results), tuple(signals), alpha)
 
@@ -108,11 +108,13 @@ def measure_evidence(report: Report, measure: str) -> MeasureEvidence:
 
     This is what a docs page shows: links it drives, links driving it, its vanity signals.
     """
-    from metriclang.verify.svg import link_chart
+    from metriclang.verify.svg import link_chart, scan_chart
 
     drives = tuple(k for k in report.links if k.source == measure)
     driven_by = tuple(k for k in report.links if k.target == measure)
     charts = tuple((k, link_chart(k)) for k in (*drives, *driven_by)
                    if k.pair is not None and len(k.pair.periods) > 1)
+    scans = tuple((k, scan_chart(k)) for k in (*drives, *driven_by) if k.scan)
     return MeasureEvidence(measure, drives, driven_by,
-                           tuple(s for s in report.signals if s.measure == measure), charts)
+                           tuple(s for s in report.signals if s.measure == measure), charts,
+                           scans)

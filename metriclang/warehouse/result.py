@@ -7,7 +7,15 @@ pyspark.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from metriclang.warehouse.coverage import Coverage
+
+
+#: The column appended to every result of ``osm run`` and ``osm query``: whether the data
+#: covers the row's period (see :mod:`~metriclang.warehouse.coverage`).
+COMPLETE = "complete"
 
 
 class EngineError(Exception):
@@ -24,11 +32,13 @@ class Result:
 
 @dataclass(frozen=True)
 class Named:
-    """The result of one measure: its name, label and rows."""
+    """The result of one measure: its name, label and rows; ``coverage``: what its
+    ``complete`` column was judged against."""
 
     measure: str
     label: str | None
     result: Result
+    coverage: Coverage | None = None
 
 
 class Engine(Protocol):

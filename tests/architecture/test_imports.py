@@ -22,7 +22,7 @@ PACKAGE = ROOT / "metriclang"
 TIERS: tuple[tuple[str, ...], ...] = (
     ("source", "errors", "periods", "dialects", "display"),
     ("diagnostics", "atomic", "gcpause", "progress"),
-    ("config", "reading"),
+    ("config", "reading", "starter"),
     ("syntax",),
     ("fmt", "semantic"),
     ("rules",),
@@ -34,7 +34,8 @@ TIERS: tuple[tuple[str, ...], ...] = (
     ("verify",),
     ("docgen", "diff", "interop"),
     ("api",),
-    ("cli", "lsp", "mcp"),
+    ("lsp", "mcp"),
+    ("cli",),
 )
 TIER = {name: rank for rank, names in enumerate(TIERS) for name in names}
 

@@ -27,9 +27,13 @@ def test_ls_lists_every_measure_with_kind_grain_dimensions_owner_stage() -> None
     assert lines[0].split() == ["name", "kind", "grain", "dimensions", "owner", "stage"]
     assert len(lines) == 12
     assert lines[2].split() == ["monthly_revenue", "lagging", "month", "channel,", "country,",
-                                "is_custom", "finance@example.com", "-"]
-    assert lines[5].split() == ["search_success_rate", "leading", "week", "channel,", "device",
-                                "search-team@example.com", "shopper.discover"]
+                                "is_custom,", "customer.segment,", "customer.country,",
+                                "customer.signup_channel,", "product.category",
+                                "finance@example.com", "-"]
+    assert lines[5].split() == ["search_success_rate", "leading", "week", "channel,", "device,",
+                                "customer.segment,", "customer.country,",
+                                "customer.signup_channel", "search-team@example.com",
+                                "shopper.discover"]
 
 
 def test_ls_json() -> None:
@@ -38,8 +42,33 @@ def test_ls_json() -> None:
     assert code == 0 and len(doc["measures"]) == 11
     assert doc["measures"][1] == {
         "name": "monthly_revenue", "label": "Net revenue 净收入", "kind": "lagging",
-        "grain": "month", "dimensions": [], "reachable": ["channel", "country", "is_custom"],
+        "grain": "month", "dimensions": [],
+        "reachable": ["channel", "country", "is_custom", "customer.segment", "customer.country",
+                      "customer.signup_channel", "product.category"],
         "owner": "finance@example.com", "stage": None}
+
+
+def test_ls_reaches_dimensions_through_entities(tmp_path: Path) -> None:
+    """Two hops, a cycle back to the start skipped, an entity with two dimension sources
+    skipped, and a ratio offering only what both its sources reach."""
+    (tmp_path / "a.osm").write_text(
+        "source orders { table o time at entity customer = cid entity shop = sid "
+        "dimension channel }\n"
+        "source refunds { table r time at entity customer = cid }\n"
+        "source customers { table c key cid entity customer = cid entity account = aid "
+        "dimension segment }\n"
+        "source accounts { table a key aid entity account = aid entity customer = owner "
+        "dimension tier }\n"
+        "source shops1 { table s1 key sid entity shop = sid dimension city }\n"
+        "source shops2 { table s2 key sid entity shop = sid dimension city }\n"
+        "measure n { formula count(orders) grain week }\n"
+        "measure share { formula count(refunds) / count(orders) grain week }\n", "utf-8")
+    code, out, err = osm("ls", str(tmp_path), "--format", "json")
+    reach = {m["name"]: m["reachable"] for m in json.loads(out)["measures"]}
+    assert code == 0, err
+    assert reach == {
+        "n": ["channel", "customer.segment", "customer.account.tier"],
+        "share": ["customer.segment", "customer.account.tier"]}
 
 
 def test_show_tells_lineage_both_ways(tmp_path: Path) -> None:

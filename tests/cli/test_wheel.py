@@ -1,5 +1,6 @@
-"""The built wheel carries the grammar: install it (non-editable) into a fresh venv and run
-``osm check`` on a copy of an example from outside the repository. Works offline and from any
+"""The built wheel carries the grammar and the starter project: install it (non-editable)
+into a fresh venv, run ``osm check`` on a copy of an example from outside the repository and
+``osm init`` a starter that checks clean. Works offline and from any
 interpreter (system Python or a venv)."""
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def test_wheel_installs_and_checks_outside_the_repository(tmp_path: Path) -> Non
     (wheel,) = dist.glob("metriclang-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "metriclang/grammar/osm.lark" in names
+    assert {"metriclang/starter/project/metrics.osm", "metriclang/starter/project/metriclang.toml",
+            "metriclang/starter/project/data/generate.py"} <= set(names)
+    assert not any("__pycache__" in n and "/starter/" in n for n in names)
     assert not any(n.startswith(("tests/", "specs/")) for n in names)
 
     python = _install_in_a_fresh_venv(wheel, tmp_path / "venv")
@@ -74,3 +78,9 @@ def test_wheel_installs_and_checks_outside_the_repository(tmp_path: Path) -> Non
     failed = _run([str(venv / "bin" / "osm"), "check", "shop"], cwd=project.parent, env=env)
     assert failed.returncode == 1
     assert "broken.osm:3:1: error[E101]" in failed.stdout
+
+    started = _run([str(venv / "bin" / "osm"), "init", "starter"], cwd=project.parent, env=env)
+    assert started.returncode == 0, started.stdout + started.stderr
+    strict = _run([str(venv / "bin" / "osm"), "check", "starter", "--strict"],
+                  cwd=project.parent, env=env)
+    assert (strict.returncode, strict.stdout) == (0, "checked 1 file: 0 errors, 0 warnings\n")

@@ -458,3 +458,22 @@ def test_markdown_fits_in_a_pull_request_comment(tmp_path: Path) -> None:
     md = render_markdown(d)
     assert len(md) < 65_536 and md.rstrip().endswith("</details>")
     assert "Details cut to fit a comment" in md and md.count("```") % 2 == 0
+
+
+def test_a_revision_without_the_project_is_named_in_the_empty_project_warning(
+        tmp_path: Path) -> None:
+    from tests.diff.conftest import BASE, Repo
+
+    (tmp_path / "r").mkdir()
+    repo = Repo(tmp_path / "r")
+    repo.write({"README.md": "metrics to come\n"})
+    repo.commit("empty")
+    repo.write(BASE, "specs")
+    repo.commit("the project")
+    project = repo.root / "specs"
+    result = CliRunner().invoke(main, ["diff", "HEAD~1", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"warning: no .osm files found under {project} at HEAD~1\n"
+    result = CliRunner().invoke(main, ["diff", "HEAD~1...HEAD", "--project", str(project)])
+    assert result.stderr == (f"warning: no .osm files found under {project} at "
+                             "merge-base(HEAD~1, HEAD)\n")

@@ -7,8 +7,7 @@ switcher, search and graph work, labels stay text, and it fits a phone. Screensh
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
@@ -16,54 +15,19 @@ from urllib.parse import unquote, urldefrag, urljoin, urlparse
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
 
 from metriclang.docgen.site import build_site
 from metriclang.load import check
 from metriclang.sqlgen import compile_sql
-from tests.conftest import EXAMPLES, ROOT, skip_or_fail
+from tests.conftest import EXAMPLES, ROOT
 from tests.docgen.conftest import Built
 from tests.docgen.test_site import XSS
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts" / "docs"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 Site = Callable[[str, str], Built]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("playwright is not installed")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        skip_or_fail("the chromium package is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def problems() -> list[str]:
-    """Console errors, page errors, failed requests and dialogs seen by ``page``."""
-    return []
-
-
-@pytest.fixture
-def page(browser: Browser, problems: list[str]) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: problems.append(str(e)))
-    tab.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-    tab.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    yield tab
-    context.close()
 
 
 def _file(url: str) -> Path:

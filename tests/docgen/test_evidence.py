@@ -24,7 +24,6 @@ from metriclang.docgen.evidence import EvidenceOptions
 from metriclang.docgen.site import MANIFEST, BuildResult, build_site
 from metriclang.verify import CAVEAT
 from tests.conftest import EXAMPLES, ROOT
-from tests.docgen.test_browser import browser, page, problems  # noqa: F401  (fixtures)
 from tests.docgen.test_site import tree_bytes
 
 if TYPE_CHECKING:
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
 DUCKDB = ("duckdb",)
 ARTIFACTS = ROOT / "test-artifacts" / "docs"
 SECTION = re.compile(r'<section class="evidence" id="evidence">.*?</section>\n', re.S)
+DATA_CSS = re.compile(r'<link rel="stylesheet" href="[./]*static/data.css">\n')
 ROW = re.compile(r'<tr class="verdict-([a-z-]+)" data-from="(\w+)" data-to="(\w+)">(.*?)</tr>')
 CELL = re.compile(r"<td[^>]*>(.*?)</td>")
 TAG = re.compile(r"<[^>]+>")
@@ -172,21 +172,26 @@ def test_every_link_in_an_evidence_section_resolves(
 
 def test_without_evidence_the_pages_are_unchanged(
         shop: Path, html_site: tuple[Path, BuildResult], tmp_path: Path) -> None:
-    """The evidence section is the only difference: removed, the pages are identical."""
+    """The evidence section, the verdicts on the causal graph's edges and the stylesheet of
+    data pages are the only differences: removed, the pages are identical."""
     plain = tmp_path / "plain"
     result = build_site(shop, plain, "html", dialects=DUCKDB)
     assert result.evidence is None
     site, _ = html_site
     with_evidence, without = tree_bytes(site), tree_bytes(plain)
-    assert sorted(with_evidence) == sorted(without)
+    assert sorted(with_evidence) == sorted([*without, "static/data.css"])
     changed = 0
     for name, data in with_evidence.items():
+        if name in ("static/data.css", MANIFEST):  # the manifest lists the pages' hashes
+            continue
         text = data.decode("utf-8")
-        stripped = SECTION.sub("", text)
-        changed += stripped != text
-        # the manifest lists the pages' hashes, so it differs with them
-        assert stripped.encode("utf-8") == without[name] or name in ("static/site.css",
-                                                                      MANIFEST), name
+        stripped = DATA_CSS.sub("", SECTION.sub("", text))
+        changed += SECTION.sub("", text) != text
+        if name == "graph.html":
+            assert 'class="edge positive verdict-' in stripped
+            assert "<title>checkout_conversion drives repeat_purchase_rate: " in stripped
+            continue
+        assert stripped.encode("utf-8") == without[name], name
     assert changed == len(list((site / "measures").glob("*.html")))
 
 
@@ -265,9 +270,13 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
     project, _ = short_history(tmp_path)
     runner = CliRunner()
     result = runner.invoke(main, ["docs", str(project), "--out", str(tmp_path / "s"),
-                                  "--db", "duckdb:///x.duckdb"])
+                                  "--db", "duckdb:///x.duckdb", "--from", "2026-01-01"])
     assert result.exit_code == 2
-    assert "--db, --from and --to go with --evidence" in result.output
+    assert "--from and --to go with --evidence" in result.output
+    result = runner.invoke(main, ["docs", str(project), "--out", str(tmp_path / "s"),
+                                  "--as-of", "2026-01-01"])
+    assert result.exit_code == 2
+    assert "--as-of goes with --db or --values" in result.output
     result = runner.invoke(main, ["docs", str(project), "--out", str(tmp_path / "s"),
                                   "--evidence"])
     assert result.exit_code == 2
@@ -276,6 +285,11 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
                                   "--evidence", "--from", "2026-03-01", "--to", "2026-01-01"])
     assert result.exit_code == 2
     assert not (tmp_path / "s").exists()
+    # values from a warehouse that is not there: the site is written, the command fails
+    result = runner.invoke(main, ["docs", str(project), "--out", str(tmp_path / "s"),
+                                  "--db", f"duckdb:///{tmp_path / 'none.duckdb'}"])
+    assert result.exit_code == 1
+    assert "error: database file not found" in result.output
 
 
 def test_project_with_errors_is_documented_without_evidence(tmp_path: Path) -> None:
@@ -292,8 +306,8 @@ def test_project_with_errors_is_documented_without_evidence(tmp_path: Path) -> N
 
 
 @pytest.mark.browser
-def test_evidence_page_in_a_browser(html_site: tuple[Path, BuildResult], page: Page,  # noqa: F811
-                                    problems: list[str]) -> None:  # noqa: F811
+def test_evidence_page_in_a_browser(html_site: tuple[Path, BuildResult], page: Page,
+                                    problems: list[str]) -> None:
     site, _ = html_site
     page.goto((site / "measures/checkout_conversion.html").as_uri())
     assert page.locator("section.evidence h2").inner_text() == "Evidence from the data"
@@ -309,3 +323,28 @@ def test_evidence_page_in_a_browser(html_site: tuple[Path, BuildResult], page: P
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.locator("section.evidence tr.verdict-contradicted").count() == 1
     assert problems == []
+
+
+def test_cross_correlation_charts_and_verdicts_on_the_graph(
+        html_site: tuple[Path, BuildResult]) -> None:
+    """Each tested link: a bar per scanned lag with the verify scan's r, the declared lag
+    marked; the causal graph's edge carries the link's verdict."""
+    site, result = html_site
+    assert result.evidence is not None
+    tested = [k for k in result.evidence.links if k.scan]
+    assert tested
+    graph = (site / "graph.html").read_text(encoding="utf-8")
+    for k in result.evidence.links:
+        assert re.search(rf'<g class="edge \w+ verdict-{k.verdict}" data-from="{k.source}" '
+                         rf'data-to="{k.target}">', graph), (k.source, k.target)
+    for k in tested:
+        html = (site / f"measures/{k.source}.html").read_text(encoding="utf-8")
+        figure = re.search(rf'<figure class="scan verdict-{k.verdict}" data-from="{k.source}" '
+                           rf'data-to="{k.target}">(.*?)</figure>', html, re.S)
+        assert figure is not None, k.source
+        bars = re.findall(r'<rect class="lag( declared)?" data-lag="(-?\d+)" data-r="([^"]+)"',
+                          figure.group(1))
+        assert [(int(lag), float(r)) for _, lag, r in bars] == list(k.scan)
+        assert [int(lag) for declared, lag, _ in bars if declared] == [k.declared_lag]
+        # the best lag's r is the estimate verify reports
+        assert dict(k.scan)[k.best_lag] == pytest.approx(k.estimate)

@@ -390,6 +390,60 @@ def test_formula_after_a_form_feed_comes_from_its_own_line(tmp_path: Path, newli
     assert "<dt>target</dt><dd>40%</dd>" in page
 
 
+LINEAGE = """
+source t { table x.t  time ts }
+measure base "Base" { formula count(t) kind leading owner "x" drives total lag 1 week }
+measure total "Total" { formula base * 2 kind lagging owner "x" }
+measure share "Share" { formula base / total kind lagging owner "x" }
+objective o "The objective" {
+  north_star total
+  strategy first "First strategy" { hypothesis "h" measures base }
+  strategy second { hypothesis "h" measures base }
+}
+"""
+
+
+@pytest.mark.parametrize("fmt,ext", [("html", "html"), ("markdown", "md")])
+def test_used_by_names_strategies_and_formula_users(tmp_path: Path, fmt: str, ext: str) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "m.osm").write_text(LINEAGE, encoding="utf-8")
+    (tmp_path / "p" / "metriclang.toml").write_text('[project]\ntitle = "Team metrics"\n')
+    build_site(tmp_path / "p", tmp_path / "site", fmt, dialects=())
+    page = (tmp_path / "site" / "measures" / f"base.{ext}").read_text("utf-8")
+    used_by = page.split("Used by")[1].split("Used in formulas")[0]
+    assert "First strategy" in used_by and "second" in used_by
+    assert "The objective" not in used_by
+    assert re.findall(r"strategy (?:<a [^>]*>|\[)(First strategy|second)", used_by) == [
+        "First strategy", "second"]
+    formulas = page.split("Used in formulas")[1].split("Upstream")[0]
+    assert "Share" in formulas and "Total" in formulas
+    total = (tmp_path / "site" / "measures" / f"total.{ext}").read_text("utf-8")
+    assert "Used in formulas" in total and "Share" in total.split("Used in formulas")[1]
+    assert "objective" in total.split("Used by")[1].split("The objective")[0]
+    index = (tmp_path / "site" / f"index.{ext}").read_text("utf-8")
+    assert "Team metrics" in index and ">p<" not in index and "# p\n" not in index
+
+
+def test_project_title_names_every_html_page(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "m.osm").write_text(LINEAGE, encoding="utf-8")
+    (tmp_path / "p" / "metriclang.toml").write_text('[project]\ntitle = "A & B"\n')
+    build_site(tmp_path / "p", tmp_path / "site", dialects=())
+    page = (tmp_path / "site" / "measures" / "base.html").read_text("utf-8")
+    assert "<title>Base · A &amp; B</title>" in page
+    assert 'index.html">A &amp; B</a>' in page
+
+
+def test_project_title_of_the_wrong_type_is_e194(tmp_path: Path) -> None:
+    from metriclang.config import load_config
+
+    (tmp_path / "metriclang.toml").write_text('[project]\ntitle = 3\n')
+    config, problems = load_config(tmp_path)
+    assert config.title is None
+    assert [(d.code, d.span.line, d.message) for d in problems] == [
+        ("E194", 2, "`[project] title` must be a string, not an integer")]
+
+
 def test_targets_are_shown_in_the_measures_unit(tmp_path: Path) -> None:
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "a.osm").write_text(

@@ -9,11 +9,16 @@ from decimal import Decimal
 import pytest
 
 from metriclang.report.results import cell, plain, to_csv, to_json, to_table
+from metriclang.warehouse.coverage import Coverage
 from metriclang.warehouse.result import Named, Result
 
 ROWS = Result(("period", "country", "value"), (
     (date(2025, 1, 1), "中国", Decimal("0.3000000000000000")),
     (datetime(2025, 2, 1), "DE", None),
+))
+MARKED = Result(("period", "country", "value", "complete"), (
+    (date(2025, 1, 1), "中国", Decimal("0.3000000000000000"), True),
+    (datetime(2025, 2, 1), "DE", None, False),
 ))
 
 
@@ -45,9 +50,9 @@ def test_json_one_and_many() -> None:
 def test_csv_one_and_many() -> None:
     assert to_csv([Named("aov", None, ROWS)], single=True) == (
         "period,country,value\n2025-01-01,中国,0.3\n2025-02-01,DE,\n")
-    assert to_csv([Named("aov", None, ROWS)], single=False) == (
-        "measure,period,dimensions,value\naov,2025-01-01,country=中国,0.3\n"
-        "aov,2025-02-01,country=DE,\n")
+    assert to_csv([Named("aov", None, MARKED)], single=False) == (
+        "measure,period,dimensions,value,complete\naov,2025-01-01,country=中国,0.3,true\n"
+        "aov,2025-02-01,country=DE,,false\n")
 
 
 def test_table() -> None:
@@ -57,3 +62,24 @@ def test_table() -> None:
     assert "NULL" in text and "0.3" in text and "中国" in text
     assert "no rows" in text
     assert "\x1b[" not in text
+
+
+def test_incomplete_rows_are_marked_in_tables_not_by_colour_alone() -> None:
+    coverage = Coverage(date(2024, 12, 1), datetime(2025, 2, 10, 8, 30))
+    text = to_table([Named("aov", None, MARKED, coverage)], color=False)
+    lines = text.splitlines()
+    assert next(line for line in lines if "period" in line).split() == [
+        "period", "country", "value"]
+    assert next(line for line in lines if "2025-01-01" in line).split() == [
+        "2025-01-01", "中国", "0.3"]
+    assert next(line for line in lines if "2025-02-01" in line).split() == [
+        "2025-02-01", "*", "DE", "NULL"]
+    assert lines[-2:] == ["* incomplete: the data (2024-12-01 to the last event, 2025-02-10 "
+                         "08:30:00) does not cover the period or its window", ""]
+    given = Coverage(date(2024, 12, 1), datetime(2025, 2, 1), given=True)
+    assert to_table([Named("aov", None, MARKED, given)], color=False).splitlines()[-2] == (
+        "* incomplete: the data (2024-12-01 to --as-of 2025-02-01) does not cover the period "
+        "or its window")
+    doc = json.loads(to_json([Named("aov", None, MARKED, given)], single=True))
+    assert doc["rows"][1]["complete"] is False
+    assert (doc["first"], doc["as_of"]) == ("2024-12-01", "2025-02-01")

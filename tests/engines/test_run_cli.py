@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -37,15 +38,22 @@ def test_first_run_generates_the_demo_database(shop: Path) -> None:
     assert "created demo.duckdb with demo data from data/generate.py" in err
     assert (shop / "demo.duckdb").is_file()
     doc = json.loads(out)
-    assert doc["measure"] == "monthly_revenue" and doc["columns"] == ["period", "value"]
+    assert doc["measure"] == "monthly_revenue"
+    assert doc["columns"] == ["period", "value", "complete"]
     assert [r["period"] for r in doc["rows"]][:3] == ["2025-01-01", "2025-02-01", "2025-03-01"]
     assert len(doc["rows"]) == 24
     con = duckdb.connect(str(shop / "demo.duckdb"), read_only=True)
     (january,) = con.execute(
         "SELECT sum(amount) FROM shop.orders WHERE status = 'paid' "
         "AND ordered_at >= DATE '2025-01-01' AND ordered_at < DATE '2025-02-01'").fetchone()
+    first, last = con.execute("SELECT min(ordered_at), max(ordered_at) FROM shop.orders"
+                              ).fetchone()
     con.close()
     assert doc["rows"][0]["value"] == float(january)
+    # the last order is on 2026-12-31 before midnight: December has not ended at it
+    assert (first.date(), last.date()) == (date(2025, 1, 1), date(2026, 12, 31))
+    assert doc["first"] == "2025-01-01" and doc["as_of"] == last.isoformat()
+    assert [r["complete"] for r in doc["rows"]] == [True] * 23 + [False]
     code, _, err = run(str(shop), "monthly_revenue", "--format", "json")
     assert code == 0 and "created" not in err  # the second run reuses the file
 
@@ -55,11 +63,11 @@ def test_csv_with_dimensions_and_date_limits(shop: Path) -> None:
                          "--to", "2025-03-16")
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["period", "product__category", "value"]
+    assert rows[0] == ["period", "product__category", "value", "complete"]
     assert {(r[0], r[1]) for r in rows[1:]} == {
         (week, category) for week in ("2025-03-03", "2025-03-10")
         for category in ("apparel", "beauty", "custom", "electronics", "home", "toys")}
-    assert all(0 <= float(r[2]) <= 1 for r in rows[1:])
+    assert all(0 <= float(r[2]) <= 1 and r[3] == "true" for r in rows[1:])
 
 
 def test_table_output_and_all_measures(shop: Path) -> None:
@@ -114,9 +122,9 @@ def test_as_a_real_process(shop: Path) -> None:
                            "repeat_purchase_rate", "--format", "csv", "--to", "2025-02-28"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "period,value"
-    assert [line.split(",")[0] for line in done.stdout.splitlines()[1:]] == [
-        "2025-01-01", "2025-02-01"]
+    assert done.stdout.splitlines()[0] == "period,value,complete"
+    assert [(line.split(",")[0], line.split(",")[2]) for line in done.stdout.splitlines()[1:]
+            ] == [("2025-01-01", "true"), ("2025-02-01", "true")]
 
 
 @pytest.mark.postgres
@@ -134,9 +142,14 @@ def test_csv_of_all_measures_is_long_form(shop: Path) -> None:
     code, out, err = run(str(shop), "--all", "--format", "csv", "--from", "2026-12-28")
     assert code == 0, err
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["measure", "period", "dimensions", "value"]
+    assert rows[0] == ["measure", "period", "dimensions", "value", "complete"]
     assert ["return_rate", "2026-12-28", "product__category=apparel"] == rows[
         next(i for i, r in enumerate(rows) if r[0] == "return_rate")][:3]
+    # every period from 2026-12-28 on holds the last event (2026-12-31 23:32) or is its
+    # last day: none has ended; the day 2026-12-28 of the 7-day window has
+    assert {(r[0], r[1], r[4]) for r in rows[1:] if r[4] == "true"} == {
+        ("weekly_buyers_7d", "2026-12-28", "true"), ("weekly_buyers_7d", "2026-12-29", "true"),
+        ("weekly_buyers_7d", "2026-12-30", "true")}
     assert {r[0] for r in rows[1:]} == {
         "average_order_value", "checkout_conversion", "delivery_days_p90", "median_basket",
         "monthly_revenue", "repeat_purchase_rate", "return_rate", "revenue_to_date",

@@ -1,4 +1,5 @@
-"""``osm compile --out`` and ``osm docs --out`` never delete what they did not write.
+"""``osm compile``, ``docs``, ``export`` and ``import --out`` never delete what they did not
+write.
 
 A directory is replaced only when its manifest proves it is osm's own previous output (the
 generator marker, the format and the sha256 of every file) and it holds nothing else. Each
@@ -18,12 +19,15 @@ import pytest
 from click.testing import CliRunner
 
 from metriclang.cli import main
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 SHOP = EXAMPLES / "shop"
 COMMANDS = {
     "compile": (["compile", str(SHOP), "--dialect", "duckdb"], "manifest.json"),
     "docs": (["docs", str(SHOP), "--format", "markdown", "--no-sql"], ".osm-manifest.json"),
+    "export": (["export", str(SHOP), "--to", "cube"], ".osm-manifest.json"),
+    "import": (["import", str(ROOT / "tests" / "data" / "metricflow_sample" / "sample_models"),
+                "--from", "metricflow"], ".osm-manifest.json"),
 }
 
 
@@ -95,7 +99,7 @@ def modified_file(out: Path, command: str, secret: Path) -> None:
 
 def extra_file(out: Path, command: str, secret: Path) -> None:
     previous(command)(out)
-    folder = next(p for p in sorted(out.iterdir()) if p.is_dir())
+    folder = next((p for p in sorted(out.iterdir()) if p.is_dir()), out)
     (folder / "notes.md").write_text("my notes\n")
 
 

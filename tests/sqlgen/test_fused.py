@@ -37,8 +37,10 @@ def test_fused_equals_one_by_one(con: Any) -> None:
     for group, measures in fusable_groups(project).items():
         sql, problems = compile_fused(project, measures, "duckdb")
         assert sql is not None, problems
-        scans = 2 + (group.count(".") > 1)  # bounds, the one aggregate scan, dimension values
-        assert sql.count("FROM shop.") == scans, group
+        # bounds and the one aggregate scan; the dimension values come from the aggregate's
+        # groups (by_channel_month), unless its `where` drops rows (reserved_month: every
+        # value of `select` is still listed, so a third scan reads them)
+        assert sql.count("FROM shop.") == 2 + group.endswith(".select"), group
         cursor = con.execute(sql)
         columns = [c[0] for c in cursor.description]
         rows = norm(cursor.fetchall())

@@ -170,8 +170,9 @@ CASES: list[tuple[str, list[Expected]]] = [
         ('E171', 8, 23, "function `read_csv` reaches outside the source's rows and is not"),
     ]),
     ('dimension_output_column.osm', [
-        ('E184', 4, 13, 'dimension `Period` has the name of a column of the generated SQL'),
-        ('E184', 5, 13, 'dimension `osm_l0` has the name of a column of the generated SQL'),
+        ('E184', 4, 13, 'dimension `Period` has a name reserved for the output'),
+        ('E184', 5, 13, 'dimension `osm_l0` has a name reserved for the output'),
+        ('E184', 6, 13, 'dimension `complete` has a name reserved for the output'),
     ]),
     ('sql_subquery.osm', [('E171', 8, 30, 'a subquery is not allowed in a SQL fragment')]),
     ('sql_two_statements.osm', [('E103', 4, 18, 'unexpected `;`')]),

@@ -4,9 +4,10 @@ Shape of every query (CTE names start with ``osm_``)::
 
     osm_bounds   first and last period: from --from/--to, else the data's min..max time
     osm_spine    every period start between them (calendar-correct, no gaps)
-    osm_keys     spine x distinct dimension values (only with dimensions)
-    osm_p*       per-period aggregates, one CTE per source (one scan), ``first_seen``,
-                 ``range`` and conversion CTEs per leaf
+    osm_p*       per-period aggregates, one CTE per source (one scan)
+    osm_keys     spine x distinct dimension values (only with dimensions; from the
+                 aggregates above when they read every row of their source)
+    osm_p*       ``first_seen``, ``range`` and conversion CTEs per leaf
     osm_frame    keys LEFT JOIN every part: a dense grid, counts and sums 0 where no rows
     osm_window   trailing windows and running totals as window functions over the dense grid
     osm_v*       measures used more than once, each computed once as a column ``osm_m<i>``
@@ -26,7 +27,7 @@ from metriclang.diagnostics import Diagnostic
 from metriclang.semantic import model as m
 from metriclang.sqlgen.build.context import Context, Ctes, Range, literal
 from metriclang.sqlgen.build.frame import frame, keys, spine
-from metriclang.sqlgen.build.leaves import parts
+from metriclang.sqlgen.build.leaves import others, scans
 from metriclang.sqlgen.build.values import shared, value
 from metriclang.sqlgen.build.windows import window, windowed
 from metriclang.sqlgen.plan import MeasurePlan
@@ -41,8 +42,9 @@ def build_query(
     """The generic tree of one plan for one target (diagnostics when it can't be expressed)."""
     ctx, ctes = Context.of(project, plan, target, rng), Ctes()
     spine(ctx, ctes)
-    grid = keys(ctx, ctes)
-    found = parts(ctx, ctes, grid)
+    found, complete = scans(ctx, ctes)
+    grid = keys(ctx, ctes, complete)
+    found += others(ctx, ctes, grid)
     if ctes.diagnostics:
         return None, ctes.diagnostics
     last = frame(ctx, ctes, grid, found)

@@ -98,13 +98,7 @@ class Context:
         return self.project.sources[name]
 
     def table(self, name: str, alias: str | None = None) -> exp.Table:
-        *path, table = self.source(name).table
-        return exp.table_(
-            table,
-            db=path[-1] if path else None,
-            catalog=path[-2] if len(path) > 1 else None,
-            alias=alias,
-        )
+        return source_table(self.source(name), alias)
 
     def rows(self, name: str) -> exp.Expr:
         """What a part reads of ``name``: its table, or with dimensions reached through
@@ -220,3 +214,14 @@ class Ctes:
                 for name, query in self.named
             ]
         )
+
+
+def source_table(source: m.Source, alias: str | None = None) -> exp.Table:
+    """The table a source reads (``catalog.db.table`` as declared)."""
+    *path, table = source.table
+    return exp.table_(
+        table,
+        db=path[-1] if path else None,
+        catalog=path[-2] if len(path) > 1 else None,
+        alias=alias,
+    )

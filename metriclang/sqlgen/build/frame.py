@@ -2,12 +2,14 @@
 
 ``osm_bounds`` holds the first and last period (from ``--from``/``--to``, else the data's
 first and last time); ``osm_spine`` every period start between them; ``osm_keys`` the spine
-crossed with every value of the dimensions; ``osm_frame`` the keys with every part's columns
-LEFT JOINed (counts and sums 0 where a period has no rows).
+crossed with every value of the dimensions (read from the grouped scans when they saw every
+row); ``osm_frame`` the keys with every part's columns LEFT JOINed (counts and sums 0 where a
+period has no rows).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from sqlglot import exp
@@ -54,15 +56,22 @@ def spine(ctx: Context, ctes: Ctes) -> None:
     ctes.add("osm_spine", ctx.target.spine(ctx.plan.grain))
 
 
-def keys(ctx: Context, ctes: Ctes) -> str:
-    """The CTE of every (period, dimension values): the spine itself without dimensions."""
+def keys(ctx: Context, ctes: Ctes, complete: Mapping[str, str]) -> str:
+    """The CTE of every (period, dimension values): the spine itself without dimensions.
+
+    The values are those of every row of every source a leaf reads, whatever the date range
+    (``--from``/``--to`` select periods, not rows) or the leaves' conditions. A source with a
+    grouped scan that read all its rows (``complete``: source -> that scan's CTE) gives them
+    from its groups, a few rows, instead of a second pass over the table and its joins.
+    """
     dims = ctx.dims
     if not dims:
         return "osm_spine"
     read = {leaf.source for leaf in ctx.plan.leaves}
-    # All values, whatever the date range: --from/--to select periods, not rows.
     scans = [
-        exp.select(*[ctx.dim(s, d).as_(d, copy=False) for d in dims]).from_(
+        exp.select(*[exp.column(d) for d in dims]).from_(exp.table_(complete[s]), copy=False)
+        if s in complete
+        else exp.select(*[ctx.dim(s, d).as_(d, copy=False) for d in dims]).from_(
             ctx.rows(s), copy=False
         )
         for s in ctx.plan.sources

@@ -1,8 +1,9 @@
 """The parts of the frame: one function per leaf strategy (see :class:`Strategy`).
 
 ``period``, ``rows`` and ``running`` leaves of one source share one grouped scan
-(:func:`scan`; ``rows`` and ``running`` are then combined over periods in ``osm_window``);
-``first_seen``, ``range`` and ``conversion`` leaves get a CTE each.
+(:func:`scans`; ``rows`` and ``running`` are then combined over periods in ``osm_window``);
+``first_seen``, ``range`` and ``conversion`` leaves get a CTE each (:func:`others`, after
+``osm_keys``, which ``range`` joins and which may read the scans).
 """
 
 from __future__ import annotations
@@ -21,24 +22,38 @@ from metriclang.sqlgen.targets.base import join
 _ScanKey = tuple[str, bool, int]
 
 
-def parts(ctx: Context, ctes: Ctes, keys: str) -> list[Part]:
-    """Every part of the frame, each leaf of the plan in one of them."""
+def scans(ctx: Context, ctes: Ctes) -> tuple[list[Part], dict[str, str]]:
+    """The grouped scans (``period``, ``rows`` and ``running`` leaves of one source share
+    one), and per source the first of them that reads every row of it (no ``WHERE``): its
+    dimension values are all the source's, so :func:`~.frame.keys` can take them from it."""
+    grouped: dict[_ScanKey, list[tuple[int, Leaf]]] = {}
+    for i, leaf in enumerate(ctx.plan.leaves):
+        if leaf.strategy in (Strategy.PERIOD, Strategy.ROWS, Strategy.RUNNING):
+            alone = i if leaf.func == "percentile" and ctx.target.percentile_alone else -1
+            key = (leaf.source, leaf.strategy is Strategy.RUNNING, alone)
+            grouped.setdefault(key, []).append((i, leaf))
     found: list[Part] = []
-    scans: dict[_ScanKey, list[tuple[int, Leaf]]] = {}
+    complete: dict[str, str] = {}
+    for (source, running, _), items in sorted(grouped.items()):
+        cte, every_row = scan(ctx, ctes, source, items, running)
+        found.append(Part(cte, tuple(i for i, _ in items)))
+        if every_row:
+            complete.setdefault(source, cte)
+    return found, complete
+
+
+def others(ctx: Context, ctes: Ctes, keys: str) -> list[Part]:
+    """A part per ``first_seen``, ``range`` and ``conversion`` leaf (``range`` joins
+    ``keys``)."""
+    found: list[Part] = []
     for i, leaf in enumerate(ctx.plan.leaves):
         match leaf.strategy:
-            case Strategy.PERIOD | Strategy.ROWS | Strategy.RUNNING:
-                alone = i if leaf.func == "percentile" and ctx.target.percentile_alone else -1
-                key = (leaf.source, leaf.strategy is Strategy.RUNNING, alone)
-                scans.setdefault(key, []).append((i, leaf))
             case Strategy.FIRST_SEEN:
                 found.append(Part(first_seen(ctx, ctes, i, leaf), (i,)))
             case Strategy.RANGE:
                 found.append(Part(ranged(ctx, ctes, i, leaf, keys), (i,)))
             case Strategy.CONVERSION:
                 found.append(Part(conversion(ctx, ctes, i, leaf), (i,)))
-    for (source, running, _), items in sorted(scans.items()):
-        found.append(Part(scan(ctx, ctes, source, items, running), tuple(i for i, _ in items)))
     return found
 
 
@@ -87,10 +102,10 @@ def aggregate(
 
 def scan(
     ctx: Context, ctes: Ctes, source: str, items: list[tuple[int, Leaf]], running: bool
-) -> str:
+) -> tuple[str, bool]:
     """``period``, ``rows`` and ``running`` leaves: one scan of ``source`` grouped by period
     and dimensions, a column per leaf; rows before the range count in its first period when
-    ``running``."""
+    ``running``. Its name, and whether it reads every row (no ``WHERE``)."""
     period = ctx.period(source)
     lower = ctx.lo_in
     if running and ctx.rng.lo is not None:
@@ -117,7 +132,7 @@ def scan(
     conds += ctx.time_filter(source, lower)
     if conds:
         query = query.where(exp.and_(*conds, copy=False), copy=False)
-    return ctes.part(query)
+    return ctes.part(query), not conds
 
 
 def first_seen(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:

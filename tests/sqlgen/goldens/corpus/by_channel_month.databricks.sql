@@ -17,17 +17,7 @@ WITH osm_bounds AS (
   SELECT
     EXPLODE(SEQUENCE(osm_lo, osm_hi, INTERVAL '1' MONTH)) AS period
   FROM osm_bounds
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.channel
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      channel AS channel
-    FROM shop.orders
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     channel AS channel,
@@ -36,13 +26,23 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     channel
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.channel
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      channel
+    FROM osm_p2
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
     osm_k.channel,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p2 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.channel IS NOT DISTINCT FROM osm_k.channel
 )

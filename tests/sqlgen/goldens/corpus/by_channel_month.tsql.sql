@@ -53,17 +53,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period AS period,
-    osm_d.channel AS channel
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      channel AS channel
-    FROM shop.orders
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
     channel AS channel,
@@ -72,13 +62,23 @@ WITH osm_bounds AS (
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1),
     channel
+), osm_keys AS (
+  SELECT
+    osm_s.period AS period,
+    osm_d.channel AS channel
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      channel AS channel
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period AS period,
     osm_k.channel AS channel,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.channel IS NOT DISTINCT FROM osm_k.channel
 )

@@ -57,17 +57,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.`select`
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      `select` AS `select`
-    FROM shop.orders
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
@@ -82,13 +72,23 @@ WITH osm_bounds AS (
       MONTH(ordered_at) - 1
     ) MONTH,
     `select`
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.`select`
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      `select` AS `select`
+    FROM shop.orders
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
     osm_k.`select`,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period AND osm_j0.`select` <=> osm_k.`select`
 )
 SELECT

@@ -53,17 +53,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d."select"
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      "select" AS "select"
-    FROM shop.orders
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     "select" AS "select",
@@ -74,13 +64,23 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     "select"
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d."select"
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      "select" AS "select"
+    FROM shop.orders
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
     osm_k."select",
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND (
       osm_j0."select" = osm_k."select"

@@ -53,17 +53,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period AS period,
-    osm_d.[select] AS [select]
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      [select] AS [select]
-    FROM shop.orders
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
     [select] AS [select],
@@ -74,13 +64,23 @@ WITH osm_bounds AS (
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1),
     [select]
+), osm_keys AS (
+  SELECT
+    osm_s.period AS period,
+    osm_d.[select] AS [select]
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      [select] AS [select]
+    FROM shop.orders
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period AS period,
     osm_k.[select] AS [select],
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.[select] IS NOT DISTINCT FROM osm_k.[select]
 )

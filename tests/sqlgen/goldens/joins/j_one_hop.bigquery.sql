@@ -18,28 +18,7 @@ WITH osm_bounds AS (
     period
   FROM osm_bounds
   CROSS JOIN UNNEST(GENERATE_DATE_ARRAY(osm_lo, osm_hi, INTERVAL '1' MONTH)) AS period
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__segment
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      customer__segment AS customer__segment
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.ordered_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH) AS period,
     customer__segment AS customer__segment,
@@ -59,13 +38,23 @@ WITH osm_bounds AS (
   GROUP BY
     DATE_TRUNC(CAST(ordered_at AS DATE), MONTH),
     customer__segment
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__segment
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      customer__segment
+    FROM osm_p2
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
     osm_k.customer__segment,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p2 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
 )

@@ -57,28 +57,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__segment
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      customer__segment AS customer__segment
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.ordered_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
@@ -102,13 +81,23 @@ WITH osm_bounds AS (
       MONTH(ordered_at) - 1
     ) MONTH,
     customer__segment
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__segment
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      customer__segment
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
     osm_k.customer__segment,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__segment <=> osm_k.customer__segment
 )

@@ -22,43 +22,7 @@ WITH osm_bounds AS (
   SELECT
     CAST(DATEADD(MONTH, s.value, osm_lo) AS DATE) AS period
   FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE(0, DATEDIFF(MONTH, osm_lo, osm_hi) + 1, 1)) AS s(SEQ, KEY, PATH, INDEX, VALUE, THIS)
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__segment
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT
-      customer__segment AS customer__segment
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.ordered_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-    UNION
-    SELECT
-      customer__segment AS customer__segment
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.sessions AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.visitor_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.started_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.started_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     customer__segment AS customer__segment,
@@ -78,7 +42,7 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     customer__segment
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', started_at) AS DATE) AS period,
     customer__segment AS customer__segment,
@@ -98,6 +62,20 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', started_at) AS DATE),
     customer__segment
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__segment
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT
+      customer__segment
+    FROM osm_p2
+    UNION
+    SELECT
+      customer__segment
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
@@ -105,10 +83,10 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j1.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p2 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
-  LEFT JOIN osm_p4 AS osm_j1
+  LEFT JOIN osm_p3 AS osm_j1
     ON osm_j1.period = osm_k.period
     AND osm_j1.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
 )

@@ -58,43 +58,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATEADD(MONTH, d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000, osm_lo) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period AS period,
-    osm_d.customer__segment AS customer__segment
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT
-      customer__segment AS customer__segment
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.ordered_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-    UNION
-    SELECT
-      customer__segment AS customer__segment
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.sessions AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.visitor_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.started_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.started_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1) AS period,
     customer__segment AS customer__segment,
@@ -114,7 +78,7 @@ WITH osm_bounds AS (
   GROUP BY
     DATEFROMPARTS(YEAR(ordered_at), MONTH(ordered_at), 1),
     customer__segment
-), osm_p5 AS (
+), osm_p4 AS (
   SELECT
     DATEFROMPARTS(YEAR(started_at), MONTH(started_at), 1) AS period,
     customer__segment AS customer__segment,
@@ -134,6 +98,20 @@ WITH osm_bounds AS (
   GROUP BY
     DATEFROMPARTS(YEAR(started_at), MONTH(started_at), 1),
     customer__segment
+), osm_keys AS (
+  SELECT
+    osm_s.period AS period,
+    osm_d.customer__segment AS customer__segment
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT
+      customer__segment
+    FROM osm_p3
+    UNION
+    SELECT
+      customer__segment
+    FROM osm_p4
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period AS period,
@@ -141,10 +119,10 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j1.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
-  LEFT JOIN osm_p5 AS osm_j1
+  LEFT JOIN osm_p4 AS osm_j1
     ON osm_j1.period = osm_k.period
     AND osm_j1.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
 )

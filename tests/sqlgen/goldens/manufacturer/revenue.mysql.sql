@@ -57,24 +57,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__industry
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      customer__industry AS customer__industry
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.industry AS customer__industry
-      FROM erp.orders AS osm_s
-      LEFT JOIN crm.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     MAKEDATE(YEAR(ordered_at), 1) + INTERVAL (
       MONTH(ordered_at) - 1
@@ -94,13 +77,23 @@ WITH osm_bounds AS (
       MONTH(ordered_at) - 1
     ) MONTH,
     customer__industry
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__industry
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      customer__industry
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
     osm_k.customer__industry,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__industry <=> osm_k.customer__industry
 )

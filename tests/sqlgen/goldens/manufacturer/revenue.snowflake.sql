@@ -17,24 +17,7 @@ WITH osm_bounds AS (
   SELECT
     CAST(DATEADD(MONTH, s.value, osm_lo) AS DATE) AS period
   FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE(0, DATEDIFF(MONTH, osm_lo, osm_hi) + 1, 1)) AS s(SEQ, KEY, PATH, INDEX, VALUE, THIS)
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__industry
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      customer__industry AS customer__industry
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.industry AS customer__industry
-      FROM erp.orders AS osm_s
-      LEFT JOIN crm.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     customer__industry AS customer__industry,
@@ -50,13 +33,23 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     customer__industry
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__industry
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      customer__industry
+    FROM osm_p2
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
     osm_k.customer__industry,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p2 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__industry IS NOT DISTINCT FROM osm_k.customer__industry
 )

@@ -57,26 +57,7 @@ WITH osm_bounds AS (
   CROSS JOIN osm_digits AS d3
   WHERE
     CAST(DATE_ADD(osm_lo, INTERVAL (d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000) MONTH) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__account__tier
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      customer__account__tier AS customer__account__tier
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h1.tier AS customer__account__tier
-      FROM crm.deals AS osm_s
-      LEFT JOIN crm.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-      LEFT JOIN crm.accounts AS osm_h1
-        ON osm_h0.account_id = osm_h1.account_id
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     MAKEDATE(YEAR(created_at), 1) + INTERVAL (
       MONTH(created_at) - 1
@@ -99,6 +80,16 @@ WITH osm_bounds AS (
       MONTH(created_at) - 1
     ) MONTH,
     customer__account__tier
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__account__tier
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      customer__account__tier
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
@@ -106,7 +97,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__account__tier <=> osm_k.customer__account__tier
 )

@@ -18,28 +18,7 @@ WITH osm_bounds AS (
     CAST(s.period AS DATE) AS period
   FROM osm_bounds
   CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__segment
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      customer__segment AS customer__segment
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.ordered_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     customer__segment AS customer__segment,
@@ -62,6 +41,27 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     customer__segment
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__segment
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      customer__segment AS customer__segment
+    FROM (
+      SELECT
+        osm_s.*,
+        osm_h0.segment AS customer__segment
+      FROM shop.orders AS osm_s
+      LEFT JOIN shop.customers AS osm_h0
+        ON osm_s.customer_id = osm_h0.customer_id
+        AND osm_h0.valid_from <= osm_s.ordered_at
+        AND (
+          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
+        )
+    ) AS osm_rows
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
@@ -69,7 +69,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p2 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
 )

@@ -57,24 +57,7 @@ WITH osm_bounds AS (
     CAST(DATE_ADD(osm_lo, INTERVAL ((
       d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000
     ) * 7) DAY) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.product__category
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      product__category AS product__category
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.category AS product__category
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.products AS osm_h0
-        ON osm_s.product_id = osm_h0.product_id
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     DATE_SUB(CAST(ordered_at AS DATE), INTERVAL (WEEKDAY(ordered_at)) DAY) AS period,
     product__category AS product__category,
@@ -91,6 +74,16 @@ WITH osm_bounds AS (
   GROUP BY
     DATE_SUB(CAST(ordered_at AS DATE), INTERVAL (WEEKDAY(ordered_at)) DAY),
     product__category
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.product__category
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      product__category
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
@@ -98,7 +91,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.product__category <=> osm_k.product__category
 )

@@ -17,24 +17,7 @@ WITH osm_bounds AS (
   SELECT
     CAST(DATEADD(DAY, s.value, osm_lo) AS DATE) AS period
   FROM osm_bounds, LATERAL FLATTEN(INPUT => ARRAY_GENERATE_RANGE(0, DATEDIFF(DAY, osm_lo, osm_hi) + 1, 7)) AS s(SEQ, KEY, PATH, INDEX, VALUE, THIS)
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.product__category
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      product__category AS product__category
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.category AS product__category
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.products AS osm_h0
-        ON osm_s.product_id = osm_h0.product_id
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE)) AS period,
     product__category AS product__category,
@@ -51,6 +34,16 @@ WITH osm_bounds AS (
   GROUP BY
     DATEADD(DAY, 1 - DAYOFWEEKISO(ordered_at), CAST(ordered_at AS DATE)),
     product__category
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.product__category
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      product__category
+    FROM osm_p2
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
@@ -58,7 +51,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p2 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.product__category IS NOT DISTINCT FROM osm_k.product__category
 )

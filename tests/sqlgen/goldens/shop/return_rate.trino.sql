@@ -18,24 +18,7 @@ WITH osm_bounds AS (
     s.period
   FROM osm_bounds
   CROSS JOIN UNNEST(SEQUENCE(osm_lo, osm_hi, INTERVAL '7' DAY)) AS s(period)
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.product__category
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      product__category AS product__category
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.category AS product__category
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.products AS osm_h0
-        ON osm_s.product_id = osm_h0.product_id
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
     product__category AS product__category,
@@ -52,6 +35,16 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE),
     product__category
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.product__category
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      product__category
+    FROM osm_p2
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
@@ -59,7 +52,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p2 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.product__category IS NOT DISTINCT FROM osm_k.product__category
 )

@@ -77,24 +77,7 @@ WITH osm_bounds AS (
     CAST(DATEADD(DAY, (
       d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000
     ) * 7, osm_lo) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period AS period,
-    osm_d.product__category AS product__category
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT DISTINCT
-      product__category AS product__category
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.category AS product__category
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.products AS osm_h0
-        ON osm_s.product_id = osm_h0.product_id
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     DATEADD(
       DAY,
@@ -131,6 +114,16 @@ WITH osm_bounds AS (
       CAST(ordered_at AS DATE)
     ),
     product__category
+), osm_keys AS (
+  SELECT
+    osm_s.period AS period,
+    osm_d.product__category AS product__category
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT DISTINCT
+      product__category AS product__category
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period AS period,
@@ -138,7 +131,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.product__category IS NOT DISTINCT FROM osm_k.product__category
 )

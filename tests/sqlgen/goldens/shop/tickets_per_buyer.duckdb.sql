@@ -23,43 +23,7 @@ WITH osm_bounds AS (
     CAST(s.period AS DATE) AS period
   FROM osm_bounds
   CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7' DAY) AS s(period)
-), osm_keys AS (
-  SELECT
-    osm_s.period,
-    osm_d.customer__signup_channel
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT
-      customer__signup_channel AS customer__signup_channel
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.signup_channel AS customer__signup_channel
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.ordered_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-    UNION
-    SELECT
-      customer__signup_channel AS customer__signup_channel
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.signup_channel AS customer__signup_channel
-      FROM shop.support_tickets AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.opened_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.opened_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p3 AS (
+), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
     customer__signup_channel AS customer__signup_channel,
@@ -79,7 +43,7 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE),
     customer__signup_channel
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', opened_at) AS DATE) AS period,
     customer__signup_channel AS customer__signup_channel,
@@ -99,6 +63,20 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('WEEK', opened_at) AS DATE),
     customer__signup_channel
+), osm_keys AS (
+  SELECT
+    osm_s.period,
+    osm_d.customer__signup_channel
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT
+      customer__signup_channel
+    FROM osm_p2
+    UNION
+    SELECT
+      customer__signup_channel
+    FROM osm_p3
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period,
@@ -106,10 +84,10 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j1.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p4 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__signup_channel IS NOT DISTINCT FROM osm_k.customer__signup_channel
-  LEFT JOIN osm_p3 AS osm_j1
+  LEFT JOIN osm_p2 AS osm_j1
     ON osm_j1.period = osm_k.period
     AND osm_j1.customer__signup_channel IS NOT DISTINCT FROM osm_k.customer__signup_channel
 )

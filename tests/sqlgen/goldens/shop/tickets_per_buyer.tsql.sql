@@ -82,43 +82,7 @@ WITH osm_bounds AS (
     CAST(DATEADD(DAY, (
       d0.d + d1.d * 10 + d2.d * 100 + d3.d * 1000
     ) * 7, osm_lo) AS DATE) <= osm_hi
-), osm_keys AS (
-  SELECT
-    osm_s.period AS period,
-    osm_d.customer__signup_channel AS customer__signup_channel
-  FROM osm_spine AS osm_s
-  CROSS JOIN (
-    SELECT
-      customer__signup_channel AS customer__signup_channel
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.signup_channel AS customer__signup_channel
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.ordered_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.ordered_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-    UNION
-    SELECT
-      customer__signup_channel AS customer__signup_channel
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.signup_channel AS customer__signup_channel
-      FROM shop.support_tickets AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.customer_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.opened_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.opened_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-  ) AS osm_d
-), osm_p4 AS (
+), osm_p3 AS (
   SELECT
     DATEADD(
       DAY,
@@ -158,7 +122,7 @@ WITH osm_bounds AS (
       CAST(ordered_at AS DATE)
     ),
     customer__signup_channel
-), osm_p5 AS (
+), osm_p4 AS (
   SELECT
     DATEADD(
       DAY,
@@ -198,6 +162,20 @@ WITH osm_bounds AS (
       CAST(opened_at AS DATE)
     ),
     customer__signup_channel
+), osm_keys AS (
+  SELECT
+    osm_s.period AS period,
+    osm_d.customer__signup_channel AS customer__signup_channel
+  FROM osm_spine AS osm_s
+  CROSS JOIN (
+    SELECT
+      customer__signup_channel
+    FROM osm_p3
+    UNION
+    SELECT
+      customer__signup_channel
+    FROM osm_p4
+  ) AS osm_d
 ), osm_frame AS (
   SELECT
     osm_k.period AS period,
@@ -205,10 +183,10 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j1.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p5 AS osm_j0
+  LEFT JOIN osm_p4 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__signup_channel IS NOT DISTINCT FROM osm_k.customer__signup_channel
-  LEFT JOIN osm_p4 AS osm_j1
+  LEFT JOIN osm_p3 AS osm_j1
     ON osm_j1.period = osm_k.period
     AND osm_j1.customer__signup_channel IS NOT DISTINCT FROM osm_k.customer__signup_channel
 )
