@@ -27,10 +27,13 @@ import os
 import pickle
 import sys
 import tempfile
+from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
 
 from metriclang.diagnostics import Diagnostic
+from metriclang.source import Span
+from metriclang.syntax import ast
 from metriclang.syntax.ast import FileAST
 from metriclang.syntax.parser import grammar_text, parse_file, parse_well_formed
 
@@ -56,9 +59,20 @@ def cache_dir() -> Path | None:
 
 @cache
 def _salt() -> bytes:
+    """The package version, the grammar and the layout of the pickled classes: an entry
+    written by another layout (fields, slots) would be read back wrong, not fail."""
     from metriclang import __version__
 
-    return hashlib.sha256(f"{__version__}\0{grammar_text()}".encode()).digest()
+    return hashlib.sha256(f"{__version__}\0{grammar_text()}\0{_layout()}".encode()).digest()
+
+
+def _layout() -> str:
+    """Every syntax-tree class (and spans, diagnostics): its fields and whether it has slots."""
+    classes = [c for c in vars(ast).values() if isinstance(c, type) and is_dataclass(c)]
+    classes += [Span, Diagnostic]
+    return ";".join(f"{c.__name__}({','.join(f.name for f in fields(c))})"
+                    f"{'s' if '__slots__' in vars(c) else ''}"
+                    for c in sorted(classes, key=lambda c: c.__name__))
 
 
 def _key(path: str, text: str) -> str:
