@@ -58,14 +58,15 @@ def cache_dir() -> Path | None:
 
 
 @cache
-def _salt() -> bytes:
+def _salt(layout: str) -> bytes:
     """The package version, the grammar and the layout of the pickled classes: an entry
     written by another layout (fields, slots) would be read back wrong, not fail."""
     from metriclang import __version__
 
-    return hashlib.sha256(f"{__version__}\0{grammar_text()}\0{_layout()}".encode()).digest()
+    return hashlib.sha256(f"{__version__}\0{grammar_text()}\0{layout}".encode()).digest()
 
 
+@cache
 def _layout() -> str:
     """Every syntax-tree class (and spans, diagnostics): its fields and whether it has slots."""
     classes = [c for c in vars(ast).values() if isinstance(c, type) and is_dataclass(c)]
@@ -76,7 +77,7 @@ def _layout() -> str:
 
 
 def _key(path: str, text: str) -> str:
-    digest = hashlib.sha256(_salt())
+    digest = hashlib.sha256(_salt(_layout()))
     digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
