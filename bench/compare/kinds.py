@@ -5,13 +5,16 @@ generates for DuckDB and ``metricset.hand_sql`` run on one read-only connection 
 ``warehouse.py`` data (``--rows`` per table). Each query is run once and its rows checked
 equal to the hand-written ones (same periods, values within 1e-9 relative; extra
 periods with a NULL value allowed, see the conversion note in ``README.md``); then the queries
-of a kind run in turns (osm, hand, [before]) ``--runs`` times. Reported per kind: medians of
-the CPU time of this process (all DuckDB threads) and of the wall time, and their ratios to
-the hand-written query's medians. Exits 1 when a result differs.
+of a kind run in turns (osm, hand, [before], [saved tools]) ``--runs`` times. Reported per
+kind: medians of the CPU time of this process (all DuckDB threads) and of the wall time, and
+their ratios to the hand-written query's medians. Exits 1 when a result of metriclang differs.
 
 Usage: ``python3 bench/compare/kinds.py [--rows 1000000] [--runs 15] [--kinds count,sum]
-[--before DIR] [--json FILE]`` (``--before``: also time the SQL compiled by another
-metriclang tree, e.g. an earlier commit from ``git archive``, in the same rotation).
+[--before DIR] [--saved metricflow,sidemantic] [--json FILE]`` (``--before``: also time the
+SQL compiled by another metriclang tree, e.g. an earlier commit from ``git archive``, in the
+same rotation; ``--saved``: also time the DuckDB SQL another tool generated in the last full
+``run.py``, ``bench/results/sql/<metric>.<tool>.sql``, its result checked and reported but not
+failing the run). ``kinds_pg.py`` is the same comparison on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -36,17 +39,20 @@ import warehouse  # noqa: E402
 from metricset import KINDS, hand_sql, metric_set, representatives  # noqa: E402
 
 WORK = BENCH / "work" / "kinds"
+SAVED = BENCH / "results" / "sql"
 
 
-def osm_sql(project: Path, code: Path | None, names: list[str]) -> dict[str, str]:
-    """DuckDB SQL of each named measure, compiled in a fresh process by the metriclang tree
-    ``code`` (None: this checkout)."""
+def osm_sql(project: Path, code: Path | None, names: list[str],
+            dialect: str = "duckdb") -> dict[str, str]:
+    """SQL of each named measure in ``dialect``, compiled in a fresh process by the
+    metriclang tree ``code`` (None: this checkout)."""
     script = ("import json, sys; from metriclang.load import check; "
               "from metriclang.sqlgen import compile_sql; "
               "p = check(sys.argv[1]).project; "
-              "print(json.dumps({n: compile_sql(p, n, 'duckdb')[0] for n in sys.argv[2:]}))")
+              "d = sys.argv[2]; "
+              "print(json.dumps({n: compile_sql(p, n, d)[0] for n in sys.argv[3:]}))")
     root = code or BENCH.parent
-    proc = subprocess.run([sys.executable, "-c", script, str(project), *names],
+    proc = subprocess.run([sys.executable, "-c", script, str(project), dialect, *names],
                           capture_output=True, text=True, check=True, cwd=root,
                           env={**os.environ, "PYTHONPATH": str(root)})
     out: dict[str, str] = json.loads(proc.stdout)
@@ -66,6 +72,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--before", type=Path, help="another metriclang tree to compare")
+    parser.add_argument("--saved", default="", help="other tools' saved SQL to time too")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -80,9 +87,13 @@ def main() -> int:
     tools = {"osm": osm_sql(WORK / "osm", None, names)}
     if args.before:
         tools["before"] = osm_sql(WORK / "osm", args.before, names)
+    saved = [t for t in args.saved.split(",") if t]
+    for tool in saved:
+        tools[tool] = {n: (SAVED / f"{n}.{tool}.sql").read_text(encoding="utf-8") for n in names}
 
     con = querying.connect(db)
-    report: dict[str, Any] = {"rows": args.rows, "runs": args.runs, "kinds": {}}
+    report: dict[str, Any] = {"rows": args.rows, "runs": args.runs, "kinds": {},
+                              "verdicts": {}}
     failed = False
     for m in chosen:
         queries = {"hand": hand_sql(m)} | {tool: sql[m.name] for tool, sql in tools.items()}
@@ -94,10 +105,12 @@ def main() -> int:
             verdict = querying.compare(got.rows, want.rows)
             # Conversion: the spine spans both sources, so days with orders only after the
             # last session are listed with a NULL rate (README "where the tools differ").
-            if got.error or not (verdict["equal"] or verdict["equal_but_null_rows"]):
+            ok = not got.error and bool(verdict["equal"] or verdict["equal_but_null_rows"])
+            report["verdicts"][f"{m.kind}.{name}"] = got.error or verdict
+            if not ok:
                 print(f"{m.kind} {name}: differs from the hand-written result: "
                       f"{got.error or verdict}", file=sys.stderr)
-                failed = True
+                failed = failed or name not in saved
         wall: dict[str, list[float]] = {name: [] for name in queries}
         cpu: dict[str, list[float]] = {name: [] for name in queries}
         for _ in range(args.runs):

@@ -1,0 +1,223 @@
+"""Every query kind of the metric set against hand-written SQL on PostgreSQL, interleaved.
+
+The PostgreSQL twin of ``kinds.py``: a pgserver instance on a temporary folder is loaded with
+the ``warehouse.py`` tables (``--rows`` per table, copied from the DuckDB file as CSV, then
+``ANALYZE``); for each kind of ``metricset.KINDS`` (its first metric, group 0) the SQL
+``compile_sql`` generates for ``postgres`` and the hand-written PostgreSQL query below run on
+one connection, first once with their rows checked equal (as ``kinds.py``: same periods, values
+within 1e-9 relative, extra periods with a NULL value allowed), then in turns ``--runs``
+times. Reported per kind: medians of the wall time of each query (rows fetched) and its ratio
+to the hand-written query's median. The server's CPU is not reported: PostgreSQL's parallel
+workers are other processes. Exits 1 when a result differs.
+
+Usage: ``python3 bench/compare/kinds_pg.py [--rows 1000000] [--runs 15] [--kinds count,sum]
+[--json FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pgserver  # type: ignore[import-untyped]
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import querying  # noqa: E402
+import renderings  # noqa: E402
+import warehouse  # noqa: E402
+from kinds import BENCH, osm_sql  # noqa: E402
+from metricset import KINDS, Metric, metric_set, paid_filter, representatives  # noqa: E402
+
+WORK = BENCH / "work" / "kinds_pg"
+
+#: The warehouse tables in PostgreSQL types (DuckDB's, column for column).
+TABLES = {
+    "customers": "customer_id BIGINT, created_at DATE, country TEXT, segment TEXT",
+    "sessions": "session_id BIGINT, customer_id BIGINT, started_at TIMESTAMP, "
+                "reached_checkout BOOLEAN, viewed_product BOOLEAN",
+    "orders": "order_id BIGINT, customer_id BIGINT, ordered_at TIMESTAMP, "
+              "amount NUMERIC(12, 2), status TEXT, channel TEXT",
+}
+
+
+def _daily(m: Metric, select: str) -> str:
+    return (f"SELECT CAST(ordered_at AS DATE) AS period, {select} AS value\n"
+            f"FROM bench.orders WHERE {paid_filter(m)}\nGROUP BY 1")
+
+
+def _over_calendar(m: Metric, frame: str) -> str:
+    return (f"WITH daily AS (\n{_daily(m, 'sum(amount)')}\n),\n"
+            "days AS (\n  SELECT CAST(d AS DATE) AS period FROM generate_series(\n"
+            "    (SELECT min(period) FROM daily), (SELECT max(period) FROM daily),\n"
+            "    INTERVAL '1 day') AS t(d)\n)\n"
+            "SELECT days.period, sum(coalesce(daily.value, 0)) OVER (\n"
+            f"  ORDER BY days.period {frame}) AS value\n"
+            "FROM days LEFT JOIN daily USING (period)\nORDER BY 1")
+
+
+def hand_sql_postgres(m: Metric) -> str:
+    """What an analyst would write by hand for ``m`` on PostgreSQL (``metricset.hand_sql``'s
+    queries in PostgreSQL's own functions): columns ``period``, ``value``."""
+    match m.kind:
+        case "count":
+            return _daily(m, "count(*)") + "\nORDER BY 1"
+        case "sum":
+            return _daily(m, "sum(amount)") + "\nORDER BY 1"
+        case "ratio":
+            return _daily(m, "sum(amount) / count(*)") + "\nORDER BY 1"
+        case "derived":
+            return _daily(m, "sum(amount) - 5 * count(*)") + "\nORDER BY 1"
+        case "window7":
+            return _over_calendar(m, "ROWS BETWEEN 6 PRECEDING AND CURRENT ROW")
+        case "cumulative":
+            return _over_calendar(m, "ROWS UNBOUNDED PRECEDING")
+        case "conversion":
+            return (
+                "WITH first_checkout AS (\n"
+                "  SELECT customer_id, CAST(started_at AS DATE) AS period,\n"
+                "         min(started_at) AS first_at\n"
+                "  FROM bench.sessions WHERE reached_checkout GROUP BY 1, 2\n),\n"
+                "converted AS (\n"
+                "  SELECT DISTINCT f.customer_id, f.period FROM first_checkout f\n"
+                "  JOIN bench.orders o ON o.customer_id = f.customer_id\n"
+                "   AND o.ordered_at >= f.first_at\n"
+                f"   AND o.ordered_at <= f.first_at + INTERVAL '{m.window_days} days'\n)\n"
+                "SELECT f.period,\n"
+                "       CAST(count(c.customer_id) AS DOUBLE PRECISION) / count(*) AS value\n"
+                "FROM first_checkout f LEFT JOIN converted c USING (customer_id, period)\n"
+                "GROUP BY 1 ORDER BY 1")
+    raise ValueError(m.kind)
+
+
+def load(url: str, db: Path, scratch: Path) -> None:
+    """Copy the three warehouse tables of the DuckDB file ``db`` into schema ``bench``."""
+    src = duckdb.connect(str(db), read_only=True)
+    try:
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute("DROP SCHEMA IF EXISTS bench CASCADE")
+            con.execute("CREATE SCHEMA bench")
+            for table, columns in TABLES.items():
+                csv = scratch / f"{table}.csv"
+                src.execute(f"COPY bench.{table} TO '{csv}' (HEADER false)")
+                con.execute(f"CREATE TABLE bench.{table} ({columns})")
+                with con.cursor() as cur, cur.copy(
+                        f"COPY bench.{table} FROM STDIN (FORMAT csv)") as copy, \
+                        csv.open("rb") as f:
+                    while chunk := f.read(1 << 20):
+                        copy.write(chunk)
+                csv.unlink()
+                con.execute(f"ANALYZE bench.{table}")
+    finally:
+        src.close()
+
+
+def rows(cur: psycopg.Cursor[Any], sql: str, metric: str) -> querying.Run:
+    """The rows of ``sql`` (period -> value of column ``metric``, else ``value``, else the
+    last), or the error."""
+    try:
+        cur.execute(sql)
+        names = [c.name.lower() for c in cur.description or ()]
+        index = names.index(metric) if metric in names else (
+            names.index("value") if "value" in names else len(names) - 1)
+        got = {querying._period(r[0]): querying._value(r[index]) for r in cur.fetchall()}
+        return querying.Run((), got)
+    except (psycopg.Error, TypeError, ValueError) as exc:
+        return querying.Run((), {}, f"{type(exc).__name__}: {exc}"[:500])
+
+
+def timed(cur: psycopg.Cursor[Any], sql: str) -> float:
+    """Wall seconds of one run of ``sql``, rows fetched."""
+    t = time.perf_counter()
+    cur.execute(sql)
+    cur.fetchall()
+    return time.perf_counter() - t
+
+
+def measure(url: str, chosen: list[Metric], queries_of: dict[str, dict[str, str]],
+            runs: int) -> tuple[dict[str, Any], bool]:
+    """Check each kind's results, then time its queries in turns; (report, any differed)."""
+    report: dict[str, Any] = {}
+    failed = False
+    with psycopg.connect(url, autocommit=True) as con, con.cursor() as cur:
+        for m in chosen:
+            queries = queries_of[m.kind]
+            want = rows(cur, queries["hand"], "value")
+            for name, sql in queries.items():
+                got = rows(cur, sql, m.name.lower())
+                verdict = querying.compare(got.rows, want.rows)
+                if want.error or got.error or not (verdict["equal"]
+                                                   or verdict["equal_but_null_rows"]):
+                    print(f"{m.kind} {name}: differs from the hand-written result: "
+                          f"{want.error or got.error or verdict}", file=sys.stderr)
+                    failed = True
+            wall: dict[str, list[float]] = {name: [] for name in queries}
+            for _ in range(runs):
+                for name, sql in queries.items():
+                    wall[name].append(timed(cur, sql))
+            hand = statistics.median(wall["hand"])
+            report[m.kind] = {name: {"wall_ms": round(statistics.median(w) * 1000, 2),
+                                     "wall_ratio": round(statistics.median(w) / hand, 3)}
+                              for name, w in wall.items()}
+            cells = "  ".join(f"{name} {e['wall_ms']:8.1f} ms ({e['wall_ratio']:.2f}x)"
+                              for name, e in report[m.kind].items())
+            print(f"{m.kind:>10}: {cells}", flush=True)
+    return report, failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    db = BENCH / "work" / f"warehouse_{args.rows}.duckdb"
+    if not warehouse.is_current(db, args.rows):
+        print(f"building {args.rows:,} rows per table in {db}", flush=True)
+        warehouse.build(db, args.rows)
+    metrics = representatives(metric_set(len(KINDS)))
+    chosen = [metrics[k] for k in args.kinds.split(",")]
+    renderings.write_osm(metric_set(len(KINDS)), WORK / "osm")
+    osm = osm_sql(WORK / "osm", None, [m.name for m in chosen], "postgres")
+    queries_of = {m.kind: {"hand": hand_sql_postgres(m), "osm": osm[m.name]} for m in chosen}
+    for kind, queries in queries_of.items():
+        for name, sql in queries.items():
+            (WORK / f"{kind}.{name}.sql").write_text(sql + "\n", encoding="utf-8")
+
+    scratch = Path(tempfile.mkdtemp(prefix="osm-kinds-pg-"))
+    scratch.chmod(0o755)  # pgserver's own user must read its data folder
+    server = pgserver.get_server(scratch / "pgdata", cleanup_mode="stop")
+    try:
+        url = str(server.get_uri())
+        t = time.perf_counter()
+        load(url, db, scratch)
+        print(f"loaded {args.rows:,} rows per table in {time.perf_counter() - t:.0f} s",
+              flush=True)
+        with psycopg.connect(url) as con:
+            version = str(con.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+        kinds, failed = measure(url, chosen, queries_of, args.runs)
+    finally:
+        server.cleanup()
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"PostgreSQL {version}: medians of {args.runs} interleaved runs, {args.rows:,} rows; "
+          "wall-clock ratios to hand-written")
+    if args.json:
+        report = {"rows": args.rows, "runs": args.runs, "postgres": version, "kinds": kinds}
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
