@@ -36,7 +36,9 @@ from metriclang.sqlgen.targets.base import Target
 __all__ = ["Range", "build_head", "build_query", "head_key"]
 
 
-def head_key(project: m.Project, plan: MeasurePlan, target: Target, rng: Range) -> tuple[object, ...]:
+def head_key(
+    project: m.Project, plan: MeasurePlan, target: Target, rng: Range
+) -> tuple[object, ...]:
     """Everything the head of the WITH list (``osm_bounds``, ``osm_digits``, ``osm_spine``)
     is built from: plans with equal keys have the same head."""
     ctx = Context.of(project, plan, target, rng)
@@ -49,7 +51,7 @@ def build_head(project: m.Project, plan: MeasurePlan, target: Target, rng: Range
     head of a plan's WITH list, as a query of its own (rendered once, spliced into many)."""
     ctes = Ctes()
     spine(Context.of(project, plan, target, rng), ctes)
-    query = exp.select(exp.Literal.number(1))
+    query = exp.select(exp.Literal.number(1), copy=False)
     query.set("with_", ctes.with_())
     return query
 

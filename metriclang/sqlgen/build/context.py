@@ -110,9 +110,9 @@ class Context:
         if not paths:
             return self.table(name)
         fact = self.source(name)
-        query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("osm_s"))).from_(
-            self.table(name, "osm_s"), copy=False
-        )
+        query = exp.select(
+            exp.Column(this=exp.Star(), table=exp.to_identifier("osm_s")), copy=False
+        ).from_(self.table(name, "osm_s"), copy=False)
         aliases: dict[str, str] = {}  # entities followed so far -> alias of their join
         for path in paths:
             previous, prefix = "osm_s", ""
