@@ -78,8 +78,10 @@ def _measure(rng: random.Random, index: int, sources: int, drives: int) -> str:
     if not lagging:
         targets = sorted({index - 1} | {rng.randrange(block_start, index)
                                         for _ in range(max(0, drives - 1))})
-        lines += [f"  drives m{t} lag {rng.choice((1, 2, 4))} weeks effect positive"
-                  for t in targets]
+        lags = [rng.choice((1, 2, 4)) for _ in targets]
+        # into the monthly result at least 4 weeks: a shorter lag falls within one month (C206)
+        lines += [f"  drives m{t} lag {lag if t != block_start else 4} weeks effect positive"
+                  for t, lag in zip(targets, lags, strict=True)]
     if index % 7 == 3:
         lines.append('  description "Generated measure; 说明 with \\"quotes\\"."')
     return "\n".join(lines) + "\n}\n"

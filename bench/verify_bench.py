@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metriclang.load import load_project
-from metriclang.verify import verify
+from metriclang.verify import VERDICTS, verify
 from metriclang.verify.warehouse import fetch_series
 from metriclang.warehouse import connect
 from metriclang.warehouse.demo import write_duckdb
@@ -132,8 +132,7 @@ def main() -> int:
         "cpu_s": round(time.process_time() - cpu, 2),
         "planted": len(plant), "planted_supported": found, "planted_lag_within_1": lag_ok,
         "unplanted_supported": others,
-        "verdicts": {v: sum(1 for k in report.links if k.verdict == v)
-                     for v in ("supported", "contradicted", "weak", "insufficient-data")},
+        "verdicts": {v: sum(1 for k in report.links if k.verdict == v) for v in VERDICTS},
     }
     print(json.dumps(result, indent=2))
     return 0 if result["total_s"] < args.limit else 1

@@ -135,13 +135,24 @@ def load(path: str | Path = ".") -> Project:
     return loaded.project
 
 
-def check(path: str | Path = ".", today: date | None = None) -> tuple[Project, DiagnosticSet]:
+def check(path: str | Path = ".", today: date | None = None, *, warehouse: bool = False,
+          db: str | None = None) -> tuple[Project, DiagnosticSet]:
     """Everything ``osm check`` reports: the project and its diagnostics (never raises for
-    problems in the specs)."""
+    problems in the specs).
+
+    With ``warehouse`` (or a ``db`` URL) the tables and columns are also checked against the
+    warehouse's catalogue (``db``, else ``$OSM_DB_URL``, else ``[project] warehouse``);
+    ``EngineError`` when it can't be read.
+    """
     from metriclang.load import check as check_project
 
     loaded = check_project(path, today)
-    return loaded.project, loaded.diagnostics
+    if not (warehouse or db):
+        return loaded.project, loaded.diagnostics
+    from metriclang.warehouse.schema import check_warehouse
+
+    found, _ = check_warehouse(loaded.project, db)
+    return loaded.project, DiagnosticSet.of([*loaded.diagnostics, *found])
 
 
 def export(project: Project, to: str) -> Converted:
@@ -303,7 +314,7 @@ def status(project: Project, *, as_of: date | None = None, db: str | None = None
 def columns(project: Project, db: str | None = None, timeout: float | None = None
             ) -> dict[str, tuple[str, ...]]:
     """The column names of each source's table, read from the warehouse (``db``: a URL, else
-    the project's; read-only, one empty SELECT per table); a table it can't read has none.
+    the project's; from its catalogue, never the rows); a table that is not there has none.
     :class:`UsageError` without a warehouse, ``EngineError`` when it can't be opened."""
     from metriclang.warehouse.catalog import source_columns
 

@@ -29,6 +29,9 @@ TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
                        show_default=True, metavar="SECONDS",
                        help="Cancel a query that runs longer than this (statement timeout).")
 
+LIMIT = click.option("--limit", type=click.IntRange(min=0), metavar="N",
+                     help="At most N rows (per measure), in the output's order.")
+
 
 def _day(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
     return value.date() if value is not None else None
@@ -141,22 +144,46 @@ def main() -> None:
               "separate with commas); overrides [rules] in metriclang.toml.")
 @click.option("--ignore", multiple=True, metavar="CODE",
               help="Do not report these rule codes or prefixes; overrides [rules] and --select.")
+@click.option("--warehouse", "against", is_flag=True,
+              help="Also check tables, columns and types against the warehouse's catalogue "
+              "($OSM_DB_URL, else `warehouse` in metriclang.toml).")
+@click.option("--db", help="Check against the catalogue of this warehouse URL (implies "
+              "--warehouse).")
 def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
-          select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
-    """Parse, resolve, validate and lint the project at PATH."""
+          select: tuple[str, ...], ignore: tuple[str, ...], against: bool,
+          db: str | None) -> None:
+    """Parse, resolve, validate and lint the project at PATH.
+
+    With --warehouse or --db, every table and column the specs use is looked up in the
+    warehouse's catalogue (never its rows). Exit 1 when there are errors.
+    """
     from metriclang.load import check as run_check
     from metriclang.report import text
     from metriclang.rules.settings import expand
+    from metriclang.warehouse.result import EngineError
 
     if quiet and fmt != "text":
         raise UsageError("--quiet goes with --format text")
     chosen = expand(select, "--select") if select else None
     loaded = run_check(path, today, chosen, expand(ignore, "--ignore"))
+    diagnostics, unreachable = loaded.diagnostics, False
+    if against or db:
+        from metriclang.diagnostics import DiagnosticSet
+        from metriclang.warehouse.schema import check_warehouse
+
+        try:
+            found, note = check_warehouse(loaded.project, db)
+            diagnostics = DiagnosticSet.of([*diagnostics, *found])
+            if note:
+                click.echo(note, err=True)
+        except EngineError as exc:  # the specs' own diagnostics are still reported
+            click.echo(f"error: {exc}", err=True)
+            unreachable = True
     color = fmt == "text" and _color(sys.stdout)
-    click.echo(text.render(loaded.project, loaded.diagnostics, color, quiet) if fmt == "text"
-               else reporter(fmt)(loaded.project, loaded.diagnostics, color), nl=False)
-    failed = loaded.diagnostics.has_errors or (
-        strict and loaded.diagnostics.count(Severity.WARNING) > 0)
+    click.echo(text.render(loaded.project, diagnostics, color, quiet) if fmt == "text"
+               else reporter(fmt)(loaded.project, diagnostics, color), nl=False)
+    failed = unreachable or diagnostics.has_errors or (
+        strict and diagnostics.count(Severity.WARNING) > 0)
     sys.exit(1 if failed else 0)
 
 
@@ -334,14 +361,16 @@ def docs(path: Path, out: Path, fmt: str, dialects: tuple[str, ...], no_sql: boo
 @_day_option("--from", "date_from", help="First day to compute.")
 @_day_option("--to", "date_to", help="Last day to compute.")
 @_day_option("--as-of", "as_of", help=AS_OF_HELP)
+@LIMIT
 @TIMEOUT
 def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
                 date_from: date | None, date_to: date | None, as_of: date | None,
-                timeout: float) -> None:
+                limit: int | None, timeout: float) -> None:
     """Compute MEASURE (or every measure with --all) of PATH (default: .) on a warehouse.
 
     The example projects' DuckDB file is generated from data/generate.py on first use.
-    Exit 1 when the project has errors or a query fails (also: runs past --timeout).
+    Measures without errors are computed even when others have some; exit 1 when the
+    project has errors or a query fails (also: runs past --timeout).
     """
     from metriclang.report.results import to_csv, to_json, to_table
     from metriclang.report.text import render_one
@@ -360,7 +389,7 @@ def run_command(args: tuple[str, ...], run_all: bool, db: str | None, fmt: str,
                    f"`osm run PATH {measure}` for another project)", err=True)
     with progress_bar(run_all and fmt != "json") as progress:
         computed = compute(path, measure, db, date_from, date_to, timeout, progress,
-                           as_of)
+                           as_of, limit)
     for notice in computed.notices:
         click.echo(notice if isinstance(notice, str) else render_one(computed.project, notice),
                    err=True)
@@ -548,7 +577,7 @@ def import_command(paths: tuple[Path, ...], source: str, out: Path, strict: bool
 @click.option("--compare", type=click.Choice(("previous_period", "previous_year")),
               help="Add MEASURE__previous and MEASURE__change (relative change) columns.")
 @click.option("--order", metavar="COL[ desc]", help="Order rows by this output column first.")
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many rows.")
+@LIMIT
 @_day_option("--as-of", "as_of", help=AS_OF_HELP)
 @click.option("--db", help="Warehouse URL (default: $OSM_DB_URL, else `warehouse` in "
               "metriclang.toml).")

@@ -9,7 +9,7 @@ from metriclang.diagnostics import DiagnosticSet, Severity
 from metriclang.query import Query, compile_query, validate
 from metriclang.semantic.model import Project
 from metriclang.warehouse import opened
-from metriclang.warehouse.compute import Notice
+from metriclang.warehouse.compute import Notice, refused
 from metriclang.warehouse.coverage import Bounds, Coverage
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, QueryTimeout
 from metriclang.warehouse.result import Engine, EngineError, Result
@@ -48,8 +48,8 @@ def run_query(project: Project, query: Query, db: str | None,
 
 def query_on(project: Project, query: Query, engine: Engine,
              as_of: date | None = None) -> QueryRun:
-    """:func:`run_query` on an open engine. Raises
-    :class:`~metriclang.warehouse.result.EngineError` when the warehouse fails."""
+    """:func:`run_query` on an open engine; a query the warehouse refuses is reported at the
+    first measure (E203, after the catalogue's E200-E202)."""
     compiled = compile_query(project, query, engine.dialect)
     said: list[Notice] = list(DiagnosticSet.of(compiled.diagnostics).active())
     if compiled.sql is None or any(d.severity is Severity.ERROR for d in said
@@ -61,5 +61,8 @@ def query_on(project: Project, query: Query, engine: Engine,
         coverage = Bounds(project, engine).coverage(compiled.reach.sources, as_of)
     except QueryTimeout as exc:
         return QueryRun(compiled.project, None, (*said, f"error: query {exc}"))
+    except EngineError as exc:
+        return QueryRun(compiled.project, None,
+                        (*said, *refused(project, engine, query.measures, exc)))
     marked = coverage.mark(Result(compiled.columns, result.rows), compiled.reach)
     return QueryRun(compiled.project, marked, tuple(said), coverage)

@@ -69,8 +69,10 @@ def render_one(project: Project, d: Diagnostic, color: bool = False) -> str:
         lines.append(f"  note: {printable(str(r.span), False)}: {printable(r.message, False)}")
     if d.suppressed and d.reason:
         lines.append(f"  allowed: {printable(d.reason, False)}")
-    if d.help:
-        lines.append(f"  {_paint('help', 'blue', color)}: {printable(d.help, False)}")
+    if d.help:  # a hint of several lines (an engine's candidates): one line each, indented
+        first, *rest = d.help.split("\n")
+        lines.append(f"  {_paint('help', 'blue', color)}: {printable(first, False)}")
+        lines += [f"        {printable(line, False)}" for line in rest]
     return "\n".join(lines)
 
 

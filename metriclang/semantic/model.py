@@ -180,8 +180,20 @@ class Dimension:
     span: Span
 
 
+class _Statements:
+    """A declaration that remembers where each of its statements was written."""
+
+    #: keyword -> span of its (first) statement, e.g. ``statements["grain"]``.
+    statements: Mapping[str, Span]
+    name_span: Span
+
+    def at(self, keyword: str) -> Span:
+        """The span of a statement, else of the declaration's name."""
+        return self.statements.get(keyword, self.name_span)
+
+
 @dataclass(frozen=True)
-class Source:
+class Source(_Statements):
     name: str
     label: str | None
     table: tuple[str, ...]
@@ -193,6 +205,9 @@ class Source:
     name_span: Span
     #: ``valid from A to B`` (a type-2 dimension source: one row per version of an entity).
     valid: tuple[str, str] | None = None
+    #: keyword -> span of its statement, e.g. ``statements["time"]`` (not in model dumps).
+    statements: Mapping[str, Span] = field(default_factory=dict, compare=False,
+                                         metadata={"dump": False})
 
     @property
     def keyed_entity(self) -> str | None:
@@ -218,18 +233,6 @@ class Drive:
     @property
     def sign(self) -> int:
         return -1 if self.effect == "negative" else 1
-
-
-class _Statements:
-    """A declaration that remembers where each of its statements was written."""
-
-    #: keyword -> span of its (first) statement, e.g. ``statements["grain"]``.
-    statements: Mapping[str, Span]
-    name_span: Span
-
-    def at(self, keyword: str) -> Span:
-        """The span of a statement, else of the declaration's name."""
-        return self.statements.get(keyword, self.name_span)
 
 
 @dataclass(frozen=True)

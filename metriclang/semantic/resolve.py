@@ -179,7 +179,8 @@ class _Resolver:
                         time[0].column.value if time else "",
                         key[0].column.value if key else None, tuple(entities), tuple(dimensions),
                         decl.span, decl.name.span,
-                        (valid[0].from_column.value, valid[0].to_column.value) if valid else None)
+                        (valid[0].from_column.value, valid[0].to_column.value) if valid else None,
+                        self.first_spans(g))
 
     def measure(self, decl: ast.MeasureDecl, formulas: FormulaResolver) -> m.Measure:
         g = self.statements("measure", decl.name.value, decl.statements)

@@ -47,8 +47,10 @@ def compile_sql(
     *,
     date_from: date | None = None,
     date_to: date | None = None,
+    limit: int | None = None,
 ) -> Compiled:
-    """One measure as one SELECT in ``dialect``; ``None`` plus diagnostics when impossible.
+    """One measure as one SELECT in ``dialect`` (at most ``limit`` rows, in its order: period,
+    then dimensions); ``None`` plus diagnostics when impossible.
 
     Raises ``ValueError`` for an unknown dialect and ``KeyError`` for an unknown measure.
 
@@ -74,7 +76,10 @@ def compile_sql(
     if plan is None:
         return None, tuple(problems)
     rng = Range.of(plan.grain, date_from, date_to)
-    return compile_plan(project, plan, target(dialect), rng)
+    if limit is None:
+        return compile_plan(project, plan, target(dialect), rng)
+    return compile_plan(project, plan, target(dialect), rng,
+                        lambda query: query.limit(limit, copy=False))
 
 
 def compile_fused(project: Project, measures: tuple[str, ...], dialect: str) -> Compiled:

@@ -19,13 +19,14 @@ from pathlib import Path
 
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
-from metriclang.verify.evidence import ALPHA, CAVEAT, VERDICTS
+from metriclang.verify.evidence import ALPHA, CAVEAT, NEXT_STEPS, VERDICTS
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report, Signal
 from metriclang.verify.runner import measure_evidence, verify
 from metriclang.verify.series import Series
 
-__all__ = ["ALPHA", "CAVEAT", "VERDICTS", "LinkResult", "MeasureEvidence", "Report", "Series",
-           "Signal", "measure_evidence", "verify", "verify_path", "verify_project"]
+__all__ = ["ALPHA", "CAVEAT", "NEXT_STEPS", "VERDICTS", "LinkResult", "MeasureEvidence",
+           "Report", "Series", "Signal", "measure_evidence", "verify", "verify_path",
+           "verify_project"]
 
 
 def verify_path(path: str | Path, db: str | None = None, date_from: date | None = None,

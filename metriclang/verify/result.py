@@ -15,8 +15,10 @@ class LinkResult:
     """The evidence for one declared link ``source drives target``.
 
     Lags are whole periods of ``grain`` (the coarser grain of the two measures).
-    ``p_value`` is Benjamini–Hochberg adjusted across the run's links (the verdict uses it);
-    ``p_unadjusted`` is the lag-window p-value of this link alone.
+    ``p_value`` is Benjamini–Hochberg adjusted across the run's tests (the verdict uses it);
+    ``p_unadjusted`` is the lag-window p-value of this link alone. ``periods`` is the number
+    of periods used; ``scan`` holds ``(lag, r)`` pairs, a negative lag meaning the target
+    leads (``reverse_*``: the best of those).
     """
 
     source: str
@@ -33,11 +35,28 @@ class LinkResult:
     p_value: float | None = None
     p_unadjusted: float | None = None
     granger_p: float | None = None
-    differenced: int = 0  # times both series were differenced
+    differenced: int = 0  # the larger of differenced_driver, differenced_target
     needed: int | None = None
     note: str | None = None
     pair: Pair | None = field(default=None, compare=False, repr=False)
-    #: The cross-correlation by lag ``(lag, r)`` and the pairs behind it (docs charts).
+    observed_effect: str | None = None  # "positive" / "negative": the sign at the best lag
+    interval: tuple[float, float] | None = None  # 95% CI of the estimate
+    ar_order: int = 0
+    differenced_driver: int = 0
+    differenced_target: int = 0
+    periods_available: int = 0
+    gaps: tuple[tuple[date, date], ...] = ()
+    filled: int = 0
+    granger_agrees: bool | None = None
+    reverse_lag: int | None = None
+    reverse_estimate: float | None = None
+    reverse_p_value: float | None = None
+    reverse_granger_p: float | None = None
+    correlation: str = "pearson"  # or "spearman" when outliers dominate
+    adjustments: tuple[str, ...] = ()
+    next_step: str = ""
+    #: The cross-correlation by lag ``(lag, r)``, negative lags the target leading, and the
+    #: pairs behind the best forward lag (docs charts, JSON ``correlations``).
     scan: tuple[tuple[int, float], ...] = field(default=(), compare=False, repr=False)
     scan_pairs: int = field(default=0, compare=False, repr=False)
 

@@ -8,27 +8,23 @@ signals; ``measure_evidence(report, name)`` is the slice a measure's docs page s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
-from typing import TYPE_CHECKING
 
 from metriclang.periods import coarser, lag_periods
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Drive, Measure, Project
+from metriclang.verify.adjust import Prepared
 from metriclang.verify.evidence import (
     ALPHA,
+    NEXT_STEPS,
+    Judged,
     PairTest,
-    assess_pair,
-    failed,
+    assess,
     judge,
     needed_periods,
 )
 from metriclang.verify.result import LinkResult, MeasureEvidence, Report
-from metriclang.verify.series import Pair, Series, align, without_weekday_pattern
+from metriclang.verify.series import Pair, Series, align
 from metriclang.verify.signals import vanity_signals
-from metriclang.verify.stats import StatsError, make_stationary
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 def declared_links(project: Project) -> list[tuple[Measure, Drive]]:
@@ -44,8 +40,7 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
     missing = missing or {}
     links = declared_links(project)
     tests: list[PairTest] = []
-    pairs: list[Pair | None] = []
-    orders_seen: dict[tuple[str, str, date, date], int | StatsError] = {}
+    found: list[tuple[Pair, Prepared] | None] = []
     for m, d in progress.track(links, "verify", name=lambda x: f"{x[0].name} -> {x[1].target}"):
         grain = coarser(m.grain, project.measures[d.target].grain)
         lag = lag_periods(d.lag.approx_days if d.lag else 0, grain)
@@ -55,52 +50,58 @@ def verify(project: Project, series: Mapping[str, Series], alpha: float = ALPHA,
             reason = missing.get(name, "no rows")
             tests.append(PairTest(lag, d.sign, 0, needed=needed_periods(lag),
                                   note=f"no data for `{name}`: {reason}"))
-            pairs.append(None)
+            found.append(None)
             continue
         pair = align(a, b)
-        tested = without_weekday_pattern(pair)
-        orders = None
-        try:
-            if len(tested.periods) >= needed_periods(lag):
-                orders = (_order(m.name, tested, tested.driver, orders_seen),
-                          _order(d.target, tested, tested.target, orders_seen))
-        except StatsError as e:
-            tests.append(failed(lag, d.sign, len(tested.periods), str(e)))
-        else:
-            tests.append(assess_pair(tested.driver, tested.target, lag, d.sign, orders))
-        pairs.append(pair)
+        test, prepared = assess(pair, lag, d.sign, (f"`{m.name}`", f"`{d.target}`"))
+        tests.append(test)
+        found.append((pair, prepared))
     judged = judge(tests, alpha)
-    results = []
-    for (m, d), j, shown in zip(links, judged, pairs, strict=True):
-        t = j.test
-        results.append(LinkResult(
-            source=m.name, target=d.target,
-            grain=shown.grain if shown else coarser(m.grain, project.measures[d.target].grain),
-            declared_lag=t.declared_lag, lag_text=str(d.lag) if d.lag else None,
-            effect=d.effect, verdict=j.verdict, periods=t.periods, span=d.span,
-            best_lag=t.best_lag, estimate=t.estimate, p_value=j.p_value,
-            p_unadjusted=t.p_raw, granger_p=t.granger_p, differenced=t.differenced,
-            needed=t.needed, note=t.note, pair=shown, scan=t.scan, scan_pairs=t.scan_pairs))
+    results = [_result(m, d, j, f, project, alpha)
+               for (m, d), j, f in zip(links, judged, found, strict=True)]
     signals = vanity_signals(project, series, results)
     return Report(tuple(results), tuple(signals), alpha)
 
 
-def _order(measure: str, pair: Pair, values: np.ndarray,
-           seen: dict[tuple[str, str, date, date], int | StatsError]) -> int:
-    """The differencing order of one measure over the pair's periods, computed once.
+def _lag_zero(d: Drive, grain: str) -> str:
+    """The note on a link whose lag is 0 periods at the compared grain."""
+    said = f"lag {d.lag} is 0 {grain}s" if d.lag else "no lag declared"
+    return (f"{said}: a movement in the same period is no evidence of a lead, so only lags "
+            "of 1 period and more are tested")
 
-    Raises :class:`StatsError` (naming the measure) when its stationarity tests fail.
-    """
-    key = (measure, pair.grain, pair.periods[0], pair.periods[-1])
-    if key not in seen:
-        try:
-            seen[key] = make_stationary(values).order
-        except StatsError as e:
-            seen[key] = e.on(f"`{measure}`")
-    found = seen[key]
-    if isinstance(found, StatsError):
-        raise found
-    return found
+
+def _result(m: Measure, d: Drive, j: Judged, found: tuple[Pair, Prepared] | None,
+            project: Project, alpha: float) -> LinkResult:
+    """One link's result from its judged test and what preparing its pair did."""
+    t, f, r = j.test, j.test.forward, j.test.reverse
+    pair, prepared = found if found else (None, None)
+    grain = pair.grain if pair else coarser(m.grain, project.measures[d.target].grain)
+    notes = [n for n in (t.note, j.reason) if n]
+    if t.declared_lag == 0 and t.needed is None:
+        notes.append(_lag_zero(d, grain))
+    correlations = tuple((-k, c) for k, c in zip(r.lags, r.correlations, strict=True))[::-1] \
+        if r else ()
+    if f:
+        correlations += tuple(zip(f.lags, f.correlations, strict=True))
+    return LinkResult(
+        source=m.name, target=d.target, grain=grain,
+        declared_lag=t.declared_lag, lag_text=str(d.lag) if d.lag else None,
+        effect=d.effect, verdict=j.verdict, periods=t.periods, span=d.span,
+        best_lag=t.best_lag, estimate=t.estimate, p_value=j.p_value,
+        p_unadjusted=t.p_raw, granger_p=t.granger_p, differenced=t.differenced,
+        needed=t.needed, note="; ".join(notes) or None, pair=pair,
+        observed_effect=None if f is None else ("positive" if f.estimate > 0 else "negative"),
+        interval=f.interval if f else None, scan=correlations,
+        scan_pairs=f.pairs if f else 0, ar_order=t.ar_order,
+        differenced_driver=t.orders[0], differenced_target=t.orders[1],
+        periods_available=prepared.available if prepared else 0,
+        gaps=prepared.gaps if prepared else (), filled=prepared.filled if prepared else 0,
+        granger_agrees=f.agrees(alpha) if f else None,
+        reverse_lag=r.best_lag if r else None, reverse_estimate=r.estimate if r else None,
+        reverse_p_value=j.reverse_p,
+        reverse_granger_p=r.granger.p_value if r and r.granger else None,
+        correlation="spearman" if t.robust else "pearson",
+        adjustments=prepared.steps if prepared else (), next_step=NEXT_STEPS[j.verdict])
 
 
 def measure_evidence(report: Report, measure: str) -> MeasureEvidence:

@@ -3,8 +3,9 @@
 A :class:`Series` holds one value per period (the first day of the period, as in the SQL
 output contract). Two series of different grains are compared at the coarser grain: the finer
 one is averaged per coarser period (a mean keeps rates comparable; a sum would mix in how
-many weeks a month has). Pairs are aligned on the period calendar; only the longest run of
-consecutive periods where both have a value is used, because lags are counted in periods.
+many weeks a month has). Pairs are aligned on the period calendar, a period where either
+has no value kept as NaN (lags are counted in periods; :mod:`metriclang.verify.adjust`
+decides what to do with the gaps).
 
 >>> from datetime import date
 >>> s = Series.of("m", "week", [(date(2026, 11, 26), 2.0), (date(2026, 11, 23), 4.0)])
@@ -15,12 +16,12 @@ consecutive periods where both have a value is used, because lags are counted in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from metriclang.periods import GRAINS, coarser, period_number, truncate
+from metriclang.periods import GRAINS, add, coarser, period_number, truncate
 
 if TYPE_CHECKING:
     import numpy as np
@@ -53,7 +54,7 @@ class Series:
 
 @dataclass(frozen=True)
 class Pair:
-    """Two series aligned on the same consecutive periods of ``grain``."""
+    """Two series on the same consecutive periods of ``grain`` (NaN where one has no value)."""
 
     grain: str
     periods: tuple[date, ...]
@@ -71,7 +72,9 @@ def regrain(series: Series, grain: str) -> Series:
 
 
 def align(driver: Series, target: Series) -> Pair:
-    """Both series at the coarser grain, on their longest common run of consecutive periods."""
+    """Both series at the coarser grain, on every period from the first to the last one where
+    both have a value; NaN where one of them has none (a gap, see
+    :mod:`metriclang.verify.adjust`)."""
     import numpy as np
 
     grain = coarser(driver.grain, target.grain)
@@ -79,39 +82,10 @@ def align(driver: Series, target: Series) -> Pair:
     av, bv = dict(zip(a.periods, a.values, strict=True)), dict(zip(b.periods, b.values,
                                                                     strict=True))
     common = sorted(av.keys() & bv.keys())
-    run = _longest_run(common, grain)
-    return Pair(grain, tuple(run), np.array([av[p] for p in run], dtype=float),
-                np.array([bv[p] for p in run], dtype=float))
-
-
-def without_weekday_pattern(pair: Pair) -> Pair:
-    """A daily pair with each series' mean per weekday removed (other grains unchanged).
-
-    Daily business series share a weekly rhythm (quiet Sundays); left in, that common
-    pattern makes unrelated measures look related at lags of a few days.
-    """
-    if pair.grain != "day" or len(pair.periods) < 14:
-        return pair
-    import numpy as np
-
-    weekdays = np.array([p.weekday() for p in pair.periods])
-
-    def centred(values: np.ndarray) -> np.ndarray:
-        means = np.array([values[weekdays == d].mean() for d in range(7)])
-        return np.asarray(values - means[weekdays] + values.mean(), dtype=float)
-
-    return Pair(pair.grain, pair.periods, centred(pair.driver), centred(pair.target))
-
-
-def _longest_run(periods: Sequence[date], grain: str) -> list[date]:
-    """The longest stretch of ``periods`` (sorted) with no period missing in between."""
-    import numpy as np
-
-    if not periods:
-        return []
-    numbers = np.array([period_number(p, grain) for p in periods])
-    breaks = np.flatnonzero(np.diff(numbers) != 1) + 1
-    starts = np.concatenate([[0], breaks])
-    ends = np.concatenate([breaks, [len(periods)]])
-    i = int(np.argmax(ends - starts))
-    return list(periods[starts[i]:ends[i]])
+    if not common:
+        return Pair(grain, (), np.array([]), np.array([]))
+    first = period_number(common[0], grain)
+    count = period_number(common[-1], grain) - first + 1
+    periods = tuple(add(common[0], i, grain) for i in range(count))
+    return Pair(grain, periods, np.array([av.get(p, np.nan) for p in periods], dtype=float),
+                np.array([bv.get(p, np.nan) for p in periods], dtype=float))

@@ -4,16 +4,23 @@ The pipeline for a declared link ``A drives B lag L`` (the fitting and the tests
 statsmodels'; this module chooses the settings and the order of the steps):
 
 1. :func:`make_stationary`: ADF (null: unit root) and KPSS (null: level-stationary) on each
-   series; difference until ADF rejects and KPSS does not (at most twice). Both series are
-   then differenced the same number of times (the larger): one linear filter applied to
-   both keeps a lagged relationship intact, while differencing only one would destroy it.
+   series; a series is differenced only when both agree it has a unit root (ADF does not
+   reject, KPSS does), or ADF does not reject and the lag-1 autocorrelation is above 0.9
+   (:func:`unit_root`); again only when that holds once more (at most twice). A target
+   with more unit roots than its driver keeps its own order: a stock that accumulates a flow
+   (the active base, summing sign-ups) is compared in changes with the flow in levels;
+   otherwise the target is differenced as often as the driver (see
+   :func:`metriclang.verify.evidence.assess_pair`).
 2. :func:`prewhiten`: fit an AR(p) model on the driver (order by AIC) and run both series
    through that filter, so the driver's own autocorrelation cannot fake a cross-correlation.
 3. :func:`lag_scan`: cross-correlation of the filtered series at each lag of a window around
-   ``L``; the best lag is the largest ``|r|``; its p-value is corrected for the window size
-   (Šidák), so scanning lags does not inflate false positives.
-4. :func:`granger`: F test that lags of the driver (the same window, lag 0 left out: only
-   the past counts) add to the target's own AR model.
+   ``L`` (never lag 0: a same-period movement says nothing about which came first); the
+   best lag is the largest ``|r|``; its p-value is corrected for the window size (Šidák),
+   so scanning lags does not inflate false positives. A rank (Spearman) correlation is used
+   when outliers dominate the filtered series (:func:`heavy_tailed`).
+4. :func:`granger`: F test that lags of the driver (the same window) add to the target's
+   own AR model, with the sign of the driver's coefficient at the scan's best lag (next to
+   the target's own lags).
 
 Benjamini–Hochberg across every link tested in one run is in
 :func:`metriclang.verify.evidence.judge`. A step that fails on a degenerate series raises
@@ -36,6 +43,8 @@ if TYPE_CHECKING:
 
 #: Significance level of the stationarity tests.
 STATIONARITY_ALPHA = 0.05
+#: Lag-1 autocorrelation above which a series the two tests disagree on is differenced.
+NEAR_UNIT = 0.9
 #: Largest AR order tried when pre-whitening (covers a weekly cycle in daily data twice).
 MAX_AR_ORDER = 14
 
@@ -73,12 +82,29 @@ class Scan:
     p_value: float
     pairs: int
 
+    def interval(self, z: float = 1.959964) -> tuple[float, float]:
+        """95% confidence interval of ``estimate`` (Fisher's z, ``pairs - 3`` degrees),
+        for the best lag alone (not widened for the scan)."""
+        centre = math.atanh(max(-0.999999, min(0.999999, self.estimate)))
+        half = z / math.sqrt(max(1, self.pairs - 3))
+        return math.tanh(centre - half), math.tanh(centre + half)
+
+
+@dataclass(frozen=True)
+class Granger:
+    """The Granger F test's p-value and the sum of the driver's lag coefficients."""
+
+    p_value: float
+    effect: float
+
 
 def stationarity_p(x: np.ndarray) -> tuple[float, float]:
     """``(adf_p, kpss_p)`` for a level-stationarity test of ``x`` (constant term only).
 
-    ADF uses a fixed lag order (Schwert's short rule, ``4 (n/100)^(1/4)``) instead of an AIC
-    search: as reliable for deciding whether to difference, and an order of magnitude faster.
+    Both use a fixed lag order (Schwert's short rule, ``4 (n/100)^(1/4)``): for ADF instead
+    of an AIC search (as reliable for deciding whether to difference, and an order of
+    magnitude faster); for KPSS instead of the data-driven bandwidth, which on short random
+    walks picks a bandwidth so wide that a unit root goes unseen one time in four.
     """
     from statsmodels.tsa.stattools import adfuller, kpss  # type: ignore[import-untyped]
 
@@ -86,7 +112,7 @@ def stationarity_p(x: np.ndarray) -> tuple[float, float]:
     with _library("ADF test"):
         adf = adfuller(x, maxlag=lags, autolag=None, regression="c")
     with _library("KPSS test"):
-        kp = kpss(x, regression="c", nlags="auto")
+        kp = kpss(x, regression="c", nlags=lags)
     return float(_pvalue(adf)), float(_pvalue(kp))
 
 
@@ -96,25 +122,53 @@ def _pvalue(result: object) -> float:
     return float(value if value is not None else result[1])  # type: ignore[index]
 
 
+def unit_root(x: np.ndarray, adf_p: float, kpss_p: float) -> bool:
+    """Whether ``x`` has a unit root: ADF does not reject one and KPSS rejects stationarity;
+    or, when KPSS does not reject either (the two disagree, which KPSS on a short random walk
+    does one time in five), the lag-1 autocorrelation is above :data:`NEAR_UNIT`."""
+    if adf_p < STATIONARITY_ALPHA:
+        return False
+    return kpss_p < STATIONARITY_ALPHA or autocorrelation(x) > NEAR_UNIT
+
+
+def autocorrelation(x: np.ndarray) -> float:
+    """The lag-1 autocorrelation of ``x`` (0 for a constant series)."""
+    d = x - x.mean()
+    denom = float(d @ d)
+    return float(d[1:] @ d[:-1]) / denom if denom > 0 else 0.0
+
+
 def make_stationary(x: np.ndarray, max_order: int = 2) -> Stationary:
-    """Difference ``x`` until ADF rejects a unit root and KPSS accepts stationarity.
+    """Difference ``x`` while it has a unit root (:func:`unit_root`; at most ``max_order``).
+
+    When ADF rejects a unit root the series is left as it is, whatever KPSS says: on a
+    short series differencing a stationary series costs more than leaving a borderline one.
 
     >>> import numpy as np
     >>> walk = np.random.default_rng(1).normal(size=300).cumsum()
-    >>> make_stationary(walk).order
-    1
+    >>> make_stationary(walk).order, make_stationary(np.diff(walk)).order
+    (1, 0)
     """
     import numpy as np
 
-    values = np.asarray(x, dtype=float)
+    p, adf_p, kpss_p = _stationary(np.ascontiguousarray(x, dtype=float).tobytes(), max_order)
+    return Stationary(np.diff(np.asarray(x, dtype=float), p), p, adf_p, kpss_p)
+
+
+@lru_cache(maxsize=256)
+def _stationary(values: bytes, max_order: int) -> tuple[int, float, float]:
+    """:func:`make_stationary` by the series' bytes (a measure in many links is tested once)."""
+    import numpy as np
+
+    x = np.frombuffer(values, dtype=float)
     adf_p, kpss_p = 1.0, 0.0
     for order in range(max_order + 1):
-        if len(values) < 8 or values.std() == 0:
-            return Stationary(values, order, adf_p, kpss_p)
-        adf_p, kpss_p = stationarity_p(values)
-        if (adf_p < STATIONARITY_ALPHA and kpss_p > STATIONARITY_ALPHA) or order == max_order:
-            return Stationary(values, order, adf_p, kpss_p)
-        values = np.diff(values)
+        if len(x) < 8 or x.std() == 0:
+            return order, adf_p, kpss_p
+        adf_p, kpss_p = stationarity_p(x)
+        if not unit_root(x, adf_p, kpss_p) or order == max_order:
+            return order, adf_p, kpss_p
+        x = np.diff(x)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -167,50 +221,109 @@ def prewhiten(driver: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def window(declared: int) -> range:
-    """Lags scanned around a declared lag: ``L ± max(2, ceil(L/2))``, never below 1 unless L=0.
+    """Lags scanned around a declared lag ``L``: ``L ± floor(L/2)``; 1 and 2 when ``L`` is 0.
 
-    >>> list(window(0)), list(window(1)), list(window(4)), (window(30).start, window(30).stop)
-    ([0, 1, 2], [1, 2, 3], [2, 3, 4, 5, 6], (15, 46))
+    Lag 0 is never scanned: a movement in the same period says nothing about which came
+    first (a common cause in that period gives the same picture). The window is no wider
+    than the uncertainty of a declared lag needs: every lag scanned costs power.
+
+    >>> list(window(0)), list(window(1)), list(window(2)), list(window(4))
+    ([1, 2], [1], [1, 2, 3], [2, 3, 4, 5, 6])
+    >>> (window(30).start, window(30).stop)
+    (15, 46)
     """
-    half = max(2, math.ceil(declared / 2))
-    low = 0 if declared == 0 else max(1, declared - half)
-    return range(low, declared + half + 1)
+    if declared == 0:
+        return range(1, 3)
+    half = declared // 2
+    return range(declared - half, declared + half + 1)
 
 
-def lag_scan(driver: np.ndarray, target: np.ndarray, lags: range) -> Scan:
+def reverse_window(declared: int) -> range:
+    """Lags scanned for the target leading the driver: 1 up to the forward window's end, and
+    at least 1 and 2.
+
+    >>> list(reverse_window(0)), list(reverse_window(1)), list(reverse_window(4))
+    ([1, 2], [1, 2], [1, 2, 3, 4, 5, 6])
+    """
+    return range(1, max(3, window(declared).stop))
+
+
+def heavy_tailed(x: np.ndarray, limit: float = 6.0) -> bool:
+    """Whether a value of ``x`` lies more than ``limit`` robust standard deviations (MAD)
+    from the median: a few outliers would then dominate a Pearson correlation."""
+    import numpy as np
+
+    centre = np.median(x)
+    mad = 1.4826 * np.median(np.abs(x - centre))
+    return bool(mad > 0 and np.max(np.abs(x - centre)) > limit * mad)
+
+
+def spread(touched: np.ndarray, width: int) -> np.ndarray:
+    """Which values of a series filtered over ``width + 1`` consecutive values (a difference,
+    an AR filter) depend on a touched (interpolated) one: ``out[i] = any(touched[i:i+width+1])``.
+
+    >>> import numpy as np
+    >>> spread(np.array([False, True, False, False]), 1).tolist()
+    [True, True, False]
+    """
+    import numpy as np
+
+    n = len(touched) - width
+    out = np.zeros(max(0, n), dtype=bool)
+    for j in range(width + 1):
+        out |= touched[j:j + n]
+    return out
+
+
+def lag_scan(driver: np.ndarray, target: np.ndarray, lags: range,
+             robust: bool = False, touched: np.ndarray | None = None) -> Scan:
     """Correlation of ``driver[t-k]`` with ``target[t]`` for each ``k``; the best by ``|r|``.
 
     The p-value of the best lag is two-sided (t test on the correlation, which is exact when
     the driver is white noise independent of the target) and Šidák-corrected for the number
-    of lags scanned. Ties go to the lag closest to the window's centre.
+    of lags scanned. Ties go to the lag closest to the window's centre. ``robust``: rank
+    (Spearman) correlations, with the same t approximation. ``touched``: periods whose values
+    were interpolated (or computed from one); a pair with one of them is left out.
     """
     import numpy as np
     from scipy import stats  # type: ignore[import-untyped]
 
     n = len(driver)
-    rs = []
+    rs, used = [], []
     for k in lags:
         a, b = driver[:n - k], target[k:]
+        if touched is not None:
+            keep = ~(touched[:n - k] | touched[k:])
+            a, b = a[keep], b[keep]
+        used.append(len(a))
+        if robust:
+            a, b = stats.rankdata(a), stats.rankdata(b)
         a, b = a - a.mean(), b - b.mean()
         denom = math.sqrt(float(a @ a) * float(b @ b))
         rs.append(float(a @ b) / denom if denom > 0 else 0.0)
     centre = (lags.start + lags.stop - 1) / 2
     i = max(range(len(rs)), key=lambda j: (round(abs(rs[j]), 12), -abs(lags[j] - centre)))
     k, r = lags[i], rs[i]
-    pairs = n - k
+    pairs = used[i]
     t = r * math.sqrt((pairs - 2) / max(1e-12, 1 - r * r))
     p_one = float(2 * stats.t.sf(abs(t), pairs - 2))
     p_window = float(-np.expm1(len(rs) * np.log1p(-min(p_one, 1 - 1e-16))))
     return Scan(tuple(lags), tuple(rs), k, r, min(1.0, p_window), pairs)
 
 
-def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> float | None:
-    """p-value of the F test that ``driver`` lags in ``lags`` improve an AR model of ``target``.
+def granger(driver: np.ndarray, target: np.ndarray, lags: range,
+            touched: np.ndarray | None = None, at: int | None = None) -> Granger | None:
+    """F test that ``driver`` lags in ``lags`` improve an AR model of ``target``.
 
     The target's own AR order is chosen by AIC (:func:`ar_order`); the restricted model
     (constant and the target's own lags) and the unrestricted one (plus the driver's lags)
     are fitted by OLS on the same rows and compared with
     :meth:`~statsmodels.regression.linear_model.RegressionResults.compare_f_test`.
+    The effect is the driver's coefficient at lag ``at`` (the scan's best lag) in a model of
+    the target's own lags and that lag alone, else the sum of the driver's coefficients: its
+    sign is the direction the test saw (over a wide window of correlated lags, coefficients
+    of the full model are a noisy summary). ``touched``: as for :func:`lag_scan`, a row
+    with a touched value is left out.
     ``None`` when fewer than 5 residual degrees of freedom are left.
     """
     import numpy as np
@@ -219,18 +332,24 @@ def granger(driver: np.ndarray, target: np.ndarray, lags: range) -> float | None
 
     own, _ = ar_order(target, max(0, min(MAX_AR_ORDER, len(target) // 10)))
     start = max(own, lags.stop - 1)
-    rows = len(target) - start
+    keep = np.ones(len(target) - start, dtype=bool) if touched is None else ~touched[start:]
+    rows = int(keep.sum())
     if rows - (1 + own + len(lags)) < 5:
         return None
-    past_target = lagmat(target, start, trim="both")[:, :own]
-    past_driver = lagmat(driver, start, trim="both")[:, [k - 1 for k in lags]]
+    past_target = lagmat(target, start, trim="both")[keep][:, :own]
+    past_driver = lagmat(driver, start, trim="both")[keep][:, [k - 1 for k in lags]]
     restricted = np.column_stack([np.ones(rows), past_target])
     with _library("Granger test"):
-        small = OLS(target[start:], restricted).fit()
-        full = OLS(target[start:], np.column_stack([restricted, past_driver])).fit()
+        small = OLS(target[start:][keep], restricted).fit()
+        full = OLS(target[start:][keep], np.column_stack([restricted, past_driver])).fit()
+        if at is None:
+            effect = float(np.sum(full.params[1 + own:]))
+        else:  # the driver at the best lag alone, next to the target's own lags
+            alone = np.column_stack([restricted, past_driver[:, at - lags.start]])
+            effect = float(OLS(target[start:][keep], alone).fit().params[-1])
         if full.ssr <= 0:
-            return 0.0
-        return float(full.compare_f_test(small)[1])
+            return Granger(0.0, effect)
+        return Granger(float(full.compare_f_test(small)[1]), effect)
 
 
 @contextmanager

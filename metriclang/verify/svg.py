@@ -19,18 +19,20 @@ DRIVER_COLOR, TARGET_COLOR = "#d95f02", "#1b6ca8"
 
 
 def _scale(values: Sequence[float]) -> list[float]:
-    """Values mapped to 0..1 (a flat series sits in the middle)."""
-    low, high = min(values), max(values)
+    """Values mapped to 0..1 (a flat series sits in the middle); NaN (a gap) stays NaN."""
+    known = [v for v in values if v == v]
+    low, high = (min(known), max(known)) if known else (0.0, 0.0)
     if high == low:
-        return [0.5] * len(values)
+        return [0.5 if v == v else v for v in values]
     return [(v - low) / (high - low) for v in values]
 
 
 def _points(values: Sequence[float], start: int, total: int) -> str:
+    """Polyline points; a period without a value (a gap) has no point: the line spans it."""
     step = (WIDTH - LEFT - RIGHT) / max(1, total - 1)
     height = HEIGHT - TOP - BOTTOM
     return " ".join(f"{LEFT + (start + i) * step:.1f},{TOP + (1 - v) * height:.1f}"
-                    for i, v in enumerate(_scale(values)))
+                    for i, v in enumerate(_scale(values)) if v == v)
 
 
 def link_chart(link: LinkResult) -> str:

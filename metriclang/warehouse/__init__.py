@@ -8,8 +8,12 @@
 * one driver module per engine: :mod:`~metriclang.warehouse.duckdb`,
   :mod:`~metriclang.warehouse.postgres`, :mod:`~metriclang.warehouse.spark`;
 * :mod:`~metriclang.warehouse.demo` — the example projects' generated DuckDB file;
+* :mod:`~metriclang.warehouse.catalog` — tables and column types from the catalogue (the
+  drivers' ``columns``; :mod:`~metriclang.warehouse.information_schema` for DuckDB and
+  PostgreSQL), never rows; :mod:`~metriclang.warehouse.schema` — whether the specs fit it
+  (``osm check --db``, E200–E202);
 * :mod:`~metriclang.warehouse.compute` — measures computed for ``osm run``: data and
-  diagnostics, rendered by the caller.
+  diagnostics (a refused query as E203), rendered by the caller.
 
 :func:`opened` is the one way every command opens a project's warehouse. Drivers (duckdb,
 psycopg, pyspark) are imported when an engine is opened, never when this package is.

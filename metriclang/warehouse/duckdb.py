@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, Deadline, QueryTimeout, ensure_select
+from metriclang.warehouse.information_schema import columns_sql, tables_sql
 from metriclang.warehouse.result import EngineError, Result
-from metriclang.warehouse.urls import redact, safe_message
+from metriclang.warehouse.urls import engine_message, redact, safe_message
 
 
 class DuckDBEngine:
@@ -47,8 +48,16 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             if deadline.fired:
                 raise QueryTimeout(self.timeout) from None
-            raise EngineError(f"DuckDB failed: {safe_message(exc, self._secret_url)}") from None
+            raise EngineError(f"DuckDB failed: {engine_message(exc, self._secret_url)}"
+                              ) from None
         return Result(columns, rows)
+
+    def columns(self, table: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+        rows = self.query(columns_sql(table, self.dialect)).rows
+        return tuple((str(n), str(t)) for n, t in rows) or None
+
+    def tables_near(self, table: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(r[0]) for r in self.query(tables_sql(table, self.dialect)).rows)
 
     def close(self) -> None:
         self._con.close()

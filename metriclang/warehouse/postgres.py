@@ -9,8 +9,9 @@ from __future__ import annotations
 from urllib.parse import quote, unquote
 
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT, QueryTimeout, ensure_select
+from metriclang.warehouse.information_schema import columns_sql, tables_sql
 from metriclang.warehouse.result import EngineError, Result
-from metriclang.warehouse.urls import safe_message, shown, split_url
+from metriclang.warehouse.urls import engine_message, safe_message, shown, split_url
 
 
 class PostgresEngine:
@@ -49,7 +50,15 @@ class PostgresEngine:
         except psycopg.Error as exc:
             if isinstance(exc, psycopg.errors.QueryCanceled) and "statement timeout" in str(exc):
                 raise QueryTimeout(self.timeout) from None
-            raise EngineError(f"PostgreSQL failed: {self._safe(exc)}") from None
+            raise EngineError("PostgreSQL failed: "
+                              f"{engine_message(exc, self._secret_url)}") from None
+
+    def columns(self, table: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+        rows = self.query(columns_sql(table, self.dialect)).rows
+        return tuple((str(n), str(t)) for n, t in rows) or None
+
+    def tables_near(self, table: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(r[0]) for r in self.query(tables_sql(table, self.dialect)).rows)
 
     def close(self) -> None:
         self._con.close()

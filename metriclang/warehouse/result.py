@@ -53,4 +53,13 @@ class Engine(Protocol):
 
     def query(self, sql: str) -> Result: ...
 
+    def columns(self, table: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+        """Name and type name of each column of ``table`` from the catalogue (never its
+        rows); None when there is no such table."""
+        ...
+
+    def tables_near(self, table: tuple[str, ...]) -> tuple[str, ...]:
+        """The names of the tables in the schema ``table`` would be in (for a hint)."""
+        ...
+
     def close(self) -> None: ...

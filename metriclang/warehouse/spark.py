@@ -61,6 +61,25 @@ class SparkEngine:
             raise EngineError(f"Spark failed: {safe_message(exc, self._secret_url)}") from None
         return Result(tuple(frame.columns), tuple(tuple(r) for r in rows))
 
+    def columns(self, table: tuple[str, ...]) -> tuple[tuple[str, str], ...] | None:
+        """From the Spark catalog (``tableExists``, ``listColumns``): no job runs."""
+        name = ".".join(table)
+        try:
+            if not self._spark.catalog.tableExists(name):
+                return None
+            return tuple((c.name, c.dataType) for c in self._spark.catalog.listColumns(name))
+        except Exception as exc:  # py4j errors have no common base
+            raise EngineError(f"Spark failed: {safe_message(exc, self._secret_url)}") from None
+
+    def tables_near(self, table: tuple[str, ...]) -> tuple[str, ...]:
+        try:
+            if len(table) > 1 and not self._spark.catalog.databaseExists(table[-2]):
+                return ()
+            listed = self._spark.catalog.listTables(table[-2] if len(table) > 1 else None)
+        except Exception as exc:  # py4j errors have no common base
+            raise EngineError(f"Spark failed: {safe_message(exc, self._secret_url)}") from None
+        return tuple(sorted(t.name for t in listed))
+
     def close(self) -> None:
         if self._owned:
             self._spark.stop()

@@ -274,3 +274,27 @@ def safe_message(exc: BaseException, url: str | None = None) -> str:
     in the message) hidden first, so that a secret spanning lines is hidden whole."""
     text = redact(str(exc), url).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+_QUOTED_SQL = re.compile(r"\s*LINE \d+:")
+
+
+def engine_message(exc: BaseException, url: str | None = None) -> str:
+    """A driver's error with every line of its message and hints kept (DuckDB's "Candidate
+    bindings", PostgreSQL's ``HINT:``), secrets hidden, without the quote of the generated
+    SQL (``LINE 3: ...`` and its caret line) and without blank lines.
+
+    >>> engine_message(ValueError('Binder Error: "amout" not found\\nCandidate bindings: "amount"'
+    ...                           '\\n\\nLINE 1: SELECT amout\\n               ^^^^^'))
+    'Binder Error: "amout" not found\\nCandidate bindings: "amount"'
+    """
+    text = redact(str(exc), url).strip() or type(exc).__name__
+    kept, caret = [], False
+    for line in text.splitlines():
+        if caret or _QUOTED_SQL.match(line):
+            caret = not caret
+            continue
+        if line.strip():
+            kept.append(line.strip())
+    return "\n".join(kept)
+

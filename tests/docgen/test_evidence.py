@@ -255,8 +255,10 @@ def test_cli_too_short_history_shows_insufficient_data(tmp_path: Path) -> None:
     assert verdict == "insufficient-data"
     assert cells[1:4] == ["1 week", "—", "—"]
     assert cells[6] == "6"  # six weeks: 2026-01-05 .. 2026-02-15
-    assert ("<li><code>all_visits</code> → <code>odd_visits</code>: 6 periods, needs at least 21"
+    assert ("<li><code>all_visits</code> → <code>odd_visits</code>: 6 periods, needs at least 19"
             "</li>") in html
+    assert ('<li data-verdict="insufficient-data"><code>all_visits</code> → '
+            "<code>odd_visits</code>: insufficient-data: too few periods") in html  # next step
     assert "<figure" in html  # six points are still drawn
     result = CliRunner().invoke(main, ["docs", str(project), "--out", str(out), "--no-sql",
                                        "--evidence", "--db", f"duckdb:///{db}",

@@ -56,14 +56,17 @@ def test_planted_relationships_found(shop_json: dict) -> None:  # type: ignore[t
     assert (opposite["verdict"], opposite["best_lag"]) == ("contradicted", 2)
     assert opposite["estimate"] < 0 and opposite["grain"] == "week"
     search = link(shop_json, "search_success_rate", "checkout_conversion")
-    assert search["verdict"] == "supported"
+    assert search["verdict"] == "supported" and search["granger_agrees"] is True
+    assert opposite["observed_effect"] == "negative" and opposite["effect"] == "positive"
 
 
 def test_json_shape(shop_json: dict) -> None:  # type: ignore[type-arg]
     assert "not proof of causation" in shop_json["caveat"]
     for item in shop_json["links"]:
         assert list(item)[:9] == LINK_KEYS
-        assert item["verdict"] in ("supported", "contradicted", "weak", "insufficient-data")
+        assert item["verdict"] in ("supported", "contradicted", "reversed", "weak",
+                                   "insufficient-data")
+        assert item["next_step"].startswith(item["verdict"] + ": ")
         assert item["file"] == "measures.osm" and item["line"] > 0
     assert [(k["from"], k["to"]) for k in shop_json["links"]] == sorted(
         (k["from"], k["to"]) for k in shop_json["links"])
@@ -91,7 +94,7 @@ def test_date_range_and_exit_zero(shop: Path) -> None:
     assert (data["from"], data["to"]) == ("2026-10-01", "2026-12-31")
     lead = link(data, "checkout_conversion", "repeat_purchase_rate")
     assert (lead["verdict"], lead["periods"], lead["needed_periods"]) == (
-        "insufficient-data", 3, 21)
+        "insufficient-data", 3, 19)
     assert {k["verdict"] for k in data["links"]} == {"insufficient-data"}
 
 

@@ -19,7 +19,7 @@ CHANNELS = ("web", "app", "marketplace")
 Table = tuple[str, tuple[tuple[str, str], ...], list[tuple[object, ...]]]
 
 
-def tables(seed: int = 16) -> list[Table]:
+def tables(seed: int = 3) -> list[Table]:
     """The demo tables as (qualified name, (column, DuckDB type) pairs, rows)."""
     rng = random.Random(seed)
     columns = (("order_id", "BIGINT"), ("customer_id", "BIGINT"), ("ordered_at", "TIMESTAMP"),
