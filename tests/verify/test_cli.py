@@ -50,7 +50,7 @@ def test_planted_relationships_found(shop_json: dict) -> None:  # type: ignore[t
     support contacts have no relationship, slow deliveries lower returns (declared up)."""
     lead = link(shop_json, "checkout_conversion", "repeat_purchase_rate")
     assert (lead["verdict"], lead["declared_lag"], lead["best_lag"]) == ("supported", 1, 1)
-    assert lead["estimate"] > 0 and lead["grain"] == "month" and lead["periods"] == 24
+    assert lead["estimate"] > 0 and lead["grain"] == "month" and lead["periods"] == 23
     assert link(shop_json, "tickets_per_buyer", "repeat_purchase_rate")["verdict"] == "weak"
     opposite = link(shop_json, "delivery_days_p90", "return_rate")
     assert (opposite["verdict"], opposite["best_lag"]) == ("contradicted", 2)
