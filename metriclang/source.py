@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """A 1-based region of a file: ``file:line:column`` to ``end_line:end_column`` (exclusive)."""
 

@@ -13,7 +13,7 @@ from typing import Any
 from metriclang.source import Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """An identifier as written, with its span."""
 
@@ -21,7 +21,7 @@ class Name:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """A double-quoted string, unescaped."""
 
@@ -29,7 +29,7 @@ class Text:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Number:
     """A number or percentage as written (``35%`` has value 0.35)."""
 
@@ -39,7 +39,7 @@ class Number:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duration:
     """``<amount> <unit>`` as written; validated by the resolver."""
 
@@ -48,7 +48,7 @@ class Duration:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateLit:
     """A ``YYYY-MM-DD`` literal as written; validated by the resolver."""
 
@@ -56,7 +56,7 @@ class DateLit:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sql:
     """A SQL fragment (row expression or condition) kept as raw text."""
 
@@ -67,19 +67,19 @@ class Sql:
 # ------------------------------------------------------------------ formulas
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NumberExpr:
     number: Number
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasureRef:
     name: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Aggregate:
     """``func(source[, expr][, p] [where cond])``; ``count`` has no expr."""
 
@@ -91,7 +91,7 @@ class Aggregate:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conversion:
     """``conversion(FROM [where] -> TO [where], within D, by ENTITY)``."""
 
@@ -104,7 +104,7 @@ class Conversion:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Binary:
     op: str
     left: Formula
@@ -112,7 +112,7 @@ class Binary:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Negate:
     operand: Formula
     span: Span
@@ -124,7 +124,7 @@ Formula = NumberExpr | MeasureRef | Aggregate | Conversion | Binary | Negate
 # ------------------------------------------------------------------ statements
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TableStmt:
     parts: tuple[Name, ...]
     span: Span
@@ -134,7 +134,7 @@ class TableStmt:
         return ".".join(p.value for p in self.parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ColumnStmt:
     """``time COLUMN`` or ``key COLUMN``."""
 
@@ -143,21 +143,21 @@ class ColumnStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EntityStmt:
     name: Name
     column: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DimensionStmt:
     name: Name
     expr: Sql | None
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidStmt:
     """``valid from COLUMN to COLUMN``: the rows of a type-2 dimension source are versions."""
 
@@ -166,13 +166,13 @@ class ValidStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FormulaStmt:
     formula: Formula
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WordStmt:
     """``kind``, ``perspective``, ``grain`` or ``direction`` followed by a word."""
 
@@ -181,13 +181,13 @@ class WordStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WindowStmt:
     duration: Duration
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlagStmt:
     """A statement without arguments (``cumulative``)."""
 
@@ -195,7 +195,7 @@ class FlagStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NamesStmt:
     """``dimensions A, B`` or ``measures A, B``; a dimension reached through entities is one
     name whose value keeps its dots (``customer.segment``)."""
@@ -205,14 +205,14 @@ class NamesStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StageStmt:
     journey: Name
     stage: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextStmt:
     """``unit``, ``owner``, ``description`` or ``hypothesis`` followed by a string."""
 
@@ -221,7 +221,7 @@ class TextStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TargetStmt:
     """A measure's ``target NUMBER``."""
 
@@ -229,7 +229,7 @@ class TargetStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DrivesStmt:
     target: Name
     lag: Duration | None
@@ -237,20 +237,20 @@ class DrivesStmt:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AllowStmt:
     code: Name
     reason: Text
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NorthStarStmt:
     measure: Name
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectiveTargetStmt:
     measure: Name
     op: str
@@ -262,14 +262,14 @@ class ObjectiveTargetStmt:
 # ------------------------------------------------------------------ declarations
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StageDecl:
     name: Name
     label: Text | None
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JourneyDecl:
     name: Name
     label: Text | None
@@ -277,7 +277,7 @@ class JourneyDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceDecl:
     name: Name
     label: Text | None
@@ -285,7 +285,7 @@ class SourceDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasureDecl:
     name: Name
     label: Text | None
@@ -293,7 +293,7 @@ class MeasureDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StrategyDecl:
     name: Name
     label: Text | None
@@ -301,7 +301,7 @@ class StrategyDecl:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectiveDecl:
     name: Name
     label: Text | None
@@ -312,7 +312,7 @@ class ObjectiveDecl:
 Declaration = JourneyDecl | SourceDecl | MeasureDecl | ObjectiveDecl
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comment:
     """A ``#`` comment (kept for the formatter)."""
 
@@ -320,7 +320,7 @@ class Comment:
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileAST:
     """One parsed file: its declarations in order, its comments, and the names of the
     declarations (strategies included) whose text failed to parse, so that references to them

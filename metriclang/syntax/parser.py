@@ -19,6 +19,7 @@ from metriclang.diagnostics import Diagnostic, error
 from metriclang.source import LineIndex, Span
 from metriclang.syntax import ast
 from metriclang.syntax.errors import MISTAKES, to_diagnostic
+from metriclang.syntax.fastparse import parse_fast
 from metriclang.syntax.transformer import CURRENT, AstBuilder
 
 #: Parentheses deeper than this are rejected before anything recursive sees them.
@@ -198,13 +199,28 @@ class _FileParser:
         return declarations
 
 
-def parse_file(path: str, text: str) -> tuple[ast.FileAST, tuple[Diagnostic, ...]]:
+def parse_well_formed(path: str, text: str) -> ast.FileAST | None:
+    """The tree of a well-formed file by the hand-written parser, or None when the file needs
+    the Lark parser (it has a syntax error, or something the hand-written parser leaves to it).
+    """
+    return parse_fast(path, text[1:] if text.startswith("\ufeff") else text)
+
+
+def parse_file(path: str, text: str, fast: bool = True
+               ) -> tuple[ast.FileAST, tuple[Diagnostic, ...]]:
     """Parse one file's text; ``path`` is how spans name the file.
+
+    A well-formed file is read by the hand-written parser (:mod:`metriclang.syntax.fastparse`,
+    the same tree); anything else, or every file with ``fast=False``, by the grammar's Lark
+    parser, which reports the errors.
 
     >>> tree, problems = parse_file("a.osm", 'measure m { formula count(orders) }')
     >>> tree.declarations[0].name.value, problems
     ('m', ())
     """
+    tree = parse_well_formed(path, text) if fast else None
+    if tree is not None:
+        return tree, ()
     if text.startswith("\ufeff"):
         text = text[1:]
     parser = _FileParser(path, text)

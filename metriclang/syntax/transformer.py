@@ -51,10 +51,13 @@ def _name(tok: Token) -> ast.Name:
     return ast.Name(str(tok), _token_span(tok))
 
 
+def unquote(string: str) -> str:
+    """The value of a double-quoted STRING token (quotes removed, escapes resolved)."""
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), string[1:-1])
+
+
 def _text(tok: Token) -> ast.Text:
-    raw = str(tok)[1:-1]
-    value = re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), raw)
-    return ast.Text(value, _token_span(tok))
+    return ast.Text(unquote(str(tok)), _token_span(tok))
 
 
 def _offsets(item: Any) -> tuple[int, int]:
@@ -73,7 +76,7 @@ _COMMENT_OR_STRING = re.compile(r"'[^']*(?:''[^']*)*'"
                                 r"|#[^\r\n]*")
 
 
-def _fragment_text(text: str) -> str:
+def fragment_text(text: str) -> str:
     """``#`` comments inside a fragment become spaces (columns stay where they were) and line
     breaks become ``\\n``, so a fragment's text is the same in LF and CRLF files."""
     text = text.replace("\r\n", "\n")
@@ -85,7 +88,7 @@ def _fragment_text(text: str) -> str:
 
 def _sql(children: list[Any]) -> ast.Sql:
     piece = _piece(children)
-    return ast.Sql(_fragment_text(CURRENT.get()[1][piece.start:piece.end]), piece.span)
+    return ast.Sql(fragment_text(CURRENT.get()[1][piece.start:piece.end]), piece.span)
 
 
 def _tokens(children: list[Any], kind: str) -> list[Token]:

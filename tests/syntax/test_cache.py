@@ -1,4 +1,5 @@
-"""The parse cache: large files are parsed once per content, entries are safe to lose."""
+"""The parse cache: large files only Lark reads are parsed once per content, entries are
+written at exit and safe to lose; well-formed files never touch the cache."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ BIG = "".join(f'measure m{i} "M {i}" {{\n  formula count(s where x > {i}) / 2\n 
               for i in range(480)) + "measure broken {\n  grain: week\n}\n"
 
 
+def _cached(path: str, text: str) -> cache.Parsed:
+    """Parse through the cache and write the new entry at once (as the process's exit does)."""
+    parsed = cache.parse_cached(path, text)
+    cache.write_pending()
+    return parsed
+
+
 def _entries(root: Path) -> list[Path]:
     return sorted((root / "ast").glob("*.pickle")) if (root / "ast").exists() else []
 
@@ -24,29 +32,31 @@ def test_large_file_is_cached_and_identical(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
     assert len(BIG) >= cache.MIN_BYTES
     direct = parse_file("a.osm", BIG)
-    first = cache.parse_cached("a.osm", BIG)
+    cache.parse_cached("a.osm", BIG)
+    assert _entries(tmp_path) == []  # nothing is written while the command works
+    first = _cached("a.osm", BIG)
     (entry,) = _entries(tmp_path)
-    second = cache.parse_cached("a.osm", BIG)
+    second = _cached("a.osm", BIG)
     assert dump_ast(first[0]) == dump_ast(second[0]) == dump_ast(direct[0])
     assert first[1] == second[1] == direct[1] and [d.code for d in direct[1]] == ["E101"]
     assert len(second[0].declarations) == 480
     # another path or another text is another entry (spans name the file)
-    cache.parse_cached("b.osm", BIG)
-    cache.parse_cached("a.osm", BIG + "\n")
+    _cached("b.osm", BIG)
+    _cached("a.osm", BIG + "\n")
     assert len(_entries(tmp_path)) == 3
     # a damaged entry is ignored and parsing still gives the right tree
     entry.write_bytes(b"not a pickle")
-    assert dump_ast(cache.parse_cached("a.osm", BIG)[0]) == dump_ast(direct[0])
+    assert dump_ast(_cached("a.osm", BIG)[0]) == dump_ast(direct[0])
 
 
 def test_small_files_and_disabled_cache_leave_nothing(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
-    cache.parse_cached("a.osm", "measure m { formula 1 }")
+    _cached("a.osm", "measure m { formula 1 }")
     assert _entries(tmp_path) == []
     monkeypatch.setenv("METRICLANG_NO_CACHE", "1")
     assert cache.cache_dir() is None
-    cache.parse_cached("a.osm", BIG)
+    _cached("a.osm", BIG)
     assert _entries(tmp_path) == []
 
 
@@ -54,7 +64,7 @@ def test_unwritable_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyP
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache directory should be")
     monkeypatch.setenv("METRICLANG_CACHE_DIR", str(blocker))
-    tree, problems = cache.parse_cached("a.osm", BIG)
+    tree, problems = _cached("a.osm", BIG)
     assert len(tree.declarations) == 480 and [d.code for d in problems] == ["E101"]
 
 
@@ -72,12 +82,39 @@ def test_least_recently_used_entries_are_pruned(tmp_path: Path,
     entry: dict[str, Path] = {}
     for name in ("a.osm", "b.osm"):  # each file's entry is the one its parse added
         before = set(_entries(tmp_path))
-        cache.parse_cached(name, BIG)
+        _cached(name, BIG)
         (entry[name],) = set(_entries(tmp_path)) - before
     os.utime(entry["a.osm"], (1, 1))
     os.utime(entry["b.osm"], (2, 2))
-    cache.parse_cached("a.osm", BIG)  # a hit makes a.osm the most recently used
+    _cached("a.osm", BIG)  # a hit makes a.osm the most recently used
     assert entry["a.osm"].stat().st_mtime > 2
-    cache.parse_cached("c.osm", BIG)
+    _cached("c.osm", BIG)
     (entry["c.osm"],) = set(_entries(tmp_path)) - {entry["a.osm"], entry["b.osm"]}
     assert set(_entries(tmp_path)) == {entry["a.osm"], entry["c.osm"]}
+
+
+def test_well_formed_files_never_touch_the_cache(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hand-written parser reads them faster than an entry could be read back: no entry."""
+    monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
+    good = BIG.replace("grain: week", "grain week")
+    assert len(good) >= cache.MIN_BYTES
+    tree, problems = _cached("a.osm", good)
+    assert problems == () and len(tree.declarations) == 481
+    assert _entries(tmp_path) == []
+    assert dump_ast(tree) == dump_ast(parse_file("a.osm", good, fast=False)[0])
+
+
+def test_entries_of_another_class_layout_are_not_read(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tree pickled with other fields or without slots would unpickle wrong (fields set to
+    the names of the old state's keys), so the classes' layout is part of every key."""
+    monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
+    assert "Span(file,line,column,end_line,end_column)s" in cache._layout()
+    monkeypatch.setattr(cache, "_layout", lambda: "an older layout")
+    _cached("a.osm", BIG)
+    monkeypatch.undo()
+    monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
+    tree, _ = _cached("a.osm", BIG)
+    assert len(_entries(tmp_path)) == 2
+    assert dump_ast(tree) == dump_ast(parse_file("a.osm", BIG)[0])

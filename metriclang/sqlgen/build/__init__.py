@@ -8,6 +8,7 @@ Shape of every query (CTE names start with ``osm_``)::
     osm_keys     spine x distinct dimension values (only with dimensions; from the
                  aggregates above when they read every row of their source)
     osm_p*       ``first_seen``, ``range`` and conversion CTEs per leaf
+                 (a conversion's first events: ``osm_f<leaf>``, read twice)
     osm_frame    keys LEFT JOIN every part: a dense grid, counts and sums 0 where no rows
     osm_window   trailing windows and running totals as window functions over the dense grid
     osm_v*       measures used more than once, each computed once as a column ``osm_m<i>``

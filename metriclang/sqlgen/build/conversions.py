@@ -16,8 +16,9 @@ def _known(column: exp.Expr) -> exp.Expr:
 
 
 def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
-    """Per period: entities whose first FROM event falls in it (``osm_f``) LEFT JOINed to the
-    TO events (``osm_r``) at or after it and within the duration; their share, a column."""
+    """Per period: entities whose first FROM event falls in it (``osm_f<i>``), those of them
+    with a TO event (``osm_r``) at or after it and within the duration (``osm_c``); their
+    share, a column."""
     conv = leaf.conversion
     assert conv is not None
     src, dst, dims = conv.from_source, conv.to_source, ctx.dims
@@ -67,23 +68,35 @@ def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
         ),
         copy=False,
     )
-    reached_entity = exp.case().when(
-        _known(exp.column("osm_e", "osm_r")), exp.column("osm_e", "osm_f"), copy=False
-    )
-    hits = exp.Count(this=exp.Distinct(expressions=[reached_entity]))
-    seen = exp.Count(this=exp.Distinct(expressions=[exp.column("osm_e", "osm_f")]))
-    share = exp.Div(
-        this=ctx.target.double(hits),
-        expression=exp.Nullif(this=seen, expression=exp.Literal.number(0)),
-    )
-    query = join(
-        exp.select(
-            exp.column("period", "osm_f"),
-            *[exp.column(d, "osm_f") for d in dims],
-            share.as_(f"osm_l{i}", copy=False),
-        ).from_(firsts.subquery("osm_f", copy=False), copy=False),
+    # Like a hand-written query: the converted (period, entity) pairs once (an inner join
+    # and DISTINCT), LEFT JOINed back to the first events; cheaper than COUNT(DISTINCT ...)
+    # over the LEFT JOIN of every first event to every TO event.
+    cohort = ctes.add(f"osm_f{i}", firsts)
+    keys = [exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims]]
+    converted = join(
+        exp.select(*keys, exp.column("osm_e", "osm_f"))
+        .distinct(copy=False)
+        .from_(exp.table_(cohort, alias="osm_f"), copy=False),
         reached.subquery("osm_r", copy=False),
         on=on,
+    )
+    same: list[exp.Expr] = [
+        exp.EQ(this=exp.column("period", "osm_c"), expression=exp.column("period", "osm_f")),
+        exp.EQ(this=exp.column("osm_e", "osm_c"), expression=exp.column("osm_e", "osm_f")),
+    ]
+    same += [ctx.target.same(exp.column(d, "osm_c"), exp.column(d, "osm_f")) for d in dims]
+    share = exp.Div(
+        this=ctx.target.double(exp.Count(this=exp.column("osm_e", "osm_c"))),
+        expression=exp.Nullif(
+            this=exp.Count(this=exp.Star()), expression=exp.Literal.number(0)
+        ),
+    )
+    query = join(
+        exp.select(*[k.copy() for k in keys], share.as_(f"osm_l{i}", copy=False)).from_(
+            exp.table_(cohort, alias="osm_f"), copy=False
+        ),
+        converted.subquery("osm_c", copy=False),
+        on=exp.and_(*same, copy=False),
         side="LEFT",
-    ).group_by(exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims], copy=False)
+    ).group_by(*[k.copy() for k in keys], copy=False)
     return ctes.part(query)

@@ -32,21 +32,9 @@ def spine(ctx: Context, ctes: Ctes) -> None:
     hi = literal(ctx.rng.hi) if ctx.rng.hi else None
     query = exp.select()
     if lo is None or hi is None:
-        scans = [
-            exp.select(
-                exp.Min(this=ctx.time(s)).as_(LO, copy=False),
-                exp.Max(this=ctx.time(s)).as_(HI, copy=False),
-            ).from_(ctx.table(s), copy=False)
-            for s in ctx.plan.sources
-        ]
-        union = exp.union(*scans, distinct=False, copy=False) if len(scans) > 1 else scans[0]
-        inner = exp.select(
-            exp.Min(this=exp.column(LO)).as_(LO, copy=False),
-            exp.Max(this=exp.column(HI)).as_(HI, copy=False),
-        ).from_(union.subquery("osm_b", copy=False), copy=False)
-        query = query.from_(inner.subquery("osm_b", copy=False), copy=False)
-        lo = lo or ctx.target.trunc(exp.column(LO, "osm_b"), ctx.plan.grain)
-        hi = hi or ctx.target.trunc(exp.column(HI, "osm_b"), ctx.plan.grain)
+        low, high = _extremes(ctx, query)
+        lo = lo or ctx.target.trunc(low, ctx.plan.grain)
+        hi = hi or ctx.target.trunc(high, ctx.plan.grain)
     ctes.add(
         "osm_bounds", query.select(lo.as_(LO, copy=False), hi.as_(HI, copy=False), copy=False)
     )
@@ -54,6 +42,29 @@ def spine(ctx: Context, ctes: Ctes) -> None:
     if digits is not None:
         ctes.add("osm_digits", digits)
     ctes.add("osm_spine", ctx.target.spine(ctx.plan.grain))
+
+
+def _extremes(ctx: Context, query: exp.Select) -> tuple[exp.Expr, exp.Expr]:
+    """The first and last time of the plan's sources, selected by ``query`` (given its
+    FROM): one source's ``MIN``/``MAX`` directly, several sources' through a UNION ALL of
+    theirs (each nested SELECT costs the engine planning time on every run)."""
+    sources = ctx.plan.sources
+    if len(sources) == 1:
+        query.from_(ctx.table(sources[0]), copy=False)
+        return exp.Min(this=ctx.time(sources[0])), exp.Max(this=ctx.time(sources[0]))
+    scans = [
+        exp.select(
+            exp.Min(this=ctx.time(s)).as_(LO, copy=False),
+            exp.Max(this=ctx.time(s)).as_(HI, copy=False),
+        ).from_(ctx.table(s), copy=False)
+        for s in sources
+    ]
+    inner = exp.select(
+        exp.Min(this=exp.column(LO)).as_(LO, copy=False),
+        exp.Max(this=exp.column(HI)).as_(HI, copy=False),
+    ).from_(exp.union(*scans, distinct=False, copy=False).subquery("osm_b", copy=False), copy=False)
+    query.from_(inner.subquery("osm_b", copy=False), copy=False)
+    return exp.column(LO, "osm_b"), exp.column(HI, "osm_b")
 
 
 def keys(ctx: Context, ctes: Ctes, complete: Mapping[str, str]) -> str:

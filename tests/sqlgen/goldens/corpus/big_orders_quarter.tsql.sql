@@ -1,22 +1,12 @@
 WITH osm_bounds AS (
   SELECT
-    DATEFROMPARTS(YEAR(osm_b.osm_lo), (
-      DATEPART(QUARTER, osm_b.osm_lo) - 1
+    DATEFROMPARTS(YEAR(MIN(ordered_at)), (
+      DATEPART(QUARTER, MIN(ordered_at)) - 1
     ) * 3 + 1, 1) AS osm_lo,
-    DATEFROMPARTS(YEAR(osm_b.osm_hi), (
-      DATEPART(QUARTER, osm_b.osm_hi) - 1
+    DATEFROMPARTS(YEAR(MAX(ordered_at)), (
+      DATEPART(QUARTER, MAX(ordered_at)) - 1
     ) * 3 + 1, 1) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+  FROM shop.orders
 ), osm_digits AS (
   SELECT
     0 AS d

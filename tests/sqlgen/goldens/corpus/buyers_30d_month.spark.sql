@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    CAST(DATE_TRUNC('MONTH', osm_b.osm_lo) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('MONTH', osm_b.osm_hi) AS DATE) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+    CAST(DATE_TRUNC('MONTH', MIN(ordered_at)) AS DATE) AS osm_lo,
+    CAST(DATE_TRUNC('MONTH', MAX(ordered_at)) AS DATE) AS osm_hi
+  FROM shop.orders
 ), osm_spine AS (
   SELECT
     EXPLODE(SEQUENCE(osm_lo, osm_hi, INTERVAL '1' MONTH)) AS period

@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    DATE_SUB(CAST(osm_b.osm_lo AS DATE), INTERVAL (WEEKDAY(osm_b.osm_lo)) DAY) AS osm_lo,
-    DATE_SUB(CAST(osm_b.osm_hi AS DATE), INTERVAL (WEEKDAY(osm_b.osm_hi)) DAY) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+    DATE_SUB(CAST(MIN(ordered_at) AS DATE), INTERVAL (WEEKDAY(MIN(ordered_at))) DAY) AS osm_lo,
+    DATE_SUB(CAST(MAX(ordered_at) AS DATE), INTERVAL (WEEKDAY(MAX(ordered_at))) DAY) AS osm_hi
+  FROM shop.orders
 ), osm_digits AS (
   SELECT
     0 AS d

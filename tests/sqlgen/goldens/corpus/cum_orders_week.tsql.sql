@@ -6,10 +6,10 @@ WITH osm_bounds AS (
         DATEDIFF(
           DAY,
           CAST(CAST('19000101' AS DATE) AS DATETIME2),
-          CAST(CAST(osm_b.osm_lo AS DATE) AS DATETIME2)
+          CAST(CAST(MIN(ordered_at) AS DATE) AS DATETIME2)
         ) % 7
       ),
-      CAST(osm_b.osm_lo AS DATE)
+      CAST(MIN(ordered_at) AS DATE)
     ) AS osm_lo,
     DATEADD(
       DAY,
@@ -17,22 +17,12 @@ WITH osm_bounds AS (
         DATEDIFF(
           DAY,
           CAST(CAST('19000101' AS DATE) AS DATETIME2),
-          CAST(CAST(osm_b.osm_hi AS DATE) AS DATETIME2)
+          CAST(CAST(MAX(ordered_at) AS DATE) AS DATETIME2)
         ) % 7
       ),
-      CAST(osm_b.osm_hi AS DATE)
+      CAST(MAX(ordered_at) AS DATE)
     ) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+  FROM shop.orders
 ), osm_digits AS (
   SELECT
     0 AS d

@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    DATEFROMPARTS(YEAR(osm_b.osm_lo), MONTH(osm_b.osm_lo), 1) AS osm_lo,
-    DATEFROMPARTS(YEAR(osm_b.osm_hi), MONTH(osm_b.osm_hi), 1) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+    DATEFROMPARTS(YEAR(MIN(ordered_at)), MONTH(MIN(ordered_at)), 1) AS osm_lo,
+    DATEFROMPARTS(YEAR(MAX(ordered_at)), MONTH(MAX(ordered_at)), 1) AS osm_hi
+  FROM shop.orders
 ), osm_digits AS (
   SELECT
     0 AS d

@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    DATE_TRUNC(CAST(osm_b.osm_lo AS DATE), MONTH) AS osm_lo,
-    DATE_TRUNC(CAST(osm_b.osm_hi AS DATE), MONTH) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+    DATE_TRUNC(CAST(MIN(ordered_at) AS DATE), MONTH) AS osm_lo,
+    DATE_TRUNC(CAST(MAX(ordered_at) AS DATE), MONTH) AS osm_hi
+  FROM shop.orders
 ), osm_spine AS (
   SELECT
     period

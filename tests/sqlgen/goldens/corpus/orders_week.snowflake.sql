@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    DATEADD(DAY, 1 - DAYOFWEEKISO(osm_b.osm_lo), CAST(osm_b.osm_lo AS DATE)) AS osm_lo,
-    DATEADD(DAY, 1 - DAYOFWEEKISO(osm_b.osm_hi), CAST(osm_b.osm_hi AS DATE)) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+    DATEADD(DAY, 1 - DAYOFWEEKISO(MIN(ordered_at)), CAST(MIN(ordered_at) AS DATE)) AS osm_lo,
+    DATEADD(DAY, 1 - DAYOFWEEKISO(MAX(ordered_at)), CAST(MAX(ordered_at) AS DATE)) AS osm_hi
+  FROM shop.orders
 ), osm_spine AS (
   SELECT
     CAST(DATEADD(DAY, s.value, osm_lo) AS DATE) AS period

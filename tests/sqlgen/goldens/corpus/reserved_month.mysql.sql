@@ -1,22 +1,12 @@
 WITH osm_bounds AS (
   SELECT
-    MAKEDATE(YEAR(osm_b.osm_lo), 1) + INTERVAL (
-      MONTH(osm_b.osm_lo) - 1
+    MAKEDATE(YEAR(MIN(ordered_at)), 1) + INTERVAL (
+      MONTH(MIN(ordered_at)) - 1
     ) MONTH AS osm_lo,
-    MAKEDATE(YEAR(osm_b.osm_hi), 1) + INTERVAL (
-      MONTH(osm_b.osm_hi) - 1
+    MAKEDATE(YEAR(MAX(ordered_at)), 1) + INTERVAL (
+      MONTH(MAX(ordered_at)) - 1
     ) MONTH AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM shop.orders
-    ) AS osm_b
-  ) AS osm_b
+  FROM shop.orders
 ), osm_digits AS (
   SELECT
     0 AS d

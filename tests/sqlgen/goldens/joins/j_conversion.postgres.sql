@@ -44,54 +44,64 @@ WITH osm_bounds AS (
         )
     ) AS osm_rows
   ) AS osm_d
-), osm_p3 AS (
+), osm_f0 AS (
+  SELECT
+    CAST(DATE_TRUNC('MONTH', started_at) AS DATE) AS period,
+    customer__segment AS customer__segment,
+    visitor_id AS osm_e,
+    MIN(started_at) AS osm_first
+  FROM (
+    SELECT
+      osm_s.*,
+      osm_h0.segment AS customer__segment
+    FROM shop.sessions AS osm_s
+    LEFT JOIN shop.customers AS osm_h0
+      ON osm_s.visitor_id = osm_h0.customer_id
+      AND osm_h0.valid_from <= osm_s.started_at
+      AND (
+        osm_h0.valid_to IS NULL OR osm_s.started_at < osm_h0.valid_to
+      )
+  ) AS osm_rows
+  WHERE
+    NOT visitor_id IS NULL AND customer__segment = 'smb'
+  GROUP BY
+    CAST(DATE_TRUNC('MONTH', started_at) AS DATE),
+    customer__segment,
+    visitor_id
+), osm_p4 AS (
   SELECT
     osm_f.period,
     osm_f.customer__segment,
-    CAST(COUNT(DISTINCT CASE WHEN NOT osm_r.osm_e IS NULL THEN osm_f.osm_e END) AS DOUBLE PRECISION) / NULLIF(COUNT(DISTINCT osm_f.osm_e), 0) AS osm_l0
-  FROM (
-    SELECT
-      CAST(DATE_TRUNC('MONTH', started_at) AS DATE) AS period,
-      customer__segment AS customer__segment,
-      visitor_id AS osm_e,
-      MIN(started_at) AS osm_first
-    FROM (
-      SELECT
-        osm_s.*,
-        osm_h0.segment AS customer__segment
-      FROM shop.sessions AS osm_s
-      LEFT JOIN shop.customers AS osm_h0
-        ON osm_s.visitor_id = osm_h0.customer_id
-        AND osm_h0.valid_from <= osm_s.started_at
-        AND (
-          osm_h0.valid_to IS NULL OR osm_s.started_at < osm_h0.valid_to
-        )
-    ) AS osm_rows
-    WHERE
-      NOT visitor_id IS NULL AND customer__segment = 'smb'
-    GROUP BY
-      CAST(DATE_TRUNC('MONTH', started_at) AS DATE),
-      customer__segment,
-      visitor_id
-  ) AS osm_f
+    CAST(COUNT(osm_c.osm_e) AS DOUBLE PRECISION) / NULLIF(COUNT(*), 0) AS osm_l0
+  FROM osm_f0 AS osm_f
   LEFT JOIN (
-    SELECT
-      customer_id AS osm_e,
-      ordered_at AS osm_t
-    FROM (
+    SELECT DISTINCT
+      osm_f.period,
+      osm_f.customer__segment,
+      osm_f.osm_e
+    FROM osm_f0 AS osm_f
+    JOIN (
       SELECT
-        osm_s.*,
-        osm_h0.category AS product__category
-      FROM shop.orders AS osm_s
-      LEFT JOIN shop.products AS osm_h0
-        ON osm_s.product_id = osm_h0.product_id
-    ) AS osm_rows
-    WHERE
-      NOT customer_id IS NULL AND product__category = 'gift'
-  ) AS osm_r
-    ON osm_r.osm_e = osm_f.osm_e
-    AND osm_r.osm_t >= osm_f.osm_first
-    AND osm_r.osm_t <= osm_f.osm_first + INTERVAL '7 DAY'
+        customer_id AS osm_e,
+        ordered_at AS osm_t
+      FROM (
+        SELECT
+          osm_s.*,
+          osm_h0.category AS product__category
+        FROM shop.orders AS osm_s
+        LEFT JOIN shop.products AS osm_h0
+          ON osm_s.product_id = osm_h0.product_id
+      ) AS osm_rows
+      WHERE
+        NOT customer_id IS NULL AND product__category = 'gift'
+    ) AS osm_r
+      ON osm_r.osm_e = osm_f.osm_e
+      AND osm_r.osm_t >= osm_f.osm_first
+      AND osm_r.osm_t <= osm_f.osm_first + INTERVAL '7 DAY'
+  ) AS osm_c
+    ON osm_c.period = osm_f.period
+    AND osm_c.osm_e = osm_f.osm_e
+    AND osm_c.customer__segment IS NOT DISTINCT FROM osm_f.customer__segment
   GROUP BY
     osm_f.period,
     osm_f.customer__segment
@@ -101,7 +111,7 @@ WITH osm_bounds AS (
     osm_k.customer__segment,
     osm_j0.osm_l0 AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p3 AS osm_j0
+  LEFT JOIN osm_p4 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__segment IS NOT DISTINCT FROM osm_k.customer__segment
 )

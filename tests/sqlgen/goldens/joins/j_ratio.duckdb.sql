@@ -20,9 +20,10 @@ WITH osm_bounds AS (
   ) AS osm_b
 ), osm_spine AS (
   SELECT
-    CAST(s.period AS DATE) AS period
+    CAST(UNNEST(
+      GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' MONTH)
+    ) AS DATE) AS period
   FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' MONTH) AS s(period)
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,

@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    DATE_TRUNC(CAST(osm_b.osm_lo AS DATE), MONTH) AS osm_lo,
-    DATE_TRUNC(CAST(osm_b.osm_hi AS DATE), MONTH) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(created_at) AS osm_lo,
-        MAX(created_at) AS osm_hi
-      FROM crm.deals
-    ) AS osm_b
-  ) AS osm_b
+    DATE_TRUNC(CAST(MIN(created_at) AS DATE), MONTH) AS osm_lo,
+    DATE_TRUNC(CAST(MAX(created_at) AS DATE), MONTH) AS osm_hi
+  FROM crm.deals
 ), osm_spine AS (
   SELECT
     period

@@ -1,22 +1,12 @@
 WITH osm_bounds AS (
   SELECT
-    MAKEDATE(YEAR(osm_b.osm_lo), 1) + INTERVAL (
-      MONTH(osm_b.osm_lo) - 1
+    MAKEDATE(YEAR(MIN(created_at)), 1) + INTERVAL (
+      MONTH(MIN(created_at)) - 1
     ) MONTH AS osm_lo,
-    MAKEDATE(YEAR(osm_b.osm_hi), 1) + INTERVAL (
-      MONTH(osm_b.osm_hi) - 1
+    MAKEDATE(YEAR(MAX(created_at)), 1) + INTERVAL (
+      MONTH(MAX(created_at)) - 1
     ) MONTH AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(created_at) AS osm_lo,
-        MAX(created_at) AS osm_hi
-      FROM crm.deals
-    ) AS osm_b
-  ) AS osm_b
+  FROM crm.deals
 ), osm_digits AS (
   SELECT
     0 AS d

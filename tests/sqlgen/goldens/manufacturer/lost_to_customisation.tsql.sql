@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    DATEFROMPARTS(YEAR(osm_b.osm_lo), MONTH(osm_b.osm_lo), 1) AS osm_lo,
-    DATEFROMPARTS(YEAR(osm_b.osm_hi), MONTH(osm_b.osm_hi), 1) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(created_at) AS osm_lo,
-        MAX(created_at) AS osm_hi
-      FROM crm.deals
-    ) AS osm_b
-  ) AS osm_b
+    DATEFROMPARTS(YEAR(MIN(created_at)), MONTH(MIN(created_at)), 1) AS osm_lo,
+    DATEFROMPARTS(YEAR(MAX(created_at)), MONTH(MAX(created_at)), 1) AS osm_hi
+  FROM crm.deals
 ), osm_digits AS (
   SELECT
     0 AS d

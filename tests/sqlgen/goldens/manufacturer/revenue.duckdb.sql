@@ -1,23 +1,14 @@
 WITH osm_bounds AS (
   SELECT
-    CAST(DATE_TRUNC('MONTH', osm_b.osm_lo) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('MONTH', osm_b.osm_hi) AS DATE) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(ordered_at) AS osm_lo,
-        MAX(ordered_at) AS osm_hi
-      FROM erp.orders
-    ) AS osm_b
-  ) AS osm_b
+    CAST(DATE_TRUNC('MONTH', MIN(ordered_at)) AS DATE) AS osm_lo,
+    CAST(DATE_TRUNC('MONTH', MAX(ordered_at)) AS DATE) AS osm_hi
+  FROM erp.orders
 ), osm_spine AS (
   SELECT
-    CAST(s.period AS DATE) AS period
+    CAST(UNNEST(
+      GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' MONTH)
+    ) AS DATE) AS period
   FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1' MONTH) AS s(period)
 ), osm_p2 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,

@@ -20,36 +20,44 @@ WITH osm_bounds AS (
   ) AS osm_b
 ), osm_spine AS (
   SELECT
-    CAST(s.period AS DATE) AS period
+    CAST(UNNEST(
+      GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7' DAY)
+    ) AS DATE) AS period
   FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7' DAY) AS s(period)
-), osm_p2 AS (
+), osm_f0 AS (
+  SELECT
+    CAST(DATE_TRUNC('WEEK', started_at) AS DATE) AS period,
+    customer_id AS osm_e,
+    MIN(started_at) AS osm_first
+  FROM shop.sessions
+  WHERE
+    NOT customer_id IS NULL AND reached_checkout
+  GROUP BY
+    CAST(DATE_TRUNC('WEEK', started_at) AS DATE),
+    customer_id
+), osm_p3 AS (
   SELECT
     osm_f.period,
-    CAST(COUNT(DISTINCT CASE WHEN NOT osm_r.osm_e IS NULL THEN osm_f.osm_e END) AS DOUBLE) / NULLIF(COUNT(DISTINCT osm_f.osm_e), 0) AS osm_l0
-  FROM (
-    SELECT
-      CAST(DATE_TRUNC('WEEK', started_at) AS DATE) AS period,
-      customer_id AS osm_e,
-      MIN(started_at) AS osm_first
-    FROM shop.sessions
-    WHERE
-      NOT customer_id IS NULL AND reached_checkout
-    GROUP BY
-      CAST(DATE_TRUNC('WEEK', started_at) AS DATE),
-      customer_id
-  ) AS osm_f
+    CAST(COUNT(osm_c.osm_e) AS DOUBLE) / NULLIF(COUNT(*), 0) AS osm_l0
+  FROM osm_f0 AS osm_f
   LEFT JOIN (
-    SELECT
-      customer_id AS osm_e,
-      ordered_at AS osm_t
-    FROM shop.orders
-    WHERE
-      NOT customer_id IS NULL
-  ) AS osm_r
-    ON osm_r.osm_e = osm_f.osm_e
-    AND osm_r.osm_t >= osm_f.osm_first
-    AND osm_r.osm_t <= osm_f.osm_first + INTERVAL '1' DAY
+    SELECT DISTINCT
+      osm_f.period,
+      osm_f.osm_e
+    FROM osm_f0 AS osm_f
+    JOIN (
+      SELECT
+        customer_id AS osm_e,
+        ordered_at AS osm_t
+      FROM shop.orders
+      WHERE
+        NOT customer_id IS NULL
+    ) AS osm_r
+      ON osm_r.osm_e = osm_f.osm_e
+      AND osm_r.osm_t >= osm_f.osm_first
+      AND osm_r.osm_t <= osm_f.osm_first + INTERVAL '1' DAY
+  ) AS osm_c
+    ON osm_c.period = osm_f.period AND osm_c.osm_e = osm_f.osm_e
   GROUP BY
     osm_f.period
 ), osm_frame AS (
@@ -57,7 +65,7 @@ WITH osm_bounds AS (
     osm_k.period,
     osm_j0.osm_l0 AS osm_l0
   FROM osm_spine AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p3 AS osm_j0
     ON osm_j0.period = osm_k.period
 )
 SELECT

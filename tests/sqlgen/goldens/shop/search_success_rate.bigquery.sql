@@ -1,18 +1,8 @@
 WITH osm_bounds AS (
   SELECT
-    DATE_TRUNC(CAST(osm_b.osm_lo AS DATE), ISOWEEK) AS osm_lo,
-    DATE_TRUNC(CAST(osm_b.osm_hi AS DATE), ISOWEEK) AS osm_hi
-  FROM (
-    SELECT
-      MIN(osm_lo) AS osm_lo,
-      MAX(osm_hi) AS osm_hi
-    FROM (
-      SELECT
-        MIN(started_at) AS osm_lo,
-        MAX(started_at) AS osm_hi
-      FROM shop.sessions
-    ) AS osm_b
-  ) AS osm_b
+    DATE_TRUNC(CAST(MIN(started_at) AS DATE), ISOWEEK) AS osm_lo,
+    DATE_TRUNC(CAST(MAX(started_at) AS DATE), ISOWEEK) AS osm_hi
+  FROM shop.sessions
 ), osm_spine AS (
   SELECT
     period

@@ -1,0 +1,127 @@
+"""Every query kind of the metric set against hand-written SQL on DuckDB, interleaved.
+
+For each kind of ``metricset.KINDS`` (its first metric, group 0), the SQL ``compile_sql``
+generates for DuckDB and ``metricset.hand_sql`` run on one read-only connection of the
+``warehouse.py`` data (``--rows`` per table). Each query is run once and its rows checked
+equal to the hand-written ones (same periods, values within 1e-9 relative; extra
+periods with a NULL value allowed, see the conversion note in ``README.md``); then the queries
+of a kind run in turns (osm, hand, [before]) ``--runs`` times. Reported per kind: medians of
+the CPU time of this process (all DuckDB threads) and of the wall time, and their ratios to
+the hand-written query's medians. Exits 1 when a result differs.
+
+Usage: ``python3 bench/compare/kinds.py [--rows 1000000] [--runs 15] [--kinds count,sum]
+[--before DIR] [--json FILE]`` (``--before``: also time the SQL compiled by another
+metriclang tree, e.g. an earlier commit from ``git archive``, in the same rotation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+BENCH = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import querying  # noqa: E402
+import renderings  # noqa: E402
+import warehouse  # noqa: E402
+from metricset import KINDS, hand_sql, metric_set, representatives  # noqa: E402
+
+WORK = BENCH / "work" / "kinds"
+
+
+def osm_sql(project: Path, code: Path | None, names: list[str]) -> dict[str, str]:
+    """DuckDB SQL of each named measure, compiled in a fresh process by the metriclang tree
+    ``code`` (None: this checkout)."""
+    script = ("import json, sys; from metriclang.load import check; "
+              "from metriclang.sqlgen import compile_sql; "
+              "p = check(sys.argv[1]).project; "
+              "print(json.dumps({n: compile_sql(p, n, 'duckdb')[0] for n in sys.argv[2:]}))")
+    root = code or BENCH.parent
+    proc = subprocess.run([sys.executable, "-c", script, str(project), *names],
+                          capture_output=True, text=True, check=True, cwd=root,
+                          env={**os.environ, "PYTHONPATH": str(root)})
+    out: dict[str, str] = json.loads(proc.stdout)
+    return out
+
+
+def timed(con: Any, sql: str) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``sql``, rows fetched."""
+    t, c = time.perf_counter(), time.process_time()
+    con.sql(sql).fetchall()
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--before", type=Path, help="another metriclang tree to compare")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    db = BENCH / "work" / f"warehouse_{args.rows}.duckdb"
+    if not warehouse.is_current(db, args.rows):
+        print(f"building {args.rows:,} rows per table in {db}", flush=True)
+        warehouse.build(db, args.rows)
+    metrics = representatives(metric_set(len(KINDS)))
+    chosen = [metrics[k] for k in args.kinds.split(",")]
+    renderings.write_osm(metric_set(len(KINDS)), WORK / "osm")
+    names = [m.name for m in chosen]
+    tools = {"osm": osm_sql(WORK / "osm", None, names)}
+    if args.before:
+        tools["before"] = osm_sql(WORK / "osm", args.before, names)
+
+    con = querying.connect(db)
+    report: dict[str, Any] = {"rows": args.rows, "runs": args.runs, "kinds": {}}
+    failed = False
+    for m in chosen:
+        queries = {"hand": hand_sql(m)} | {tool: sql[m.name] for tool, sql in tools.items()}
+        for name, sql in queries.items():
+            (WORK / f"{m.kind}.{name}.sql").write_text(sql + "\n", encoding="utf-8")
+        want = querying.run(con, queries["hand"], "value", 0, 600)
+        for name, sql in queries.items():
+            got = querying.run(con, sql, m.name.lower(), 0, 600)
+            verdict = querying.compare(got.rows, want.rows)
+            # Conversion: the spine spans both sources, so days with orders only after the
+            # last session are listed with a NULL rate (README "where the tools differ").
+            if got.error or not (verdict["equal"] or verdict["equal_but_null_rows"]):
+                print(f"{m.kind} {name}: differs from the hand-written result: "
+                      f"{got.error or verdict}", file=sys.stderr)
+                failed = True
+        wall: dict[str, list[float]] = {name: [] for name in queries}
+        cpu: dict[str, list[float]] = {name: [] for name in queries}
+        for _ in range(args.runs):
+            for name, sql in queries.items():
+                w, c = timed(con, sql)
+                wall[name].append(w)
+                cpu[name].append(c)
+        hand_cpu, hand_wall = statistics.median(cpu["hand"]), statistics.median(wall["hand"])
+        entry: dict[str, Any] = {}
+        for name in queries:
+            mc, mw = statistics.median(cpu[name]), statistics.median(wall[name])
+            entry[name] = {"cpu_ms": round(mc * 1000, 2), "wall_ms": round(mw * 1000, 2),
+                           "cpu_ratio": round(mc / hand_cpu, 3),
+                           "wall_ratio": round(mw / hand_wall, 3)}
+        report["kinds"][m.kind] = entry
+        cells = "  ".join(f"{name} {e['cpu_ms']:6.1f} ms CPU ({e['cpu_ratio']:.2f}x, wall "
+                          f"{e['wall_ratio']:.2f}x)" for name, e in entry.items())
+        print(f"{m.kind:>10}: {cells}", flush=True)
+    con.close()
+    print(f"medians of {args.runs} interleaved runs, {args.rows:,} rows; ratios to hand-written")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
