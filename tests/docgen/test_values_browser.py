@@ -80,7 +80,9 @@ def test_every_measure_page_charts_the_pipeline_values(
         project: str, values_site: Callable[[str], Built], page: Page,
         problems: list[str]) -> None:
     site, result = values_site(project)
-    assert result.values is not None and result.values.notes == ()
+    assert result.values is not None
+    # The only note allowed: the demo warehouse being generated, when this test runs first.
+    assert all(n.startswith("created demo.duckdb") for n in result.values.notes)
     statuses = status_json(project)
     incomplete = 0
     for name in sorted(api.load(EXAMPLES / project).measures):
