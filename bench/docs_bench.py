@@ -3,9 +3,9 @@
 Builds the project with ``bench/gen_project.py`` under ``bench/work/`` (deterministic), then
 times the stages of the site build — check (load, resolve, rules), page views, writing the
 pages, the atomic swap (``total_s``: the new site in place), then the deletion of the previous
-site after it (``old_site_removal_s``; ``exit_s`` includes it) — and samples the resident memory while pages are written, to show
-that it stays flat per page (pages are streamed, never held). Prints JSON; exits 1 when the
-total wall time misses ``--limit``.
+site after it (``old_site_removal_s``; ``exit_s`` includes it) — and samples the resident
+memory while pages are written, to show that it stays flat per page (pages are streamed, never
+held). Prints JSON; exits 1 when the total wall time misses ``--limit``.
 
 Usage: ``python3 bench/docs_bench.py [--measures 10000] [--dialect D ...] [--limit 30]``
 (no ``--dialect``: measure pages without SQL; SQL compile time is sqlgen's, measured apart
