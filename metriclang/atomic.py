@@ -145,10 +145,10 @@ def output_dir(out: Path, manifest: str, command: str, mode: int | None = None
         if mode is not None:
             tmp.chmod(mode)
         ensure_replaceable(out, manifest, command)
-        replace_dir(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        replace_dir(tmp, target)  # then ``tmp`` names the old output, deleted in the background
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # not swapped in: still the new, unfinished one
+        raise
 
 
 def _remove(path: Path) -> None:
