@@ -99,6 +99,10 @@ def compile_fused(project: Project, measures: tuple[str, ...], dialect: str) -> 
 #: large project whose measures share formulas renders each distinct query once.
 _MEMO: OrderedDict[tuple[object, ...], str] = OrderedDict()
 _MEMO_SIZE = 4096
+#: The head of the WITH list (bounds, digits, spine) as rendered text and its number of CTEs,
+#: by :func:`metriclang.sqlgen.build.head_key`: plans over the same sources, grain and range
+#: share it, so it is built and rendered once and spliced into each query's text.
+_HEADS: dict[tuple[object, ...], tuple[str, int]] = {}
 
 
 def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range,
@@ -115,10 +119,13 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
         _MEMO.move_to_end(key)
         return _MEMO[key], ()
     try:
-        query, problems = build_query(project, plan, target, rng)
-        if query is None:
+        if finish is None:
+            sql, problems = _spliced(project, plan, target, rng)
+        else:
+            query, problems = build_query(project, plan, target, rng)
+            sql = None if query is None else render(finish(query), target.dialect)
+        if sql is None:
             return None, tuple(problems)
-        sql = render(finish(query) if finish else query, target.dialect)
     except RecursionError:  # sqlglot builds and prints trees recursively
         return None, (
             error(
@@ -144,6 +151,26 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
     return sql, ()
 
 
+def _spliced(
+    project: Project, plan: MeasurePlan, target: Target, rng: Range
+) -> tuple[str | None, list[Diagnostic]]:
+    """A plan's SQL text: its tree without the head of the WITH list, rendered, and the head
+    (built and rendered once per :func:`~metriclang.sqlgen.build.head_key`) spliced in."""
+    from metriclang.sqlgen.build import build_head, build_query, head_key
+    from metriclang.sqlgen.render import render, render_head, splice
+
+    key = head_key(project, plan, target, rng)
+    if key not in _HEADS:
+        head = build_head(project, plan, target, rng)
+        _HEADS[key] = render_head(head, target.dialect), len(head.args["with_"].expressions)
+    text, count = _HEADS[key]
+    query, problems = build_query(project, plan, target, rng, head=count)
+    if query is None:
+        return None, problems
+    return splice(render(query, target.dialect), text), problems
+
+
 def clear_memo() -> None:
     """Empty the memo of compiled plans (a process forked to compile starts afresh)."""
     _MEMO.clear()
+    _HEADS.clear()

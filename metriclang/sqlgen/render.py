@@ -38,3 +38,17 @@ def render(query: exp.Expr, dialect: str) -> str:
         dialect=dialect, pretty=True, unsupported_level=ErrorLevel.RAISE, copy=False
     )
     return sql + "\n"
+
+
+def render_head(head: exp.Select, dialect: str) -> str:
+    """The CTEs of ``head`` (``WITH a AS (...), b AS (...) SELECT 1``) as rendered text,
+    without ``WITH`` and the final SELECT: a fragment to :func:`splice` into other queries."""
+    sql = render(head, dialect)
+    return sql[len("WITH ") : sql.rindex("\nSELECT")]
+
+
+def splice(sql: str, head: str) -> str:
+    """The rendered query ``sql`` (which starts with its WITH list) with the CTEs ``head``
+    put first in that list: the text the query with those CTEs in its tree renders to."""
+    assert sql.startswith("WITH "), sql[:20]
+    return f"WITH {head}, {sql[len('WITH '):]}"

@@ -2,6 +2,9 @@
 
 A measure with output dimensions is verified on its total: it is compiled as if it had no
 ``dimensions`` statement, so a rate stays a rate (summing per-dimension rates would not).
+Periods the data does not cover completely (the week still running, censored conversion
+cohorts, trailing windows reaching before the data: the rows ``osm run`` marks incomplete)
+are left out, so a partial last period never reads as a fall.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from metriclang.diagnostics import Diagnostic
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.verify.series import Series
+from metriclang.warehouse.coverage import Bounds
 from metriclang.warehouse.result import Engine, EngineError
 
 
@@ -55,13 +59,15 @@ def _as_float(value: Any) -> float | None:
 def fetch_series(project: Project, engine: Engine, measures: Iterable[str],
                  date_from: date | None = None, date_to: date | None = None,
                  progress: Progress = SILENT) -> Fetched:
-    """Run each measure's SQL on ``engine``; failures are recorded, never raised;
-    ``progress`` shows the measure being fetched."""
+    """Run each measure's SQL on ``engine`` and keep its complete periods; failures are
+    recorded, never raised; ``progress`` shows the measure being fetched."""
     from metriclang.sqlgen import compile_sql
+    from metriclang.sqlgen.coverage import measure_reach
 
     series: dict[str, Series] = {}
     missing: dict[str, str] = {}
     diagnostics: list[Diagnostic] = []
+    bounds = Bounds(project, engine)
     for name in progress.track(list(measures), "fetch"):
         sql, diags = compile_sql(totals_project(project, name), name, engine.dialect,
                                  date_from=date_from, date_to=date_to)
@@ -69,15 +75,19 @@ def fetch_series(project: Project, engine: Engine, measures: Iterable[str],
         if sql is None:
             missing[name] = diags[0].message if diags else "its SQL could not be generated"
             continue
+        reach = measure_reach(project, name)
+        assert reach is not None  # it compiled
         try:
             result = engine.query(sql)
+            coverage = bounds.coverage(reach.sources)
         except EngineError as exc:
             missing[name] = str(exc)
             continue
         period, value = result.columns.index("period"), result.columns.index("value")
         s = Series.of(name, project.measures[name].grain,
                       ((_as_date(r[period]), _as_float(r[value])) for r in result.rows
-                       if r[period] is not None))
+                       if r[period] is not None
+                       and coverage.complete(_as_date(r[period]), reach)))
         if len(s):
             series[name] = s
         else:

@@ -50,7 +50,7 @@ def test_planted_relationships_found(shop_json: dict) -> None:  # type: ignore[t
     support contacts have no relationship, slow deliveries lower returns (declared up)."""
     lead = link(shop_json, "checkout_conversion", "repeat_purchase_rate")
     assert (lead["verdict"], lead["declared_lag"], lead["best_lag"]) == ("supported", 1, 1)
-    assert lead["estimate"] > 0 and lead["grain"] == "month" and lead["periods"] == 24
+    assert lead["estimate"] > 0 and lead["grain"] == "month" and lead["periods"] == 23
     assert link(shop_json, "tickets_per_buyer", "repeat_purchase_rate")["verdict"] == "weak"
     opposite = link(shop_json, "delivery_days_p90", "return_rate")
     assert (opposite["verdict"], opposite["best_lag"]) == ("contradicted", 2)
@@ -93,8 +93,9 @@ def test_date_range_and_exit_zero(shop: Path) -> None:
     data = json.loads(run.output)
     assert (data["from"], data["to"]) == ("2026-10-01", "2026-12-31")
     lead = link(data, "checkout_conversion", "repeat_purchase_rate")
+    # October and November: December 2026 ends after the data's last order (12-31 23:32)
     assert (lead["verdict"], lead["periods"], lead["needed_periods"]) == (
-        "insufficient-data", 3, 19)
+        "insufficient-data", 2, 19)
     assert {k["verdict"] for k in data["links"]} == {"insufficient-data"}
 
 
@@ -129,8 +130,9 @@ def test_project_with_errors_exits_1(tmp_path: Path) -> None:
 
 
 def test_a_measure_with_dimensions_is_fetched_as_its_total(shop: Path) -> None:
-    """return_rate has `dimensions channel`; verify compares its total per week, checked
-    against independently written SQL."""
+    """return_rate has `dimensions channel`; verify compares its total per complete week,
+    checked against independently written SQL (weeks inside the orders' first day and last
+    order: the week of 2024-12-30 starts before the data, the last one ends after it)."""
     import duckdb
 
     from metriclang.load import load_project
@@ -148,7 +150,11 @@ def test_a_measure_with_dimensions_is_fetched_as_its_total(shop: Path) -> None:
     con = duckdb.connect(str(shop / "demo.duckdb"), read_only=True)
     expected = dict(con.execute(
         "SELECT CAST(date_trunc('week', ordered_at) AS DATE), "
-        "count(*) FILTER (WHERE returned) / count(*) FROM shop.orders GROUP BY 1").fetchall())
+        "count(*) FILTER (WHERE returned) / count(*) FROM shop.orders "
+        "WHERE CAST(date_trunc('week', ordered_at) AS DATE) >= "
+        "(SELECT CAST(min(ordered_at) AS DATE) FROM shop.orders) "
+        "AND date_trunc('week', ordered_at) + INTERVAL 7 DAY <= "
+        "(SELECT max(ordered_at) FROM shop.orders) GROUP BY 1").fetchall())
     con.close()
     assert len(got) == len(expected) > 100
     assert got == pytest.approx(expected)

@@ -34,15 +34,39 @@ from metriclang.sqlgen.build.windows import window, windowed
 from metriclang.sqlgen.plan import MeasurePlan
 from metriclang.sqlgen.targets.base import Target
 
-__all__ = ["Range", "build_query"]
+__all__ = ["Range", "build_head", "build_query", "head_key"]
+
+
+def head_key(
+    project: m.Project, plan: MeasurePlan, target: Target, rng: Range
+) -> tuple[object, ...]:
+    """Everything the head of the WITH list (``osm_bounds``, ``osm_digits``, ``osm_spine``)
+    is built from: plans with equal keys have the same head."""
+    ctx = Context.of(project, plan, target, rng)
+    tables = tuple((ctx.source(s).table, ctx.source(s).time_column) for s in plan.sources)
+    return type(target), plan.grain, ctx.lo_in, rng.hi, tables
+
+
+def build_head(project: m.Project, plan: MeasurePlan, target: Target, rng: Range) -> exp.Select:
+    """``WITH osm_bounds AS (...), [osm_digits AS (...),] osm_spine AS (...) SELECT 1``: the
+    head of a plan's WITH list, as a query of its own (rendered once, spliced into many)."""
+    ctes = Ctes()
+    spine(Context.of(project, plan, target, rng), ctes)
+    query = exp.select(exp.Literal.number(1), copy=False)
+    query.set("with_", ctes.with_())
+    return query
 
 
 def build_query(
-    project: m.Project, plan: MeasurePlan, target: Target, rng: Range
+    project: m.Project, plan: MeasurePlan, target: Target, rng: Range, head: int | None = None
 ) -> tuple[exp.Select | None, list[Diagnostic]]:
-    """The generic tree of one plan for one target (diagnostics when it can't be expressed)."""
-    ctx, ctes = Context.of(project, plan, target, rng), Ctes()
-    spine(ctx, ctes)
+    """The generic tree of one plan for one target (diagnostics when it can't be expressed).
+
+    ``head``: the number of CTEs of the head of the WITH list (see :func:`build_head`) when
+    it is rendered apart and left out of this tree; ``None`` builds it here."""
+    ctx, ctes = Context.of(project, plan, target, rng), Ctes(skipped=head or 0)
+    if head is None:
+        spine(ctx, ctes)
     found, complete = scans(ctx, ctes)
     grid = keys(ctx, ctes, complete)
     found += others(ctx, ctes, grid)

@@ -110,9 +110,9 @@ class Context:
         if not paths:
             return self.table(name)
         fact = self.source(name)
-        query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("osm_s"))).from_(
-            self.table(name, "osm_s"), copy=False
-        )
+        query = exp.select(
+            exp.Column(this=exp.Star(), table=exp.to_identifier("osm_s")), copy=False
+        ).from_(self.table(name, "osm_s"), copy=False)
         aliases: dict[str, str] = {}  # entities followed so far -> alias of their join
         for path in paths:
             previous, prefix = "osm_s", ""
@@ -194,10 +194,12 @@ class Context:
 
 @dataclass
 class Ctes:
-    """The WITH list of the query being built, in order, and the problems met."""
+    """The WITH list of the query being built, in order, and the problems met; ``skipped``
+    CTEs at its head are left out (rendered apart) but count in the parts' names."""
 
     named: list[tuple[str, exp.Expr]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    skipped: int = 0
 
     def add(self, name: str, query: exp.Expr) -> str:
         self.named.append((name, query))
@@ -205,7 +207,7 @@ class Ctes:
 
     def part(self, query: exp.Expr) -> str:
         """Add a part (a CTE the frame joins), named by its position."""
-        return self.add(f"osm_p{len(self.named)}", query)
+        return self.add(f"osm_p{self.skipped + len(self.named)}", query)
 
     def with_(self) -> exp.With:
         return exp.With(

@@ -124,7 +124,7 @@ def scan(
         if agg is not None:
             cols.append(agg.as_(f"osm_l{i}", copy=False))
     query = (
-        exp.select(*cols)
+        exp.select(*cols, copy=False)
         .from_(ctx.rows(source), copy=False)
         .group_by(period.copy(), *[d.copy() for d in dims], copy=False)
     )

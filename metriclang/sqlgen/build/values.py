@@ -44,7 +44,8 @@ def shared(ctx: Context, ctes: Ctes, last: str) -> str:
         columns = [
             value(ctx, ctx.plan.shared[i].value).as_(f"osm_m{i}", copy=False) for i in level
         ]
-        query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(last)), *columns)
+        query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier(last)), *columns,
+                           copy=False)
         last = ctes.add(f"osm_v{n}", query.from_(exp.table_(last), copy=False))
     return last
 

@@ -38,4 +38,4 @@ def window(ctx: Context) -> exp.Select:
         if leaf.strategy.windowed:
             col = _over(ctx, leaf, col)
         cols.append(col.as_(f"osm_l{i}", copy=False))
-    return exp.select(*cols).from_(exp.table_("osm_frame"), copy=False)
+    return exp.select(*cols, copy=False).from_(exp.table_("osm_frame"), copy=False)

@@ -1,0 +1,98 @@
+"""`osm compile --dialect all` of a generated project, timed per code tree (issue 21).
+
+Writes ``bench/gen_project.py``'s project (``--measures``, 20 sources) under ``bench/work/``,
+fills the parse cache once with ``osm check``, then runs ``python -m metriclang.cli compile
+PROJECT --dialect all --out DIR`` for each code tree in turn (``--code LABEL=DIR``, repeatable,
+e.g. the commit before a change exported with ``git archive``; the current tree is always
+timed), ``--runs`` rounds, interleaved. Reports medians of the wall time and of the child's
+CPU time (user + system, worker processes included) and checks that every code tree wrote
+byte-identical files. Exits 1 when the current tree's median wall time exceeds ``--limit``
+or the outputs differ.
+
+Usage: ``python3 bench/compile_bench.py [--measures 10000] [--runs 3] [--limit 30]
+[--code before=/tmp/base] [--json FILE]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from gen_project import write_project  # noqa: E402
+
+WORK = ROOT / "bench" / "work" / "compile"
+
+
+def run_once(code: Path, project: Path, out: Path, cache: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``osm compile --dialect all`` run of ``code``."""
+    env = dict(os.environ, PYTHONPATH=str(code), METRICLANG_CACHE_DIR=str(cache))
+    args = [sys.executable, "-m", "metriclang.cli", "compile", str(project),
+            "--dialect", "all", "--out", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False, cwd=code)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{code}: compile failed ({done.returncode}): {done.stderr[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    """True when the directories hold the same files with the same bytes."""
+    cmp = filecmp.dircmp(a, b)
+    if cmp.left_only or cmp.right_only or cmp.funny_files:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    return not mismatch and not errors and all(same_tree(a / d, b / d) for d in cmp.common_dirs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measures", type=int, default=10000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--limit", type=float, default=30.0, help="seconds, median wall")
+    parser.add_argument("--code", action="append", default=[], help="LABEL=DIR, repeatable")
+    parser.add_argument("--json")
+    opts = parser.parse_args()
+    codes = {label: Path(d) for label, d in (c.split("=", 1) for c in opts.code)}
+    codes["current"] = ROOT
+    project, cache = WORK / f"p{opts.measures}", WORK / "cache"
+    write_project(project, measures=opts.measures)
+    subprocess.run([sys.executable, "-m", "metriclang.cli", "check", str(project)],
+                   env=dict(os.environ, PYTHONPATH=str(ROOT), METRICLANG_CACHE_DIR=str(cache)),
+                   capture_output=True, check=False)
+    samples: dict[str, list[tuple[float, float]]] = {label: [] for label in codes}
+    for _ in range(opts.runs):
+        for label, code in codes.items():
+            samples[label].append(run_once(code, project, WORK / f"out-{label}", cache))
+    identical = all(same_tree(WORK / "out-current", WORK / f"out-{label}") for label in codes)
+    rows = [{"code": label, "measures": opts.measures, "runs": len(s),
+             "wall_s": round(statistics.median(w for w, _ in s), 2),
+             "cpu_s": round(statistics.median(c for _, c in s), 2)}
+            for label, s in samples.items()]
+    result = {"rows": rows, "identical_output": identical,
+              "load_average": [round(x, 1) for x in os.getloadavg()]}
+    text = json.dumps(result, indent=2)
+    print(text)
+    if opts.json:
+        Path(opts.json).write_text(text + "\n")
+    current = next(r for r in rows if r["code"] == "current")
+    return 0 if identical and float(current["wall_s"]) <= opts.limit else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
