@@ -290,6 +290,7 @@ class Views:
                     self.used_by[name].add((o.name, s.name))
         self.formula_users = formula_users(project)
         self.by_owner = self._attach(diagnostics)
+        self._links: dict[str, Link] = {}
 
     # ------------------------------------------------------------------ indexes
 
@@ -314,9 +315,13 @@ class Views:
         return out
 
     def link(self, name: str) -> Link:
-        measure = self.project.measures.get(name)
-        title = (measure.label or name) if measure else name
-        return Link(title, measure_href(name), name)
+        """The link to a measure's page (made once per name: chains repeat them)."""
+        known = self._links.get(name)
+        if known is None:
+            measure = self.project.measures.get(name)
+            title = (measure.label or name) if measure else name
+            known = self._links[name] = Link(title, measure_href(name), name)
+        return known
 
     def known(self, name: str | None) -> Link | None:
         """A link to a measure that exists, else ``None``."""
