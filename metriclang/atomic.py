@@ -3,11 +3,9 @@
 Writers build their output under a temporary sibling named :func:`temp_name` (it carries the
 writer's process id) and then put it in place in one step: ``os.replace`` for a file, an
 atomic exchange of the two directory entries for a directory (Linux ``renameat2``; elsewhere
-two renames, with a window of two system calls). The previous output, now under a
-temporary name, is deleted by a background thread (:func:`settle` waits for it; the
-interpreter joins it at exit), so deleting a large old site is not on the path to the new one.
-Temporaries of a run that was killed (SIGKILL, power loss) are removed by the next run writing
-the same output, once their process is gone (:func:`sweep`).
+two renames, with a window of two system calls). Temporaries of a run that was killed
+(SIGKILL, power loss) are removed by the next run writing the same output, once their process
+is gone (:func:`sweep`).
 
 A directory is replaced only when it is missing, empty or provably osm's own previous output
 (:func:`ensure_replaceable`): its manifest carries :data:`GENERATOR` and :data:`FORMAT` and the
@@ -23,7 +21,6 @@ import json
 import os
 import shutil
 import stat
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,26 +82,8 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-_removals: list[threading.Thread] = []
-
-
-def _remove_later(path: Path) -> None:
-    """Delete ``path`` (a temporary sibling) in a non-daemon thread: the process waits for
-    it at exit, and a killed process leaves it to the next run's :func:`sweep`."""
-    thread = threading.Thread(target=_remove, args=(path,), name=f"osm-remove {path.name}")
-    thread.start()
-    _removals.append(thread)
-
-
-def settle() -> None:
-    """Wait until every previous output put aside by :func:`replace_dir` is deleted."""
-    while _removals:
-        _removals.pop().join()
-
-
 def replace_dir(tmp: Path, out: Path) -> None:
-    """Put the finished directory ``tmp`` in place of ``out``; the old output is deleted in
-    the background (:func:`settle`).
+    """Put the finished directory ``tmp`` in place of ``out`` and delete the old output.
 
     ``out`` is never missing: with an atomic exchange a reader (or a kill) sees either the
     old or the new directory.
@@ -113,7 +92,7 @@ def replace_dir(tmp: Path, out: Path) -> None:
         os.replace(tmp, out)
         return
     if _exchange(tmp, out):
-        _remove_later(tmp)  # tmp now holds the old output
+        _remove(tmp)  # tmp now holds the old output
         return
     old = out.with_name(temp_name(out, ".old"))
     os.replace(out, old)
@@ -122,7 +101,7 @@ def replace_dir(tmp: Path, out: Path) -> None:
     except OSError:
         os.replace(old, out)
         raise
-    _remove_later(old)
+    _remove(old)
 
 
 @contextmanager
@@ -145,10 +124,10 @@ def output_dir(out: Path, manifest: str, command: str, mode: int | None = None
         if mode is not None:
             tmp.chmod(mode)
         ensure_replaceable(out, manifest, command)
-        replace_dir(tmp, target)  # then ``tmp`` names the old output, deleted in the background
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # not swapped in: still the new, unfinished one
-        raise
+        replace_dir(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _remove(path: Path) -> None:

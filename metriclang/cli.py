@@ -66,8 +66,7 @@ def _color(stream: IO[str]) -> bool:
 
 class Group(click.Group):
     """Turns :class:`UsageError` into exit code 2 with a one-line message; shows the loading
-    stage's :class:`EmptyProject` warning (once) whatever the command; waits, after the
-    command's output, for the deletion of any previous output it replaced."""
+    stage's :class:`EmptyProject` warning (once) whatever the command."""
 
     def invoke(self, ctx: click.Context) -> object:
         shown: set[str] = set()
@@ -91,10 +90,6 @@ class Group(click.Group):
         except ProjectError as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
-        finally:
-            from metriclang.atomic import settle
-
-            settle()  # the previous output put aside is deleted after the command's output
 
 
 def _split(args: tuple[str, ...], at_most: int | None = None) -> tuple[Path, list[str]]:

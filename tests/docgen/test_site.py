@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from metriclang.atomic import settle
 from metriclang.cli import main
 from metriclang.docgen.layout import causal_layers, shorten
 from metriclang.docgen.site import MANIFEST, Writer, build_site
@@ -181,18 +180,6 @@ def test_failed_build_keeps_the_previous_site(tmp_path: Path,
         build_site(EXAMPLES / "manufacturer", out, dialects=DUCKDB)
     assert tree_bytes(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
-
-
-def test_the_previous_site_is_deleted_after_the_new_one_is_in_place(tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    build_site(EXAMPLES / "shop", out, dialects=DUCKDB)
-    shop = tree_bytes(out)
-    build_site(EXAMPLES / "manufacturer", out, dialects=DUCKDB)
-    manufacturer = tree_bytes(out)  # in place when build_site returns, whatever is pending
-    assert manufacturer != shop
-    settle()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # the old site is gone
-    assert tree_bytes(out) == manufacturer
 
 
 def test_refuses_to_replace_a_foreign_directory(tmp_path: Path) -> None:
