@@ -41,6 +41,20 @@ def temp_name(target: Path, suffix: str = ".tmp") -> str:
     return f".{target.name}.{_TAG}{os.getpid()}-{os.urandom(4).hex()}{suffix}"
 
 
+def create_file(target: Path, data: bytes) -> None:
+    """A new file ``target`` holding ``data``, appearing whole in one step (written to a
+    temporary sibling, then linked into place); raises ``FileExistsError`` instead of
+    replacing a file that exists."""
+    tmp = target.parent / temp_name(target)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.link(tmp, target)
+    finally:
+        tmp.unlink()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

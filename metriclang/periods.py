@@ -161,6 +161,19 @@ class Frame(NamedTuple):
     ahead: tuple[int, str] = (0, "day")
 
 
+def day(value: object) -> date:
+    """An engine's period value as a date: a timestamp's day, a date, or ISO text.
+
+    >>> day(datetime(2026, 12, 31, 14, 5)), day("2026-12-31 00:00:00")
+    (datetime.date(2026, 12, 31), datetime.date(2026, 12, 31))
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def instant(value: date) -> datetime:
     """A date or timestamp as a naive timestamp: a date is its midnight; a time zone is
     dropped (engines give the wall time of the session, which periods are cut in).

@@ -15,7 +15,15 @@ from datetime import date
 
 from metriclang.query.series import Series
 from metriclang.report.chart import series_svg
-from metriclang.report.status import ICONS, MeasureStatus, assess, fmt_value, target_of, tree_order
+from metriclang.report.status import (
+    ICONS,
+    MeasureStatus,
+    as_number,
+    assess,
+    fmt_value,
+    target_of,
+    tree_order,
+)
 from metriclang.semantic.model import Project
 
 #: A chart shows at most this many periods (the latest ones); its data table the same.
@@ -104,9 +112,9 @@ def measure_values(project: Project, values: Values, name: str) -> MeasureValues
     target = target_of(project, name)
     goal = (target[0], float(target[1])) if target else None
     title = f"{measure.label or name} by {measure.grain}"
-    chart = series_svg(title, [(p.period, _float(p.value), p.complete) for p in points],
+    chart = series_svg(title, [(p.period, as_number(p.value), p.complete) for p in points],
                        measure.grain, measure.unit, goal)
-    table = tuple(TableRow(p.period.isoformat(), fmt_value(_float(p.value), measure.unit),
+    table = tuple(TableRow(p.period.isoformat(), fmt_value(as_number(p.value), measure.unit),
                            p.complete) for p in points)
     return MeasureValues(status, ICONS[status.status], fmt_value(status.value, measure.unit),
                          fmt_change(status.change, measure.unit),
@@ -116,16 +124,9 @@ def measure_values(project: Project, values: Values, name: str) -> MeasureValues
                                for s in values.breakdowns.get(name, ())))
 
 
-def _float(value: object) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if number != number else number
-
-
 def _breakdown(series: Series, period: date | None, unit: str | None) -> Breakdown:
     """The values of ``series``'s groups at ``period``, largest first, at most TOP_N."""
-    rows = [(p.group, _float(p.value)) for p in series.points
+    rows = [(p.group, as_number(p.value)) for p in series.points
             if p.period == period and p.complete]
     rows.sort(key=lambda r: (r[1] is None, -(r[1] or 0.0), str(r[0])))
     shown = tuple((str(g) if g is not None else "(none)", fmt_value(v, unit))

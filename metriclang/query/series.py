@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from metriclang.diagnostics import DiagnosticSet, Severity
+from metriclang.periods import day
 from metriclang.query import Query, compile_query
 from metriclang.semantic.model import Project
 from metriclang.warehouse import opened
@@ -109,10 +110,6 @@ def _one(project: Project, engine: Engine, name: str, dim: str | None,
         return None
     if coverage.as_of is not None:
         reached.append(coverage.as_of)
-    points = tuple(Point(_day(row[0]), row[-1], coverage.complete(row[0], compiled.reach),
+    points = tuple(Point(day(row[0]), row[-1], coverage.complete(row[0], compiled.reach),
                          row[1] if dim else None) for row in rows)
     return Series(name, measure.grain, points, dim)
-
-
-def _day(value: Any) -> date:
-    return value.date() if isinstance(value, datetime) else value

@@ -56,7 +56,8 @@ class MeasureStatus:
     spark: tuple[float | None, ...]
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """An engine value as a float; None for NULL, booleans and NaN."""
     if value is None or isinstance(value, bool):
         return None
     number = float(value)
@@ -93,10 +94,10 @@ def assess(project: Project, name: str, rows: Sequence[Row]) -> MeasureStatus:
         return MeasureStatus(name, measure.label, measure.unit, None, False, None, None, None,
                              goal, op, "no-data", None, ())
     last = done[-1]
-    period, value = rows[last][0], _number(rows[last][1])
-    previous = _number(rows[last - 1][1]) if last > 0 else None
+    period, value = rows[last][0], as_number(rows[last][1])
+    previous = as_number(rows[last - 1][1]) if last > 0 else None
     change = value - previous if value is not None and previous is not None else None
-    spark = tuple(_number(r[1]) for r in rows[max(0, last + 1 - SPARK_PERIODS):last + 1])
+    spark = tuple(as_number(r[1]) for r in rows[max(0, last + 1 - SPARK_PERIODS):last + 1])
     if value is None:
         status = "no-data"
     elif op is None or goal is None:

@@ -4,9 +4,8 @@ The objective's target date, ``{{ target_date }}`` in the template, is the last 
 year after today's, so the starter's lag chains end in time (rule C207) whatever the day.
 
 Nothing is ever overwritten: when any file the starter would write exists, nothing is written
-(:class:`~metriclang.errors.UsageError`). Each file appears whole or not at all (written to a
-temporary sibling, then linked into place, which fails instead of replacing a file that
-appeared meanwhile); a failure part way removes the files written so far.
+(:class:`~metriclang.errors.UsageError`). Each file appears whole or not at all
+(:func:`metriclang.atomic.create_file`); a failure part way removes the files written so far.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from metriclang.atomic import temp_name
+from metriclang.atomic import create_file
 from metriclang.errors import UsageError
 
 
@@ -62,22 +61,10 @@ def init_project(folder: Path) -> list[str]:
         for name, data in wanted.items():
             target = folder / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            _create(target, data)
+            create_file(target, data)
             written.append(target)
     except OSError as exc:
         for path in reversed(written):
             path.unlink(missing_ok=True)
         raise UsageError(f"cannot write {folder}: {exc} (nothing was kept)") from None
     return list(wanted)
-
-
-def _create(target: Path, data: bytes) -> None:
-    """``target`` holding ``data``, appearing in one step; fails if it exists."""
-    tmp = target.parent / temp_name(target)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.link(tmp, target)
-    finally:
-        tmp.unlink()

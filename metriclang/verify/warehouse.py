@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from metriclang.diagnostics import Diagnostic
+from metriclang.periods import day
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.verify.series import Series
@@ -38,14 +39,6 @@ def totals_project(project: Project, measure: str) -> Project:
     if not m.dimensions:
         return project
     return replace(project, measures={**project.measures, measure: replace(m, dimensions=())})
-
-
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _as_float(value: Any) -> float | None:
@@ -85,9 +78,9 @@ def fetch_series(project: Project, engine: Engine, measures: Iterable[str],
             continue
         period, value = result.columns.index("period"), result.columns.index("value")
         s = Series.of(name, project.measures[name].grain,
-                      ((_as_date(r[period]), _as_float(r[value])) for r in result.rows
+                      ((day(r[period]), _as_float(r[value])) for r in result.rows
                        if r[period] is not None
-                       and coverage.complete(_as_date(r[period]), reach)))
+                       and coverage.complete(day(r[period]), reach)))
         if len(s):
             series[name] = s
         else:

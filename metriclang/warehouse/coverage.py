@@ -30,8 +30,8 @@ class Coverage:
 
     def complete(self, period: date, reach: Reach) -> bool:
         """Whether the row of ``period`` (its first day) of a plan of ``reach`` is complete."""
-        day = period.date() if isinstance(period, datetime) else period
-        return periods.complete(day, reach.grain, reach.frames, self.first, self.as_of)
+        return periods.complete(periods.day(period), reach.grain, reach.frames, self.first,
+                                self.as_of)
 
     def mark(self, result: Result, reach: Reach) -> Result:
         """``result`` with a ``complete`` column after the others (its rows start with the
