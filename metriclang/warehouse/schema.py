@@ -21,6 +21,7 @@ from sqlglot import exp
 from metriclang.diagnostics import Diagnostic, error
 from metriclang.errors import did_you_mean
 from metriclang.semantic import model as m
+from metriclang.semantic.graph import reachable
 from metriclang.semantic.joins import references
 from metriclang.semantic.references import formula_refs, formula_sources
 from metriclang.source import Span
@@ -189,14 +190,9 @@ def column_uses(project: m.Project, measures: Collection[str] | None = None) -> 
 
 def _named(project: m.Project, measures: Collection[str]) -> set[str]:
     """``measures`` and every measure their formulas name, through any depth."""
-    out, todo = set(), [n for n in measures if n in project.measures]
-    while todo:
-        name = todo.pop()
-        if name not in out:
-            out.add(name)
-            todo += [r.measure for r in formula_refs(project.measures[name])
-                     if r.measure in project.measures]
-    return out
+    return reachable((n for n in measures if n in project.measures),
+                     lambda name: (r.measure for r in formula_refs(project.measures[name])
+                                   if r.measure in project.measures))
 
 
 def _source_uses(source: m.Source) -> Iterator[Use]:
