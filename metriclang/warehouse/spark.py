@@ -37,6 +37,9 @@ class SparkEngine:
                    .config("spark.sql.session.timeZone", "UTC"))
         for key, value in settings:
             builder = builder.config(key, value)
+        # getOrCreate returns a session this process already runs (a notebook's, a test
+        # harness's): it is borrowed, so close() must leave it running
+        self._owned = SparkSession.getActiveSession() is None
         try:
             self._spark = builder.getOrCreate()
         except Exception as exc:  # py4j and JVM start-up failures have no common base

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlglot
@@ -125,3 +126,16 @@ def test_postgres_queries_run_in_a_read_only_transaction(postgres_engine: Engine
 def test_spark_url_needs_a_master() -> None:
     with pytest.raises(EngineError, match="no Spark master"):
         connect("spark://")
+
+
+@pytest.mark.spark
+def test_a_spark_url_borrows_the_running_session_and_leaves_it_running(
+        spark_session: Any) -> None:
+    """``getOrCreate`` hands back the session this process runs (a notebook's, the test
+    harness's): closing the engine must not stop it."""
+    from metriclang.warehouse.spark import SparkEngine
+
+    engine = SparkEngine("spark://local[2]")
+    assert engine.query("SELECT 1 AS one").rows == ((1,),)
+    engine.close()
+    assert spark_session.sql("SELECT 2 AS two").collect()[0][0] == 2
