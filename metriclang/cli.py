@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 the project has errors, 2 usage error (PATH missing, ba
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -483,24 +484,28 @@ def sql_command(args: tuple[str, ...], dialect: str | None, date_from: date | No
 @click.option("--fused", is_flag=True,
               help="Also write one query per source, grain and dimensions computing all its "
                    "simple measures in one scan.")
-def compile_command(path: Path, dialect: str, out: Path, fused: bool) -> None:
+@click.option("--jobs", "jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="the number of cores",
+              help="Processes compiling dialects side by side (1: in this process); the "
+                   "output is the same.")
+def compile_command(path: Path, dialect: str, out: Path, fused: bool, jobs: int) -> None:
     """Write every measure's SQL per dialect, with a manifest.json."""
-    from metriclang.atomic import ensure_replaceable
+    from metriclang.atomic import output_dir
     from metriclang.dialects import OUTPUT_DIALECTS
-    from metriclang.sqlgen.output import MANIFEST, compile_project, write_atomically
+    from metriclang.sqlgen.output import MANIFEST, compile_project
 
-    ensure_replaceable(out, MANIFEST, "compile")  # refuse before the work, checked again after
     project = _loaded_for_sql(path)
     dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
-    with progress_bar() as progress:
-        compiled = compile_project(project, dialects, fused, progress=progress)
-    if compiled.diagnostics:
-        _problems(project, compiled.diagnostics)
-    if compiled.failed:
-        click.echo(f"error: nothing written; {out} is unchanged", err=True)
-        sys.exit(1)
     try:
-        write_atomically(out, compiled)
+        # Refused before the work; the files go to a temporary sibling, swapped in at the end.
+        with output_dir(out, MANIFEST, "compile") as tmp:
+            with progress_bar() as progress:
+                compiled = compile_project(project, dialects, fused, jobs, progress, into=tmp)
+            if compiled.diagnostics:
+                _problems(project, compiled.diagnostics)
+            if compiled.failed:
+                click.echo(f"error: nothing written; {out} is unchanged", err=True)
+                sys.exit(1)
     except OSError as exc:
         raise UsageError(f"cannot write {out}: {exc}") from exc
     click.echo(f"wrote {len(compiled.files)} files for {len(dialects)} dialect(s) to {out}")

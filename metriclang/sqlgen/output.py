@@ -6,9 +6,11 @@ Layout of the output directory::
     <dialect>/fused/<group>.sql       with --fused: one query per source, grain and dimensions
     manifest.json                     measures, dialects, output columns, sha256 of every file
 
-Files are written into a temporary sibling directory that then replaces ``out``; a run that
-fails (any measure that can't be compiled) leaves the previous output untouched. ``out`` is
-replaced only when it is osm's own previous output (:func:`metriclang.atomic.ensure_replaceable`).
+The command compiles into the temporary sibling of :func:`metriclang.atomic.output_dir`
+(``compile_project(into=...)``: each worker writes its dialects' files), which then replaces
+``out``; a run that fails (any measure that can't be compiled) or is interrupted leaves the
+previous output untouched. ``out`` is replaced only when it is osm's own previous output
+(:func:`metriclang.atomic.ensure_replaceable`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
+import signal
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
-from metriclang.atomic import output_dir, ownership
+from metriclang.atomic import ownership
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
@@ -72,49 +75,63 @@ def fusable_groups(project: Project) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in sorted(groups.items())}
 
 
-#: Queries (measures x dialects) from which ``compile_project`` renders dialects in parallel.
-PARALLEL_FROM = 4000
+#: Dialects by their rendering cost, heaviest first (``bench/README.md``): workers take the
+#: heavy ones first, so the last task left running is a light one.
+BY_COST = ("tsql", "snowflake", "redshift", "bigquery", "spark", "mysql", "databricks",
+           "postgres", "trino", "duckdb")
 #: The project the forked workers render (set in the parent just before the fork).
 _SHARED: list[Project] = []
 
 _Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
 
 
-def _render_dialect(dialect: str, progress: Progress = SILENT) -> _Rendered:
-    """Every measure of the shared project in one dialect (a worker's task)."""
+def _render_dialect(dialect: str, into: Path | None = None,
+                    progress: Progress = SILENT) -> tuple[str, _Rendered]:
+    """Every measure of the shared project in one dialect, its files written under ``into``
+    when given (a worker's task)."""
     project = _SHARED[0]
-    return tuple((n, *compile_sql(project, n, dialect))
-                 for n in progress.track(sorted(project.measures), f"compile {dialect}"))
+    rendered = tuple((n, *compile_sql(project, n, dialect))
+                     for n in progress.track(sorted(project.measures), f"compile {dialect}"))
+    written = [(name, sql) for name, sql, _ in rendered if sql is not None]
+    if into is not None and written:
+        (into / dialect).mkdir()
+        for name, sql in written:
+            (into / dialect / f"{name}.sql").write_text(sql, encoding="utf-8")
+    return dialect, rendered
 
 
-def _render_all(
-    project: Project, dialects: tuple[str, ...], workers: int | None, progress: Progress
-) -> list[_Rendered]:
-    """Per dialect, every measure's SQL: one process per core for large projects, same output."""
-    if workers is None:
-        big = len(project.measures) * len(dialects) >= PARALLEL_FROM
-        workers = min(os.cpu_count() or 1, len(dialects)) if big else 1
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the parent, which stops the pool (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _render_all(project: Project, dialects: tuple[str, ...], workers: int, into: Path | None,
+                progress: Progress) -> dict[str, _Rendered]:
+    """Per dialect, every measure's SQL: in ``workers`` forked processes (a dialect each in
+    turn) or in this one; the same result either way."""
+    workers = min(workers, len(dialects))
     _SHARED[:] = [project]
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [_render_dialect(d, progress) for d in dialects]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:  # a bar per dialect
-            done = pool.imap(_render_dialect, dialects, chunksize=1)
-            return [r for _, r in progress.track(zip(dialects, done, strict=True), "compile",
-                                                 len(dialects), lambda x: x[0])]
+            return dict(_render_dialect(d, into, progress) for d in dialects)
+        tasks = sorted(dialects, key=BY_COST.index)
+        with multiprocessing.get_context("fork").Pool(workers, _quiet_worker) as pool:
+            done = pool.imap_unordered(partial(_render_dialect, into=into), tasks, chunksize=1)
+            return dict(progress.track(done, "compile", len(tasks), lambda x: x[0]))
     finally:
         _SHARED.clear()
 
 
 def compile_project(
-    project: Project, dialects: Iterable[str], fused: bool = False, workers: int | None = None,
-    progress: Progress = SILENT,
+    project: Project, dialects: Iterable[str], fused: bool = False, workers: int = 1,
+    progress: Progress = SILENT, into: Path | None = None,
 ) -> Compiled:
     """Every measure's SQL in each dialect (plus fused queries), and the manifest.
 
-    ``workers``: processes rendering dialects side by side (default: one per core when the
-    project is large, else 1); the result does not depend on it. ``progress`` shows the
-    measure (with several workers, the dialect) being compiled.
+    ``workers``: processes rendering dialects side by side (forked; 1 renders in this
+    process); the result does not depend on it. ``into``: a directory to write the files and
+    the manifest into (each worker writes its dialect's files). ``progress`` shows the
+    measure (with several workers, the dialect done) being compiled.
     """
     files: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
@@ -122,9 +139,9 @@ def compile_project(
     dialects = tuple(dialects)
     measures = sorted(project.measures)
     several = len(dialects) > 1
-    for dialect, rendered in zip(dialects, _render_all(project, dialects, workers, progress),
-                                  strict=True):
-        for name, sql, diags in rendered:
+    rendered_by = _render_all(project, dialects, workers, into, progress)
+    for dialect in dialects:
+        for name, sql, diags in rendered_by[dialect]:
             limits = [d for d in diags if several and d.code in DIALECT_LIMITS]
             for d in limits:
                 skipped.setdefault(dialect, {})[name] = f"{d.code} {d.message}"
@@ -148,6 +165,9 @@ def compile_project(
                     "measures": list(names),
                     "columns": ["period", *_dims(project, names), *names],
                 }
+                if into is not None:
+                    (into / dialect / "fused").mkdir(parents=True, exist_ok=True)
+                    (into / dialect / "fused" / f"{group}.sql").write_text(sql, encoding="utf-8")
     manifest = {
         "dialects": list(dialects),
         "measures": {
@@ -159,6 +179,8 @@ def compile_project(
         **ownership({path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in files}),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if into is not None:
+        (into / MANIFEST).write_text(text, encoding="utf-8")
     return Compiled(tuple(sorted(files)), text, tuple(problems))
 
 
@@ -166,17 +188,3 @@ def _dims(project: Project, names: tuple[str, ...]) -> tuple[str, ...]:
     from metriclang.semantic.joins import column_name
 
     return tuple(map(column_name, project.measures[names[0]].dimensions))
-
-
-def write_atomically(out: Path, compiled: Compiled) -> None:
-    """Write into a temporary sibling directory, then swap it in place of ``out``.
-
-    Only a previous output of ``osm compile`` (proved by its manifest) or an empty directory
-    is replaced, checked again just before the swap; anything else is a :class:`UsageError`.
-    """
-    with output_dir(out, MANIFEST, "compile") as tmp:
-        for rel, sql in compiled.files:
-            path = tmp / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(sql, encoding="utf-8")
-        (tmp / MANIFEST).write_text(compiled.manifest, encoding="utf-8")
