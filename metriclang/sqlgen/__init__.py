@@ -5,8 +5,9 @@ One module per stage: ``plan`` (model -> :class:`MeasurePlan`, no dialect), ``bu
 :func:`compile_sql` runs them for one measure and is where the measure and dialect named by
 the caller are checked, once; :func:`compile_fused` runs them for a group of measures.
 
-Public API: :func:`compile_sql`, :func:`compile_fused` and :func:`output_columns`. The stages
-are imported when first used, so that importing the package stays cheap.
+Public API: :func:`compile_sql`, :func:`compile_fused` and :func:`output_columns`
+(:func:`compile_planned` for ``osm compile``, which plans each measure once for all
+dialects). The stages are imported when first used, so that importing the package stays cheap.
 """
 
 from __future__ import annotations
@@ -80,6 +81,20 @@ def compile_sql(
         return compile_plan(project, plan, target(dialect), rng)
     return compile_plan(project, plan, target(dialect), rng,
                         lambda query: query.limit(limit, copy=False))
+
+
+def compile_planned(
+    project: Project, planned: tuple[MeasurePlan | None, list[Diagnostic]], dialect: str
+) -> Compiled:
+    """A measure already planned (``plan_measure``'s result) in ``dialect``, over all its
+    periods: what :func:`compile_sql` gives, without planning again for each dialect."""
+    from metriclang.sqlgen.build import Range
+    from metriclang.sqlgen.targets import target
+
+    plan, problems = planned
+    if plan is None:
+        return None, tuple(problems)
+    return compile_plan(project, plan, target(dialect), Range.of(plan.grain, None, None))
 
 
 def compile_fused(project: Project, measures: tuple[str, ...], dialect: str) -> Compiled:

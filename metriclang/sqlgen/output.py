@@ -28,8 +28,8 @@ from metriclang.atomic import ownership
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
-from metriclang.sqlgen import compile_fused, compile_sql, output_columns
-from metriclang.sqlgen.plan import Strategy, plan_measure
+from metriclang.sqlgen import compile_fused, compile_planned, output_columns
+from metriclang.sqlgen.plan import MeasurePlan, Strategy, plan_measure
 
 MANIFEST = "manifest.json"
 #: Codes meaning "this dialect can't express this measure": compiling several dialects, the
@@ -57,15 +57,22 @@ class Compiled:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def fusable_groups(project: Project) -> dict[str, tuple[str, ...]]:
+#: A measure's plan, or why it has none (``plan_measure``'s result), by measure name.
+Plans = dict[str, tuple[MeasurePlan | None, list[Diagnostic]]]
+
+
+def fusable_groups(project: Project, plans: Plans | None = None) -> dict[str, tuple[str, ...]]:
     """Measures computable in one scan, by ``<source>.<grain>[.<dims>]`` group name.
 
     A measure fuses when its formula only aggregates one source per period (no window,
     cumulative, conversion or range leaves); its group is that source, grain and dimensions.
+    ``plans``: the measures' plans when already made.
     """
+    if plans is None:
+        plans = {n: plan_measure(project, n) for n in project.measures}
     groups: dict[str, list[str]] = {}
     for name in sorted(project.measures):
-        plan, problems = plan_measure(project, name)
+        plan, problems = plans[name]
         if plan is None or problems or len(plan.sources) != 1:
             continue
         if any(leaf.strategy is not Strategy.PERIOD for leaf in plan.leaves):
@@ -79,8 +86,8 @@ def fusable_groups(project: Project) -> dict[str, tuple[str, ...]]:
 #: heavy ones first, so the last task left running is a light one.
 BY_COST = ("tsql", "snowflake", "redshift", "bigquery", "spark", "mysql", "databricks",
            "postgres", "trino", "duckdb")
-#: The project the forked workers render (set in the parent just before the fork).
-_SHARED: list[Project] = []
+#: The project and its plans the forked workers render (set in the parent before the fork).
+_SHARED: list[tuple[Project, Plans]] = []
 
 _Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
 
@@ -89,9 +96,9 @@ def _render_dialect(dialect: str, into: Path | None = None,
                     progress: Progress = SILENT) -> tuple[str, _Rendered]:
     """Every measure of the shared project in one dialect, its files written under ``into``
     when given (a worker's task)."""
-    project = _SHARED[0]
-    rendered = tuple((n, *compile_sql(project, n, dialect))
-                     for n in progress.track(sorted(project.measures), f"compile {dialect}"))
+    project, plans = _SHARED[0]
+    rendered = tuple((n, *compile_planned(project, plans[n], dialect))
+                     for n in progress.track(sorted(plans), f"compile {dialect}"))
     written = [(name, sql) for name, sql, _ in rendered if sql is not None]
     if into is not None and written:
         (into / dialect).mkdir()
@@ -105,12 +112,12 @@ def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _render_all(project: Project, dialects: tuple[str, ...], workers: int, into: Path | None,
-                progress: Progress) -> dict[str, _Rendered]:
+def _render_all(project: Project, plans: Plans, dialects: tuple[str, ...], workers: int,
+                into: Path | None, progress: Progress) -> dict[str, _Rendered]:
     """Per dialect, every measure's SQL: in ``workers`` forked processes (a dialect each in
     turn) or in this one; the same result either way."""
     workers = min(workers, len(dialects))
-    _SHARED[:] = [project]
+    _SHARED[:] = [(project, plans)]
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             return dict(_render_dialect(d, into, progress) for d in dialects)
@@ -139,7 +146,8 @@ def compile_project(
     dialects = tuple(dialects)
     measures = sorted(project.measures)
     several = len(dialects) > 1
-    rendered_by = _render_all(project, dialects, workers, into, progress)
+    plans = {n: plan_measure(project, n) for n in measures}  # one plan serves every dialect
+    rendered_by = _render_all(project, plans, dialects, workers, into, progress)
     for dialect in dialects:
         for name, sql, diags in rendered_by[dialect]:
             limits = [d for d in diags if several and d.code in DIALECT_LIMITS]
@@ -149,7 +157,7 @@ def compile_project(
             problems += [d for d in diags if d not in limits]
             if sql is not None:
                 files.append((f"{dialect}/{name}.sql", sql))
-    groups = fusable_groups(project) if fused else {}
+    groups = fusable_groups(project, plans) if fused else {}
     fused_manifest: dict[str, dict[str, dict[str, list[str]]]] = {}
     for dialect in dialects:
         for group, names in groups.items():
