@@ -7,7 +7,7 @@ e.g. the commit before a change exported with ``git archive``; the current tree 
 timed), ``--runs`` rounds, interleaved. Reports medians of the wall time and of the child's
 CPU time (user + system, worker processes included) and checks that every code tree wrote
 byte-identical files. Exits 1 when the current tree's median wall time exceeds ``--limit``
-or the outputs differ.
+or the outputs differ. Each run's wall and CPU time and the load average after it go to stderr.
 
 Usage: ``python3 bench/compile_bench.py [--measures 10000] [--runs 3] [--limit 30]
 [--code before=/tmp/base] [--json FILE]``
@@ -79,6 +79,9 @@ def main() -> int:
     for _ in range(opts.runs):
         for label, code in codes.items():
             samples[label].append(run_once(code, project, WORK / f"out-{label}", cache))
+            wall, cpu = samples[label][-1]
+            print(f"{label}: wall {wall:.1f} s, CPU {cpu:.1f} s, load average "
+                  f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     identical = all(same_tree(WORK / "out-current", WORK / f"out-{label}") for label in codes)
     rows = [{"code": label, "measures": opts.measures, "runs": len(s),
              "wall_s": round(statistics.median(w for w, _ in s), 2),
