@@ -118,6 +118,11 @@ _MEMO_SIZE = 4096
 #: by :func:`metriclang.sqlgen.build.head_key`: plans over the same sources, grain and range
 #: share it, so it is built and rendered once and spliced into each query's text.
 _HEADS: dict[tuple[object, ...], tuple[str, int]] = {}
+#: A head's CTE as rendered text: ``osm_digits`` and ``osm_spine`` by dialect and grain (many
+#: heads share them), ``osm_bounds`` by its head's key.
+_HEAD_CTES: dict[tuple[object, ...], str] = {}
+#: The head's CTEs built from the dialect and grain alone.
+_BY_GRAIN = frozenset({"osm_digits", "osm_spine"})
 
 
 def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range,
@@ -172,12 +177,18 @@ def _spliced(
     """A plan's SQL text: its tree without the head of the WITH list, rendered, and the head
     (built and rendered once per :func:`~metriclang.sqlgen.build.head_key`) spliced in."""
     from metriclang.sqlgen.build import build_head, build_query, head_key
-    from metriclang.sqlgen.render import render, render_head, splice
+    from metriclang.sqlgen.render import render, render_cte, splice
 
     key = head_key(project, plan, target, rng)
     if key not in _HEADS:
-        head = build_head(project, plan, target, rng)
-        _HEADS[key] = render_head(head, target.dialect), len(head.args["with_"].expressions)
+        texts = []
+        for cte in build_head(project, plan, target, rng).args["with_"].expressions:
+            by_grain = cte.alias in _BY_GRAIN
+            part = (target.dialect, cte.alias, plan.grain) if by_grain else (key, cte.alias)
+            if part not in _HEAD_CTES:
+                _HEAD_CTES[part] = render_cte(cte, target.dialect)
+            texts.append(_HEAD_CTES[part])
+        _HEADS[key] = ", ".join(texts), len(texts)
     text, count = _HEADS[key]
     query, problems = build_query(project, plan, target, rng, head=count)
     if query is None:
@@ -189,3 +200,4 @@ def clear_memo() -> None:
     """Empty the memo of compiled plans (a process forked to compile starts afresh)."""
     _MEMO.clear()
     _HEADS.clear()
+    _HEAD_CTES.clear()

@@ -40,10 +40,12 @@ def render(query: exp.Expr, dialect: str) -> str:
     return sql + "\n"
 
 
-def render_head(head: exp.Select, dialect: str) -> str:
-    """The CTEs of ``head`` (``WITH a AS (...), b AS (...) SELECT 1``) as rendered text,
-    without ``WITH`` and the final SELECT: a fragment to :func:`splice` into other queries."""
-    sql = render(head, dialect)
+def render_cte(cte: exp.CTE, dialect: str) -> str:
+    """One CTE (``name AS (...)``) as it renders within a WITH list: a fragment to
+    :func:`splice` into other queries."""
+    query = exp.select(exp.Literal.number(1), copy=False)
+    query.set("with_", exp.With(expressions=[cte]))
+    sql = render(query, dialect)
     return sql[len("WITH ") : sql.rindex("\nSELECT")]
 
 
