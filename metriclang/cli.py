@@ -16,6 +16,7 @@ import click
 
 from metriclang import __version__
 from metriclang.api import ProjectError
+from metriclang.atomic import deferred_removals
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import EmptyProject, UsageError
@@ -66,7 +67,8 @@ def _color(stream: IO[str]) -> bool:
 
 class Group(click.Group):
     """Turns :class:`UsageError` into exit code 2 with a one-line message; shows the loading
-    stage's :class:`EmptyProject` warning (once) whatever the command."""
+    stage's :class:`EmptyProject` warning (once) whatever the command; deletes a previous
+    output the command replaced after its report (:func:`metriclang.atomic.deferred_removals`)."""
 
     def invoke(self, ctx: click.Context) -> object:
         shown: set[str] = set()
@@ -80,7 +82,7 @@ class Group(click.Group):
                 click.echo(f"warning: {message}", err=True)
 
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), deferred_removals():
                 warnings.simplefilter("always", EmptyProject)
                 warnings.showwarning = show  # type: ignore[assignment]
                 return super().invoke(ctx)
