@@ -157,7 +157,8 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     """Parse, resolve, validate and lint the project at PATH.
 
     With --warehouse or --db, every table and column the specs use is looked up in the
-    warehouse's catalogue (never its rows). Exit 1 when there are errors.
+    warehouse's catalogue (never its rows). Exit 1 when there are errors, 2 when the
+    warehouse can't be opened (as with no warehouse configured, and as `osm verify`).
     """
     from metriclang.load import check as run_check
     from metriclang.report import text
@@ -184,9 +185,8 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     color = fmt == "text" and _color(sys.stdout)
     click.echo(text.render(loaded.project, diagnostics, color, quiet) if fmt == "text"
                else reporter(fmt)(loaded.project, diagnostics, color), nl=False)
-    failed = unreachable or diagnostics.has_errors or (
-        strict and diagnostics.count(Severity.WARNING) > 0)
-    sys.exit(1 if failed else 0)
+    failed = diagnostics.has_errors or (strict and diagnostics.count(Severity.WARNING) > 0)
+    sys.exit(2 if unreachable else 1 if failed else 0)
 
 
 @main.command("init")
@@ -646,9 +646,14 @@ def status_command(path: Path, db: str | None, as_of: date | None, fmt: str,
     """
     from metriclang import api
     from metriclang.report.status import to_json, to_text
+    from metriclang.warehouse.result import EngineError
 
     project = _loaded_for_sql(path)
-    got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    try:
+        got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    except EngineError as exc:  # the warehouse can't be opened, or no measure computed
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     for note in got.notes:
         click.echo(note, err=True)
     click.echo(to_json(got.as_of, got.measures) if fmt == "json" else
