@@ -131,19 +131,3 @@ def test_a_project_with_errors_is_not_exported(to: str, tmp_path: Path) -> None:
     code, _, stderr = osm("export", str(tmp_path), "--to", to, "--out", str(tmp_path / "out"))
     assert code == 1 and "a.osm:1:27: error[E110]" in stderr
     assert not (tmp_path / "out").exists()
-
-
-@pytest.mark.parametrize("command", [["export", "--to", "metricflow"], ["compile", "--dialect",
-                                                                       "duckdb"]])
-def test_an_empty_project_warns_once_and_writes_its_empty_output(tmp_path: Path,
-                                                                 command: list[str]) -> None:
-    """docs/language.md and docs/interop.md: export goes on like compile (exit 0)."""
-    empty, out = tmp_path / "empty", tmp_path / "out"
-    empty.mkdir()
-    for _ in range(2):  # the second run replaces the first one's output
-        result = CliRunner().invoke(main, [command[0], str(empty), *command[1:], "--out",
-                                           str(out)])
-        assert result.exit_code == 0, result.output
-        assert result.stderr.count(f"warning: no .osm files found under {empty}") == 1
-        assert (out / ("manifest.json" if command[0] == "compile" else
-                       ".osm-manifest.json")).is_file()
