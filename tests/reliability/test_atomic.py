@@ -254,3 +254,42 @@ def test_writers_never_replace_foreign_output(tmp_path: Path, command: str) -> N
     for _ in range(2):  # an empty directory, then its own previous output, are replaced
         result = CliRunner().invoke(main, [command, str(project), "--out", str(empty), *extra])
         assert result.exit_code == 0, result.output
+
+
+HELD = """
+import os, signal, sys
+from pathlib import Path
+from metriclang import atomic
+atomic._exchange = lambda a, b: False  # the two-rename fallback of systems without renameat2
+out, tmp = Path(sys.argv[1]), Path(sys.argv[2])
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    if Path(dst).name.endswith(".old"):  # between the two renames: the output is missing
+        os.kill(os.getpid(), int(sys.argv[3]))
+os.replace = replace
+try:
+    atomic.replace_dir(tmp, out)
+except KeyboardInterrupt:
+    print("interrupted after the swap")
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["interrupt", "term"])
+def test_the_two_rename_swap_holds_signals_between_its_renames(tmp_path: Path,
+                                                               sig: signal.Signals) -> None:
+    """A signal arriving when the old output is renamed aside and the new one not yet in
+    place is acted on only after the second rename: the output is never left missing."""
+    out, tmp = tmp_path / "out", tmp_path / ".out.osm-1-x.tmp"
+    out.mkdir()
+    (out / "a.sql").write_text("old", encoding="utf-8")
+    tmp.mkdir()
+    (tmp / "a.sql").write_text("new", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", HELD, str(out), str(tmp), str(int(sig))],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert (out / "a.sql").read_text("utf-8") == "new"
+    if sig is signal.SIGINT:
+        assert done.stdout == "interrupted after the swap\n", done.stderr
+    else:
+        assert done.returncode == -signal.SIGTERM, done.stderr
