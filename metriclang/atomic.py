@@ -103,19 +103,18 @@ def _remove_owned(path: Path, manifest: str, ours: bool = False) -> None:
     """Delete the temporary directory ``path`` if it holds osm's ``manifest`` (or is empty,
     or is this process's own: ``ours``), the manifest last: a deletion cut short leaves it
     recognisable for :func:`sweep`."""
-    if not ours and _listed(path / manifest) is None:
-        try:
-            path.rmdir()  # only ever an empty directory
-        except OSError:
-            pass
-        return
-    for entry in path.iterdir():
-        if entry.name != manifest:
-            _remove(entry)
-    _remove(path / manifest)
     try:
+        if not ours and _listed(path / manifest) is None:
+            path.rmdir()  # only ever an empty directory
+            return
+        for entry in path.iterdir():
+            if entry.name != manifest:
+                _remove(entry)
+        if any(entry.name != manifest for entry in path.iterdir()):
+            return  # something could not be deleted: keep it recognisable
+        _remove(path / manifest)
         path.rmdir()
-    except OSError:
+    except OSError:  # gone already, not empty, or not ours to delete
         pass
 
 

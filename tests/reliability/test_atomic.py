@@ -293,3 +293,47 @@ def test_the_two_rename_swap_holds_signals_between_its_renames(tmp_path: Path,
         assert done.stdout == "interrupted after the swap\n", done.stderr
     else:
         assert done.returncode == -signal.SIGTERM, done.stderr
+
+
+INTERRUPTED_SWAP = """
+import os, signal, sys
+from pathlib import Path
+from metriclang import atomic
+atomic._exchange = lambda a, b: False  # the two-rename fallback
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    if Path(dst).name.endswith(".old"):
+        os.kill(os.getpid(), signal.SIGINT)
+os.replace = replace
+with atomic.deferred_removals():
+    with atomic.output_dir(Path(sys.argv[1]), "manifest.json", "compile") as tmp:
+        (tmp / "a.sql").write_text("new")
+        (tmp / "manifest.json").write_text(
+            '{"generator": "metriclang", "format": 1, "files": {"a.sql": '
+            '"11507a0e2f5e69d5dfa40a62a1bd7b6ee57e6bcd85c67c9b8431b36fff21c437"}}')
+"""
+
+
+def test_an_interrupted_fallback_swap_leaves_the_new_output_and_a_recognisable_old_one(
+        tmp_path: Path) -> None:
+    """SIGINT held between the two renames fires after them: the new output is in place, the
+    old one aside (recognisable), no other exception, and the next run sweeps it."""
+    from metriclang.atomic import file_sha256, ownership
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.sql").write_text("old", encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(ownership({"a.sql": file_sha256(out / "a.sql")})), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_SWAP, str(out)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stderr.rstrip().endswith("KeyboardInterrupt"), done.stderr
+    assert "FileNotFoundError" not in done.stderr
+    assert (out / "a.sql").read_text("utf-8") == "new"
+    assert recognisable(out, "manifest.json") and len(leftovers(out)) == 1
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_SWAP.replace("os.kill", "None and"),
+                           str(out)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert leftovers(out) == [] and (out / "a.sql").read_text("utf-8") == "new"
