@@ -24,6 +24,7 @@ from metriclang.interop.formats import EXPORTS, IMPORTS
 from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
+from metriclang.warehouse.result import Unreachable
 
 PATH = click.argument("path", type=click.Path(path_type=Path))
 TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300,
@@ -66,7 +67,8 @@ def _color(stream: IO[str]) -> bool:
 
 
 class Group(click.Group):
-    """Turns :class:`UsageError` into exit code 2 with a one-line message; shows the loading
+    """Turns :class:`UsageError` and a warehouse that can't be opened (:class:`Unreachable`)
+    into exit code 2 with a one-line message; shows the loading
     stage's :class:`EmptyProject` warning (once) whatever the command; deletes a previous
     output the command replaced after its report (:func:`metriclang.atomic.deferred_removals`)."""
 
@@ -92,6 +94,9 @@ class Group(click.Group):
         except ProjectError as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
+        except Unreachable as exc:  # an environment error, as a missing warehouse setting
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
 
 
 def _split(args: tuple[str, ...], at_most: int | None = None) -> tuple[Path, list[str]]:
@@ -651,7 +656,9 @@ def status_command(path: Path, db: str | None, as_of: date | None, fmt: str,
     project = _loaded_for_sql(path)
     try:
         got = api.status(project, as_of=as_of, db=db, timeout=timeout)
-    except EngineError as exc:  # the warehouse can't be opened, or no measure computed
+    except Unreachable:
+        raise
+    except EngineError as exc:  # no measure computed
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     for note in got.notes:

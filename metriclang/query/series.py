@@ -76,30 +76,28 @@ def measure_series(project: Project, names: Sequence[str], db: str | None,
                    as_of: date | None = None, timeout: float = DEFAULT_TIMEOUT,
                    breakdowns: bool = False) -> SeriesRun:
     """The series of each of ``names`` (and, with ``breakdowns``, one per dimension of each
-    measure) on the project's warehouse; failures become notices, never exceptions.
+    measure) on the project's warehouse; a measure that fails becomes a notice.
 
-    Raises :class:`~metriclang.errors.UsageError` for a bad warehouse URL.
+    Raises :class:`~metriclang.errors.UsageError` for a bad warehouse URL,
+    :class:`~metriclang.warehouse.result.Unreachable` when the warehouse can't be opened.
     """
-    try:
-        with opened(project, db, timeout) as (engine, note):
-            said: list[Notice] = [note] if note else []
-            bounds, reached = Bounds(project, engine), list[datetime]()
-            out: list[Series] = []
-            for name in names:
-                for dim in [None, *(project.measures[name].dimensions if breakdowns else ())]:
-                    got = fetch(project, engine, bounds, name, dim, as_of)
-                    if got.series is not None:
-                        out.append(got.series)
-                    elif got.error is not None:
-                        said.append(_engine_notice(name, engine, got.error))
-                    else:
-                        said.extend(DiagnosticSet.of(got.diagnostics).active())
-                    if got.reached is not None:
-                        reached.append(got.reached)
-            judged = as_of or (max(reached).date() if reached else None)
-            return SeriesRun(project, tuple(out), tuple(said), judged)
-    except EngineError as exc:
-        return SeriesRun(project, (), (f"error: {exc}",))
+    with opened(project, db, timeout) as (engine, note):
+        said: list[Notice] = [note] if note else []
+        bounds, reached = Bounds(project, engine), list[datetime]()
+        out: list[Series] = []
+        for name in names:
+            for dim in [None, *(project.measures[name].dimensions if breakdowns else ())]:
+                got = fetch(project, engine, bounds, name, dim, as_of)
+                if got.series is not None:
+                    out.append(got.series)
+                elif got.error is not None:
+                    said.append(_engine_notice(name, engine, got.error))
+                else:
+                    said.extend(DiagnosticSet.of(got.diagnostics).active())
+                if got.reached is not None:
+                    reached.append(got.reached)
+        judged = as_of or (max(reached).date() if reached else None)
+        return SeriesRun(project, tuple(out), tuple(said), judged)
 
 
 def _engine_notice(name: str, engine: Engine, exc: EngineError) -> str:
