@@ -34,8 +34,8 @@ from pathlib import Path
 
 from metriclang import __version__
 from metriclang.diagnostics import Diagnostic, DiagnosticSet
-from metriclang.rules.settings import selected
 from metriclang.load import Loaded, Read, check, checked, load_read, project_files, read_project
+from metriclang.rules.settings import selected
 from metriclang.semantic.model import Project
 from metriclang.syntax.cache import cache_dir, write_at_exit
 
