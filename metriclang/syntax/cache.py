@@ -138,7 +138,7 @@ def _store(entry: Path, value: object) -> None:
             pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
         _prune(entry.parent)
-    except (OSError, RecursionError, pickle.PicklingError):  # a very deep tree isn't cached
+    except Exception:  # a very deep tree, a full disk: not cached, never a traceback at exit
         if temporary:
             Path(temporary).unlink(missing_ok=True)
 
