@@ -39,7 +39,7 @@ from metriclang.rules.settings import selected
 from metriclang.semantic.model import Project
 from metriclang.syntax.cache import cache_dir, write_at_exit
 
-#: The layout of an entry: (key, diagnostics). Bump when it changes.
+#: The layout of an entry: the key, then the diagnostics (two pickles). Bump when it changes.
 FORMAT = 1
 #: Whose behaviour the diagnostics depend on besides metriclang's own code.
 _LIBRARIES = ("sqlglot", "lark")
@@ -86,15 +86,16 @@ def _entry(where: Path, path: Path) -> Path:
 
 def _stored(entry: Path, key: str) -> tuple[Diagnostic, ...] | None:
     """The diagnostics kept under ``key``; None when there are none (missing, corrupt, other
-    key or another layout)."""
+    key or another layout). Another key's diagnostics are not read."""
     try:
-        found = pickle.loads(entry.read_bytes())
+        with entry.open("rb") as handle:  # two pickles, each with its own memo
+            if pickle.load(handle) != key:
+                return None
+            found = pickle.load(handle)
     except Exception:  # missing, truncated, foreign or from classes that changed
         return None
-    if (isinstance(found, tuple) and len(found) == 2 and found[0] == key
-            and isinstance(found[1], tuple)
-            and all(isinstance(d, Diagnostic) for d in found[1])):
-        return found[1]
+    if isinstance(found, tuple) and all(isinstance(d, Diagnostic) for d in found):
+        return found
     return None
 
 
@@ -117,5 +118,5 @@ def check_cached(path: Path, today: date | None = None, select: frozenset[str] |
             else read.config
         return Loaded(Project(str(root), files, config, {}, {}, {}, {}), DiagnosticSet(found))
     loaded = checked(load_read(read), day, select, ignore)
-    write_at_exit(entry, (key, loaded.diagnostics.items))
+    write_at_exit(entry, key, loaded.diagnostics.items)
     return loaded

@@ -46,7 +46,7 @@ Parsed = tuple[FileAST, tuple[Diagnostic, ...]]
 
 #: Entries made in this process and not written yet (parsed files, and the check results of
 #: :mod:`metriclang.resultcache`).
-_PENDING: dict[Path, object] = {}
+_PENDING: dict[Path, tuple[object, ...]] = {}
 
 
 def cache_dir() -> Path | None:
@@ -107,13 +107,14 @@ def parse_cached(path: str, text: str) -> Parsed:
     return parsed
 
 
-def write_at_exit(entry: Path, value: object) -> None:
-    """Pickle ``value`` to ``entry`` when the process exits (after the report), atomically."""
+def write_at_exit(entry: Path, *values: object) -> None:
+    """Pickle ``values`` one after the other to ``entry`` when the process exits (after the
+    report), atomically; a reader may stop after the first (a key, say)."""
     if len(_PENDING) >= MAX_PENDING:  # a long-lived process: don't hold trees indefinitely
         write_pending()
     atexit.unregister(write_pending)
     atexit.register(write_pending)
-    _PENDING[entry] = value
+    _PENDING[entry] = values
 
 
 def write_pending() -> None:
@@ -124,18 +125,19 @@ def write_pending() -> None:
         except (OSError, ValueError, AttributeError):  # closed or replaced streams
             pass
     while _PENDING:
-        entry, value = _PENDING.popitem()
-        _store(entry, value)
+        entry, values = _PENDING.popitem()
+        _store(entry, values)
 
 
-def _store(entry: Path, value: object) -> None:
+def _store(entry: Path, values: tuple[object, ...]) -> None:
     """Write one entry atomically (readers never see a partial file); failures are ignored."""
     temporary: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=entry.parent, suffix=".tmp", delete=False) as out:
             temporary = out.name
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
         _prune(entry.parent)
     except Exception:  # a very deep tree, a full disk: not cached, never a traceback at exit

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,12 @@ def entry(cache: Path) -> Path:
     """The one entry of the cache (one project was checked)."""
     [found] = (cache / "check").glob("*.pickle")
     return found
+
+
+def read(path: Path) -> tuple[object, Any]:
+    """An entry: its key, then its diagnostics."""
+    with path.open("rb") as handle:
+        return pickle.load(handle), pickle.load(handle)
 
 
 def identity(path: Path) -> tuple[int, int]:
@@ -75,10 +82,10 @@ def test_a_hit_is_read_from_the_entry(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
     cache = tmp_path / "cache"
     code = osm(cache, "check", "shop", "--format", "json", cwd=tmp_path)[0]
-    key, found = pickle.loads(entry(cache).read_bytes())
+    key, found = read(entry(cache))
     assert len(found) > 0
     doctored = (replace(found[0], message="served from the cache"), *found[1:])
-    entry(cache).write_bytes(pickle.dumps((key, doctored)))
+    entry(cache).write_bytes(pickle.dumps(key) + pickle.dumps(doctored))
     assert "served from the cache" in osm(cache, "check", "shop", "--format", "json",
                                           cwd=tmp_path)[1]
     empty = tmp_path / "empty.duckdb"
@@ -129,17 +136,23 @@ def test_every_change_misses(tmp_path: Path) -> None:
         assert identity(entry(cache)) != written, options
 
 
-@pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps(("key", (1, 2))),
-                                     pickle.dumps({"a": 1})],
-                         ids=["empty", "garbage", "foreign-key", "foreign-type"])
+@pytest.mark.parametrize("content", [b"", b"not a pickle", pickle.dumps("key") + pickle.dumps(()),
+                                     pickle.dumps({"a": 1}), b"KEY", b"KEY-TRUNCATED"],
+                         ids=["empty", "garbage", "foreign-key", "foreign-type",
+                              "right-key-foreign-value", "right-key-truncated"])
 def test_a_corrupt_or_foreign_entry_is_ignored(content: bytes, tmp_path: Path) -> None:
     shutil.copytree(INVALID, tmp_path / "invalid")
     cache = tmp_path / "cache"
     uncached = osm(None, "check", "invalid", cwd=tmp_path)
     osm(cache, "check", "invalid", cwd=tmp_path)
+    key, found = read(entry(cache))
+    if content == b"KEY":  # the right key, then a foreign object
+        content = pickle.dumps(key) + pickle.dumps([1, 2])
+    elif content == b"KEY-TRUNCATED":
+        content = pickle.dumps(key) + pickle.dumps(found)[:-40]
     entry(cache).write_bytes(content)
     assert osm(cache, "check", "invalid", cwd=tmp_path) == uncached
-    assert pickle.loads(entry(cache).read_bytes())[0] != "key"  # written again
+    assert read(entry(cache))[0] == key  # written again
 
 
 def test_turned_off_writes_nothing(tmp_path: Path) -> None:
