@@ -6,7 +6,7 @@ entry per project path in ``<cache dir>/check/`` (the parse cache's directory, s
 a digest of everything the diagnostics depend on:
 
 * the code: metriclang's version, the text of every module of the package (an edited rule
-  misses), the Python version and sqlglot's and Lark's installed files;
+  misses) and of the grammar, the Python version and sqlglot's and Lark's installed files;
 * the options: the effective configuration (``metriclang.toml`` as read, with its problems),
   ``--select``/``--ignore``, and the day C207 counts from (``--today``, else the real date: the
   only rule that reads the clock);
@@ -38,6 +38,7 @@ from metriclang.load import Loaded, Read, check, checked, load_read, project_fil
 from metriclang.rules.settings import selected
 from metriclang.semantic.model import Project
 from metriclang.syntax.cache import cache_dir, write_at_exit
+from metriclang.syntax.parser import grammar_text
 
 #: The layout of an entry: the key, then the diagnostics (two pickles). Bump when it changes.
 FORMAT = 1
@@ -47,9 +48,11 @@ _LIBRARIES = ("sqlglot", "lark")
 
 @cache
 def _code() -> bytes:
-    """A digest of the code that makes the diagnostics: metriclang's modules, Python and the
-    libraries' installed files (their size and time, which an upgrade changes)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0".encode())
+    """A digest of the code that makes the diagnostics: metriclang's modules and grammar,
+    Python and the libraries' installed files (their size and time, which an upgrade
+    changes)."""
+    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0{grammar_text()}\0"
+                            .encode())
     package = Path(__file__).parent
     for module in sorted(package.rglob("*.py")):
         digest.update(module.relative_to(package).as_posix().encode() + b"\0")
