@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from metriclang.report import FORMATS
@@ -88,8 +89,8 @@ def test_a_hit_is_read_from_the_entry(tmp_path: Path) -> None:
     entry(cache).write_bytes(pickle.dumps(key) + pickle.dumps(doctored))
     assert "served from the cache" in osm(cache, "check", "shop", "--format", "json",
                                           cwd=tmp_path)[1]
-    empty = tmp_path / "empty.duckdb"
-    warehouse = osm(cache, "check", "shop", "--format", "json", "--db", f"duckdb:///{empty}",
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()  # a warehouse without tables
+    warehouse = osm(cache, "check", "shop", "--format", "json", "--db", "duckdb:///empty.duckdb",
                     cwd=tmp_path)
     assert "served from the cache" not in warehouse[1]
     assert warehouse[0] == 1 and code == 0  # the empty warehouse lacks the tables
