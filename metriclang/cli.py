@@ -167,13 +167,15 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     """
     from metriclang.load import check as run_check
     from metriclang.report import text
+    from metriclang.resultcache import check_cached
     from metriclang.rules.settings import expand
     from metriclang.warehouse.result import EngineError
 
     if quiet and fmt != "text":
         raise UsageError("--quiet goes with --format text")
     chosen = expand(select, "--select") if select else None
-    loaded = run_check(path, today, chosen, expand(ignore, "--ignore"))
+    loaded = (run_check if against or db else check_cached)(
+        path, today, chosen, expand(ignore, "--ignore"))
     diagnostics, unreachable = loaded.diagnostics, False
     if against or db:
         from metriclang.diagnostics import DiagnosticSet
