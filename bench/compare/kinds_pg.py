@@ -11,7 +11,9 @@ to the hand-written query's median. The server's CPU is not reported: PostgreSQL
 workers are other processes. Exits 1 when a result differs.
 
 Usage: ``python3 bench/compare/kinds_pg.py [--rows 1000000] [--runs 15] [--kinds count,sum]
-[--json FILE]``.
+[--before DIR] [--explain] [--json FILE]`` (``--before``: also time, in the same rotation, the
+SQL compiled by another metriclang tree, e.g. an earlier commit from ``git archive``;
+``--explain``: print each query's ``EXPLAIN (ANALYZE, BUFFERS)`` before timing).
 """
 
 from __future__ import annotations
@@ -144,14 +146,24 @@ def timed(cur: psycopg.Cursor[Any], sql: str) -> float:
     return time.perf_counter() - t
 
 
+def explain(cur: psycopg.Cursor[Any], sql: str) -> str:
+    """The plan of ``sql`` as run: ``EXPLAIN (ANALYZE, BUFFERS)``."""
+    cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+    return "\n".join(str(r[0]) for r in cur.fetchall())
+
+
 def measure(url: str, chosen: list[Metric], queries_of: dict[str, dict[str, str]],
-            runs: int) -> tuple[dict[str, Any], bool]:
-    """Check each kind's results, then time its queries in turns; (report, any differed)."""
+            runs: int, plans: bool = False) -> tuple[dict[str, Any], bool]:
+    """Check each kind's results (printing their plans when ``plans``), then time its queries
+    in turns; (report, any differed)."""
     report: dict[str, Any] = {}
     failed = False
     with psycopg.connect(url, autocommit=True) as con, con.cursor() as cur:
         for m in chosen:
             queries = queries_of[m.kind]
+            if plans:
+                for name, sql in queries.items():
+                    print(f"--- {m.kind} {name}\n{explain(cur, sql)}", flush=True)
             want = rows(cur, queries["hand"], "value")
             for name, sql in queries.items():
                 got = rows(cur, sql, m.name.lower())
@@ -180,6 +192,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--before", type=Path, help="another metriclang tree to compare")
+    parser.add_argument("--explain", action="store_true", help="print the queries' plans")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -192,6 +206,10 @@ def main() -> int:
     renderings.write_osm(metric_set(len(KINDS)), WORK / "osm")
     osm = osm_sql(WORK / "osm", None, [m.name for m in chosen], "postgres")
     queries_of = {m.kind: {"hand": hand_sql_postgres(m), "osm": osm[m.name]} for m in chosen}
+    if args.before:
+        before = osm_sql(WORK / "osm", args.before, [m.name for m in chosen], "postgres")
+        for m in chosen:
+            queries_of[m.kind]["before"] = before[m.name]
     for kind, queries in queries_of.items():
         for name, sql in queries.items():
             (WORK / f"{kind}.{name}.sql").write_text(sql + "\n", encoding="utf-8")
@@ -207,7 +225,7 @@ def main() -> int:
               flush=True)
         with psycopg.connect(url) as con:
             version = str(con.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-        kinds, failed = measure(url, chosen, queries_of, args.runs)
+        kinds, failed = measure(url, chosen, queries_of, args.runs, args.explain)
     finally:
         server.cleanup()
         shutil.rmtree(scratch, ignore_errors=True)
