@@ -5,13 +5,13 @@ the ``warehouse.py`` tables (``--rows`` per table, copied from the DuckDB file a
 ``ANALYZE``); for each kind of ``metricset.KINDS`` (its first metric, group 0) the SQL
 ``compile_sql`` generates for ``postgres`` and the hand-written PostgreSQL query below run on
 one connection, first once with their rows checked equal (as ``kinds.py``: same periods, values
-within 1e-9 relative, extra periods with a NULL value allowed), then in turns ``--runs``
-times. Reported per kind: medians of the wall time of each query (rows fetched) and of the
-server's CPU time (the postmaster's processes: the backend, and the parallel workers a query
-starts, counted when they have exited), and their ratios to the hand-written query's medians.
-On a loaded machine the CPU time is the figure to compare: a parallel plan gets a larger share
-of contended cores, so its wall time says more about the load than about the query. Exits 1
-when a result differs.
+within 1e-9 relative, extra periods with a NULL value allowed), then in turns ``--runs`` times.
+Reported per kind: medians of the wall time of each query (rows fetched) and of the server's
+CPU time (the postmaster's processes: the backend, and the parallel workers a query starts,
+counted when they have exited: to the nanosecond for the backend, in 10 ms ticks for the
+workers), and their ratios to the hand-written query's medians. On a loaded machine the CPU
+time is the figure to compare: a parallel plan gets a larger share of contended cores, so its
+wall time says more about the load than about the query. Exits 1 when a result differs.
 
 Usage: ``python3 bench/compare/kinds_pg.py [--rows 1000000] [--runs 15] [--kinds count,sum]
 [--before DIR] [--explain] [--json FILE]`` (``--before``: also time, in the same rotation, the
@@ -146,22 +146,25 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _children(postmaster: int) -> dict[int, float]:
-    """The postmaster's live children: pid -> CPU seconds (user + system)."""
+    """The postmaster's live children: pid -> CPU seconds (``schedstat``: nanoseconds, where
+    ``stat`` counts 10 ms ticks; a query without parallel workers runs in its backend)."""
     out: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            if int(fields[1]) == postmaster:
+                ns = int((stat.parent / "schedstat").read_text().split()[0])
+                out[int(stat.parent.name)] = ns / 1e9
+        except (OSError, ValueError, IndexError):
             continue
-        if int(fields[1]) == postmaster:
-            out[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / TICK
     return out
 
 
 def server_cpu(postmaster: int, before: frozenset[int] = frozenset()) -> tuple[float, set[int]]:
-    """CPU seconds of the server so far: the postmaster, its reaped children (exited parallel
-    workers) and its live ones; waits (up to 2 s) until no child outside ``before`` is left,
-    so that a query's workers are counted with it. Also the live children's pids."""
+    """CPU seconds of the server so far: the postmaster and its reaped children (exited
+    parallel workers; in ticks) and its live ones; waits (up to 2 s) until no child outside
+    ``before`` is left, so that a query's workers are counted with it. Also the live
+    children's pids."""
     deadline = time.monotonic() + 2
     while True:
         live = _children(postmaster)
