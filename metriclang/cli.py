@@ -16,6 +16,7 @@ import click
 
 from metriclang import __version__
 from metriclang.api import ProjectError
+from metriclang.atomic import deferred_removals
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import EmptyProject, UsageError
@@ -66,7 +67,8 @@ def _color(stream: IO[str]) -> bool:
 
 class Group(click.Group):
     """Turns :class:`UsageError` into exit code 2 with a one-line message; shows the loading
-    stage's :class:`EmptyProject` warning (once) whatever the command."""
+    stage's :class:`EmptyProject` warning (once) whatever the command; deletes a previous
+    output the command replaced after its report (:func:`metriclang.atomic.deferred_removals`)."""
 
     def invoke(self, ctx: click.Context) -> object:
         shown: set[str] = set()
@@ -80,7 +82,7 @@ class Group(click.Group):
                 click.echo(f"warning: {message}", err=True)
 
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), deferred_removals():
                 warnings.simplefilter("always", EmptyProject)
                 warnings.showwarning = show  # type: ignore[assignment]
                 return super().invoke(ctx)
@@ -155,7 +157,8 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     """Parse, resolve, validate and lint the project at PATH.
 
     With --warehouse or --db, every table and column the specs use is looked up in the
-    warehouse's catalogue (never its rows). Exit 1 when there are errors.
+    warehouse's catalogue (never its rows). Exit 1 when there are errors, 2 when the
+    warehouse can't be opened (as with no warehouse configured, and as `osm verify`).
     """
     from metriclang.load import check as run_check
     from metriclang.report import text
@@ -182,9 +185,8 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     color = fmt == "text" and _color(sys.stdout)
     click.echo(text.render(loaded.project, diagnostics, color, quiet) if fmt == "text"
                else reporter(fmt)(loaded.project, diagnostics, color), nl=False)
-    failed = unreachable or diagnostics.has_errors or (
-        strict and diagnostics.count(Severity.WARNING) > 0)
-    sys.exit(1 if failed else 0)
+    failed = diagnostics.has_errors or (strict and diagnostics.count(Severity.WARNING) > 0)
+    sys.exit(2 if unreachable else 1 if failed else 0)
 
 
 @main.command("init")
@@ -644,9 +646,14 @@ def status_command(path: Path, db: str | None, as_of: date | None, fmt: str,
     """
     from metriclang import api
     from metriclang.report.status import to_json, to_text
+    from metriclang.warehouse.result import EngineError
 
     project = _loaded_for_sql(path)
-    got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    try:
+        got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    except EngineError as exc:  # the warehouse can't be opened, or no measure computed
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     for note in got.notes:
         click.echo(note, err=True)
     click.echo(to_json(got.as_of, got.measures) if fmt == "json" else

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from metriclang.atomic import output_dir, ownership
+from metriclang.atomic import output_dir, ownership, write_manifest
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
@@ -179,4 +179,4 @@ def write_atomically(out: Path, compiled: Compiled) -> None:
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(sql, encoding="utf-8")
-        (tmp / MANIFEST).write_text(compiled.manifest, encoding="utf-8")
+        write_manifest(tmp / MANIFEST, compiled.manifest)
