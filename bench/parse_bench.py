@@ -3,7 +3,9 @@
 Every run is a fresh ``python -m metriclang.cli check PATH --format json`` process; its CPU
 time (user + system) and peak resident memory come from ``wait4`` on that one child. **cold**
 = a fresh ``TMPDIR`` (Lark's grammar cache) and a fresh ``METRICLANG_CACHE_DIR`` (the parse
-cache); **warm** = the same directories right after the cold run. The runs of every (code
+cache and ``osm check``'s result cache); **warm** = the same directories right after the cold
+run (a tree with the result cache serves it); **edited** = then one measure file edited (a
+comment appended, removed afterwards): the result cache misses. The runs of every (code
 tree, project) are interleaved (A B A B ...) and medians reported; the reports of every code
 tree must be byte-identical (exit 1 otherwise). ``--broken`` also checks a copy of the project
 with a syntax error in every measure file (those files go to the Lark parser and the cache).
@@ -70,10 +72,19 @@ def run(code: Path, path: Path, env: dict[str, str]) -> dict[str, float | str]:
 
 
 def cold_and_warm(code: Path, path: Path) -> dict[str, dict[str, float | str]]:
+    """Cold, warm, then warm with one file edited (a comment: the same report)."""
+    edited = path / "measures_000.osm"
+    text = edited.read_text("utf-8")
     with tempfile.TemporaryDirectory(prefix="osm-parse-bench-") as scratch:
         env = {**os.environ, "TMPDIR": scratch, "METRICLANG_CACHE_DIR": f"{scratch}/cache"}
         env.pop("METRICLANG_NO_CACHE", None)
-        return {"cold": run(code, path, env), "warm": run(code, path, env)}
+        out = {"cold": run(code, path, env), "warm": run(code, path, env)}
+        try:
+            edited.write_text(text + "# edited\n", "utf-8")
+            out["edited"] = run(code, path, env)
+        finally:
+            edited.write_text(text, "utf-8")
+        return out
 
 
 def parse_only(path: Path) -> dict[str, float]:

@@ -3,9 +3,16 @@
 Writers build their output under a temporary sibling named :func:`temp_name` (it carries the
 writer's process id) and then put it in place in one step: ``os.replace`` for a file, an
 atomic exchange of the two directory entries for a directory (Linux ``renameat2``; elsewhere
-two renames, with a window of two system calls). Temporaries of a run that was killed
-(SIGKILL, power loss) are removed by the next run writing the same output, once their process
-is gone (:func:`sweep`).
+two renames, SIGINT and SIGTERM held off between them). The previous output, put aside under
+a temporary name by the swap, is deleted after the swap: at once, or, inside
+:func:`deferred_removals` (the CLI's commands), when the command has printed its report.
+
+Every temporary directory is recognisable: its name starts with ``.<output name>.osm-<pid>-``
+and it holds the output's ownership manifest from its creation (a provisional one, listing no
+file, until the writer writes the real one) until its deletion, which removes the manifest
+last. So an interrupted run (SIGINT twice, SIGKILL, power loss) leaves at most such siblings,
+never a missing or partial output, and the next run writing the same output removes them once
+their process is gone (:func:`sweep`); a directory without an osm manifest is never deleted.
 
 A directory is replaced only when it is missing, empty or provably osm's own previous output
 (:func:`ensure_replaceable`): its manifest carries :data:`GENERATOR` and :data:`FORMAT` and the
@@ -20,7 +27,9 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import stat
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,8 +74,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def sweep(target: Path) -> None:
-    """Remove temporaries next to ``target`` left by writer processes that no longer run."""
+def sweep(target: Path, manifest: str | None = None) -> None:
+    """Remove temporaries next to ``target`` left by writer processes that no longer run:
+    regular files, and directories holding an osm ``manifest`` (or nothing at all). Anything
+    else with a temporary's name (a link, a directory without osm's manifest) is left alone."""
     prefix = f".{target.name}.{_TAG}"
     try:
         siblings = list(target.parent.iterdir())
@@ -78,7 +89,33 @@ def sweep(target: Path) -> None:
         pid = path.name[len(prefix):].split("-", 1)[0]
         if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
             continue
-        _remove(path)
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode):
+            path.unlink(missing_ok=True)
+        elif stat.S_ISDIR(mode) and manifest is not None:
+            _remove_owned(path, manifest)
+
+
+def _remove_owned(path: Path, manifest: str, ours: bool = False) -> None:
+    """Delete the temporary directory ``path`` if it holds osm's ``manifest`` (or is empty,
+    or is this process's own: ``ours``), the manifest last: a deletion cut short leaves it
+    recognisable for :func:`sweep`."""
+    try:
+        if not ours and _listed(path / manifest) is None:
+            path.rmdir()  # only ever an empty directory
+            return
+        for entry in path.iterdir():
+            if entry.name != manifest:
+                _remove(entry)
+        if any(entry.name != manifest for entry in path.iterdir()):
+            return  # something could not be deleted: keep it recognisable
+        _remove(path / manifest)
+        path.rmdir()
+    except OSError:  # gone already, not empty, or not ours to delete
+        pass
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -96,26 +133,72 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def replace_dir(tmp: Path, out: Path) -> None:
-    """Put the finished directory ``tmp`` in place of ``out`` and delete the old output.
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive in the block are acted on after it (main thread only;
+    elsewhere Python runs no signal handler anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda num, _frame: caught.append(num)) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for num in caught:
+            signal.raise_signal(num)
+
+
+def replace_dir(tmp: Path, out: Path) -> Path | None:
+    """Put the finished directory ``tmp`` in place of ``out``; the directory now holding the
+    previous output (a temporary sibling), or ``None`` when there was none.
 
     ``out`` is never missing: with an atomic exchange a reader (or a kill) sees either the
-    old or the new directory.
+    old or the new directory; with two renames, SIGINT and SIGTERM wait until both are done.
     """
     if not out.exists():
         os.replace(tmp, out)
-        return
+        return None
     if _exchange(tmp, out):
-        _remove(tmp)  # tmp now holds the old output
-        return
+        return tmp  # tmp now holds the old output
     old = out.with_name(temp_name(out, ".old"))
-    os.replace(out, old)
+    with _signals_held():
+        os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            os.replace(old, out)
+            raise
+    return old
+
+
+#: Old outputs waiting for the end of :func:`deferred_removals` (``None``: delete at once).
+_pending: list[tuple[Path, str]] | None = None
+
+
+@contextmanager
+def deferred_removals() -> Iterator[None]:
+    """Within the block, a previous output replaced by :func:`output_dir` is deleted when the
+    block ends (after the command's report), not on the path to the new output."""
+    global _pending
+    outer, _pending = _pending, []
     try:
-        os.replace(tmp, out)
-    except OSError:
-        os.replace(old, out)
-        raise
-    _remove(old)
+        yield
+    finally:
+        pending, _pending = _pending, outer
+        for path, manifest in pending:
+            _remove_owned(path, manifest)
+
+
+def _discard(path: Path, manifest: str) -> None:
+    """Delete the put-aside previous output now, or at the end of :func:`deferred_removals`."""
+    if _pending is None:
+        _remove_owned(path, manifest)
+    else:
+        _pending.append((path, manifest))
 
 
 @contextmanager
@@ -126,22 +209,27 @@ def output_dir(out: Path, manifest: str, command: str, mode: int | None = None
 
     ``out`` must be replaceable (:func:`ensure_replaceable` with the ``manifest`` of
     ``osm COMMAND``) on entry and again just before the swap, so the block must write that
-    manifest; until the swap the previous output stays whole.
+    manifest (the sibling holds a provisional one, listing no file, until then); until the
+    swap the previous output stays whole. Temporaries of dead runs are swept on entry.
     """
     target = ensure_replaceable(out, manifest, command)
     target.parent.mkdir(parents=True, exist_ok=True)
-    sweep(target)
+    sweep(target, manifest)
     tmp = target.with_name(temp_name(target))
     tmp.mkdir()
+    aside = None
     try:
+        write_manifest(tmp / manifest, json.dumps(ownership({})) + "\n")
         yield tmp
         if mode is not None:
             tmp.chmod(mode)
         ensure_replaceable(out, manifest, command)
-        replace_dir(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        aside = replace_dir(tmp, target)
+    except BaseException:
+        _remove_owned(tmp, manifest, ours=True)  # the unfinished output, or the old one
+        raise
+    if aside is not None:
+        _discard(aside, manifest)
 
 
 def _remove(path: Path) -> None:
@@ -175,10 +263,20 @@ def ownership(files: Mapping[str, str]) -> dict[str, object]:
     return {"generator": GENERATOR, "format": FORMAT, "files": dict(sorted(files.items()))}
 
 
-def tree_hashes(root: Path) -> dict[str, str]:
-    """sha256 of every file under ``root``, by POSIX path relative to it."""
-    return {p.relative_to(root).as_posix(): file_sha256(p)
-            for p in sorted(root.rglob("*")) if p.is_file()}
+def tree_hashes(root: Path, skip: str) -> dict[str, str]:
+    """sha256 of every file under ``root`` but ``skip`` (the manifest), by POSIX path
+    relative to it."""
+    hashes = {p.relative_to(root).as_posix(): file_sha256(p)
+              for p in sorted(root.rglob("*")) if p.is_file()}
+    hashes.pop(skip, None)
+    return hashes
+
+
+def write_manifest(path: Path, text: str) -> None:
+    """Write a manifest in one step (a partial manifest would make its directory foreign)."""
+    part = path.with_name(path.name + ".part")
+    part.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(part, path)
 
 
 def ensure_replaceable(out: Path, manifest: str, command: str) -> Path:

@@ -17,6 +17,7 @@ import click
 
 from metriclang import __version__
 from metriclang.api import ProjectError
+from metriclang.atomic import deferred_removals
 from metriclang.diagnostics import Severity
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.errors import EmptyProject, UsageError
@@ -24,6 +25,7 @@ from metriclang.interop.formats import EXPORTS, IMPORTS
 from metriclang.progress import progress_bar
 from metriclang.report import FORMATS, reporter
 from metriclang.semantic.model import Project
+from metriclang.warehouse.result import Unreachable
 
 PATH = click.argument("path", type=click.Path(path_type=Path))
 TIMEOUT = click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300,
@@ -66,8 +68,10 @@ def _color(stream: IO[str]) -> bool:
 
 
 class Group(click.Group):
-    """Turns :class:`UsageError` into exit code 2 with a one-line message; shows the loading
-    stage's :class:`EmptyProject` warning (once) whatever the command."""
+    """Turns :class:`UsageError` and a warehouse that can't be opened (:class:`Unreachable`)
+    into exit code 2 with a one-line message; shows the loading
+    stage's :class:`EmptyProject` warning (once) whatever the command; deletes a previous
+    output the command replaced after its report (:func:`metriclang.atomic.deferred_removals`)."""
 
     def invoke(self, ctx: click.Context) -> object:
         shown: set[str] = set()
@@ -81,7 +85,7 @@ class Group(click.Group):
                 click.echo(f"warning: {message}", err=True)
 
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), deferred_removals():
                 warnings.simplefilter("always", EmptyProject)
                 warnings.showwarning = show  # type: ignore[assignment]
                 return super().invoke(ctx)
@@ -91,6 +95,9 @@ class Group(click.Group):
         except ProjectError as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
+        except Unreachable as exc:  # an environment error, as a missing warehouse setting
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
 
 
 def _split(args: tuple[str, ...], at_most: int | None = None) -> tuple[Path, list[str]]:
@@ -156,17 +163,20 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     """Parse, resolve, validate and lint the project at PATH.
 
     With --warehouse or --db, every table and column the specs use is looked up in the
-    warehouse's catalogue (never its rows). Exit 1 when there are errors.
+    warehouse's catalogue (never its rows). Exit 1 when there are errors, 2 when the
+    warehouse can't be opened (as with no warehouse configured, and as `osm verify`).
     """
     from metriclang.load import check as run_check
     from metriclang.report import text
+    from metriclang.resultcache import check_cached
     from metriclang.rules.settings import expand
     from metriclang.warehouse.result import EngineError
 
     if quiet and fmt != "text":
         raise UsageError("--quiet goes with --format text")
     chosen = expand(select, "--select") if select else None
-    loaded = run_check(path, today, chosen, expand(ignore, "--ignore"))
+    loaded = (run_check if against or db else check_cached)(
+        path, today, chosen, expand(ignore, "--ignore"))
     diagnostics, unreachable = loaded.diagnostics, False
     if against or db:
         from metriclang.diagnostics import DiagnosticSet
@@ -183,9 +193,8 @@ def check(path: Path, fmt: str, strict: bool, today: date | None, quiet: bool,
     color = fmt == "text" and _color(sys.stdout)
     click.echo(text.render(loaded.project, diagnostics, color, quiet) if fmt == "text"
                else reporter(fmt)(loaded.project, diagnostics, color), nl=False)
-    failed = unreachable or diagnostics.has_errors or (
-        strict and diagnostics.count(Severity.WARNING) > 0)
-    sys.exit(1 if failed else 0)
+    failed = diagnostics.has_errors or (strict and diagnostics.count(Severity.WARNING) > 0)
+    sys.exit(2 if unreachable else 1 if failed else 0)
 
 
 @main.command("init")
@@ -649,9 +658,16 @@ def status_command(path: Path, db: str | None, as_of: date | None, fmt: str,
     """
     from metriclang import api
     from metriclang.report.status import to_json, to_text
+    from metriclang.warehouse.result import EngineError
 
     project = _loaded_for_sql(path)
-    got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    try:
+        got = api.status(project, as_of=as_of, db=db, timeout=timeout)
+    except Unreachable:
+        raise
+    except EngineError as exc:  # no measure computed
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     for note in got.notes:
         click.echo(note, err=True)
     click.echo(to_json(got.as_of, got.measures) if fmt == "json" else

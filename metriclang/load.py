@@ -78,8 +78,7 @@ def load_project(path: str | Path, shown: str | None = None, edits: Edits | None
     if not paths:
         warnings.warn(EmptyProject(f"no .osm files found under {shown or path}"),
                       stacklevel=2)
-    with collector_paused(freeze=parses is None):  # a command's model lives as long as it
-        return _load(root, paths, edits or {}, parses)
+    return load_read(read_project(root, paths, edits), parses)
 
 
 def _parse(rel: str, text: str, parses: Parses | None) -> Parsed:
@@ -96,7 +95,20 @@ def _parse(rel: str, text: str, parses: Parses | None) -> Parsed:
     return known[1]
 
 
-def _load(root: Path, paths: list[Path], edits: Edits, parses: Parses | None) -> Loaded:
+@dataclass(frozen=True)
+class Read:
+    """A project's files as read, before parsing: the root, the effective configuration, the
+    texts of the files that could be read (path order) and the problems found reading."""
+
+    root: Path
+    config: Config
+    sources: tuple[SourceFile, ...]
+    problems: tuple[Diagnostic, ...]
+
+
+def read_project(root: Path, paths: list[Path], edits: Edits | None = None) -> Read:
+    """Read ``metriclang.toml`` and the files ``paths`` (``edits`` replace texts on disk);
+    a file that can't be read, links out of the project or is one too many is a problem."""
     problems: tuple[Diagnostic, ...] = (outside_warning(CONFIG_FILE),)
     config = Config()
     if not leaves(root / CONFIG_FILE, root):
@@ -104,14 +116,14 @@ def _load(root: Path, paths: list[Path], edits: Edits, parses: Parses | None) ->
         problems = (*problems, *unknown_codes(config))
         config = configurable(config)
     diagnostics: list[Diagnostic] = list(problems)
-    sources, trees = [], []
+    sources: list[SourceFile] = []
     total = 0
     for file in paths:
         rel = file.relative_to(root).as_posix()
         if leaves(file, root):
             diagnostics.append(outside_warning(rel))
             continue
-        source, problem = ((SourceFile(rel, edits[rel]), None) if rel in edits
+        source, problem = ((SourceFile(rel, edits[rel]), None) if edits and rel in edits
                            else read_source(file, rel))
         if problem:
             diagnostics.append(problem)
@@ -124,13 +136,22 @@ def _load(root: Path, paths: list[Path], edits: Edits, parses: Parses | None) ->
                 f"characters: `{rel}` and the files after it were not read",
                 Span(rel, 1, 1, 1, 1), "check the project in parts (one directory at a time)"))
             break
-        tree, syntax = _parse(rel, source.text, parses)
         sources.append(source)
-        trees.append(tree)
-        diagnostics.extend(syntax)
-    project, semantic = resolve(trees, sources, str(root), config)
-    diagnostics.extend(semantic)
-    return Loaded(project, DiagnosticSet.of(diagnostics))
+    return Read(root, config, tuple(sources), tuple(diagnostics))
+
+
+def load_read(read: Read, parses: Parses | None = None) -> Loaded:
+    """Parse and resolve the files of ``read`` (see :func:`load_project`)."""
+    with collector_paused(freeze=parses is None):  # a command's model lives as long as it
+        diagnostics = list(read.problems)
+        trees = []
+        for source in read.sources:
+            tree, syntax = _parse(source.path, source.text, parses)
+            trees.append(tree)
+            diagnostics.extend(syntax)
+        project, semantic = resolve(trees, read.sources, str(read.root), read.config)
+        diagnostics.extend(semantic)
+        return Loaded(project, DiagnosticSet.of(diagnostics))
 
 
 def check(path: str | Path, today: date | None = None, select: frozenset[str] | None = None,
@@ -146,7 +167,12 @@ def check(path: str | Path, today: date | None = None, select: frozenset[str] | 
     >>> [x.code for x in check(d).diagnostics if x.severity.value == "error"]
     ['E123']
     """
-    loaded = load_project(path, shown, edits, parses)
+    return checked(load_project(path, shown, edits, parses), today, select, ignore)
+
+
+def checked(loaded: Loaded, today: date | None = None, select: frozenset[str] | None = None,
+            ignore: frozenset[str] = frozenset()) -> Loaded:
+    """``loaded`` with the rules run (see :func:`check`)."""
     project = loaded.project
     if select is not None or ignore:
         project = replace(project, config=selected(project.config, select, ignore))

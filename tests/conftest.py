@@ -3,8 +3,11 @@ and the one engine harness (:mod:`tests.harness`: one PostgreSQL server, one Spa
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -16,6 +19,15 @@ pytest_plugins = ("tests.harness",)
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "specs" / "examples"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The caches of the runs under test (parse cache, check results) go to a directory of
+    this session, never the user's: a run with monkeypatched code must not leave results a
+    real ``osm check`` would later be served."""
+    os.environ["METRICLANG_CACHE_DIR"] = tempfile.mkdtemp(prefix="osm-test-cache-")
+    # removed after the entries written at exit (handlers registered later run first)
+    atexit.register(shutil.rmtree, os.environ["METRICLANG_CACHE_DIR"], True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

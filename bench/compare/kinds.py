@@ -10,11 +10,13 @@ kind: medians of the CPU time of this process (all DuckDB threads) and of the wa
 their ratios to the hand-written query's medians. Exits 1 when a result of metriclang differs.
 
 Usage: ``python3 bench/compare/kinds.py [--rows 1000000] [--runs 15] [--kinds count,sum]
-[--before DIR] [--saved metricflow,sidemantic] [--json FILE]`` (``--before``: also time the
-SQL compiled by another metriclang tree, e.g. an earlier commit from ``git archive``, in the
-same rotation; ``--saved``: also time the DuckDB SQL another tool generated in the last full
-``run.py``, ``bench/results/sql/<metric>.<tool>.sql``, its result checked and reported but not
-failing the run). ``kinds_pg.py`` is the same comparison on PostgreSQL.
+[--before DIR] [--dense] [--saved metricflow,sidemantic] [--json FILE]`` (``--before``: also
+time the SQL compiled by another metriclang tree, e.g. an earlier commit from ``git archive``,
+in the same rotation; ``--dense``: also time, as ``dense``, the one-scan kinds written by hand
+with the output contract kept, ``metricset.hand_dense_sql``; ``--saved``: also time the DuckDB
+SQL another tool generated in the last full ``run.py``,
+``bench/results/sql/<metric>.<tool>.sql``, its result checked and reported but not failing
+the run). ``kinds_pg.py`` is the same comparison on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ sys.path.insert(0, str(HERE))
 import querying  # noqa: E402
 import renderings  # noqa: E402
 import warehouse  # noqa: E402
-from metricset import KINDS, hand_sql, metric_set, representatives  # noqa: E402
+from metricset import (  # noqa: E402
+    KINDS,
+    hand_dense_sql,
+    hand_sql,
+    metric_set,
+    representatives,
+)
 
 WORK = BENCH / "work" / "kinds"
 SAVED = BENCH / "results" / "sql"
@@ -72,6 +80,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--before", type=Path, help="another metriclang tree to compare")
+    parser.add_argument("--dense", action="store_true",
+                        help="also time the one-scan kinds written by hand with every day listed")
     parser.add_argument("--saved", default="", help="other tools' saved SQL to time too")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -97,6 +107,9 @@ def main() -> int:
     failed = False
     for m in chosen:
         queries = {"hand": hand_sql(m)} | {tool: sql[m.name] for tool, sql in tools.items()}
+        dense = hand_dense_sql(m) if args.dense else None
+        if dense is not None:
+            queries["dense"] = dense
         for name, sql in queries.items():
             (WORK / f"{m.kind}.{name}.sql").write_text(sql + "\n", encoding="utf-8")
         want = querying.run(con, queries["hand"], "value", 0, 600)

@@ -5,19 +5,25 @@ the ``warehouse.py`` tables (``--rows`` per table, copied from the DuckDB file a
 ``ANALYZE``); for each kind of ``metricset.KINDS`` (its first metric, group 0) the SQL
 ``compile_sql`` generates for ``postgres`` and the hand-written PostgreSQL query below run on
 one connection, first once with their rows checked equal (as ``kinds.py``: same periods, values
-within 1e-9 relative, extra periods with a NULL value allowed), then in turns ``--runs``
-times. Reported per kind: medians of the wall time of each query (rows fetched) and its ratio
-to the hand-written query's median. The server's CPU is not reported: PostgreSQL's parallel
-workers are other processes. Exits 1 when a result differs.
+within 1e-9 relative, extra periods with a NULL value allowed), then in turns ``--runs`` times.
+Reported per kind: medians of the wall time of each query (rows fetched) and of the server's
+CPU time (the postmaster's processes: the backend, and the parallel workers a query starts,
+counted when they have exited: to the nanosecond for the backend, in 10 ms ticks for the
+workers), and their ratios to the hand-written query's medians. On a loaded machine the CPU
+time is the figure to compare: a parallel plan gets a larger share of contended cores, so its
+wall time says more about the load than about the query. Exits 1 when a result differs.
 
 Usage: ``python3 bench/compare/kinds_pg.py [--rows 1000000] [--runs 15] [--kinds count,sum]
-[--json FILE]``.
+[--before DIR] [--explain] [--json FILE]`` (``--before``: also time, in the same rotation, the
+SQL compiled by another metriclang tree, e.g. an earlier commit from ``git archive``;
+``--explain``: print each query's ``EXPLAIN (ANALYZE, BUFFERS)`` before timing).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -136,22 +142,69 @@ def rows(cur: psycopg.Cursor[Any], sql: str, metric: str) -> querying.Run:
         return querying.Run((), {}, f"{type(exc).__name__}: {exc}"[:500])
 
 
-def timed(cur: psycopg.Cursor[Any], sql: str) -> float:
-    """Wall seconds of one run of ``sql``, rows fetched."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _children(postmaster: int) -> dict[int, float]:
+    """The postmaster's live children: pid -> CPU seconds (``schedstat``: nanoseconds, where
+    ``stat`` counts 10 ms ticks; a query without parallel workers runs in its backend)."""
+    out: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == postmaster:
+                ns = int((stat.parent / "schedstat").read_text().split()[0])
+                out[int(stat.parent.name)] = ns / 1e9
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def server_cpu(postmaster: int, before: frozenset[int] = frozenset()) -> tuple[float, set[int]]:
+    """CPU seconds of the server so far: the postmaster and its reaped children (exited
+    parallel workers; in ticks) and its live ones; waits (up to 2 s) until no child outside
+    ``before`` is left, so that a query's workers are counted with it. Also the live
+    children's pids."""
+    deadline = time.monotonic() + 2
+    while True:
+        live = _children(postmaster)
+        if not before or live.keys() <= before or time.monotonic() > deadline:
+            break
+        time.sleep(0.005)
+    fields = (Path("/proc") / str(postmaster) / "stat").read_text().rsplit(")", 1)[1].split()
+    own = sum(int(f) for f in fields[11:15]) / TICK  # utime, stime, cutime, cstime
+    return own + sum(live.values()), set(live)
+
+
+def timed(cur: psycopg.Cursor[Any], sql: str, postmaster: int) -> tuple[float, float]:
+    """Wall seconds and the server's CPU seconds of one run of ``sql``, rows fetched."""
+    cpu, live = server_cpu(postmaster)
     t = time.perf_counter()
     cur.execute(sql)
     cur.fetchall()
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    return wall, server_cpu(postmaster, frozenset(live))[0] - cpu
 
 
-def measure(url: str, chosen: list[Metric], queries_of: dict[str, dict[str, str]],
-            runs: int) -> tuple[dict[str, Any], bool]:
-    """Check each kind's results, then time its queries in turns; (report, any differed)."""
+def explain(cur: psycopg.Cursor[Any], sql: str) -> str:
+    """The plan of ``sql`` as run: ``EXPLAIN (ANALYZE, BUFFERS)``."""
+    cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+    return "\n".join(str(r[0]) for r in cur.fetchall())
+
+
+def measure(url: str, postmaster: int, chosen: list[Metric],
+            queries_of: dict[str, dict[str, str]], runs: int,
+            plans: bool = False) -> tuple[dict[str, Any], bool]:
+    """Check each kind's results (printing their plans when ``plans``), then time its queries
+    in turns; (report, any differed)."""
     report: dict[str, Any] = {}
     failed = False
     with psycopg.connect(url, autocommit=True) as con, con.cursor() as cur:
         for m in chosen:
             queries = queries_of[m.kind]
+            if plans:
+                for name, sql in queries.items():
+                    print(f"--- {m.kind} {name}\n{explain(cur, sql)}", flush=True)
             want = rows(cur, queries["hand"], "value")
             for name, sql in queries.items():
                 got = rows(cur, sql, m.name.lower())
@@ -162,14 +215,21 @@ def measure(url: str, chosen: list[Metric], queries_of: dict[str, dict[str, str]
                           f"{want.error or got.error or verdict}", file=sys.stderr)
                     failed = True
             wall: dict[str, list[float]] = {name: [] for name in queries}
+            cpu: dict[str, list[float]] = {name: [] for name in queries}
             for _ in range(runs):
                 for name, sql in queries.items():
-                    wall[name].append(timed(cur, sql))
-            hand = statistics.median(wall["hand"])
-            report[m.kind] = {name: {"wall_ms": round(statistics.median(w) * 1000, 2),
-                                     "wall_ratio": round(statistics.median(w) / hand, 3)}
-                              for name, w in wall.items()}
-            cells = "  ".join(f"{name} {e['wall_ms']:8.1f} ms ({e['wall_ratio']:.2f}x)"
+                    w, c = timed(cur, sql, postmaster)
+                    wall[name].append(w)
+                    cpu[name].append(c)
+            hand, hand_cpu = statistics.median(wall["hand"]), statistics.median(cpu["hand"])
+            report[m.kind] = {
+                name: {"wall_ms": round(statistics.median(wall[name]) * 1000, 2),
+                       "wall_ratio": round(statistics.median(wall[name]) / hand, 3),
+                       "cpu_ms": round(statistics.median(cpu[name]) * 1000, 2),
+                       "cpu_ratio": round(statistics.median(cpu[name]) / hand_cpu, 3)}
+                for name in queries}
+            cells = "  ".join(f"{name} {e['cpu_ms']:8.1f} ms CPU ({e['cpu_ratio']:.2f}x, "
+                              f"wall {e['wall_ms']:.1f} ms {e['wall_ratio']:.2f}x)"
                               for name, e in report[m.kind].items())
             print(f"{m.kind:>10}: {cells}", flush=True)
     return report, failed
@@ -180,6 +240,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--before", type=Path, help="another metriclang tree to compare")
+    parser.add_argument("--explain", action="store_true", help="print the queries' plans")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -192,6 +254,10 @@ def main() -> int:
     renderings.write_osm(metric_set(len(KINDS)), WORK / "osm")
     osm = osm_sql(WORK / "osm", None, [m.name for m in chosen], "postgres")
     queries_of = {m.kind: {"hand": hand_sql_postgres(m), "osm": osm[m.name]} for m in chosen}
+    if args.before:
+        before = osm_sql(WORK / "osm", args.before, [m.name for m in chosen], "postgres")
+        for m in chosen:
+            queries_of[m.kind]["before"] = before[m.name]
     for kind, queries in queries_of.items():
         for name, sql in queries.items():
             (WORK / f"{kind}.{name}.sql").write_text(sql + "\n", encoding="utf-8")
@@ -207,12 +273,13 @@ def main() -> int:
               flush=True)
         with psycopg.connect(url) as con:
             version = str(con.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
-        kinds, failed = measure(url, chosen, queries_of, args.runs)
+        postmaster = int((scratch / "pgdata" / "postmaster.pid").read_text().split()[0])
+        kinds, failed = measure(url, postmaster, chosen, queries_of, args.runs, args.explain)
     finally:
         server.cleanup()
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"PostgreSQL {version}: medians of {args.runs} interleaved runs, {args.rows:,} rows; "
-          "wall-clock ratios to hand-written")
+          "server CPU and wall-clock ratios to hand-written")
     if args.json:
         report = {"rows": args.rows, "runs": args.runs, "postgres": version, "kinds": kinds}
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

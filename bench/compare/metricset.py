@@ -85,11 +85,33 @@ def _daily(m: Metric, select: str) -> str:
             f"FROM bench.orders WHERE {paid_filter(m)}\nGROUP BY 1")
 
 
+#: The kinds ``hand_sql`` writes as one grouped scan (no row for a day without orders) and
+#: the value of such a day in the output contract (``hand_dense_sql``; a ratio's is NULL).
+_SPARSE = {"count": ("count(*)", "coalesce(daily.value, 0)"),
+           "sum": ("sum(amount)", "coalesce(daily.value, 0)"),
+           "ratio": ("sum(amount) / count(*)", "daily.value"),
+           "derived": ("sum(amount) - 5 * count(*)", "coalesce(daily.value, 0)")}
+
+#: Every day from the first to the last of ``daily`` (the calendar of the windowed kinds).
+_DAYS = ("days AS (\n  SELECT CAST(d AS DATE) AS period FROM range(\n"
+         "    (SELECT min(period) FROM daily),\n"
+         "    (SELECT max(period) FROM daily) + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)\n)\n")
+
+
+def hand_dense_sql(m: Metric) -> str | None:
+    """``hand_sql`` of a one-scan kind keeping the output contract as the window and
+    cumulative ones do: every day between the first and the last listed, an empty one with
+    its value (0, a ratio NULL), through the same calendar LEFT JOIN; None for other kinds."""
+    if m.kind not in _SPARSE:
+        return None
+    select, value = _SPARSE[m.kind]
+    return (f"WITH daily AS (\n{_daily(m, select)}\n),\n{_DAYS}"
+            f"SELECT days.period, {value} AS value\n"
+            "FROM days LEFT JOIN daily USING (period)\nORDER BY 1")
+
+
 def _over_calendar(m: Metric, frame: str) -> str:
-    return (f"WITH daily AS (\n{_daily(m, 'sum(amount)')}\n),\n"
-            "days AS (\n  SELECT CAST(d AS DATE) AS period FROM range(\n"
-            "    (SELECT min(period) FROM daily),\n"
-            "    (SELECT max(period) FROM daily) + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)\n)\n"
+    return (f"WITH daily AS (\n{_daily(m, 'sum(amount)')}\n),\n{_DAYS}"
             "SELECT days.period, sum(coalesce(daily.value, 0)) OVER (\n"
             f"  ORDER BY days.period {frame}) AS value\n"
             "FROM days LEFT JOIN daily USING (period)\nORDER BY 1")

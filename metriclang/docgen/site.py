@@ -27,7 +27,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from metriclang import __version__
-from metriclang.atomic import ensure_replaceable, output_dir, ownership, tree_hashes
+from metriclang.atomic import ensure_replaceable, output_dir, ownership, tree_hashes, write_manifest
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.docgen import evidence, markdown
@@ -203,9 +203,9 @@ def atomic_dir(out: Path) -> Iterator[Path]:
     """
     with output_dir(out, MANIFEST, "docs", 0o755) as tmp:
         yield tmp
-        manifest = json.dumps(ownership(tree_hashes(tmp)), indent=2, ensure_ascii=False,
-                              sort_keys=True)
-        (tmp / MANIFEST).write_text(manifest + "\n", encoding="utf-8", newline="\n")
+        manifest = json.dumps(ownership(tree_hashes(tmp, MANIFEST)), indent=2,
+                              ensure_ascii=False, sort_keys=True)
+        write_manifest(tmp / MANIFEST, manifest + "\n")
 
 
 def build_site(path: str | Path, out: str | Path, fmt: str = "html",

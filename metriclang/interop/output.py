@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from metriclang.atomic import output_dir, ownership
+from metriclang.atomic import output_dir, ownership, write_manifest
 from metriclang.interop.losses import Loss
 
 #: The ownership manifest of ``osm export`` and ``osm import`` output directories.
@@ -32,5 +32,4 @@ def write(out: Path, converted: Converted, command: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")
         hashes = {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in converted.files}
-        (tmp / MANIFEST).write_text(json.dumps(ownership(hashes), indent=2) + "\n",
-                                    encoding="utf-8", newline="\n")
+        write_manifest(tmp / MANIFEST, json.dumps(ownership(hashes), indent=2) + "\n")

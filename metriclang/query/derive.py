@@ -15,7 +15,8 @@ from metriclang.periods import GRAINS, coarser
 from metriclang.query.spec import Query
 from metriclang.semantic import model as m
 from metriclang.semantic.formula import parse_fragment
-from metriclang.semantic.references import check_dimensions
+from metriclang.semantic.graph import reachable
+from metriclang.semantic.references import check_dimensions, formula_refs
 from metriclang.source import Span
 from metriclang.syntax import ast
 
@@ -92,16 +93,9 @@ def _narrowed(node: m.Expr, where: exp.Expression) -> m.Expr:
 
 
 def _closure(project: m.Project, names: tuple[str, ...]) -> list[str]:
-    """``names`` and every measure their formulas name, directly or not."""
-    seen, todo = list(dict.fromkeys(names)), list(names)
-    while todo:
-        formula = project.measures[todo.pop()].formula
-        for node in m.walk(formula) if formula is not None else ():
-            if isinstance(node, m.Ref) and node.measure in project.measures \
-                    and node.measure not in seen:
-                seen.append(node.measure)
-                todo.append(node.measure)
-    return seen
+    """``names`` and every measure their formulas name, directly or not (sorted)."""
+    return sorted(reachable(names, lambda name: (
+        r.measure for r in formula_refs(project.measures[name]) if r.measure in project.measures)))
 
 
 def derive(project: m.Project, query: Query, grain: str,

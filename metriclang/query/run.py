@@ -35,15 +35,13 @@ def run_query(project: Project, query: Query, db: str | None,
     """Compile ``query`` for the warehouse's dialect and run it, each row marked complete or
     not (against the data's last event, or ``as_of``); problems become notices.
 
-    Raises :class:`~metriclang.errors.UsageError` for a bad option or warehouse URL.
+    Raises :class:`~metriclang.errors.UsageError` for a bad option or warehouse URL,
+    :class:`~metriclang.warehouse.result.Unreachable` when the warehouse can't be opened.
     """
     validate(project, query)
-    try:
-        with opened(project, db, timeout) as (engine, note):
-            ran = query_on(project, query, engine, as_of)
-            return replace(ran, notices=(note, *ran.notices)) if note else ran
-    except EngineError as exc:
-        return QueryRun(project, None, (f"error: {exc}",))
+    with opened(project, db, timeout) as (engine, note):
+        ran = query_on(project, query, engine, as_of)
+        return replace(ran, notices=(note, *ran.notices)) if note else ran
 
 
 def query_on(project: Project, query: Query, engine: Engine,

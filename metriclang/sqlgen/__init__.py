@@ -175,11 +175,15 @@ def _spliced(
     project: Project, plan: MeasurePlan, target: Target, rng: Range
 ) -> tuple[str | None, list[Diagnostic]]:
     """A plan's SQL text: its tree without the head of the WITH list, rendered, and the head
-    (built and rendered once per :func:`~metriclang.sqlgen.build.head_key`) spliced in."""
+    (built and rendered once per :func:`~metriclang.sqlgen.build.head_key`) spliced in; the
+    whole tree rendered when the plan has no head to share."""
     from metriclang.sqlgen.build import build_head, build_query, head_key
     from metriclang.sqlgen.render import render, render_cte, splice
 
     key = head_key(project, plan, target, rng)
+    if key is None:
+        query, problems = build_query(project, plan, target, rng)
+        return (None if query is None else render(query, target.dialect)), problems
     if key not in _HEADS:
         texts = []
         for cte in build_head(project, plan, target, rng).args["with_"].expressions:

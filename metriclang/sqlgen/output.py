@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from metriclang.atomic import ownership
+from metriclang.atomic import ownership, write_manifest
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
@@ -188,7 +188,7 @@ def compile_project(
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     if into is not None:
-        (into / MANIFEST).write_text(text, encoding="utf-8")
+        write_manifest(into / MANIFEST, text)
     return Compiled(tuple(sorted(files)), text, tuple(problems))
 
 

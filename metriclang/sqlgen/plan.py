@@ -57,6 +57,11 @@ class Strategy(StrEnum):
         """Combined over several periods by a window function over the dense frame."""
         return self in (Strategy.ROWS, Strategy.RUNNING, Strategy.FIRST_SEEN)
 
+    @property
+    def scanned(self) -> bool:
+        """Computed from the grouped scan its source's leaves share (per-period partials)."""
+        return self in (Strategy.PERIOD, Strategy.ROWS, Strategy.RUNNING)
+
 
 @dataclass(frozen=True)
 class Leaf:

@@ -10,7 +10,8 @@ key made of the package version, the grammar, the file's path and its text. Smal
 parsed directly; a cache entry costs more than it saves for them.
 
 New entries are written when the process exits (:func:`write_pending`, after the report is
-printed and flushed), never while the command is working.
+printed and flushed), never while the command is working; :func:`write_at_exit` does the same
+for the whole-project results of ``osm check`` (:mod:`metriclang.resultcache`).
 
 The cache lives in ``$METRICLANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/metriclang``, else
 ``~/.cache/metriclang``; ``METRICLANG_NO_CACHE=1`` turns it off. Entries are written atomically;
@@ -43,8 +44,9 @@ MAX_PENDING = 64
 
 Parsed = tuple[FileAST, tuple[Diagnostic, ...]]
 
-#: Entries parsed in this process and not written yet.
-_PENDING: dict[Path, Parsed] = {}
+#: Entries made in this process and not written yet (parsed files, and the check results of
+#: :mod:`metriclang.resultcache`).
+_PENDING: dict[Path, tuple[object, ...]] = {}
 
 
 def cache_dir() -> Path | None:
@@ -101,12 +103,18 @@ def parse_cached(path: str, text: str) -> Parsed:
     if tree is not None:
         return tree, ()
     parsed = parse_file(path, text, fast=False)
+    write_at_exit(entry, parsed)
+    return parsed
+
+
+def write_at_exit(entry: Path, *values: object) -> None:
+    """Pickle ``values`` one after the other to ``entry`` when the process exits (after the
+    report), atomically; a reader may stop after the first (a key, say)."""
     if len(_PENDING) >= MAX_PENDING:  # a long-lived process: don't hold trees indefinitely
         write_pending()
     atexit.unregister(write_pending)
     atexit.register(write_pending)
-    _PENDING[entry] = parsed
-    return parsed
+    _PENDING[entry] = values
 
 
 def write_pending() -> None:
@@ -117,21 +125,22 @@ def write_pending() -> None:
         except (OSError, ValueError, AttributeError):  # closed or replaced streams
             pass
     while _PENDING:
-        entry, parsed = _PENDING.popitem()
-        _store(entry, parsed)
+        entry, values = _PENDING.popitem()
+        _store(entry, values)
 
 
-def _store(entry: Path, parsed: Parsed) -> None:
+def _store(entry: Path, values: tuple[object, ...]) -> None:
     """Write one entry atomically (readers never see a partial file); failures are ignored."""
     temporary: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=entry.parent, suffix=".tmp", delete=False) as out:
             temporary = out.name
-            pickle.dump(parsed, out, protocol=pickle.HIGHEST_PROTOCOL)
+            for value in values:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
         _prune(entry.parent)
-    except (OSError, RecursionError, pickle.PicklingError):  # a very deep tree isn't cached
+    except Exception:  # a very deep tree, a full disk: not cached, never a traceback at exit
         if temporary:
             Path(temporary).unlink(missing_ok=True)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from metriclang.errors import UsageError
 from metriclang.semantic.model import Project
 from metriclang.warehouse.guard import DEFAULT_TIMEOUT
-from metriclang.warehouse.result import Engine, EngineError
+from metriclang.warehouse.result import Engine, EngineError, Unreachable
 from metriclang.warehouse.urls import choose, duckdb_path, scheme
 
 __all__ = ["connect", "opened"]
@@ -65,8 +65,8 @@ def opened(project: Project, db: str | None, timeout: float | None = None
     and a note when demo data was generated for it; the engine is closed on exit.
 
     Each query is cancelled after ``timeout`` seconds (:data:`DEFAULT_TIMEOUT` when None).
-    Raises :class:`UsageError` without a usable URL, :class:`EngineError` when the warehouse
-    can't be opened.
+    Raises :class:`UsageError` without a usable URL, :class:`Unreachable` (an
+    :class:`EngineError`) when the warehouse can't be opened.
     """
     from metriclang.warehouse.demo import ensure_demo_data
 
@@ -76,11 +76,14 @@ def opened(project: Project, db: str | None, timeout: float | None = None
     except EngineError as exc:
         raise UsageError(str(exc)) from None
     note = None
-    if kind == "duckdb" and own:
-        path = duckdb_path(url, base)
-        if path is not None and ensure_demo_data(path, base):
-            note = f"created {path.name} with demo data from data/generate.py"
-    engine = connect(url, base, DEFAULT_TIMEOUT if timeout is None else timeout)
+    try:
+        if kind == "duckdb" and own:
+            path = duckdb_path(url, base)
+            if path is not None and ensure_demo_data(path, base):
+                note = f"created {path.name} with demo data from data/generate.py"
+        engine = connect(url, base, DEFAULT_TIMEOUT if timeout is None else timeout)
+    except EngineError as exc:
+        raise Unreachable(str(exc)) from None
     try:
         yield engine, note
     finally:

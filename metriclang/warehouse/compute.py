@@ -84,13 +84,11 @@ def compute_project(project: Project, names: list[str], db: str | None,
                     timeout: float = DEFAULT_TIMEOUT, progress: Progress = SILENT,
                     as_of: date | None = None, limit: int | None = None) -> Computed:
     """Compute the measures ``names`` of a loaded project (as :func:`compute`), none of
-    which an error touches."""
-    try:
-        with opened(project, db, timeout) as (engine, note):
-            return _run(project, engine, names, (note,) if note else (), date_from, date_to,
-                        progress, as_of, limit)
-    except EngineError as exc:
-        return Computed(project, (), (f"error: {exc}",), True)
+    which an error touches. Raises :class:`~metriclang.warehouse.result.Unreachable` when
+    the warehouse can't be opened."""
+    with opened(project, db, timeout) as (engine, note):
+        return _run(project, engine, names, (note,) if note else (), date_from, date_to,
+                    progress, as_of, limit)
 
 
 def touched(project: Project, errors: Sequence[Diagnostic]) -> set[str]:

@@ -1,4 +1,5 @@
-"""What a warehouse gives back: :class:`Result`, the :class:`Engine` protocol, :class:`EngineError`.
+"""What a warehouse gives back: :class:`Result`, the :class:`Engine` protocol, :class:`EngineError`
+(:class:`Unreachable` when it can't be opened).
 
 No driver is imported here: ``report`` renders results without loading DuckDB, psycopg or
 pyspark.
@@ -20,6 +21,11 @@ COMPLETE = "complete"
 
 class EngineError(Exception):
     """A warehouse could not be reached or refused a query; the message is safe to print."""
+
+
+class Unreachable(EngineError):
+    """The warehouse could not be opened (nothing ran): an environment error, exit 2 in every
+    command, as a missing warehouse setting."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ TIERS: tuple[tuple[str, ...], ...] = (
     ("fmt", "semantic"),
     ("rules",),
     ("load",),
-    ("dump",),
+    ("dump", "resultcache"),
     ("sqlgen",),
     ("warehouse",),
     ("report", "query"),

@@ -25,7 +25,7 @@ sys.path.insert(0, str(COMPARE))
 
 import renderings  # noqa: E402
 import warehouse  # noqa: E402
-from metricset import KINDS, hand_sql, metric_set  # noqa: E402
+from metricset import KINDS, hand_dense_sql, hand_sql, metric_set  # noqa: E402
 
 EXTERNAL = os.environ.get("METRICLANG_BENCH_EXTERNAL", "") in ("1", "true", "yes")
 
@@ -72,6 +72,38 @@ def test_data_is_deterministic_and_hand_sql_is_right(tmp_path: Path) -> None:
     want = sum(daily.get(day - dt.timedelta(days=k), 0.0) for k in range(7))
     assert float(got[day]) == pytest.approx(want)
     assert len(got) == (max(daily) - min(daily)).days + 1
+    con.close()
+
+
+def test_hand_dense_sql_lists_every_day(tmp_path: Path) -> None:
+    """The one-scan kinds written by hand with the output contract (``kinds.py --dense``),
+    against Python over raw rows: every day from the first to the last paid order, an empty
+    one 0 (a ratio's NULL); sparse data, so empty days occur."""
+    db = tmp_path / "w.duckdb"
+    warehouse.build(db, rows=600)
+    con = duckdb.connect(str(db), read_only=True)
+    raw = con.execute("SELECT CAST(ordered_at AS DATE), amount FROM bench.orders "
+                      "WHERE status = 'paid' AND amount >= 0").fetchall()
+    days: dict[object, list[float]] = {}
+    for day, amount in raw:
+        days.setdefault(day, []).append(float(amount))
+    calendar = [min(days) + dt.timedelta(days=k) for k in range((max(days) - min(days)).days + 1)]
+    assert len(calendar) > len(days)  # some days have no paid order
+    ms = {m.kind: m for m in metric_set(len(KINDS))}
+    want = {
+        "count": lambda v: len(v),
+        "sum": lambda v: sum(v),
+        "ratio": lambda v: sum(v) / len(v) if v else None,
+        "derived": lambda v: sum(v) - 5 * len(v),
+    }
+    for kind, value in want.items():
+        sql = hand_dense_sql(ms[kind])
+        assert sql is not None
+        got = con.execute(sql).fetchall()
+        assert [d for d, _ in got] == calendar, kind
+        expected = [value(days.get(d, [])) for d in calendar]
+        assert [None if v is None else float(v) for _, v in got] == pytest.approx(expected), kind
+    assert hand_dense_sql(ms["window7"]) is None
     con.close()
 
 

@@ -37,6 +37,7 @@ COMMANDS = [
     ["docs", "{p}", "--out", "{p}/site", "--no-sql"],
     ["verify", "{p}", "--db", "duckdb:///{p}/w.duckdb"], ["graph", "{p}"],
     ["diff", "{p}", "{p}"], ["check", "{p}", "--format", "json"],
+    ["export", "{p}", "--to", "metricflow", "--out", "{p}/mf"],
 ]
 
 
@@ -61,3 +62,19 @@ def test_the_loading_stage_warns_only_for_an_empty_directory(tmp_path: Path) -> 
         assert load_project(tmp_path).project.files
         with pytest.raises(EmptyProject, match=r"no \.osm files found under"):
             load_project(tmp_path / "empty")
+
+
+@pytest.mark.parametrize("command", [["export", "--to", "metricflow"], ["compile", "--dialect",
+                                                                       "duckdb"]])
+def test_an_empty_project_warns_once_and_writes_its_empty_output(tmp_path: Path,
+                                                                 command: list[str]) -> None:
+    """docs/language.md and docs/interop.md: export goes on like compile (exit 0)."""
+    empty, out = tmp_path / "empty", tmp_path / "out"
+    empty.mkdir()
+    for _ in range(2):  # the second run replaces the first one's output
+        result = CliRunner().invoke(main, [command[0], str(empty), *command[1:], "--out",
+                                           str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.count(f"warning: no .osm files found under {empty}") == 1
+        assert (out / ("manifest.json" if command[0] == "compile" else
+                       ".osm-manifest.json")).is_file()

@@ -294,11 +294,12 @@ def test_cli_usage_errors(tmp_path: Path) -> None:
                                   "--evidence", "--from", "2026-03-01", "--to", "2026-01-01"])
     assert result.exit_code == 2
     assert not (tmp_path / "s").exists()
-    # values from a warehouse that is not there: the site is written, the command fails
+    # values from a warehouse that is not there: an environment error, nothing written
     result = runner.invoke(main, ["docs", str(project), "--out", str(tmp_path / "s"),
                                   "--db", f"duckdb:///{tmp_path / 'none.duckdb'}"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "error: database file not found" in result.output
+    assert not (tmp_path / "s").exists()
 
 
 def test_project_with_errors_is_documented_without_evidence(tmp_path: Path) -> None:

@@ -42,6 +42,9 @@ measure weekly_n { formula count(sales) grain week }
 measure median_sale { formula median(sales, amount) grain month }
 measure buyers_30d { formula count_distinct(sales, customer_id) window 30 days grain day }
 measure big_n { formula count(sales where amount >= 100) grain month }
+measure n_sales { formula count(sales) grain month }
+measure rev_twice { formula revenue * 2 grain month }
+measure rev_twice_per_sale { formula rev_twice / n_sales grain month }
 """
 #: (id, ordered_at, region, amount, customer_id)
 ROWS = [
@@ -230,6 +233,17 @@ def test_percentiles_and_windows_are_recomputed_at_the_coarser_grain(
     # 2024-03-02: customer 9 only -> 1
     close(got.rows[0], (date(2024, 2, 1), 3, True))
     close(got.rows[1], (date(2024, 3, 1), 1, True))
+
+
+def test_where_narrows_every_measure_a_formula_reaches(request: pytest.FixtureRequest,
+                                                      project: Path) -> None:
+    """--where reaches `revenue` through two derived measures (rev_twice_per_sale ->
+    rev_twice -> revenue) as well as `n_sales` one step down."""
+    got = ask(request, "duckdb", project, ["rev_twice_per_sale"], grain="quarter",
+              where="region = 'US'", date_from=date(2024, 1, 1), date_to=date(2024, 3, 31))
+    # Q1 2024, US rows: 40 and 11 -> revenue 51, twice 102, two sales -> 51 (all regions: 1323)
+    assert len(got.rows) == 1
+    close(got.rows[0], (date(2024, 1, 1), 51, True))
 
 
 @pytest.mark.parametrize("engine", ENGINES)

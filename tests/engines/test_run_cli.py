@@ -99,16 +99,32 @@ def test_usage_errors_exit_2(shop: Path, args: tuple[str, ...], message: str) ->
     assert ":pw@" not in out + err
 
 
-def test_unreachable_server_exits_1_without_the_password(shop: Path) -> None:
+def test_unreachable_server_exits_2_without_the_password(shop: Path) -> None:
     code, out, err = run(str(shop), "monthly_revenue", "--db",
                          "postgresql://ana:hunter2@127.0.0.1:1/shop")
-    assert code == 1
+    assert code == 2
     assert "hunter2" not in out + err and "postgresql://ana:***@127.0.0.1:1/shop" in err
 
 
-def test_missing_database_file_exits_1(shop: Path, tmp_path: Path) -> None:
+def test_missing_database_file_exits_2(shop: Path, tmp_path: Path) -> None:
     code, _, err = run(str(shop), "monthly_revenue", "--db", f"duckdb:///{tmp_path}/none.duckdb")
-    assert code == 1 and "database file not found" in err
+    assert code == 2 and "database file not found" in err
+
+
+@pytest.mark.parametrize("command", [
+    ["run", "{p}", "monthly_revenue"], ["run", "{p}", "--all"], ["query", "{p}", "monthly_revenue"],
+    ["status", "{p}"], ["verify", "{p}"], ["check", "{p}"], ["diff", "{p}", "--run"],
+    ["docs", "{p}", "--out", "{out}"], ["docs", "{p}", "--out", "{out}", "--evidence"]])
+def test_a_warehouse_that_cannot_be_opened_exits_2_in_every_command(
+        shop: Path, tmp_path: Path, command: list[str]) -> None:
+    """An environment error, as no warehouse configured: exit 2, one line, nothing written."""
+    out = tmp_path / "site"
+    args = [a.format(p=shop, out=out) for a in command]
+    result = CliRunner().invoke(main, [*args, "--db", f"duckdb:///{tmp_path}/none.duckdb"])
+    assert result.exit_code == 2, result.output
+    assert "database file not found" in result.stderr and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()
 
 
 def test_project_with_errors_exits_1(tmp_path: Path) -> None:
@@ -162,6 +178,6 @@ def test_a_failing_generator_is_a_message_and_leaves_no_file(tmp_path: Path) -> 
     (tmp_path / "m" / "data" / "generate.py").write_text(
         "def tables():\n    raise RuntimeError('no data today')\n", encoding="utf-8")
     code, _, err = run(str(tmp_path / "m"), "win_rate")
-    assert code == 1
+    assert code == 2
     assert "cannot build demo.duckdb with" in err and "RuntimeError: no data today" in err
     assert not (tmp_path / "m" / "demo.duckdb").exists()

@@ -245,3 +245,14 @@ def test_no_complete_period_is_no_data(project: Path) -> None:
     got = api.status(api.load(project), as_of=date(2024, 1, 2), db=url)
     month = {s.measure: s for s in got.measures}["revenue"]
     assert (month.status, month.period, month.value) == ("no-data", None, None)
+
+
+@pytest.mark.parametrize("url", ["duckdb:////nowhere/missing.duckdb",
+                                 "postgresql://ana:hunter2@127.0.0.1:1/shop"])
+def test_a_warehouse_that_cannot_be_opened_is_one_error_line(project: Path, url: str) -> None:
+    """docs/status.md: exit 2 and the message, never a traceback (nor the password)."""
+    result = CliRunner().invoke(main, ["status", str(project), "--db", url])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.output
+    assert "hunter2" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

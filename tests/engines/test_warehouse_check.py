@@ -111,7 +111,8 @@ def test_check_without_db_opens_no_warehouse(tmp_path: Path, monkeypatch: pytest
     code, out, err = cli("check", str(tmp_path))
     assert (code, err) == (0, "") and "0 errors" in out
     code, out, err = cli("check", str(tmp_path), "--warehouse")  # $OSM_DB_URL first
-    assert code == 1 and "database file not found" in err and "also-none.duckdb" in err
+    # an environment error, as with no warehouse configured (and `osm verify`): exit 2
+    assert code == 2 and "database file not found" in err and "also-none.duckdb" in err
     assert "0 errors" in out  # the specs' own check is still reported
 
 
@@ -268,3 +269,11 @@ def test_spark_refusal_is_positioned_with_its_suggestion(spark_engine: Engine,
     assert [(d.code, d.span.line, d.span.column) for d in found] == [("E201", 3, 35),
                                                                      ("E203", 3, 16)]
     assert "amount" in (found[1].help or "") and "UNRESOLVED_COLUMN" in (found[1].help or "")
+
+
+def test_check_against_an_unreachable_server_exits_2(tmp_path: Path) -> None:
+    """Like no warehouse configured, and `osm verify`: an environment error, not the specs'."""
+    (tmp_path / "a.osm").write_text(BROKEN, encoding="utf-8")
+    code, out, err = cli("check", str(tmp_path), "--db", "postgresql://ana:hunter2@127.0.0.1:1/x")
+    assert code == 2 and err.startswith("error: cannot connect to postgresql://ana:***@")
+    assert "hunter2" not in out + err and "checked 1 file" in out

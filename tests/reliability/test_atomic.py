@@ -2,12 +2,15 @@
 
 Each writer runs as a real ``osm`` process that gets SIGKILL (or SIGINT) at a random moment
 of its run, several times. Afterwards the output is exactly the previous one or exactly the
-new one, never partial or missing. SIGINT cleans up its temporaries at once; after SIGKILL the
-next successful run removes them.
+new one, never partial or missing. SIGINT before the swap cleans up the temporary at once; a
+SIGINT during the deletion of the previous output (after the report) or a SIGKILL can leave
+temporary siblings, each recognisable (its name and osm's manifest), which the next run removes;
+nothing else next to the output is ever deleted.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from metriclang.atomic import _listed
 from tests.conftest import ROOT
 
 SOURCE = 'source s "S" {\n  table a.t\n  time at\n  dimension d\n}\n'
@@ -45,6 +49,13 @@ def leftovers(target: Path) -> list[str]:
                   if p.name.startswith(f".{target.name}."))
 
 
+def recognisable(target: Path, manifest: str) -> bool:
+    """Every sibling left next to ``target`` is osm's: the temporary prefix and osm's manifest."""
+    return all(name.startswith(f".{target.name}.osm-")
+               and _listed(target.parent / name / manifest) is not None
+               for name in leftovers(target))
+
+
 def osm(*args: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, METRICLANG_NO_CACHE="1", PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "metriclang.cli", *args], env=env,
@@ -65,7 +76,7 @@ def interrupt(args: tuple[str, ...], at: float, sig: signal.Signals) -> int:
 
 
 def kill_runs(target: Path, args: tuple[str, ...], make_new: object, kills: int, seed: int,
-              sig: signal.Signals = signal.SIGKILL) -> None:
+              sig: signal.Signals = signal.SIGKILL, manifest: str = "") -> None:
     """Kill the writer ``kills`` times; the output must always be the old or the new one."""
     rng = random.Random(seed)
     timed(*args)
@@ -79,8 +90,8 @@ def kill_runs(target: Path, args: tuple[str, ...], make_new: object, kills: int,
         code = interrupt(args, rng.uniform(duration * 0.4, duration * 1.05), sig)  # writing is last
         now = snapshot(target)
         assert now in (old, new), f"partial output after signal (exit {code})"
-        if sig is signal.SIGINT:
-            assert leftovers(target) == [], leftovers(target)
+        if manifest:
+            assert recognisable(target, manifest), leftovers(target)
     assert timed(*args) >= 0
     assert snapshot(target) == new
     assert leftovers(target) == []
@@ -104,7 +115,8 @@ def test_compile_survives_signals(tmp_path: Path, sig: signal.Signals) -> None:
     project, out = tmp_path / "p", tmp_path / "build" / "sql"
     write_project(project, 12, "1")
     kill_runs(out, ("compile", str(project), "--dialect", "all", "--out", str(out)),
-              lambda: write_project(project, 12, "2"), kills=4, seed=1 + int(sig), sig=sig)
+              lambda: write_project(project, 12, "2"), kills=4, seed=1 + int(sig), sig=sig,
+              manifest="manifest.json")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "interrupt"])
@@ -112,7 +124,8 @@ def test_docs_survive_signals(tmp_path: Path, sig: signal.Signals) -> None:
     project, out = tmp_path / "p", tmp_path / "site"
     write_project(project, 60, "1")
     kill_runs(out, ("docs", str(project), "--out", str(out), "--dialect", "duckdb"),
-              lambda: write_project(project, 60, "2"), kills=4, seed=3 + int(sig), sig=sig)
+              lambda: write_project(project, 60, "2"), kills=4, seed=3 + int(sig), sig=sig,
+              manifest=".osm-manifest.json")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "interrupt"])
@@ -143,6 +156,79 @@ def test_fmt_survives_signals(tmp_path: Path, sig: signal.Signals) -> None:
     assert leftovers(target) == []
 
 
+def _compile(project: Path, out: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, METRICLANG_NO_CACHE="1", PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "metriclang.cli", "compile", str(project),
+                             "--dialect", "all", "--out", str(out)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def test_interrupt_while_the_previous_output_is_deleted(tmp_path: Path) -> None:
+    """The new output is in place before the old one is deleted: SIGINT at several moments
+    after the report (the process stopped, then interrupted) leaves the new output whole and
+    at most a recognisable old tree, which the next run removes."""
+    project, out = tmp_path / "p", tmp_path / "build" / "sql"
+    caught = 0
+    for delay in (0.0, 0.0, 0.01, 0.03, 0.06):
+        write_project(project, 300, "1")  # about 3,000 files to delete
+        timed("compile", str(project), "--dialect", "all", "--out", str(out))
+        assert leftovers(out) == []
+        write_project(project, 3, "2")
+        process = _compile(project, out)
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith(b"wrote ")  # the report: the swap is done
+        time.sleep(delay)
+        process.send_signal(signal.SIGSTOP)
+        new = snapshot(out)
+        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGCONT)
+        assert process.wait(timeout=120) != 0  # interrupted (before, during or after deleting)
+        assert snapshot(out) == new and len(new) == 3 * 10 + 1  # 3 measures x 10 dialects
+        assert recognisable(out, "manifest.json"), leftovers(out)
+        caught += bool(leftovers(out))  # the deletion was cut short
+        timed("compile", str(project), "--dialect", "all", "--out", str(out))
+        assert leftovers(out) == [] and snapshot(out) == new
+    assert caught, "no SIGINT landed during the deletion"
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+@pytest.mark.parametrize("command", ["compile", "docs"])
+def test_the_sweep_deletes_only_osm_temporaries(tmp_path: Path, command: str) -> None:
+    """Siblings named like a dead run's temporaries are deleted only when they hold osm's
+    manifest (or nothing); a user's directory, a foreign manifest or a link are kept."""
+    from metriclang.atomic import ownership
+
+    project, out = tmp_path / "p", tmp_path / "out"
+    write_project(project, 2, "1")
+    manifest = "manifest.json" if command == "compile" else ".osm-manifest.json"
+    pid = _dead_pid()
+    ours, empty, user, foreign, link, alive = (
+        tmp_path / f".out.osm-{pid}-{tag}.tmp" for tag in ("a", "b", "c", "d", "e", "f"))
+    ours.mkdir()
+    (ours / manifest).write_text(json.dumps(ownership({"x.sql": "00"})), encoding="utf-8")
+    (ours / "x.sql").write_text("select 1", encoding="utf-8")
+    empty.mkdir()
+    user.mkdir()
+    (user / "notes.txt").write_text("precious", encoding="utf-8")
+    foreign.mkdir()
+    (foreign / manifest).write_text('{"generator": "dbt", "format": 1, "files": {}}',
+                                    encoding="utf-8")
+    link.symlink_to(user, target_is_directory=True)
+    alive = tmp_path / f".out.osm-{os.getpid()}-f.tmp"  # a live process's: not touched
+    alive.mkdir()
+    (alive / manifest).write_text(json.dumps(ownership({})), encoding="utf-8")
+    timed(command, str(project), "--out", str(out), "--dialect", "duckdb")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["p", "out", user.name, foreign.name, link.name, alive.name])
+    assert (user / "notes.txt").read_text("utf-8") == "precious"
+    assert (foreign / manifest).is_file()
+
+
 @pytest.mark.parametrize("command", ["compile", "docs"])
 def test_writers_never_replace_foreign_output(tmp_path: Path, command: str) -> None:
     """--out naming a file, or a directory holding other files, is a usage error (exit 2)."""
@@ -168,3 +254,86 @@ def test_writers_never_replace_foreign_output(tmp_path: Path, command: str) -> N
     for _ in range(2):  # an empty directory, then its own previous output, are replaced
         result = CliRunner().invoke(main, [command, str(project), "--out", str(empty), *extra])
         assert result.exit_code == 0, result.output
+
+
+HELD = """
+import os, signal, sys
+from pathlib import Path
+from metriclang import atomic
+atomic._exchange = lambda a, b: False  # the two-rename fallback of systems without renameat2
+out, tmp = Path(sys.argv[1]), Path(sys.argv[2])
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    if Path(dst).name.endswith(".old"):  # between the two renames: the output is missing
+        os.kill(os.getpid(), int(sys.argv[3]))
+os.replace = replace
+try:
+    atomic.replace_dir(tmp, out)
+except KeyboardInterrupt:
+    print("interrupted after the swap")
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["interrupt", "term"])
+def test_the_two_rename_swap_holds_signals_between_its_renames(tmp_path: Path,
+                                                               sig: signal.Signals) -> None:
+    """A signal arriving when the old output is renamed aside and the new one not yet in
+    place is acted on only after the second rename: the output is never left missing."""
+    out, tmp = tmp_path / "out", tmp_path / ".out.osm-1-x.tmp"
+    out.mkdir()
+    (out / "a.sql").write_text("old", encoding="utf-8")
+    tmp.mkdir()
+    (tmp / "a.sql").write_text("new", encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", HELD, str(out), str(tmp), str(int(sig))],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert (out / "a.sql").read_text("utf-8") == "new"
+    if sig is signal.SIGINT:
+        assert done.stdout == "interrupted after the swap\n", done.stderr
+    else:
+        assert done.returncode == -signal.SIGTERM, done.stderr
+
+
+INTERRUPTED_SWAP = """
+import os, signal, sys
+from pathlib import Path
+from metriclang import atomic
+atomic._exchange = lambda a, b: False  # the two-rename fallback
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    if Path(dst).name.endswith(".old"):
+        os.kill(os.getpid(), signal.SIGINT)
+os.replace = replace
+with atomic.deferred_removals():
+    with atomic.output_dir(Path(sys.argv[1]), "manifest.json", "compile") as tmp:
+        (tmp / "a.sql").write_text("new")
+        (tmp / "manifest.json").write_text(
+            '{"generator": "metriclang", "format": 1, "files": {"a.sql": '
+            '"11507a0e2f5e69d5dfa40a62a1bd7b6ee57e6bcd85c67c9b8431b36fff21c437"}}')
+"""
+
+
+def test_an_interrupted_fallback_swap_leaves_the_new_output_and_a_recognisable_old_one(
+        tmp_path: Path) -> None:
+    """SIGINT held between the two renames fires after them: the new output is in place, the
+    old one aside (recognisable), no other exception, and the next run sweeps it."""
+    from metriclang.atomic import file_sha256, ownership
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.sql").write_text("old", encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(ownership({"a.sql": file_sha256(out / "a.sql")})), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_SWAP, str(out)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stderr.rstrip().endswith("KeyboardInterrupt"), done.stderr
+    assert "FileNotFoundError" not in done.stderr
+    assert (out / "a.sql").read_text("utf-8") == "new"
+    assert recognisable(out, "manifest.json") and len(leftovers(out)) == 1
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_SWAP.replace("os.kill", "None and"),
+                           str(out)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert leftovers(out) == [] and (out / "a.sql").read_text("utf-8") == "new"

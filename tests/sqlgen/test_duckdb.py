@@ -98,12 +98,17 @@ HAND: dict[str, str] = {
     "cum_buyers_month": series("month", per("COUNT(DISTINCT customer_id)", lower=EPOCH)),
     "cum_avg_month": series("month", per("AVG(amount)", lower=EPOCH)),
     "cum_median_month": series("month", per("MEDIAN(amount)", lower=EPOCH)),
+    "cum_paid_revenue_month": series("month", per("COALESCE(SUM(amount), 0)", "status = 'paid'",
+                                                  lower=EPOCH)),
     "conv_week": CONVERSION.format(periods=periods("week")),
     "by_channel_month": by("month", "channel", per("COUNT(*)", SAME.format("channel"))),
     "reserved_month": by("month", "select", per(
         'COALESCE(SUM("order") FILTER (WHERE "select" = \'a\'), 0)', SAME.format("select"))),
     "channel_buyers_7d": by("day", "channel", per("COUNT(DISTINCT customer_id)",
                                                   SAME.format("channel"), lower=WEEK_AGO)),
+    "channel_paid_7d": by("day", "channel", per(
+        "COALESCE(SUM(amount), 0)", "status = 'paid' AND " + SAME.format("channel"),
+        lower=WEEK_AGO)),
 }
 
 

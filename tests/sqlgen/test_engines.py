@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -97,6 +97,24 @@ def test_postgres_rows_equal_duckdb(project: Project, reference: dict[str, Any],
         sql, _ = compile_sql(project, measure, "postgres")
         assert sql is not None
         assert norm(postgres.execute(sql).fetchall()) == expected, measure
+
+
+@pytest.mark.postgres
+def test_postgres_windowed_bounds_from_the_scan_keep_periods_a_condition_empties(
+        project: Project, postgres: Any) -> None:
+    # On PostgreSQL a windowed one-source plan reads its bounds from its grouped scan, which
+    # then reads every row: the last month holds only a refunded order, and still appears.
+    sql, _ = compile_sql(project, "cum_paid_revenue_month", "postgres")
+    assert sql is not None and "FROM osm_p0\n), osm_spine" in sql
+    rows = norm(postgres.execute(sql).fetchall())
+    assert rows[0] == (date(2023, 12, 1), 10.0)
+    assert rows[-2:] == [(date(2024, 12, 1), 185.0), (date(2025, 1, 1), 185.0)]
+    assert len(rows) == 14
+    days = {(p, c): v for p, c, v in norm(postgres.execute(
+        compile_sql(project, "channel_paid_7d", "postgres")[0] or "").fetchall())}
+    assert days[(date(2025, 1, 2), "web")] == 5.0  # 31 Dec's paid order, in the 7 days
+    assert days[(date(2025, 1, 2), "app")] == 0.0  # its own order is refunded
+    assert days[(date(2024, 1, 6), "web")] == 10.0 and days[(date(2024, 1, 7), "web")] == 0.0
 
 
 #: One measure per way of computing (Spark runs each query in many stages: keep CI bounded).

@@ -70,3 +70,25 @@ def test_incomplete_periods_are_left_out(tmp_path: Path) -> None:
     assert dict(zip(monthly.periods, monthly.values, strict=True)) == {date(2026, 1, 1): 31.0}
     assert dict(zip(weekly.periods, weekly.values, strict=True)) == {
         date(2026, 1, 5) + timedelta(weeks=k): 7.0 for k in range(5)}  # 01-05 .. 02-02
+
+
+def test_verify_reads_the_series_osm_status_reads(request: pytest.FixtureRequest) -> None:
+    """Every measure of the shop example: verify's series are status' complete periods (one
+    query per measure, :func:`metriclang.query.series.fetch`), values equal."""
+    from metriclang.query.series import measure_series
+
+    project = load_project(EXAMPLES / "shop").project
+    names = sorted(project.measures)
+    fetched = fetch_series(project, engine_for(request, "duckdb"), names)
+    shown = measure_series(project, names, None)
+    assert len(fetched.series) >= 10 and len(shown.series) == len(names)
+    for s in shown.series:
+        complete = Series.of(s.measure, s.grain, ((p.period, None if p.value is None else
+                                                   float(p.value)) for p in s.points
+                                                  if p.complete))
+        if not len(complete):
+            assert s.measure in fetched.missing
+            continue
+        got = fetched.series[s.measure]
+        assert got.periods == complete.periods, s.measure
+        assert got.values == pytest.approx(complete.values), s.measure

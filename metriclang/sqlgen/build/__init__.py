@@ -4,7 +4,10 @@ Shape of every query (CTE names start with ``osm_``)::
 
     osm_bounds   first and last period: from --from/--to, else the data's min..max time
     osm_spine    every period start between them (calendar-correct, no gaps)
-    osm_p*       per-period aggregates, one CTE per source (one scan)
+    osm_p*       per-period aggregates, one CTE per source (one scan); where the target
+                 has ``bounds_in_scan`` (PostgreSQL), a windowed plan over one source
+                 without a range puts its scan first, reading every row, and osm_bounds
+                 reads the first and last period from it
     osm_keys     spine x distinct dimension values (only with dimensions; from the
                  aggregates above when they read every row of their source)
     osm_p*       ``first_seen``, ``range`` and conversion CTEs per leaf
@@ -27,7 +30,7 @@ from sqlglot import exp
 from metriclang.diagnostics import Diagnostic
 from metriclang.semantic import model as m
 from metriclang.sqlgen.build.context import Context, Ctes, Range, literal
-from metriclang.sqlgen.build.frame import frame, keys, spine
+from metriclang.sqlgen.build.frame import bounds_in_scan, frame, keys, spine
 from metriclang.sqlgen.build.leaves import others, scans
 from metriclang.sqlgen.build.values import shared, value
 from metriclang.sqlgen.build.windows import window, windowed
@@ -39,10 +42,13 @@ __all__ = ["Range", "build_head", "build_query", "head_key"]
 
 def head_key(
     project: m.Project, plan: MeasurePlan, target: Target, rng: Range
-) -> tuple[object, ...]:
+) -> tuple[object, ...] | None:
     """Everything the head of the WITH list (``osm_bounds``, ``osm_digits``, ``osm_spine``)
-    is built from: plans with equal keys have the same head."""
+    is built from: plans with equal keys have the same head. ``None``: the plan's bounds are
+    read from its own grouped scan, so it has no head to share."""
     ctx = Context.of(project, plan, target, rng)
+    if bounds_in_scan(ctx):
+        return None
     tables = tuple((ctx.source(s).table, ctx.source(s).time_column) for s in plan.sources)
     return type(target), plan.grain, ctx.lo_in, rng.hi, tables
 
@@ -65,9 +71,13 @@ def build_query(
     ``head``: the number of CTEs of the head of the WITH list (see :func:`build_head`) when
     it is rendered apart and left out of this tree; ``None`` builds it here."""
     ctx, ctes = Context.of(project, plan, target, rng), Ctes(skipped=head or 0)
-    if head is None:
+    own_bounds = bounds_in_scan(ctx)
+    assert not (own_bounds and head), "a plan reading its bounds from its scan has no head"
+    if head is None and not own_bounds:
         spine(ctx, ctes)
-    found, complete = scans(ctx, ctes)
+    found, complete = scans(ctx, ctes, every_row=own_bounds)
+    if own_bounds:
+        spine(ctx, ctes, complete[plan.sources[0]])
     grid = keys(ctx, ctes, complete)
     found += others(ctx, ctes, grid)
     if ctes.diagnostics:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from metriclang.sqlgen.build.context import Context, Ctes, literal
+from metriclang.sqlgen.build.windows import windowed
 from metriclang.sqlgen.plan import Strategy
 from metriclang.sqlgen.targets.base import HI, LO, join
 
@@ -26,12 +27,32 @@ class Part(NamedTuple):
     leaves: tuple[int, ...]
 
 
-def spine(ctx: Context, ctes: Ctes) -> None:
-    """Add ``osm_bounds`` (and the target's ``osm_digits``) and ``osm_spine``."""
+def bounds_in_scan(ctx: Context) -> bool:
+    """Whether ``osm_bounds`` is read from the plan's grouped scan (see
+    ``Target.bounds_in_scan``): the target prefers it and the plan is windowed, reads one
+    source through a grouped scan and has no date range."""
+    plan = ctx.plan
+    return (
+        ctx.target.bounds_in_scan
+        and ctx.rng.lo is None
+        and ctx.rng.hi is None
+        and len(plan.sources) == 1
+        and any(leaf.strategy.scanned for leaf in plan.leaves)
+        and windowed(ctx)
+    )
+
+
+def spine(ctx: Context, ctes: Ctes, scan: str | None = None) -> None:
+    """Add ``osm_bounds`` (and the target's ``osm_digits``) and ``osm_spine``; ``scan``: the
+    grouped scan that read every row of the plan's one source, whose first and last periods
+    are the bounds (no date range)."""
     lo = literal(ctx.lo_in) if ctx.lo_in else None
     hi = literal(ctx.rng.hi) if ctx.rng.hi else None
     query = exp.select()
-    if lo is None or hi is None:
+    if scan is not None:
+        query.from_(exp.table_(scan), copy=False)
+        lo, hi = exp.Min(this=exp.column("period")), exp.Max(this=exp.column("period"))
+    elif lo is None or hi is None:
         low, high = _extremes(ctx, query)
         lo = lo or ctx.target.trunc(low, ctx.plan.grain)
         hi = hi or ctx.target.trunc(high, ctx.plan.grain)

@@ -22,22 +22,26 @@ from metriclang.sqlgen.targets.base import join
 _ScanKey = tuple[str, bool, int]
 
 
-def scans(ctx: Context, ctes: Ctes) -> tuple[list[Part], dict[str, str]]:
+def scans(
+    ctx: Context, ctes: Ctes, every_row: bool = False
+) -> tuple[list[Part], dict[str, str]]:
     """The grouped scans (``period``, ``rows`` and ``running`` leaves of one source share
     one), and per source the first of them that reads every row of it (no ``WHERE``): its
-    dimension values are all the source's, so :func:`~.frame.keys` can take them from it."""
+    dimension values are all the source's, so :func:`~.frame.keys` can take them from it.
+    ``every_row``: the first scan of each source reads every row (its conditions inside the
+    aggregates), for ``osm_bounds`` to read the source's first and last periods from it."""
     grouped: dict[_ScanKey, list[tuple[int, Leaf]]] = {}
     for i, leaf in enumerate(ctx.plan.leaves):
-        if leaf.strategy in (Strategy.PERIOD, Strategy.ROWS, Strategy.RUNNING):
+        if leaf.strategy.scanned:
             alone = i if leaf.func == "percentile" and ctx.target.percentile_alone else -1
             key = (leaf.source, leaf.strategy is Strategy.RUNNING, alone)
             grouped.setdefault(key, []).append((i, leaf))
     found: list[Part] = []
     complete: dict[str, str] = {}
     for (source, running, _), items in sorted(grouped.items()):
-        cte, every_row = scan(ctx, ctes, source, items, running)
+        cte, whole = scan(ctx, ctes, source, items, running, every_row and source not in complete)
         found.append(Part(cte, tuple(i for i, _ in items)))
-        if every_row:
+        if whole:
             complete.setdefault(source, cte)
     return found, complete
 
@@ -101,11 +105,17 @@ def aggregate(
 
 
 def scan(
-    ctx: Context, ctes: Ctes, source: str, items: list[tuple[int, Leaf]], running: bool
+    ctx: Context,
+    ctes: Ctes,
+    source: str,
+    items: list[tuple[int, Leaf]],
+    running: bool,
+    every_row: bool = False,
 ) -> tuple[str, bool]:
     """``period``, ``rows`` and ``running`` leaves: one scan of ``source`` grouped by period
     and dimensions, a column per leaf; rows before the range count in its first period when
-    ``running``. Its name, and whether it reads every row (no ``WHERE``)."""
+    ``running``. Its name, and whether it reads every row (no ``WHERE``; ``every_row``: the
+    leaves' conditions go inside the aggregates even when they share one)."""
     period = ctx.period(source)
     lower = ctx.lo_in
     if running and ctx.rng.lo is not None:
@@ -116,7 +126,7 @@ def scan(
     cols += [e.as_(d, copy=False) for e, d in zip(dims, ctx.dims, strict=True)]
     # One condition shared by every leaf filters rows in WHERE (cheaper than a CASE per
     # aggregate); periods it leaves empty still appear through the spine join of the frame.
-    shared = items[0][1].where
+    shared = None if every_row else items[0][1].where
     if shared is not None and any(leaf.where != shared for _, leaf in items[1:]):
         shared = None
     for i, leaf in items:

@@ -1,4 +1,5 @@
-"""PostgreSQL: ``generate_series`` spine, ``percentile_cont ... within group``."""
+"""PostgreSQL: ``generate_series`` spine, ``percentile_cont ... within group``, a windowed
+plan's bounds from its grouped scan (a row store: one pass over the table, not two)."""
 
 from __future__ import annotations
 
@@ -12,3 +13,4 @@ class Postgres(Target):
         "GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), "
         "INTERVAL '{step} {unit_lower}') AS s(period)"
     )
+    bounds_in_scan = True

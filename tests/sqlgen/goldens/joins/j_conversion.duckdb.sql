@@ -94,7 +94,7 @@ WITH osm_bounds AS (
           ON osm_s.product_id = osm_h0.product_id
       ) AS osm_rows
       WHERE
-        NOT customer_id IS NULL AND product__category = 'gift'
+        product__category = 'gift'
     ) AS osm_r
       ON osm_r.osm_e = osm_f.osm_e
       AND osm_r.osm_t >= osm_f.osm_first

@@ -49,8 +49,6 @@ WITH osm_bounds AS (
         customer_id AS osm_e,
         ordered_at AS osm_t
       FROM shop.orders
-      WHERE
-        NOT customer_id IS NULL
     ) AS osm_r
       ON osm_r.osm_e = osm_f.osm_e
       AND osm_r.osm_t >= osm_f.osm_first
