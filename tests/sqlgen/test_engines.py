@@ -100,10 +100,16 @@ def test_postgres_rows_equal_duckdb(project: Project, reference: dict[str, Any],
 
 
 @pytest.mark.postgres
-def test_postgres_windowed_bounds_from_the_scan_keep_periods_a_condition_empties(
+def test_postgres_bounds_from_the_scan_keep_periods_a_condition_empties(
         project: Project, postgres: Any) -> None:
-    # On PostgreSQL a windowed one-source plan reads its bounds from its grouped scan, which
-    # then reads every row: the last month holds only a refunded order, and still appears.
+    # On PostgreSQL a one-source plan without a date range reads its bounds from its grouped
+    # scan, which then reads every row: the last month holds only a refunded order, and still
+    # appears (with 0 paid revenue, and in the running total).
+    sql, _ = compile_sql(project, "paid_revenue_month", "postgres")
+    assert sql is not None and "FROM osm_p0\n), osm_spine" in sql and "WHERE" not in sql
+    rows = norm(postgres.execute(sql).fetchall())
+    assert rows[0] == (date(2023, 12, 1), 10.0) and rows[-1] == (date(2025, 1, 1), 0.0)
+    assert len(rows) == 14
     sql, _ = compile_sql(project, "cum_paid_revenue_month", "postgres")
     assert sql is not None and "FROM osm_p0\n), osm_spine" in sql
     rows = norm(postgres.execute(sql).fetchall())

@@ -5,9 +5,9 @@ Shape of every query (CTE names start with ``osm_``)::
     osm_bounds   first and last period: from --from/--to, else the data's min..max time
     osm_spine    every period start between them (calendar-correct, no gaps)
     osm_p*       per-period aggregates, one CTE per source (one scan); where the target
-                 has ``bounds_in_scan`` (PostgreSQL), a windowed plan over one source
-                 without a range puts its scan first, reading every row, and osm_bounds
-                 reads the first and last period from it
+                 has ``bounds_in_scan`` (PostgreSQL), a plan over one source without a
+                 range puts its scan first, reading every row, and osm_bounds reads the
+                 first and last period from it
     osm_keys     spine x distinct dimension values (only with dimensions; from the
                  aggregates above when they read every row of their source)
     osm_p*       ``first_seen``, ``range`` and conversion CTEs per leaf

@@ -15,7 +15,6 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from metriclang.sqlgen.build.context import Context, Ctes, literal
-from metriclang.sqlgen.build.windows import windowed
 from metriclang.sqlgen.plan import Strategy
 from metriclang.sqlgen.targets.base import HI, LO, join
 
@@ -29,8 +28,8 @@ class Part(NamedTuple):
 
 def bounds_in_scan(ctx: Context) -> bool:
     """Whether ``osm_bounds`` is read from the plan's grouped scan (see
-    ``Target.bounds_in_scan``): the target prefers it and the plan is windowed, reads one
-    source through a grouped scan and has no date range."""
+    ``Target.bounds_in_scan``): the target prefers it and the plan reads one source through
+    a grouped scan and has no date range."""
     plan = ctx.plan
     return (
         ctx.target.bounds_in_scan
@@ -38,7 +37,6 @@ def bounds_in_scan(ctx: Context) -> bool:
         and ctx.rng.hi is None
         and len(plan.sources) == 1
         and any(leaf.strategy.scanned for leaf in plan.leaves)
-        and windowed(ctx)
     )
 
 

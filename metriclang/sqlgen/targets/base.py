@@ -90,11 +90,11 @@ class Target:
     trunc_sql: ClassVar[Mapping[str, str]] = {}
     #: Each percentile in its own scan (sort-based aggregates that can't share a SELECT).
     percentile_alone = False
-    #: A windowed plan over one source with no date range takes its bounds from its grouped
-    #: scan (which then reads every row, conditions inside the aggregates) instead of a
-    #: MIN/MAX scan of its own: one pass over the table instead of two. Worth it on a row
-    #: store (PostgreSQL); a columnar engine reads MIN/MAX cheaply and filters cheaper in
-    #: WHERE (DuckDB: 1.01x -> 1.15x of hand-written, ``bench/README.md``).
+    #: A plan over one source with no date range takes its bounds from its grouped scan
+    #: (which then reads every row, conditions inside the aggregates) instead of a MIN/MAX
+    #: scan of its own: one pass over the table instead of two. Worth it on a row store
+    #: (PostgreSQL); a columnar engine reads MIN/MAX cheaply and filters cheaper in WHERE
+    #: (DuckDB: 1.01x -> 1.15x of hand-written, ``bench/README.md``).
     bounds_in_scan = False
 
     def trunc(self, t: exp.Expr, grain: str) -> exp.Expr:

@@ -1,26 +1,26 @@
-WITH osm_bounds AS (
-  SELECT
-    CAST(DATE_TRUNC('MONTH', MIN(opened_at)) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('MONTH', MAX(opened_at)) AS DATE) AS osm_hi
-  FROM shop.tickets
-), osm_spine AS (
-  SELECT
-    CAST(s.period AS DATE) AS period
-  FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
-), osm_p2 AS (
+WITH osm_p0 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', opened_at) AS DATE) AS period,
     COUNT(*) AS osm_l0
   FROM shop.tickets
   GROUP BY
     CAST(DATE_TRUNC('MONTH', opened_at) AS DATE)
+), osm_bounds AS (
+  SELECT
+    MIN(period) AS osm_lo,
+    MAX(period) AS osm_hi
+  FROM osm_p0
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
 ), osm_frame AS (
   SELECT
     osm_k.period,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_spine AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p0 AS osm_j0
     ON osm_j0.period = osm_k.period
 )
 SELECT

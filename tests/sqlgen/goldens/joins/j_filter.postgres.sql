@@ -1,17 +1,7 @@
-WITH osm_bounds AS (
-  SELECT
-    CAST(DATE_TRUNC('MONTH', MIN(ordered_at)) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('MONTH', MAX(ordered_at)) AS DATE) AS osm_hi
-  FROM shop.orders
-), osm_spine AS (
-  SELECT
-    CAST(s.period AS DATE) AS period
-  FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
-), osm_p2 AS (
+WITH osm_p0 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
-    COUNT(*) AS osm_l0
+    COUNT(CASE WHEN customer__segment = 'smb' AND product__category <> 'gift' THEN 1 END) AS osm_l0
   FROM (
     SELECT
       osm_s.*,
@@ -27,16 +17,24 @@ WITH osm_bounds AS (
     LEFT JOIN shop.products AS osm_h1
       ON osm_s.product_id = osm_h1.product_id
   ) AS osm_rows
-  WHERE
-    customer__segment = 'smb' AND product__category <> 'gift'
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE)
+), osm_bounds AS (
+  SELECT
+    MIN(period) AS osm_lo,
+    MAX(period) AS osm_hi
+  FROM osm_p0
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
 ), osm_frame AS (
   SELECT
     osm_k.period,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_spine AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p0 AS osm_j0
     ON osm_j0.period = osm_k.period
 )
 SELECT

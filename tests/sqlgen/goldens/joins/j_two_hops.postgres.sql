@@ -1,14 +1,4 @@
-WITH osm_bounds AS (
-  SELECT
-    CAST(DATE_TRUNC('WEEK', MIN(ordered_at)) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('WEEK', MAX(ordered_at)) AS DATE) AS osm_hi
-  FROM shop.orders
-), osm_spine AS (
-  SELECT
-    CAST(s.period AS DATE) AS period
-  FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7 DAY') AS s(period)
-), osm_p2 AS (
+WITH osm_p0 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
     customer__account__region AS customer__account__region,
@@ -37,6 +27,16 @@ WITH osm_bounds AS (
     customer__account__region,
     product__category,
     channel
+), osm_bounds AS (
+  SELECT
+    MIN(period) AS osm_lo,
+    MAX(period) AS osm_hi
+  FROM osm_p0
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7 DAY') AS s(period)
 ), osm_keys AS (
   SELECT
     osm_s.period,
@@ -49,7 +49,7 @@ WITH osm_bounds AS (
       customer__account__region,
       product__category,
       channel
-    FROM osm_p2
+    FROM osm_p0
   ) AS osm_d
 ), osm_frame AS (
   SELECT
@@ -59,7 +59,7 @@ WITH osm_bounds AS (
     osm_k.channel,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p0 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__account__region IS NOT DISTINCT FROM osm_k.customer__account__region
     AND osm_j0.product__category IS NOT DISTINCT FROM osm_k.product__category

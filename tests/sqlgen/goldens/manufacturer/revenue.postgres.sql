@@ -1,14 +1,4 @@
-WITH osm_bounds AS (
-  SELECT
-    CAST(DATE_TRUNC('MONTH', MIN(ordered_at)) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('MONTH', MAX(ordered_at)) AS DATE) AS osm_hi
-  FROM erp.orders
-), osm_spine AS (
-  SELECT
-    CAST(s.period AS DATE) AS period
-  FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
-), osm_p2 AS (
+WITH osm_p0 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE) AS period,
     customer__industry AS customer__industry,
@@ -24,6 +14,16 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', ordered_at) AS DATE),
     customer__industry
+), osm_bounds AS (
+  SELECT
+    MIN(period) AS osm_lo,
+    MAX(period) AS osm_hi
+  FROM osm_p0
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
 ), osm_keys AS (
   SELECT
     osm_s.period,
@@ -32,7 +32,7 @@ WITH osm_bounds AS (
   CROSS JOIN (
     SELECT DISTINCT
       customer__industry
-    FROM osm_p2
+    FROM osm_p0
   ) AS osm_d
 ), osm_frame AS (
   SELECT
@@ -40,7 +40,7 @@ WITH osm_bounds AS (
     osm_k.customer__industry,
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p0 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__industry IS NOT DISTINCT FROM osm_k.customer__industry
 )

@@ -1,14 +1,4 @@
-WITH osm_bounds AS (
-  SELECT
-    CAST(DATE_TRUNC('MONTH', MIN(created_at)) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('MONTH', MAX(created_at)) AS DATE) AS osm_hi
-  FROM crm.deals
-), osm_spine AS (
-  SELECT
-    CAST(s.period AS DATE) AS period
-  FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
-), osm_p2 AS (
+WITH osm_p0 AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', created_at) AS DATE) AS period,
     customer__account__tier AS customer__account__tier,
@@ -27,6 +17,16 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('MONTH', created_at) AS DATE),
     customer__account__tier
+), osm_bounds AS (
+  SELECT
+    MIN(period) AS osm_lo,
+    MAX(period) AS osm_hi
+  FROM osm_p0
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '1 MONTH') AS s(period)
 ), osm_keys AS (
   SELECT
     osm_s.period,
@@ -35,7 +35,7 @@ WITH osm_bounds AS (
   CROSS JOIN (
     SELECT DISTINCT
       customer__account__tier
-    FROM osm_p2
+    FROM osm_p0
   ) AS osm_d
 ), osm_frame AS (
   SELECT
@@ -44,7 +44,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p0 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.customer__account__tier IS NOT DISTINCT FROM osm_k.customer__account__tier
 )

@@ -1,14 +1,4 @@
-WITH osm_bounds AS (
-  SELECT
-    CAST(DATE_TRUNC('WEEK', MIN(ordered_at)) AS DATE) AS osm_lo,
-    CAST(DATE_TRUNC('WEEK', MAX(ordered_at)) AS DATE) AS osm_hi
-  FROM shop.orders
-), osm_spine AS (
-  SELECT
-    CAST(s.period AS DATE) AS period
-  FROM osm_bounds
-  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7 DAY') AS s(period)
-), osm_p2 AS (
+WITH osm_p0 AS (
   SELECT
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE) AS period,
     product__category AS product__category,
@@ -25,6 +15,16 @@ WITH osm_bounds AS (
   GROUP BY
     CAST(DATE_TRUNC('WEEK', ordered_at) AS DATE),
     product__category
+), osm_bounds AS (
+  SELECT
+    MIN(period) AS osm_lo,
+    MAX(period) AS osm_hi
+  FROM osm_p0
+), osm_spine AS (
+  SELECT
+    CAST(s.period AS DATE) AS period
+  FROM osm_bounds
+  CROSS JOIN GENERATE_SERIES(CAST(osm_lo AS TIMESTAMP), CAST(osm_hi AS TIMESTAMP), INTERVAL '7 DAY') AS s(period)
 ), osm_keys AS (
   SELECT
     osm_s.period,
@@ -33,7 +33,7 @@ WITH osm_bounds AS (
   CROSS JOIN (
     SELECT DISTINCT
       product__category
-    FROM osm_p2
+    FROM osm_p0
   ) AS osm_d
 ), osm_frame AS (
   SELECT
@@ -42,7 +42,7 @@ WITH osm_bounds AS (
     COALESCE(osm_j0.osm_l0, 0) AS osm_l0,
     COALESCE(osm_j0.osm_l1, 0) AS osm_l1
   FROM osm_keys AS osm_k
-  LEFT JOIN osm_p2 AS osm_j0
+  LEFT JOIN osm_p0 AS osm_j0
     ON osm_j0.period = osm_k.period
     AND osm_j0.product__category IS NOT DISTINCT FROM osm_k.product__category
 )
