@@ -19,7 +19,7 @@ in the specs or options are raised as :class:`ProjectError` (its diagnostics, re
 >>> info.owner, info.reachable, info.used_in, api.describe(project, "double_n").uses
 ('ops', ('c',), ('double_n',), ('orders_n',))
 >>> api.sql(project, "orders_n", "postgres").splitlines()[0]
-'WITH osm_bounds AS ('
+'WITH osm_p0 AS ('
 >>> api.query_sql(project, ["orders_n", "double_n"], by=["c"], grain="year").count("osm_result")
 2
 >>> try:

@@ -62,7 +62,7 @@ def compile_sql(
     ...                              "count(s) grain month }")
     >>> sql, problems = compile_sql(load_project(d).project, "m", "postgres")
     >>> sql.splitlines()[0], sql.splitlines()[-3:], problems
-    ('WITH osm_bounds AS (', ['FROM osm_frame', 'ORDER BY', '  period'], ())
+    ('WITH osm_p0 AS (', ['FROM osm_frame', 'ORDER BY', '  period'], ())
     """
     from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.sqlgen.build import Range
