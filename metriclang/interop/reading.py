@@ -31,7 +31,8 @@ class Element:
 
 
 def yaml_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
-    """Every ``.yml``/``.yaml`` file named or under a named directory, with a display name."""
+    """Every ``.yml``/``.yaml`` file named or under a named directory, with a display name;
+    :class:`UsageError` when there is none (nothing to import)."""
     found: dict[Path, str] = {}
     for path in paths:
         if not path.exists():
@@ -42,6 +43,9 @@ def yaml_files(paths: tuple[Path, ...]) -> list[tuple[Path, str]]:
                     found[file] = file.relative_to(path).as_posix()
         else:
             found[path] = path.name
+    if not found:
+        raise UsageError("no .yml or .yaml file in " + ", ".join(str(p) for p in paths)
+                         + ": nothing to import")
     return sorted(found.items(), key=lambda item: item[1])
 
 

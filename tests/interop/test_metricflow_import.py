@@ -65,6 +65,16 @@ def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
     assert code == 2 and "path does not exist" in stderr
 
 
+def test_a_folder_without_yaml_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "notes.txt").write_text("no models here\n", encoding="utf-8")
+    for source in ("metricflow", "osi"):
+        code, _, stderr = osm("import", str(tmp_path / "in"), "--from", source, "--out",
+                              str(tmp_path / "out"))
+        assert code == 2 and "no .yml or .yaml file in" in stderr and "nothing to import" in stderr
+        assert not (tmp_path / "out").exists()
+
+
 def test_names_metricflow_rejects_are_losses(tmp_path: Path) -> None:
     (tmp_path / "p.osm").write_text(
         "source Orders { table s.orders time at dimension big__deal = amount > 100 }\n"
