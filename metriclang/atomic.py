@@ -30,6 +30,7 @@ import shutil
 import signal
 import stat
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -313,24 +314,30 @@ def _foreign(root: Path, manifest: str) -> str | None:
     files = _listed(root / manifest)
     if files is None:
         return f"it holds no `{manifest}` written by osm"
-    folders = {parent for rel in files for parent in Path(rel).parents} - {Path(".")}
-    pending = [root]
+    folders = set()
+    for rel in files:
+        while "/" in rel:
+            rel = rel.rpartition("/")[0]
+            folders.add(rel)
+    pending = [("", str(root))]
     while pending:
-        folder = pending.pop()
-        for entry in sorted(folder.iterdir(), reverse=True):
-            rel = entry.relative_to(root)
-            mode = entry.lstat().st_mode
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name, reverse=True)
+        for entry in entries:
+            rel = prefix + entry.name
+            info = entry.stat(follow_symlinks=False)
+            mode = info.st_mode
             if stat.S_ISLNK(mode):
-                return f"`{rel.as_posix()}` is a symbolic link"
+                return f"`{rel}` is a symbolic link"
             if stat.S_ISDIR(mode) and rel in folders:
-                pending.append(entry)
+                pending.append((rel + "/", entry.path))
             elif stat.S_ISDIR(mode):
-                return f"osm did not write the directory `{rel.as_posix()}`"
-            elif not stat.S_ISREG(mode) or (rel.as_posix() not in files
-                                             and rel != Path(manifest)):
-                return f"osm did not write `{rel.as_posix()}`"
-            elif rel != Path(manifest) and _hash_or_none(entry) != files[rel.as_posix()]:
-                return f"`{rel.as_posix()}` was changed since osm wrote it"
+                return f"osm did not write the directory `{rel}`"
+            elif not stat.S_ISREG(mode) or (rel not in files and rel != manifest):
+                return f"osm did not write `{rel}`"
+            elif rel != manifest and _known_hash(entry.path, info) != files[rel]:
+                return f"`{rel}` was changed since osm wrote it"
     return None
 
 
@@ -349,8 +356,28 @@ def _listed(path: Path) -> dict[str, str] | None:
     return files if len(files) == len(data["files"]) else None
 
 
-def _hash_or_none(path: Path) -> str | None:
+#: Hashes this process computed, by path: the file's stat signature and the sha256.
+_hashed: dict[str, tuple[tuple[int, ...], str]] = {}
+#: How long after a file's last change its stat signature is trusted (timestamps are coarse).
+_SETTLED_NS = 2_000_000_000
+
+
+def _known_hash(path: str, info: os.stat_result) -> str | None:
+    """The sha256 of the regular file ``path`` whose ``lstat`` is ``info`` (``None`` when it
+    can't be read), computed once per process:
+    a later call (the output's ownership is checked before the work and again before the
+    swap) reuses it while the file's inode, size, mtime and ctime are unchanged and were
+    already settled when it was hashed, as git trusts its index (a change within the
+    timestamps' granularity of the hash is re-hashed)."""
+    signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    known = _hashed.get(path)
+    if known is not None and known[0] == signature:
+        return known[1]
+    started = time.time_ns()
     try:
-        return file_sha256(path)
+        digest = file_sha256(Path(path))
     except OSError:
         return None
+    if max(info.st_mtime_ns, info.st_ctime_ns) < started - _SETTLED_NS:
+        _hashed[path] = (signature, digest)
+    return digest

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from metriclang.cli import main
+from metriclang.errors import UsageError
 from tests.conftest import EXAMPLES, ROOT
 
 SHOP = EXAMPLES / "shop"
@@ -196,3 +198,30 @@ def test_site_manifest_is_deterministic(tmp_path: Path) -> None:
     assert a.read_bytes() == b.read_bytes()
     assert json.loads(a.read_text())["files"]["index.md"] == hashlib.sha256(
         (tmp_path / "a" / "index.md").read_bytes()).hexdigest()
+
+
+def test_a_file_edited_between_two_checks_of_one_process_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ownership check hashes each file once per process and trusts its stat signature
+    afterwards (files settled long before, as git's index): an edit in between still shows,
+    even of the same size, and a file hashed once is not read again while unchanged."""
+    from metriclang import atomic
+
+    out = tmp_path / "out"
+    assert osm("compile", out)[0] == 0
+    monkeypatch.setattr(atomic, "_SETTLED_NS", 0)  # the files were written just now
+    monkeypatch.setattr(atomic, "_hashed", {})
+    reads: list[Path] = []
+    real = atomic.file_sha256
+    monkeypatch.setattr(atomic, "file_sha256", lambda p: reads.append(p) or real(p))
+    atomic.ensure_replaceable(out, "manifest.json", "compile")
+    first = len(reads)
+    assert first > 0
+    atomic.ensure_replaceable(out, "manifest.json", "compile")
+    assert len(reads) == first  # unchanged files: their hashes are reused
+    victim = sorted(out.rglob("*.sql"))[0]
+    time.sleep(0.05)  # past the timestamps' granularity
+    text = victim.read_bytes()
+    victim.write_bytes(text[:-1] + (b"X" if text[-1:] != b"X" else b"Y"))  # same size
+    with pytest.raises(UsageError, match="is not the previous output of `osm compile`"):
+        atomic.ensure_replaceable(out, "manifest.json", "compile")
