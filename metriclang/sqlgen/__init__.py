@@ -65,15 +65,27 @@ def compile_sql(
     ('WITH osm_p0 AS (', ['FROM osm_frame', 'ORDER BY', '  period'], ())
     """
     from metriclang.dialects import OUTPUT_DIALECTS
-    from metriclang.sqlgen.build import Range
     from metriclang.sqlgen.plan import plan_measure
-    from metriclang.sqlgen.targets import target
 
     if dialect not in OUTPUT_DIALECTS:
         raise ValueError(f"unknown dialect `{dialect}`; one of: " + ", ".join(OUTPUT_DIALECTS))
     if measure not in project.measures:
         raise KeyError(measure)
-    plan, problems = plan_measure(project, measure)
+    return compile_planned(project, plan_measure(project, measure), dialect,
+                           date_from=date_from, date_to=date_to, limit=limit)
+
+
+def compile_planned(
+    project: Project, planned: tuple[MeasurePlan | None, list[Diagnostic]], dialect: str,
+    *, date_from: date | None = None, date_to: date | None = None, limit: int | None = None,
+) -> Compiled:
+    """A measure already planned (``plan_measure``'s result) in ``dialect``, as
+    :func:`compile_sql` (which plans, then calls this); ``osm compile`` plans each measure
+    once for all dialects."""
+    from metriclang.sqlgen.build import Range
+    from metriclang.sqlgen.targets import target
+
+    plan, problems = planned
     if plan is None:
         return None, tuple(problems)
     rng = Range.of(plan.grain, date_from, date_to)
@@ -81,20 +93,6 @@ def compile_sql(
         return compile_plan(project, plan, target(dialect), rng)
     return compile_plan(project, plan, target(dialect), rng,
                         lambda query: query.limit(limit, copy=False))
-
-
-def compile_planned(
-    project: Project, planned: tuple[MeasurePlan | None, list[Diagnostic]], dialect: str
-) -> Compiled:
-    """A measure already planned (``plan_measure``'s result) in ``dialect``, over all its
-    periods: what :func:`compile_sql` gives, without planning again for each dialect."""
-    from metriclang.sqlgen.build import Range
-    from metriclang.sqlgen.targets import target
-
-    plan, problems = planned
-    if plan is None:
-        return None, tuple(problems)
-    return compile_plan(project, plan, target(dialect), Range.of(plan.grain, None, None))
 
 
 def compile_fused(project: Project, measures: tuple[str, ...], dialect: str) -> Compiled:
