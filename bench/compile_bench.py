@@ -8,6 +8,9 @@ timed), ``--runs`` rounds, interleaved. Reports medians of the wall time and of 
 CPU time (user + system, worker processes included) and checks that every code tree wrote
 byte-identical files. Exits 1 when the current tree's median wall time exceeds ``--limit``
 or the outputs differ. Each run's wall and CPU time and the load average after it go to stderr.
+A previous output is deleted by a detached process after the command exits (``atomic.
+BACKGROUND_FILES``): its time is in neither figure, and each run starts once it is done, so
+it does not slow the next run down.
 
 Usage: ``python3 bench/compile_bench.py [--measures 10000] [--runs 3] [--limit 30]
 [--code before=/tmp/base] [--json FILE]``
@@ -51,6 +54,13 @@ def run_once(code: Path, project: Path, out: Path, cache: Path) -> tuple[float, 
     return wall, cpu
 
 
+def settled(out: Path) -> None:
+    """Wait until the detached deletion of ``out``'s previous output (a ``.<name>.osm-*``
+    sibling) is done."""
+    while any(p.name.startswith(f".{out.name}.osm-") for p in out.parent.iterdir()):
+        time.sleep(0.2)
+
+
 def same_tree(a: Path, b: Path) -> bool:
     """True when the directories hold the same files with the same bytes."""
     cmp = filecmp.dircmp(a, b)
@@ -78,6 +88,7 @@ def main() -> int:
     samples: dict[str, list[tuple[float, float]]] = {label: [] for label in codes}
     for _ in range(opts.runs):
         for label, code in codes.items():
+            settled(WORK / f"out-{label}")
             samples[label].append(run_once(code, project, WORK / f"out-{label}", cache))
             wall, cpu = samples[label][-1]
             print(f"{label}: wall {wall:.1f} s, CPU {cpu:.1f} s, load average "

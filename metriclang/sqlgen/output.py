@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from metriclang.atomic import ownership, write_manifest
+from metriclang.atomic import ownership, write_manifest, write_new
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
@@ -103,7 +103,7 @@ def _render_dialect(dialect: str, into: Path | None = None,
     if into is not None and written:
         (into / dialect).mkdir()
         for name, sql in written:
-            (into / dialect / f"{name}.sql").write_text(sql, encoding="utf-8")
+            write_new(f"{into}/{dialect}/{name}.sql", sql)
     return dialect, rendered
 
 

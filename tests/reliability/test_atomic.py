@@ -156,25 +156,58 @@ def test_fmt_survives_signals(tmp_path: Path, sig: signal.Signals) -> None:
     assert leftovers(target) == []
 
 
-def _compile(project: Path, out: Path) -> subprocess.Popen[bytes]:
+#: ``osm`` deleting every previous output in its own process, however large.
+INLINE = ("import sys; from metriclang import atomic, cli; atomic.BACKGROUND_FILES = 10**9; "
+          "sys.argv[0] = 'osm'; cli.main()")
+
+
+def _compile(project: Path, out: Path, inline: bool = False) -> subprocess.Popen[bytes]:
     env = dict(os.environ, METRICLANG_NO_CACHE="1", PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-m", "metriclang.cli", "compile", str(project),
+    command = ["-c", INLINE] if inline else ["-m", "metriclang.cli"]
+    return subprocess.Popen([sys.executable, *command, "compile", str(project),
                              "--dialect", "all", "--out", str(out)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def _settled(out: Path) -> list[str]:
+    """The temporaries left next to ``out`` once no detached deletion is at work (60 s)."""
+    deadline = time.monotonic() + 60
+    while leftovers(out) and time.monotonic() < deadline:
+        assert recognisable(out, "manifest.json"), leftovers(out)
+        time.sleep(0.05)
+    return leftovers(out)
+
+
+def test_a_large_previous_output_is_deleted_by_a_detached_process(tmp_path: Path) -> None:
+    """An old output of BACKGROUND_FILES files or more is deleted after the command has
+    exited, by a process of its own: the command's exit code and new output are final when
+    it exits, only recognisable temporaries are left meanwhile, then none."""
+    from metriclang.atomic import BACKGROUND_FILES
+
+    project, out = tmp_path / "p", tmp_path / "build" / "sql"
+    write_project(project, 300, "1")
+    timed("compile", str(project), "--dialect", "all", "--out", str(out))
+    assert len(snapshot(out)) > BACKGROUND_FILES
+    write_project(project, 3, "2")
+    process = _compile(project, out)
+    assert process.wait(timeout=120) == 0
+    new = snapshot(out)
+    assert len(new) == 3 * 10 + 1 and _settled(out) == [] and snapshot(out) == new
 
 
 def test_interrupt_while_the_previous_output_is_deleted(tmp_path: Path) -> None:
     """The new output is in place before the old one is deleted: SIGINT at several moments
     after the report (the process stopped, then interrupted) leaves the new output whole and
-    at most a recognisable old tree, which the next run removes."""
+    at most a recognisable old tree, which the next run removes. (Deleted in the command's
+    own process here, as an output below BACKGROUND_FILES files is.)"""
     project, out = tmp_path / "p", tmp_path / "build" / "sql"
     caught = 0
     for delay in (0.0, 0.0, 0.01, 0.03, 0.06):
         write_project(project, 300, "1")  # about 3,000 files to delete
         timed("compile", str(project), "--dialect", "all", "--out", str(out))
-        assert leftovers(out) == []
+        assert _settled(out) == []
         write_project(project, 3, "2")
-        process = _compile(project, out)
+        process = _compile(project, out, inline=True)
         assert process.stdout is not None
         assert process.stdout.readline().startswith(b"wrote ")  # the report: the swap is done
         time.sleep(delay)
