@@ -84,8 +84,8 @@ def fusable_groups(project: Project, plans: Plans | None = None) -> dict[str, tu
 
 #: Dialects by their rendering cost, heaviest first (``bench/README.md``): workers take the
 #: heavy ones first, so the last task left running is a light one.
-BY_COST = ("tsql", "snowflake", "redshift", "bigquery", "spark", "mysql", "databricks",
-           "postgres", "trino", "duckdb")
+BY_COST = ("tsql", "databricks", "spark", "redshift", "postgres", "mysql", "bigquery",
+           "snowflake", "duckdb", "trino")
 #: The project and its plans the forked workers render (set in the parent before the fork).
 _SHARED: list[tuple[Project, Plans]] = []
 
