@@ -88,7 +88,8 @@ def main() -> int:
     samples: dict[str, list[tuple[float, float]]] = {label: [] for label in codes}
     for _ in range(opts.runs):
         for label, code in codes.items():
-            settled(WORK / f"out-{label}")
+            for other in codes:
+                settled(WORK / f"out-{other}")
             samples[label].append(run_once(code, project, WORK / f"out-{label}", cache))
             wall, cpu = samples[label][-1]
             print(f"{label}: wall {wall:.1f} s, CPU {cpu:.1f} s, load average "

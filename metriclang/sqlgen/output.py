@@ -15,6 +15,7 @@ previous output untouched. ``out`` is replaced only when it is osm's own previou
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -108,8 +109,11 @@ def _render_dialect(dialect: str, into: Path | None = None,
 
 
 def _quiet_worker() -> None:
-    """A worker leaves Ctrl-C to the parent, which stops the pool (no traceback per worker)."""
+    """A worker leaves Ctrl-C to the parent, which stops the pool (no traceback per worker),
+    and keeps the collector off what it inherited (the project, the plans): its full passes
+    then scan only the worker's own objects."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()
 
 
 def _render_all(project: Project, plans: Plans, dialects: tuple[str, ...], workers: int,
