@@ -31,10 +31,11 @@ union unique unnest unpivot update user using values when where window with with
 )
 
 #: sqlglot's rewrites of each SELECT (a dialect's ``TRANSFORMS[exp.Select]``, by function
-#: name) that change nothing in a tree without these node types, read off their code (sqlglot
-#: 30). Each walks the SELECT's whole subtree, for every SELECT: a third of Snowflake's
-#: rendering time. Only the spine of a query's head holds such nodes, so the rest is rendered
-#: without them; a rewrite not listed here always runs.
+#: name) that act only on these node types (read off their code, sqlglot 30). Each walks the
+#: SELECT's whole subtree, for every SELECT: a third of Snowflake's rendering time. A tree
+#: holding none of :data:`SERIES_NODES` is printed without them; one holding any of them (the
+#: spine of a query's head: a rewrite may turn one of these forms into another, which a later
+#: rewrite acts on) with every rewrite. A rewrite not listed here always runs.
 ONLY_WITH: dict[str, tuple[type[exp.Expr], ...]] = {
     "_explode_projection_to_unnest": (exp.Explode,),
     "_qualify_unnested_columns": (exp.Unnest,),
@@ -44,6 +45,8 @@ ONLY_WITH: dict[str, tuple[type[exp.Expr], ...]] = {
     "unqualify_unnest": (exp.Unnest,),
     "any_to_exists": (exp.Any,),
 }
+#: The node types the listed rewrites act on, and the series the others turn into them.
+SERIES_NODES = (*{kind for kinds in ONLY_WITH.values() for kind in kinds}, exp.GenerateSeries)
 
 
 def render(query: exp.Expr, dialect: str) -> str:
@@ -56,7 +59,8 @@ def render(query: exp.Expr, dialect: str) -> str:
     for node in nodes:  # quote identifiers that are reserved words in any dialect
         if isinstance(node, exp.Identifier) and not node.quoted and node.name.lower() in RESERVED:
             node.set("quoted", True)
-    generator = _generator(dialect, {type(node) for node in nodes})
+    lean = not any(issubclass(kind, SERIES_NODES) for kind in set(map(type, nodes)))
+    generator = _generator(dialect, lean)
     generator._next_name = name_sequence("_t")  # the names it makes up start afresh
     sql = generator.generate(query, copy=False)
     _release(nodes)
@@ -72,25 +76,24 @@ def _release(nodes: Iterable[exp.Expr]) -> None:
         node.parent = None
 
 
-#: Generators by dialect and the rewrites they keep, per thread (a generator has state).
+#: Generators by dialect and leanness, per thread (a generator has state).
 _LOCAL = threading.local()
 
 
-def _generator(dialect: str, kinds: set[type[exp.Expr]]) -> Generator:
-    """The dialect's pretty-printing generator for a tree of these node ``kinds``, without
-    the SELECT rewrites that can't act on it (:data:`ONLY_WITH`); made once per process
-    (``Expr.sql`` makes a dialect and a generator per call: 12% of the rendering time)."""
-    made: dict[tuple[str, tuple[str, ...]], Generator] = _LOCAL.__dict__.setdefault("made", {})
-    cls, rewrites, then = _select_handler(dialect)
-    kept = [rewrite for rewrite in rewrites if not _inert(rewrite, kinds)]
-    key = (dialect, tuple(rewrite.__name__ for rewrite in kept))
-    if key not in made:
+def _generator(dialect: str, lean: bool) -> Generator:
+    """The dialect's pretty-printing generator, made once per process and thread (``Expr.sql``
+    makes a dialect and a generator per call: 12% of the rendering time); ``lean``: without
+    the SELECT rewrites of :data:`ONLY_WITH`, for a tree without :data:`SERIES_NODES`."""
+    made: dict[tuple[str, bool], Generator] = _LOCAL.__dict__.setdefault("made", {})
+    if (dialect, lean) not in made:
+        cls, rewrites, then = _select_handler(dialect)
         generator = cls(pretty=True, unsupported_level=ErrorLevel.RAISE, dialect=dialect)
-        if len(kept) < len(rewrites):
+        kept = [rewrite for rewrite in rewrites if rewrite.__name__ not in ONLY_WITH]
+        if lean and len(kept) < len(rewrites):
             select = preprocess(kept, then) if kept else then or cls.select_sql
             generator._dispatch = {**generator._dispatch, exp.Select: select}
-        made[key] = generator
-    return made[key]
+        made[dialect, lean] = generator
+    return made[dialect, lean]
 
 
 @cache
@@ -104,12 +107,6 @@ def _select_handler(dialect: str) -> tuple[type[Generator], tuple[Rewrite, ...],
     names = getattr(getattr(handler, "__code__", None), "co_freevars", ())
     parts = {name: cell.cell_contents for name, cell in zip(names, cells, strict=True)}
     return cls, tuple(parts.get("transforms") or ()), parts.get("generator")
-
-
-def _inert(rewrite: Rewrite, kinds: set[type[exp.Expr]]) -> bool:
-    """True when the SELECT ``rewrite`` can't change a tree of these node ``kinds``."""
-    needs = ONLY_WITH.get(getattr(rewrite, "__name__", ""))
-    return needs is not None and not any(issubclass(kind, needs) for kind in kinds)
 
 
 def render_cte(cte: exp.CTE, dialect: str) -> str:
