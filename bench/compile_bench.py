@@ -54,10 +54,15 @@ def run_once(code: Path, project: Path, out: Path, cache: Path) -> tuple[float, 
     return wall, cpu
 
 
-def settled(out: Path) -> None:
+def settled(out: Path, timeout: float = 300.0) -> None:
     """Wait until the detached deletion of ``out``'s previous output (a ``.<name>.osm-*``
-    sibling) is done."""
-    while any(p.name.startswith(f".{out.name}.osm-") for p in out.parent.iterdir()):
+    sibling) is done; exit with a message when one is still there after ``timeout`` seconds
+    (a deleter that died leaves its temporary to the next ``osm compile``'s sweep)."""
+    deadline = time.monotonic() + timeout
+    while out.parent.exists() and any(
+            p.name.startswith(f".{out.name}.osm-") for p in out.parent.iterdir()):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"a temporary next to {out} was not deleted in {timeout:.0f} s")
         time.sleep(0.2)
 
 

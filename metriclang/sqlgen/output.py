@@ -179,7 +179,7 @@ def compile_project(
                 }
                 if into is not None:
                     (into / dialect / "fused").mkdir(parents=True, exist_ok=True)
-                    (into / dialect / "fused" / f"{group}.sql").write_text(sql, encoding="utf-8")
+                    write_new(f"{into}/{dialect}/fused/{group}.sql", sql)
     manifest = {
         "dialects": list(dialects),
         "measures": {
