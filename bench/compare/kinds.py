@@ -70,7 +70,7 @@ def osm_sql(project: Path, code: Path | None, names: list[str],
 def timed(con: Any, sql: str) -> tuple[float, float]:
     """Wall and CPU seconds of one run of ``sql``, rows fetched."""
     t, c = time.perf_counter(), time.process_time()
-    con.sql(sql).fetchall()
+    querying.fetch(con, sql)
     return time.perf_counter() - t, time.process_time() - c
 
 

@@ -14,9 +14,14 @@ time is the figure to compare: a parallel plan gets a larger share of contended 
 wall time says more about the load than about the query. Exits 1 when a result differs.
 
 Usage: ``python3 bench/compare/kinds_pg.py [--rows 1000000] [--runs 15] [--kinds count,sum]
-[--before DIR] [--explain] [--json FILE]`` (``--before``: also time, in the same rotation, the
-SQL compiled by another metriclang tree, e.g. an earlier commit from ``git archive``;
-``--explain``: print each query's ``EXPLAIN (ANALYZE, BUFFERS)`` before timing).
+[--before DIR] [--tools metricflow,sidemantic] [--timeout 120] [--explain] [--json FILE]``
+(``--before``: also time, in the same rotation, the SQL compiled by another metriclang tree,
+e.g. an earlier commit from ``git archive``; ``--tools``: also time the PostgreSQL SQL that
+MetricFlow and Sidemantic generate for the same metrics (``run.py``'s pinned versions in
+``bench/.env/venv``, created on first use), their results checked and reported but not failing
+the run, and a query of theirs slower than ``--timeout`` seconds on its checking run reported
+as a timeout and left out of the turns; ``--explain``: print each query's
+``EXPLAIN (ANALYZE, BUFFERS)`` before timing).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ sys.path.insert(0, str(HERE))
 
 import querying  # noqa: E402
 import renderings  # noqa: E402
+import run  # noqa: E402
 import warehouse  # noqa: E402
 from kinds import BENCH, osm_sql  # noqa: E402
 from metricset import KINDS, Metric, metric_set, paid_filter, representatives  # noqa: E402
@@ -54,6 +60,7 @@ TABLES = {
                 "reached_checkout BOOLEAN, viewed_product BOOLEAN",
     "orders": "order_id BIGINT, customer_id BIGINT, ordered_at TIMESTAMP, "
               "amount NUMERIC(12, 2), status TEXT, channel TEXT",
+    "mf_time_spine": "ds DATE",  # MetricFlow's calendar (windows, running totals)
 }
 
 
@@ -128,18 +135,24 @@ def load(url: str, db: Path, scratch: Path) -> None:
         src.close()
 
 
-def rows(cur: psycopg.Cursor[Any], sql: str, metric: str) -> querying.Run:
+def rows(cur: psycopg.Cursor[Any], sql: str, metric: str, timeout_s: float = 0) -> querying.Run:
     """The rows of ``sql`` (period -> value of column ``metric``, else ``value``, else the
-    last), or the error."""
+    last), or the error (``timeout_s``: PostgreSQL's ``statement_timeout``, 0 for none)."""
     try:
+        cur.execute("SELECT set_config('statement_timeout', %s, false)",
+                    (f"{int(timeout_s * 1000)}",))
         cur.execute(sql)
         names = [c.name.lower() for c in cur.description or ()]
         index = names.index(metric) if metric in names else (
             names.index("value") if "value" in names else len(names) - 1)
         got = {querying._period(r[0]): querying._value(r[index]) for r in cur.fetchall()}
         return querying.Run((), got)
+    except psycopg.errors.QueryCanceled:
+        return querying.Run((), {}, f"timeout after {timeout_s:.0f} s")
     except (psycopg.Error, TypeError, ValueError) as exc:
         return querying.Run((), {}, f"{type(exc).__name__}: {exc}"[:500])
+    finally:
+        cur.execute("SELECT set_config('statement_timeout', '0', false)")
 
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -193,27 +206,34 @@ def explain(cur: psycopg.Cursor[Any], sql: str) -> str:
 
 
 def measure(url: str, postmaster: int, chosen: list[Metric],
-            queries_of: dict[str, dict[str, str]], runs: int,
-            plans: bool = False) -> tuple[dict[str, Any], bool]:
+            queries_of: dict[str, dict[str, str]], runs: int, plans: bool = False,
+            others: frozenset[str] = frozenset(), timeout_s: float = 0,
+            ) -> tuple[dict[str, Any], bool]:
     """Check each kind's results (printing their plans when ``plans``), then time its queries
-    in turns; (report, any differed)."""
+    in turns; (report, any of metriclang's differed). The queries of ``others`` (other
+    tools) are checked and reported, never failing the run; one that errs or runs longer
+    than ``timeout_s`` on its checking run is left out of the turns."""
     report: dict[str, Any] = {}
     failed = False
     with psycopg.connect(url, autocommit=True) as con, con.cursor() as cur:
         for m in chosen:
-            queries = queries_of[m.kind]
+            queries = dict(queries_of[m.kind])
             if plans:
                 for name, sql in queries.items():
                     print(f"--- {m.kind} {name}\n{explain(cur, sql)}", flush=True)
             want = rows(cur, queries["hand"], "value")
-            for name, sql in queries.items():
-                got = rows(cur, sql, m.name.lower())
+            verdicts: dict[str, Any] = {}
+            for name, sql in list(queries.items()):
+                got = rows(cur, sql, m.name.lower(), timeout_s if name in others else 0)
                 verdict = querying.compare(got.rows, want.rows)
+                verdicts[name] = got.error or verdict
                 if want.error or got.error or not (verdict["equal"]
                                                    or verdict["equal_but_null_rows"]):
                     print(f"{m.kind} {name}: differs from the hand-written result: "
-                          f"{want.error or got.error or verdict}", file=sys.stderr)
-                    failed = True
+                          f"{want.error or got.error or str(verdict)[:300]}", file=sys.stderr)
+                    failed = failed or name not in others
+                if got.error and name in others:
+                    del queries[name]
             wall: dict[str, list[float]] = {name: [] for name in queries}
             cpu: dict[str, list[float]] = {name: [] for name in queries}
             for _ in range(runs):
@@ -228,11 +248,35 @@ def measure(url: str, postmaster: int, chosen: list[Metric],
                        "cpu_ms": round(statistics.median(cpu[name]) * 1000, 2),
                        "cpu_ratio": round(statistics.median(cpu[name]) / hand_cpu, 3)}
                 for name in queries}
+            for name in others & verdicts.keys():
+                report[m.kind].setdefault(name, {})["result"] = verdicts[name]
             cells = "  ".join(f"{name} {e['cpu_ms']:8.1f} ms CPU ({e['cpu_ratio']:.2f}x, "
                               f"wall {e['wall_ms']:.1f} ms {e['wall_ratio']:.2f}x)"
+                              if "cpu_ms" in e else f"{name} {e['result']}"
                               for name, e in report[m.kind].items())
             print(f"{m.kind:>10}: {cells}", flush=True)
     return report, failed
+
+
+def tool_sql(tool: str, chosen: list[Metric]) -> dict[Metric, str]:
+    """The PostgreSQL SQL another tool (``metricflow``, ``sidemantic``) generates for each
+    of ``chosen``, from its rendering of the same metric set (``run.py``'s side scripts)."""
+    run.ensure_venv()
+    metrics = metric_set(len(KINDS))
+    {"metricflow": renderings.write_metricflow,
+     "sidemantic": renderings.write_sidemantic}[tool](metrics, WORK / tool)
+    side = run.run_side(tool, WORK, chosen, WORK / f"{tool}.json", 600, "postgres")
+    if "failed" in side:
+        raise SystemExit(f"{tool}: {side['failed']}")
+    compiled = {str(r["metric"]): r for r in side["compile"]}  # type: ignore[union-attr]
+    out: dict[Metric, str] = {}
+    for m in chosen:
+        row = compiled.get(m.name, {})
+        if "sql" in row:
+            out[m] = str(row["sql"])
+        else:
+            print(f"{tool} {m.kind}: {row.get('error', 'not compiled')}", file=sys.stderr)
+    return out
 
 
 def main() -> int:
@@ -241,6 +285,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--before", type=Path, help="another metriclang tree to compare")
+    parser.add_argument("--tools", default="", help="other tools' SQL to time too: "
+                        "metricflow,sidemantic")
+    parser.add_argument("--timeout", type=float, default=120,
+                        help="seconds an other tool's query may take")
     parser.add_argument("--explain", action="store_true", help="print the queries' plans")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -258,6 +306,10 @@ def main() -> int:
         before = osm_sql(WORK / "osm", args.before, [m.name for m in chosen], "postgres")
         for m in chosen:
             queries_of[m.kind]["before"] = before[m.name]
+    tools = [t for t in args.tools.split(",") if t]
+    for tool in tools:
+        for m, sql in tool_sql(tool, chosen).items():
+            queries_of[m.kind][tool] = sql
     for kind, queries in queries_of.items():
         for name, sql in queries.items():
             (WORK / f"{kind}.{name}.sql").write_text(sql + "\n", encoding="utf-8")
@@ -274,7 +326,8 @@ def main() -> int:
         with psycopg.connect(url) as con:
             version = str(con.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
         postmaster = int((scratch / "pgdata" / "postmaster.pid").read_text().split()[0])
-        kinds, failed = measure(url, postmaster, chosen, queries_of, args.runs, args.explain)
+        kinds, failed = measure(url, postmaster, chosen, queries_of, args.runs, args.explain,
+                                frozenset(tools), args.timeout)
     finally:
         server.cleanup()
         shutil.rmtree(scratch, ignore_errors=True)

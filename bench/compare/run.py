@@ -65,16 +65,18 @@ def sample(metrics: tuple[Metric, ...], count: int) -> list[Metric]:
 
 
 def run_side(tool: str, root: Path, chosen: list[Metric], out: Path,
-             timeout_s: float) -> dict[str, object]:
-    """Run one tool's side script in its own fresh process; its JSON, or an error record."""
+             timeout_s: float, dialect: str = "duckdb") -> dict[str, object]:
+    """Run one tool's side script in its own fresh process; its JSON, or an error record.
+    ``dialect``: the SQL an external tool renders (``duckdb`` or ``postgres``)."""
     if tool == "metriclang":
         python, args = sys.executable, [m.name for m in chosen]
     elif tool == "sidemantic":
         python, args = str(VENV_PYTHON), [f"{renderings.sm_model_of(m)}.{m.name}" for m in chosen]
     else:
         python, args = str(VENV_PYTHON), [m.name for m in chosen]
+    flags = ["--dialect", dialect] if tool != "metriclang" and dialect != "duckdb" else []
     folder = {"metriclang": "osm"}.get(tool, tool)
-    cmd = [python, str(HERE / f"side_{tool}.py"), str(root / folder), str(out), *args]
+    cmd = [python, str(HERE / f"side_{tool}.py"), *flags, str(root / folder), str(out), *args]
     env = None
     if tool == "metriclang":  # empty parse and grammar caches: the measured check is cold
         cache = out.parent / f"{out.stem}.cache"

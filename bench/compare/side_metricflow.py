@@ -1,8 +1,9 @@
 """MetricFlow side of the benchmark; runs inside ``bench/.env/venv`` (never imports metriclang).
 
-Usage: ``python side_metricflow.py PROJECT_DIR OUT.json METRIC [METRIC ...]``: each metric by
-day; ``python side_metricflow.py PROJECT_DIR OUT.json --query GROUP_BY,... METRIC ...``: one
-request of all the metrics grouped by those names (``joined_query.py``).
+Usage: ``python side_metricflow.py [--dialect postgres] PROJECT_DIR OUT.json METRIC [METRIC ...]``:
+each metric by day; ``python side_metricflow.py PROJECT_DIR OUT.json --query GROUP_BY,... METRIC
+...``: one request of all the metrics grouped by those names (``joined_query.py``). The SQL is
+rendered for DuckDB unless ``--dialect postgres`` (``kinds_pg.py``).
 Writes timings (seconds) and the generated SQL of each metric (or the one request) to OUT.json.
 """
 
@@ -21,6 +22,7 @@ from metricflow.engine.metricflow_engine import (  # noqa: E402
 )
 from metricflow.protocols.sql_client import SqlEngine  # noqa: E402
 from metricflow.sql.render.duckdb_renderer import DuckDbSqlPlanRenderer  # noqa: E402
+from metricflow.sql.render.postgres import PostgresSQLSqlPlanRenderer  # noqa: E402
 from metricflow_semantic_interfaces.parsing.dir_to_model import (  # noqa: E402
     parse_directory_of_yaml_files_to_semantic_manifest,
 )
@@ -34,14 +36,17 @@ from metricflow_semantics.model.semantic_manifest_lookup import (  # noqa: E402
 IMPORT_S = time.perf_counter() - _t0
 
 
-class RenderOnlyDuckDbClient:
-    """The part of MetricFlow's ``SqlClient`` that ``explain`` uses: the DuckDB renderer.
+class RenderOnlyClient:
+    """The part of MetricFlow's ``SqlClient`` that ``explain`` uses: an engine's renderer.
 
-    Queries are run by the harness itself (same DuckDB connection for every tool).
+    Queries are run by the harness itself (same connection for every tool).
     """
 
-    sql_engine_type = SqlEngine.DUCKDB
-    sql_plan_renderer = DuckDbSqlPlanRenderer()
+    def __init__(self, dialect: str) -> None:
+        postgres = dialect == "postgres"
+        self.sql_engine_type = SqlEngine.POSTGRES if postgres else SqlEngine.DUCKDB
+        self.sql_plan_renderer = (PostgresSQLSqlPlanRenderer() if postgres
+                                  else DuckDbSqlPlanRenderer())
 
     def query(self, stmt: str, sql_bind_parameter_set: object = None) -> None:
         raise NotImplementedError("the benchmark runs the SQL itself")
@@ -62,9 +67,9 @@ def _compile(engine: MetricFlowEngine, metrics: list[str],
     return engine.explain(request).sql_statement.sql
 
 
-def main(project: str, out: str, metrics: list[str]) -> None:
+def main(project: str, out: str, metrics: list[str], dialect: str = "duckdb") -> None:
     """Parse + validate, build the engine, then compile each metric (with ``--query``: the
-    one request of all of them) twice (first, warm)."""
+    one request of all of them) twice (first, warm), rendered for ``dialect``."""
     requests: list[tuple[str, list[str], tuple[str, ...]]] = [
         (m, [m], ("metric_time__day",)) for m in metrics]
     if metrics[:1] == ["--query"]:
@@ -79,7 +84,7 @@ def main(project: str, out: str, metrics: list[str]) -> None:
     result["errors"] = [str(i) for i in issues.errors][:5]
     t = time.perf_counter()
     engine = MetricFlowEngine(SemanticManifestLookup(build.semantic_manifest),
-                              RenderOnlyDuckDbClient())  # type: ignore[arg-type]
+                              RenderOnlyClient(dialect))  # type: ignore[arg-type]
     result["setup_s"] = time.perf_counter() - t
     compiled = []
     for name, names, group_by in requests:
@@ -99,4 +104,8 @@ def main(project: str, out: str, metrics: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3:])
+    args = sys.argv[1:]
+    chosen = "duckdb"
+    if args[:1] == ["--dialect"]:
+        chosen, args = args[1], args[2:]
+    main(args[0], args[1], args[2:], chosen)
