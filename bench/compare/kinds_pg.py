@@ -19,9 +19,9 @@ Usage: ``python3 bench/compare/kinds_pg.py [--rows 1000000] [--runs 15] [--kinds
 e.g. an earlier commit from ``git archive``; ``--tools``: also time the PostgreSQL SQL that
 MetricFlow and Sidemantic generate for the same metrics (``run.py``'s pinned versions in
 ``bench/.env/venv``, created on first use), their results checked and reported but not failing
-the run, and a query of theirs slower than ``--timeout`` seconds on its checking run reported
-as a timeout and left out of the turns; ``--explain``: print each query's
-``EXPLAIN (ANALYZE, BUFFERS)`` before timing).
+the run; a query of theirs slower than a tenth of ``--timeout`` seconds on its checking run is
+timed by that run alone, one slower than ``--timeout`` is reported as a timeout;
+``--explain``: print each query's ``EXPLAIN (ANALYZE, BUFFERS)`` before timing).
 """
 
 from __future__ import annotations
@@ -211,8 +211,9 @@ def measure(url: str, postmaster: int, chosen: list[Metric],
             ) -> tuple[dict[str, Any], bool]:
     """Check each kind's results (printing their plans when ``plans``), then time its queries
     in turns; (report, any of metriclang's differed). The queries of ``others`` (other
-    tools) are checked and reported, never failing the run; one that errs or runs longer
-    than ``timeout_s`` on its checking run is left out of the turns."""
+    tools) are checked and reported, never failing the run; one that errs on its checking
+    run, or runs longer than a tenth of ``timeout_s``, is left out of the turns (timed by
+    that run when it has rows)."""
     report: dict[str, Any] = {}
     failed = False
     with psycopg.connect(url, autocommit=True) as con, con.cursor() as cur:
@@ -223,8 +224,12 @@ def measure(url: str, postmaster: int, chosen: list[Metric],
                     print(f"--- {m.kind} {name}\n{explain(cur, sql)}", flush=True)
             want = rows(cur, queries["hand"], "value")
             verdicts: dict[str, Any] = {}
+            once: dict[str, tuple[float, float]] = {}
             for name, sql in list(queries.items()):
+                before, live = server_cpu(postmaster)
+                t = time.perf_counter()
                 got = rows(cur, sql, m.name.lower(), timeout_s if name in others else 0)
+                took = time.perf_counter() - t
                 verdict = querying.compare(got.rows, want.rows)
                 verdicts[name] = got.error or verdict
                 if want.error or got.error or not (verdict["equal"]
@@ -232,10 +237,14 @@ def measure(url: str, postmaster: int, chosen: list[Metric],
                     print(f"{m.kind} {name}: differs from the hand-written result: "
                           f"{want.error or got.error or str(verdict)[:300]}", file=sys.stderr)
                     failed = failed or name not in others
-                if got.error and name in others:
+                if name in others and (got.error or took > timeout_s / 10):
                     del queries[name]
-            wall: dict[str, list[float]] = {name: [] for name in queries}
-            cpu: dict[str, list[float]] = {name: [] for name in queries}
+                    if not got.error:  # slow: its checking run is its one timing
+                        once[name] = (took, server_cpu(postmaster, frozenset(live))[0] - before)
+            wall: dict[str, list[float]] = {name: [w] for name, (w, _) in once.items()}
+            cpu: dict[str, list[float]] = {name: [c] for name, (_, c) in once.items()}
+            wall |= {name: [] for name in queries}
+            cpu |= {name: [] for name in queries}
             for _ in range(runs):
                 for name, sql in queries.items():
                     w, c = timed(cur, sql, postmaster)
@@ -247,7 +256,7 @@ def measure(url: str, postmaster: int, chosen: list[Metric],
                        "wall_ratio": round(statistics.median(wall[name]) / hand, 3),
                        "cpu_ms": round(statistics.median(cpu[name]) * 1000, 2),
                        "cpu_ratio": round(statistics.median(cpu[name]) / hand_cpu, 3)}
-                for name in queries}
+                for name in wall}
             for name in others & verdicts.keys():
                 report[m.kind].setdefault(name, {})["result"] = verdicts[name]
             cells = "  ".join(f"{name} {e['cpu_ms']:8.1f} ms CPU ({e['cpu_ratio']:.2f}x, "
