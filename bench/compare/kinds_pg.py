@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -323,6 +324,8 @@ def main() -> int:
         for name, sql in queries.items():
             (WORK / f"{kind}.{name}.sql").write_text(sql + "\n", encoding="utf-8")
 
+    # SIGTERM (a killed bench) stops the server too: the `finally` below runs
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scratch = Path(tempfile.mkdtemp(prefix="osm-kinds-pg-"))
     scratch.chmod(0o755)  # pgserver's own user must read its data folder
     server = pgserver.get_server(scratch / "pgdata", cleanup_mode="stop")
