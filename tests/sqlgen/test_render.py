@@ -23,6 +23,10 @@ DERIVED = ('WITH a AS (SELECT t.d, t."Odd name", t.x AS x FROM w.t AS t WHERE t.
            "SELECT s.d, s.y FROM (SELECT c.d, c.d AS y FROM c WHERE c.d OR c.d > 2) AS s "
            "JOIN (SELECT e.d FROM e) AS f ON f.d = s.d "
            "WHERE CASE WHEN s.y THEN 1 ELSE 0 END = 1 AND IF(s.d, 1, 0) = 1")
+#: Casts to plain types and to the ones Spark prints its own way (JSON, DECIMAL, nested).
+CASTS = ("SELECT CAST(t.a AS DATE), CAST(t.b AS DOUBLE), CAST(t.c AS TIMESTAMP), "
+         "CAST(t.d AS DECIMAL(10, 2)), CAST(1.5 AS DECIMAL(10, 2)), CAST(t.e AS JSON), "
+         "CAST(t.f AS INT[]), CAST(t.g AS VARCHAR), CAST(t.h AS VARCHAR(10)) FROM w.t AS t")
 
 
 def test_every_listed_rewrite_is_one_a_dialect_runs() -> None:
@@ -32,7 +36,8 @@ def test_every_listed_rewrite_is_one_a_dialect_runs() -> None:
 
 
 @pytest.mark.parametrize("dialect", OUTPUT_DIALECTS)
-@pytest.mark.parametrize("sql", [PLAIN, SPINE, DERIVED], ids=["plain", "spine", "derived"])
+@pytest.mark.parametrize("sql", [PLAIN, SPINE, DERIVED, CASTS],
+                         ids=["plain", "spine", "derived", "casts"])
 def test_the_same_text_as_sqlglots_own_generator(dialect: str, sql: str) -> None:
     """The same text, or the same refusal (a dialect without UNNEST of a series)."""
     tree = parse_one(sql, read="duckdb")
