@@ -257,7 +257,7 @@ def measure(url: str, postmaster: int, chosen: list[Metric],
                        "wall_ratio": round(statistics.median(wall[name]) / hand, 3),
                        "cpu_ms": round(statistics.median(cpu[name]) * 1000, 2),
                        "cpu_ratio": round(statistics.median(cpu[name]) / hand_cpu, 3)}
-                for name in wall}
+                for name in queries_of[m.kind] if name in wall}
             for name in others & verdicts.keys():
                 report[m.kind].setdefault(name, {})["result"] = verdicts[name]
             cells = "  ".join(f"{name} {e['cpu_ms']:8.1f} ms CPU ({e['cpu_ratio']:.2f}x, "
