@@ -123,18 +123,17 @@ def _outputs_named_first(handler: Handler) -> Handler:
 
     def named(generator: Generator, node: exp.Expr) -> str:
         query, alias = node.this, node.args.get("alias")
-        if not isinstance(alias, exp.TableAlias) or alias.columns \
-                or not isinstance(query, exp.Query):
-            return str(getattr(generator, node.key + "_sql")(node))
-        if not isinstance(query, exp.Select) or not all(
-                isinstance(p, exp.Alias) or (isinstance(p, exp.Column)
-                                             and isinstance(p.this, exp.Identifier))
-                for p in query.selects):
-            return handler(generator, node)
-        query.set("expressions", [
-            p if isinstance(p, exp.Alias) else exp.alias_(
-                p, exp.Identifier(this=p.this.name, quoted=p.this.quoted), copy=False)
-            for p in query.selects])
+        if isinstance(alias, exp.TableAlias) and not alias.columns \
+                and isinstance(query, exp.Query):  # what that rewrite names
+            if not isinstance(query, exp.Select) or not all(
+                    isinstance(p, exp.Alias) or (isinstance(p, exp.Column)
+                                                 and isinstance(p.this, exp.Identifier))
+                    for p in query.selects):
+                return handler(generator, node)
+            query.set("expressions", [
+                p if isinstance(p, exp.Alias) else exp.alias_(
+                    p, exp.Identifier(this=p.this.name, quoted=p.this.quoted), copy=False)
+                for p in query.selects])
         return str(getattr(generator, node.key + "_sql")(node))
 
     return named
@@ -178,8 +177,9 @@ def _ensure_bools(nodes: list[exp.Expr]) -> None:
         ) or (isinstance(node, exp.Column) and not node.type):
             node.replace(node.neq(0))
 
-    for node in [n for n in nodes if isinstance(n, CONDITIONS)]:
-        ensure_bools(node, as_bool)
+    for node in nodes:
+        if isinstance(node, CONDITIONS):
+            ensure_bools(node, as_bool)
 
 
 @cache
