@@ -151,17 +151,19 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 @contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM that arrive in the block are acted on after it (main thread only;
-    elsewhere Python runs no signal handler anyway)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+def signals_held(held: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)
+                 ) -> Iterator[list[int]]:
+    """The ``held`` signals that arrive in the block are acted on after it (main thread only;
+    elsewhere Python runs no signal handler anyway). The block sees them in the list it gets,
+    to cut its work short. A process forked in the block inherits the handler: it must set
+    its own for these signals."""
     caught: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
     previous = {sig: signal.signal(sig, lambda num, _frame: caught.append(num)) for sig in held}
     try:
-        yield
+        yield caught
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -182,7 +184,7 @@ def replace_dir(tmp: Path, out: Path) -> Path | None:
     if _exchange(tmp, out):
         return tmp  # tmp now holds the old output
     old = out.with_name(temp_name(out, ".old"))
-    with _signals_held():
+    with signals_held():
         os.replace(out, old)
         try:
             os.replace(tmp, out)
