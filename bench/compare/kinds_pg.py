@@ -14,14 +14,16 @@ time is the figure to compare: a parallel plan gets a larger share of contended 
 wall time says more about the load than about the query. Exits 1 when a result differs.
 
 Usage: ``python3 bench/compare/kinds_pg.py [--rows 1000000] [--runs 15] [--kinds count,sum]
-[--before DIR] [--tools metricflow,sidemantic] [--timeout 120] [--explain] [--json FILE]``
-(``--before``: also time, in the same rotation, the SQL compiled by another metriclang tree,
-e.g. an earlier commit from ``git archive``; ``--tools``: also time the PostgreSQL SQL that
-MetricFlow and Sidemantic generate for the same metrics (``run.py``'s pinned versions in
-``bench/.env/venv``, created on first use), their results checked and reported but not failing
-the run; a query of theirs slower than a tenth of ``--timeout`` seconds on its checking run is
-timed by that run alone, one slower than ``--timeout`` is reported as a timeout;
-``--explain``: print each query's ``EXPLAIN (ANALYZE, BUFFERS)`` before timing).
+[--before DIR] [--dense] [--tools metricflow,sidemantic] [--timeout 120] [--explain] [--json
+FILE]`` (``--before``: also time, in the same rotation, the SQL compiled by another metriclang
+tree, e.g. an earlier commit from ``git archive``; ``--dense``: also time, as ``dense``, the
+hand-written query keeping the whole output contract, ``hand_dense_postgres``; ``--tools``:
+also time the PostgreSQL SQL that MetricFlow and Sidemantic generate for the same metrics
+(``run.py``'s pinned versions in ``bench/.env/venv``, created on first use), their results
+checked and reported but not failing the run; a query of theirs slower than a tenth of
+``--timeout`` seconds on its checking run is timed by that run alone, one slower than
+``--timeout`` is reported as a timeout; ``--explain``: print each query's ``EXPLAIN (ANALYZE,
+BUFFERS)`` before timing).
 """
 
 from __future__ import annotations
@@ -50,7 +52,15 @@ import renderings  # noqa: E402
 import run  # noqa: E402
 import warehouse  # noqa: E402
 from kinds import BENCH, osm_sql  # noqa: E402
-from metricset import KINDS, Metric, metric_set, paid_filter, representatives  # noqa: E402
+from metricset import (  # noqa: E402
+    KINDS,
+    SPARSE,
+    Metric,
+    conversion_sql,
+    metric_set,
+    paid_filter,
+    representatives,
+)
 
 WORK = BENCH / "work" / "kinds_pg"
 
@@ -70,11 +80,24 @@ def _daily(m: Metric, select: str) -> str:
             f"FROM bench.orders WHERE {paid_filter(m)}\nGROUP BY 1")
 
 
-def _over_calendar(m: Metric, frame: str) -> str:
-    return (f"WITH daily AS (\n{_daily(m, 'sum(amount)')}\n),\n"
-            "days AS (\n  SELECT CAST(d AS DATE) AS period FROM generate_series(\n"
-            "    (SELECT min(period) FROM daily), (SELECT max(period) FROM daily),\n"
-            "    INTERVAL '1 day') AS t(d)\n)\n"
+#: The first and last day of ``daily`` (``hand_sql_postgres``'s calendar) and of every row of
+#: the metric's sources (``hand_dense_postgres``'s: the output contract's periods).
+_DAILY_BOUNDS = "(SELECT min(period) FROM daily), (SELECT max(period) FROM daily)"
+_ORDERS_BOUNDS = ("(SELECT CAST(min(ordered_at) AS DATE) FROM bench.orders),\n"
+                  "    (SELECT CAST(max(ordered_at) AS DATE) FROM bench.orders)")
+_BOTH_BOUNDS = ("(SELECT CAST(min(t) AS DATE) FROM (SELECT min(ordered_at) FROM bench.orders\n"
+                "     UNION ALL SELECT min(started_at) FROM bench.sessions) AS b(t)),\n"
+                "    (SELECT CAST(max(t) AS DATE) FROM (SELECT max(ordered_at) FROM bench.orders\n"
+                "     UNION ALL SELECT max(started_at) FROM bench.sessions) AS b(t))")
+
+
+def _days(bounds: str) -> str:
+    return ("days AS (\n  SELECT CAST(d AS DATE) AS period FROM generate_series(\n"
+            f"    {bounds},\n    INTERVAL '1 day') AS t(d)\n)\n")
+
+
+def _over_calendar(m: Metric, frame: str, bounds: str = _DAILY_BOUNDS) -> str:
+    return (f"WITH daily AS (\n{_daily(m, 'sum(amount)')}\n),\n{_days(bounds)}"
             "SELECT days.period, sum(coalesce(daily.value, 0)) OVER (\n"
             f"  ORDER BY days.period {frame}) AS value\n"
             "FROM days LEFT JOIN daily USING (period)\nORDER BY 1")
@@ -97,21 +120,36 @@ def hand_sql_postgres(m: Metric) -> str:
         case "cumulative":
             return _over_calendar(m, "ROWS UNBOUNDED PRECEDING")
         case "conversion":
-            return (
-                "WITH first_checkout AS (\n"
-                "  SELECT customer_id, CAST(started_at AS DATE) AS period,\n"
-                "         min(started_at) AS first_at\n"
-                "  FROM bench.sessions WHERE reached_checkout GROUP BY 1, 2\n),\n"
-                "converted AS (\n"
-                "  SELECT DISTINCT f.customer_id, f.period FROM first_checkout f\n"
-                "  JOIN bench.orders o ON o.customer_id = f.customer_id\n"
-                "   AND o.ordered_at >= f.first_at\n"
-                f"   AND o.ordered_at <= f.first_at + INTERVAL '{m.window_days} days'\n)\n"
-                "SELECT f.period,\n"
-                "       CAST(count(c.customer_id) AS DOUBLE PRECISION) / count(*) AS value\n"
-                "FROM first_checkout f LEFT JOIN converted c USING (customer_id, period)\n"
-                "GROUP BY 1 ORDER BY 1")
+            return _conversion(m) + " ORDER BY 1"
     raise ValueError(m.kind)
+
+
+def _conversion(m: Metric) -> str:
+    """The conversion rate per day of first checkout, unordered."""
+    return conversion_sql(m, f"INTERVAL '{m.window_days} days'",
+                          "CAST(count(c.customer_id) AS DOUBLE PRECISION) / count(*)")
+
+
+def hand_dense_postgres(m: Metric) -> str:
+    """``hand_sql_postgres`` keeping the whole output contract: every day from the first to
+    the last row of the metric's sources (not only of the rows its condition keeps, nor only
+    the days with a first event), an empty one with its value (0; a rate NULL). The bounds
+    are read as an analyst would write them: ``min``/``max`` over each source."""
+    match m.kind:
+        case "window7":
+            return _over_calendar(m, "ROWS BETWEEN 6 PRECEDING AND CURRENT ROW",
+                                  _ORDERS_BOUNDS)
+        case "cumulative":
+            return _over_calendar(m, "ROWS UNBOUNDED PRECEDING", _ORDERS_BOUNDS)
+        case "conversion":
+            return (f"WITH rates AS (\n{_conversion(m)}\n),\n{_days(_BOTH_BOUNDS)}"
+                    "SELECT days.period, rates.value\n"
+                    "FROM days LEFT JOIN rates USING (period)\nORDER BY 1")
+        case _:
+            select, value = SPARSE[m.kind]
+            return (f"WITH daily AS (\n{_daily(m, select)}\n),\n{_days(_ORDERS_BOUNDS)}"
+                    f"SELECT days.period, {value} AS value\n"
+                    "FROM days LEFT JOIN daily USING (period)\nORDER BY 1")
 
 
 def load(url: str, db: Path, scratch: Path) -> None:
@@ -300,6 +338,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds an other tool's query may take")
     parser.add_argument("--explain", action="store_true", help="print the queries' plans")
+    parser.add_argument("--dense", action="store_true",
+                        help="also time hand-written SQL keeping the output contract")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -312,6 +352,9 @@ def main() -> int:
     renderings.write_osm(metric_set(len(KINDS)), WORK / "osm")
     osm = osm_sql(WORK / "osm", None, [m.name for m in chosen], "postgres")
     queries_of = {m.kind: {"hand": hand_sql_postgres(m), "osm": osm[m.name]} for m in chosen}
+    if args.dense:
+        for m in chosen:
+            queries_of[m.kind]["dense"] = hand_dense_postgres(m)
     if args.before:
         before = osm_sql(WORK / "osm", args.before, [m.name for m in chosen], "postgres")
         for m in chosen:

@@ -87,10 +87,10 @@ def _daily(m: Metric, select: str) -> str:
 
 #: The kinds ``hand_sql`` writes as one grouped scan (no row for a day without orders) and
 #: the value of such a day in the output contract (``hand_dense_sql``; a ratio's is NULL).
-_SPARSE = {"count": ("count(*)", "coalesce(daily.value, 0)"),
-           "sum": ("sum(amount)", "coalesce(daily.value, 0)"),
-           "ratio": ("sum(amount) / count(*)", "daily.value"),
-           "derived": ("sum(amount) - 5 * count(*)", "coalesce(daily.value, 0)")}
+SPARSE = {"count": ("count(*)", "coalesce(daily.value, 0)"),
+          "sum": ("sum(amount)", "coalesce(daily.value, 0)"),
+          "ratio": ("sum(amount) / count(*)", "daily.value"),
+          "derived": ("sum(amount) - 5 * count(*)", "coalesce(daily.value, 0)")}
 
 #: Every day from the first to the last of ``daily`` (the calendar of the windowed kinds).
 _DAYS = ("days AS (\n  SELECT CAST(d AS DATE) AS period FROM range(\n"
@@ -102,9 +102,9 @@ def hand_dense_sql(m: Metric) -> str | None:
     """``hand_sql`` of a one-scan kind keeping the output contract as the window and
     cumulative ones do: every day between the first and the last listed, an empty one with
     its value (0, a ratio NULL), through the same calendar LEFT JOIN; None for other kinds."""
-    if m.kind not in _SPARSE:
+    if m.kind not in SPARSE:
         return None
-    select, value = _SPARSE[m.kind]
+    select, value = SPARSE[m.kind]
     return (f"WITH daily AS (\n{_daily(m, select)}\n),\n{_DAYS}"
             f"SELECT days.period, {value} AS value\n"
             "FROM days LEFT JOIN daily USING (period)\nORDER BY 1")
@@ -133,17 +133,23 @@ def hand_sql(m: Metric) -> str:
         case "cumulative":
             return _over_calendar(m, "ROWS UNBOUNDED PRECEDING")
         case "conversion":
-            return (
-                "WITH first_checkout AS (\n"
-                "  SELECT customer_id, CAST(started_at AS DATE) AS period,\n"
-                "         min(started_at) AS first_at\n"
-                "  FROM bench.sessions WHERE reached_checkout GROUP BY 1, 2\n),\n"
-                "converted AS (\n"
-                "  SELECT DISTINCT f.customer_id, f.period FROM first_checkout f\n"
-                "  JOIN bench.orders o ON o.customer_id = f.customer_id\n"
-                "   AND o.ordered_at >= f.first_at\n"
-                f"   AND o.ordered_at <= f.first_at + INTERVAL {m.window_days} DAY\n)\n"
-                "SELECT f.period, count(c.customer_id) / count(*) AS value\n"
-                "FROM first_checkout f LEFT JOIN converted c USING (customer_id, period)\n"
-                "GROUP BY 1 ORDER BY 1")
+            return conversion_sql(m, f"INTERVAL {m.window_days} DAY",
+                                  "count(c.customer_id) / count(*)") + " ORDER BY 1"
     raise ValueError(m.kind)
+
+
+def conversion_sql(m: Metric, window: str, rate: str) -> str:
+    """The conversion rate (``rate``) per day of first checkout, an order within ``window``
+    (an interval literal in the dialect's syntax) of it; unordered."""
+    return ("WITH first_checkout AS (\n"
+            "  SELECT customer_id, CAST(started_at AS DATE) AS period,\n"
+            "         min(started_at) AS first_at\n"
+            "  FROM bench.sessions WHERE reached_checkout GROUP BY 1, 2\n),\n"
+            "converted AS (\n"
+            "  SELECT DISTINCT f.customer_id, f.period FROM first_checkout f\n"
+            "  JOIN bench.orders o ON o.customer_id = f.customer_id\n"
+            "   AND o.ordered_at >= f.first_at\n"
+            f"   AND o.ordered_at <= f.first_at + {window}\n)\n"
+            f"SELECT f.period, {rate} AS value\n"
+            "FROM first_checkout f LEFT JOIN converted c USING (customer_id, period)\n"
+            "GROUP BY 1")
