@@ -20,22 +20,21 @@ import hashlib
 import json
 import multiprocessing
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import partial
-from multiprocessing.pool import IMapIterator
 from pathlib import Path
-from typing import TypeVar
 
 from metriclang.atomic import ownership, signals_held, write_manifest, write_new
 from metriclang.diagnostics import Diagnostic, Severity
+from metriclang.forked import forked_map
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_fused, compile_planned, output_columns
 from metriclang.sqlgen.plan import MeasurePlan, Strategy, plan_measure
 
 MANIFEST = "manifest.json"
-T = TypeVar("T")
 #: Codes meaning "this dialect can't express this measure": compiling several dialects, the
 #: file is left out with a W182 warning; compiling one, they are errors like any other.
 DIALECT_LIMITS = frozenset({"E182", "E185"})
@@ -112,7 +111,7 @@ def _render_dialect(dialect: str, into: Path | None = None,
 
 
 def _quiet_worker() -> None:
-    """A worker leaves Ctrl-C to the parent, which stops the pool (no traceback per worker),
+    """A worker leaves Ctrl-C to the parent, which stops the workers (no traceback per one),
     and keeps the collector off what it inherited (the project, the plans): its full passes
     then scan only the worker's own objects."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -129,29 +128,14 @@ def _render_all(project: Project, plans: Plans, dialects: tuple[str, ...], worke
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             return dict(_render_dialect(d, into, progress) for d in dialects)
         tasks = sorted(dialects, key=BY_COST.index)
-        # Ctrl-C is acted on once the pool is stopped: raised inside the pool's own code
-        # (starting workers, its finalizer), it could leave workers or a lock behind. Not
-        # SIGTERM: the pool stops its workers with it.
-        with signals_held((signal.SIGINT,)) as caught, \
-                multiprocessing.get_context("fork").Pool(workers, _quiet_worker) as pool:
-            results = pool.imap_unordered(partial(_render_dialect, into=into), tasks,
-                                          chunksize=1)
-            done = _until_signalled(results, len(tasks), caught)
-            return dict(progress.track(done, "compile", len(tasks), lambda x: x[0]))
+        # Ctrl-C stops the workers, then is raised (after the block) as KeyboardInterrupt.
+        with signals_held((signal.SIGINT,)) as caught:
+            done = forked_map(partial(_render_dialect, into=into), tasks, workers,
+                              _quiet_worker, stop=lambda: bool(caught))
+            with closing(done):
+                return dict(progress.track(done, "compile", len(tasks), lambda x: x[0]))
     finally:
         _SHARED.clear()
-
-
-def _until_signalled(results: IMapIterator[T], count: int, caught: list[int]) -> Iterator[T]:
-    """The pool's ``count`` results as they come, until a signal is ``caught``."""
-    received = 0
-    while received < count and not caught:
-        try:
-            item = results.next(timeout=0.1)
-        except multiprocessing.TimeoutError:
-            continue
-        received += 1
-        yield item
 
 
 def compile_project(

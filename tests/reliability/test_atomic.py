@@ -396,8 +396,8 @@ from metriclang.load import load_project
 from metriclang.sqlgen.output import compile_project
 project = load_project(Path(sys.argv[1])).project
 rng = random.Random(int(sys.argv[2]))
-for _ in range(40):
-    timer = threading.Timer(rng.uniform(0, 0.03), os.kill, (os.getpid(), signal.SIGINT))
+for _ in range(30):
+    timer = threading.Timer(rng.uniform(0, 0.3), os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
         compile_project(project, OUTPUT_DIALECTS, workers=2)
@@ -411,16 +411,22 @@ print(len(left))
 """
 
 
-def test_ctrl_c_while_the_compile_pool_starts_or_stops_leaves_no_worker(tmp_path: Path) -> None:
-    """Ctrl-C at random moments of a pooled compile, 40 times in one process: every pool's
-    workers are gone afterwards and no interrupt lands in the pool's own clean-up (raised
-    while the pool started its workers, it left them running: 8-22 of 40 before)."""
+def test_ctrl_c_at_any_moment_of_a_pooled_compile_leaves_no_worker(tmp_path: Path) -> None:
+    """Ctrl-C at random moments of a compile with two workers (starting them, rendering,
+    sending results), 30 times in one process: each returns promptly, no worker is left and
+    no interrupt lands in a clean-up. With ``multiprocessing.Pool`` this left 8-22 workers of
+    40 runs (an interrupt while the pool started them), and under load it hung: a worker
+    stopped while sending its result kept the result queue's lock, which the pool's own
+    clean-up then waited for (``metriclang.forked``)."""
     write_project(tmp_path / "p", 12, "1")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     # files, not pipes: a leaked worker would hold a pipe open after the script ends
     with open(tmp_path / "out", "w+b") as out, open(tmp_path / "err", "w+b") as err:
-        subprocess.run([sys.executable, "-c", POOL_INTERRUPTS, str(tmp_path / "p"), "7"],
-                       env=env, stdout=out, stderr=err, timeout=300, check=False)
+        try:
+            subprocess.run([sys.executable, "-c", POOL_INTERRUPTS, str(tmp_path / "p"), "7"],
+                           env=env, stdout=out, stderr=err, timeout=120, check=False)
+        except subprocess.TimeoutExpired:
+            pytest.fail("interrupted compiles hung")
     stderr = (tmp_path / "err").read_text("utf-8")
     assert (tmp_path / "out").read_text("utf-8") == "0\n", stderr
     assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr

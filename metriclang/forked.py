@@ -1,0 +1,95 @@
+"""Tasks run in forked worker processes that can be stopped at any moment.
+
+Each worker talks to the parent over a pipe of its own, so no lock is shared between
+processes. ``multiprocessing.Pool`` shares one: a worker stopped while it sends a result
+holds the result queue's lock forever, and the pool's own clean-up then waits for that lock
+(a Ctrl-C that hung ``osm compile``). Here stopping means killing the workers, at any moment.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: How often (seconds) the parent looks at ``stop`` while it waits for results.
+POLL = 0.1
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without sending its task's result."""
+
+
+def forked_map(fn: Callable[[T], R], tasks: Sequence[T], workers: int,
+               initializer: Callable[[], None], stop: Callable[[], bool] = lambda: False,
+               ) -> Generator[R, None, None]:
+    """``fn(task)`` of every task, in the order they finish, from ``workers`` forked
+    processes (``initializer`` runs first in each); a worker takes the next task when it is
+    done with one. Iteration ends early once ``stop()`` is true; an exception in ``fn`` is
+    raised here. However the iteration ends (done, stopped, an error, the caller closing it),
+    every worker is gone when it has."""
+    context = multiprocessing.get_context("fork")
+    pending = deque(tasks)
+    busy: dict[Connection, BaseProcess] = {}  # a worker's pipe -> the worker
+    processes = []
+    try:
+        for _ in range(min(workers, len(pending))):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(theirs, fn, initializer),
+                                      daemon=True)
+            process.start()
+            theirs.close()
+            processes.append(process)
+            ours.send(pending.popleft())
+            busy[ours] = process
+        while busy and not stop():
+            ready = wait(list(busy), timeout=POLL)
+            for conn in [c for c in busy if c in ready]:
+                try:
+                    ok, value = conn.recv()
+                except EOFError:
+                    busy[conn].join(timeout=5)  # its exit code
+                    raise WorkerDied(f"a worker process ended (exit code "
+                                     f"{busy[conn].exitcode}) before its result") from None
+                if not ok:
+                    raise value if isinstance(value, BaseException) else RuntimeError(value)
+                if pending:
+                    conn.send(pending.popleft())
+                else:
+                    conn.close()
+                    del busy[conn]
+                yield value
+    finally:
+        for conn in busy:
+            conn.close()
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+            process.join()
+
+
+def _serve(conn: Connection, fn: Callable[[T], R], initializer: Callable[[], None]) -> None:
+    """A worker: run ``fn`` on each task the parent sends, send back (ok, result or error);
+    end when the parent closes the pipe."""
+    initializer()
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply: tuple[bool, object] = (True, fn(task))
+        except Exception as exc:  # raised again in the parent
+            reply = (False, exc)
+        try:
+            conn.send(reply)
+        except BrokenPipeError:
+            return
+        except Exception as exc:  # a result or an error that pickle refuses
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))

@@ -1,0 +1,80 @@
+"""``forked.forked_map``: results from forked workers, and every worker gone however the
+iteration ends: done, stopped while workers still send large results, an error in a task, a
+worker that dies, the caller leaving early. (What it replaces, ``multiprocessing.Pool``, hung
+when stopped just as a worker was sending: ``test_atomic.py``'s interrupted compiles.)"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+import pytest
+
+from metriclang.forked import WorkerDied, forked_map
+
+
+def _nothing() -> None:
+    pass
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _large(x: int) -> bytes:
+    return bytes([x]) * (48 << 20)  # 48 MiB: a worker is still sending when the parent stops
+
+
+def _fails(x: int) -> int:
+    if x == 3:
+        raise ValueError(f"task {x} failed")
+    return x
+
+
+def _dies(x: int) -> int:
+    if x == 2:
+        os._exit(7)
+    return x
+
+
+def _children() -> set[int]:
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
+def test_every_task_once_and_no_worker_left() -> None:
+    before = _children()
+    assert sorted(forked_map(_square, range(20), 2, _nothing)) == [x * x for x in range(20)]
+    assert _children() == before
+
+
+def test_stopping_while_workers_send_large_results_ends_at_once() -> None:
+    before = _children()
+    received: list[int] = []
+    start = time.monotonic()
+    got = [r[0] for r in forked_map(_large, range(6), 2, _nothing, stop=lambda: bool(received))
+           if not received.append(1)]  # type: ignore[func-returns-value]
+    assert got in ([0], [1]) and time.monotonic() - start < 30
+    assert _children() == before
+
+
+def test_an_error_in_a_task_is_raised_and_the_workers_are_stopped() -> None:
+    before = _children()
+    with pytest.raises(ValueError, match="task 3 failed"):
+        list(forked_map(_fails, range(8), 2, _nothing))
+    assert _children() == before
+
+
+def test_a_worker_that_dies_is_reported() -> None:
+    before = _children()
+    with pytest.raises(WorkerDied, match="exit code 7"):
+        list(forked_map(_dies, range(6), 2, _nothing))
+    assert _children() == before
+
+
+def test_leaving_the_iteration_early_stops_the_workers() -> None:
+    before = _children()
+    results = forked_map(_large, range(6), 2, _nothing)
+    assert len(next(results)) == 48 << 20
+    results.close()
+    assert _children() == before
