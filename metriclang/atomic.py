@@ -154,14 +154,15 @@ def _exchange(a: Path, b: Path) -> bool:
 def signals_held(held: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)
                  ) -> Iterator[list[int]]:
     """The ``held`` signals that arrive in the block are acted on after it (main thread only;
-    elsewhere Python runs no signal handler anyway). The block sees them in the list it gets,
-    to cut its work short. A process forked in the block inherits the handler: it must set
-    its own for these signals."""
+    elsewhere Python runs no signal handler anyway; an ignored signal stays ignored). The
+    block sees them in the list it gets, to cut its work short. A process forked in the
+    block inherits the handler: it must set its own for these signals."""
     caught: list[int] = []
     if threading.current_thread() is not threading.main_thread():
         yield caught
         return
-    previous = {sig: signal.signal(sig, lambda num, _frame: caught.append(num)) for sig in held}
+    previous = {sig: signal.signal(sig, lambda num, _frame: caught.append(num))
+                for sig in held if signal.getsignal(sig) is not signal.SIG_IGN}
     try:
         yield caught
     finally:

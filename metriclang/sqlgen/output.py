@@ -133,7 +133,10 @@ def _render_all(project: Project, plans: Plans, dialects: tuple[str, ...], worke
             done = forked_map(partial(_render_dialect, into=into), tasks, workers,
                               _quiet_worker, stop=lambda: bool(caught))
             with closing(done):
-                return dict(progress.track(done, "compile", len(tasks), lambda x: x[0]))
+                rendered = dict(progress.track(done, "compile", len(tasks), lambda x: x[0]))
+        if len(rendered) < len(tasks):  # stopped, and SIGINT's own handler did not raise
+            raise KeyboardInterrupt
+        return rendered
     finally:
         _SHARED.clear()
 

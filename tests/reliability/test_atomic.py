@@ -430,3 +430,19 @@ def test_ctrl_c_at_any_moment_of_a_pooled_compile_leaves_no_worker(tmp_path: Pat
     stderr = (tmp_path / "err").read_text("utf-8")
     assert (tmp_path / "out").read_text("utf-8") == "0\n", stderr
     assert "Exception ignored" not in stderr and "Traceback" not in stderr, stderr
+
+
+def test_an_ignored_signal_stays_ignored_while_signals_are_held() -> None:
+    """A process started with SIGINT ignored (a background job of a script) is not
+    interrupted, nor has its work cut short, by a SIGINT inside ``signals_held``."""
+    from metriclang.atomic import signals_held
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with signals_held() as caught:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert caught == []
+    finally:
+        signal.signal(signal.SIGINT, previous)
