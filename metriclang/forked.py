@@ -3,7 +3,8 @@
 Each worker talks to the parent over a pipe of its own, so no lock is shared between
 processes. ``multiprocessing.Pool`` shares one: a worker stopped while it sends a result
 holds the result queue's lock forever, and the pool's own clean-up then waits for that lock
-(a Ctrl-C that hung ``osm compile``). Here stopping means killing the workers, at any moment.
+(a Ctrl-C that hung ``osm compile``). Here stopping means killing the workers, at any moment;
+and a worker whose parent dies ends by itself (at once when idle, after its task when busy).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], workers: int,
     try:
         for _ in range(min(workers, len(pending))):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_serve, args=(theirs, fn, initializer),
-                                      daemon=True)
+            process = context.Process(target=_serve, args=(theirs, [*busy, ours], fn,
+                                                           initializer), daemon=True)
             process.start()
             theirs.close()
             processes.append(process)
@@ -74,9 +75,14 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], workers: int,
             process.join()
 
 
-def _serve(conn: Connection, fn: Callable[[T], R], initializer: Callable[[], None]) -> None:
+def _serve(conn: Connection, parents: list[Connection], fn: Callable[[T], R],
+           initializer: Callable[[], None]) -> None:
     """A worker: run ``fn`` on each task the parent sends, send back (ok, result or error);
-    end when the parent closes the pipe."""
+    end when the parent closes the pipe or dies. ``parents``: the parent's ends of the pipes
+    made so far, inherited by the fork and closed here (one left open would keep this
+    worker's pipe from ending when the parent dies)."""
+    for inherited in parents:
+        inherited.close()
     initializer()
     while True:
         try:

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from metriclang.forked import WorkerDied, forked_map
+from tests.conftest import ROOT
 
 
 def _nothing() -> None:
@@ -78,3 +83,49 @@ def test_leaving_the_iteration_early_stops_the_workers() -> None:
     assert len(next(results)) == 48 << 20
     results.close()
     assert _children() == before
+
+
+KILLED_PARENT = """
+import multiprocessing, os, sys, time
+from metriclang.forked import forked_map
+
+def work(x):
+    time.sleep(x)
+    return x
+
+def report():
+    print(os.getpid(), flush=True)
+
+for _ in forked_map(work, [0.01, 0.01, 2.0, 0.01], 2, report):
+    time.sleep(60)  # killed here: one worker is in its 2 s task, the other waits for one
+"""
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting to be reaped counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL of the parent (no clean-up runs): its workers, idle or busy, end by
+    themselves: each one's pipe ends, as no other process keeps the parent's end open."""
+    out = tmp_path / "pids"
+    with open(out, "w+b") as pids:
+        parent = subprocess.Popen([sys.executable, "-c", KILLED_PARENT],
+                                  env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=pids)
+        deadline = time.monotonic() + 60
+        while len(out.read_text().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=30)
+    workers = [int(pid) for pid in out.read_text().split()]
+    assert len(workers) == 2
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), workers
