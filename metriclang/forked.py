@@ -67,11 +67,12 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], workers: int,
                     del busy[conn]
                 yield value
     finally:
+        for process in processes:  # killed before their pipes close: no worker sees a reset
+            if process.is_alive():
+                process.kill()
         for conn in busy:
             conn.close()
         for process in processes:
-            if process.is_alive():
-                process.kill()
             process.join()
 
 
@@ -87,7 +88,7 @@ def _serve(conn: Connection, parents: list[Connection], fn: Callable[[T], R],
     while True:
         try:
             task = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):  # the parent closed the pipe (with a result unread) or died
             return
         try:
             reply: tuple[bool, object] = (True, fn(task))
@@ -95,7 +96,7 @@ def _serve(conn: Connection, parents: list[Connection], fn: Callable[[T], R],
             reply = (False, exc)
         try:
             conn.send(reply)
-        except BrokenPipeError:
+        except OSError:  # the parent is gone
             return
         except Exception as exc:  # a result or an error that pickle refuses
             conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))

@@ -129,3 +129,30 @@ def test_workers_end_when_their_parent_is_killed(tmp_path: Path) -> None:
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers), workers
+
+
+def test_a_worker_ends_quietly_when_the_parent_closes_with_a_result_unread() -> None:
+    """The parent closing its end while a result sits unread resets the connection: the
+    worker waiting for its next task ends without a traceback (one was printed, under load,
+    when the parent stopped early)."""
+    import threading
+
+    from metriclang.forked import _serve
+
+    ours, theirs = multiprocessing.Pipe()
+    raised: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            _serve(theirs, [], lambda x: x, _nothing)
+        except BaseException as exc:  # what the worker would print
+            raised.append(exc)
+
+    worker = threading.Thread(target=serve)
+    worker.start()
+    ours.send(1)
+    assert ours.poll(30)  # the result is there, unread; the worker waits for a task
+    time.sleep(0.1)
+    ours.close()
+    worker.join(30)
+    assert not worker.is_alive() and raised == []
