@@ -8,12 +8,15 @@ timed), ``--runs`` rounds, interleaved. Reports medians of the wall time and of 
 CPU time (user + system, worker processes included) and checks that every code tree wrote
 byte-identical files. Exits 1 when the current tree's median wall time exceeds ``--limit``
 or the outputs differ. Each run's wall and CPU time and the load average after it go to stderr.
+``--cold`` drops the page cache before each run (root only: ``/proc/sys/vm/drop_caches``), as
+when the previous output was written hours before; each tree then first writes an output of
+its own, not timed, so that every timed run replaces one.
 A previous output is deleted by a detached process after the command exits (``atomic.
 BACKGROUND_FILES``): its time is in neither figure, and each run starts once it is done, so
 it does not slow the next run down.
 
 Usage: ``python3 bench/compile_bench.py [--measures 10000] [--runs 3] [--limit 30]
-[--code before=/tmp/base] [--json FILE]``
+[--code before=/tmp/base] [--cold] [--json FILE]``
 """
 
 from __future__ import annotations
@@ -66,6 +69,12 @@ def settled(out: Path, timeout: float = 300.0) -> None:
         time.sleep(0.2)
 
 
+def drop_page_cache() -> None:
+    """Write dirty pages back, then drop the clean ones (and dentries, inodes): cold reads."""
+    os.sync()
+    Path("/proc/sys/vm/drop_caches").write_text("3\n")
+
+
 def same_tree(a: Path, b: Path) -> bool:
     """True when the directories hold the same files with the same bytes."""
     cmp = filecmp.dircmp(a, b)
@@ -81,6 +90,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--limit", type=float, default=30.0, help="seconds, median wall")
     parser.add_argument("--code", action="append", default=[], help="LABEL=DIR, repeatable")
+    parser.add_argument("--cold", action="store_true",
+                        help="drop the page cache before each run (root only)")
     parser.add_argument("--json")
     opts = parser.parse_args()
     codes = {label: Path(d) for label, d in (c.split("=", 1) for c in opts.code)}
@@ -91,10 +102,15 @@ def main() -> int:
                    env=dict(os.environ, PYTHONPATH=str(ROOT), METRICLANG_CACHE_DIR=str(cache)),
                    capture_output=True, check=False)
     samples: dict[str, list[tuple[float, float]]] = {label: [] for label in codes}
+    for label, code in codes.items() if opts.cold else ():
+        if not (WORK / f"out-{label}").exists():
+            run_once(code, project, WORK / f"out-{label}", cache)
     for _ in range(opts.runs):
         for label, code in codes.items():
             for other in codes:
                 settled(WORK / f"out-{other}")
+            if opts.cold:
+                drop_page_cache()
             samples[label].append(run_once(code, project, WORK / f"out-{label}", cache))
             wall, cpu = samples[label][-1]
             print(f"{label}: wall {wall:.1f} s, CPU {cpu:.1f} s, load average "
@@ -104,7 +120,8 @@ def main() -> int:
              "wall_s": round(statistics.median(w for w, _ in s), 2),
              "cpu_s": round(statistics.median(c for _, c in s), 2)}
             for label, s in samples.items()]
-    result = {"rows": rows, "identical_output": identical,
+    result = {"rows": rows, "identical_output": identical, "page_cache": "cold" if opts.cold
+              else "warm",
               "load_average": [round(x, 1) for x in os.getloadavg()]}
     text = json.dumps(result, indent=2)
     print(text)

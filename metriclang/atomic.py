@@ -19,6 +19,15 @@ their process is gone (:func:`sweep`); a directory without an osm manifest is ne
 A directory is replaced only when it is missing, empty or provably osm's own previous output
 (:func:`ensure_replaceable`): its manifest carries :data:`GENERATOR` and :data:`FORMAT` and the
 sha256 of every file written, and the directory holds exactly those files, unmodified.
+
+Proving "unmodified" without reading every file: when osm puts an output in place it keeps,
+in the cache directory (:mod:`metriclang.cachefiles`, written at exit, after the report), the
+stat signature (device, inode, size, mtime, ctime) of each of its files whose timestamps are
+older than the swap by more than :data:`_SETTLED_NS`, under the digest of the manifest it
+wrote. The next check trusts a file whose signature is still the same while the manifest is
+the one osm wrote, as git trusts its index. Any change to a file after the swap sets its
+ctime to the time of the change (the kernel's clock, not settable by the user), which is
+after the swap and so differs from every signature kept: such a file is read and hashed.
 """
 
 from __future__ import annotations
@@ -39,6 +48,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from metriclang.cachefiles import cache_dir, compute_at_exit, read_entry
 from metriclang.errors import UsageError
 
 _TAG = "osm-"
@@ -267,8 +277,10 @@ def output_dir(out: Path, manifest: str, command: str, mode: int | None = None
         ensure_replaceable(out, manifest, command)
         aside = replace_dir(tmp, target)
     except BaseException:
+        _written.pop(tmp / manifest, None)
         _remove_owned(tmp, manifest, ours=True)  # the unfinished output, or the old one
         raise
+    _index_at_exit(target, manifest, _written.pop(tmp / manifest, None), time.time_ns())
     if aside is not None:
         _discard(aside, manifest)
 
@@ -317,11 +329,17 @@ def tree_hashes(root: Path, skip: str) -> dict[str, str]:
     return hashes
 
 
+#: The sha256 of the manifests this process wrote, by path (see :func:`_index_at_exit`).
+_written: dict[Path, str] = {}
+
+
 def write_manifest(path: Path, text: str) -> None:
     """Write a manifest in one step (a partial manifest would make its directory foreign)."""
     part = path.with_name(path.name + ".part")
-    part.write_text(text, encoding="utf-8", newline="\n")
+    data = text.encode("utf-8")
+    part.write_bytes(data)
     os.replace(part, path)
+    _written[path] = hashlib.sha256(data).hexdigest()
 
 
 def ensure_replaceable(out: Path, manifest: str, command: str) -> Path:
@@ -358,6 +376,7 @@ def _foreign(root: Path, manifest: str) -> str | None:
     files = _listed(root / manifest)
     if files is None:
         return f"it holds no `{manifest}` written by osm"
+    kept = _kept_signatures(root, manifest)
     folders = set()
     for rel in files:
         while "/" in rel:
@@ -380,7 +399,8 @@ def _foreign(root: Path, manifest: str) -> str | None:
                 return f"osm did not write the directory `{rel}`"
             elif not stat.S_ISREG(mode) or (rel not in files and rel != manifest):
                 return f"osm did not write `{rel}`"
-            elif rel != manifest and _known_hash(entry.path, info) != files[rel]:
+            elif rel != manifest and kept.get(rel) != _signature(info) \
+                    and _known_hash(entry.path, info) != files[rel]:
                 return f"`{rel}` was changed since osm wrote it"
     return None
 
@@ -404,6 +424,73 @@ def _listed(path: Path) -> dict[str, str] | None:
 _hashed: dict[str, tuple[tuple[int, ...], str]] = {}
 #: How long after a file's last change its stat signature is trusted (timestamps are coarse).
 _SETTLED_NS = 2_000_000_000
+
+
+#: The stat signature of a file: device, inode, size, mtime and ctime (ns).
+Signature = tuple[int, int, int, int, int]
+
+
+def _signature(info: os.stat_result) -> Signature:
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+#: The layout of a kept index entry (its key, then path -> signature). Bump when it changes.
+_INDEX_FORMAT = 1
+
+
+def _index_entry(where: Path, root: Path) -> Path:
+    """The one index entry of the output directory ``root`` (resolved)."""
+    return where / "outputs" / f"{hashlib.sha256(os.fsencode(root)).hexdigest()[:32]}.pickle"
+
+
+def _index_at_exit(root: Path, manifest: str, digest: str | None, swapped: int) -> None:
+    """Keep, at exit, the signatures of the files of ``root``, put in place at ``swapped``
+    (ns) with the manifest whose sha256 is ``digest``; nothing without a cache or a digest."""
+    where = cache_dir()
+    if where is None or digest is None:
+        return
+    compute_at_exit(_index_entry(where, root),
+                    lambda: _settled_signatures(root, manifest, digest, swapped))
+
+
+def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int
+                        ) -> tuple[object, dict[str, Signature]] | None:
+    """The index entry of ``root``: its key, and the signature of each regular file whose
+    mtime and ctime (both set) are older than ``swapped`` by more than :data:`_SETTLED_NS`
+    (a change after the swap could share a newer file's timestamps); ``None`` when the
+    manifest is no longer the one written."""
+    if file_sha256(root / manifest) != digest:
+        return None
+    settled = swapped - _SETTLED_NS
+    kept: dict[str, Signature] = {}
+    pending = [("", str(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISDIR(info.st_mode):
+                    pending.append((prefix + entry.name + "/", entry.path))
+                elif stat.S_ISREG(info.st_mode) and 0 < info.st_mtime_ns < settled \
+                        and 0 < info.st_ctime_ns < settled:
+                    kept[prefix + entry.name] = _signature(info)
+    kept.pop(manifest, None)
+    return (_INDEX_FORMAT, str(root), digest), kept
+
+
+def _kept_signatures(root: Path, manifest: str) -> dict[str, Signature]:
+    """The signatures kept when osm put ``root`` in place, if its manifest is still the one
+    osm wrote then (else, or without a cache, none)."""
+    where = cache_dir()
+    if where is None:
+        return {}
+    path = root / manifest
+    try:
+        digest = _known_hash(str(path), path.lstat())
+    except OSError:
+        return {}
+    kept = read_entry(_index_entry(where, root), (_INDEX_FORMAT, str(root), digest))
+    return kept if isinstance(kept, dict) else {}
 
 
 def _known_hash(path: str, info: os.stat_result) -> str | None:

@@ -16,7 +16,7 @@ a digest of everything the diagnostics depend on:
 No rule reads the environment or the warehouse; ``check --warehouse``/``--db`` is never
 served from the cache. The report is rendered from the cached diagnostics and the files just
 read, so every format prints the same bytes as an uncached run. Entries are written when the
-process exits, after the report (:func:`~metriclang.syntax.cache.write_at_exit`), atomically;
+process exits, after the report (:func:`~metriclang.cachefiles.write_at_exit`), atomically;
 ``METRICLANG_NO_CACHE=1`` turns the cache off; an entry that can't be read, or belongs to
 another key, is ignored.
 """
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 from datetime import date
 from functools import cache
@@ -33,11 +32,11 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from metriclang import __version__
+from metriclang.cachefiles import cache_dir, read_entry, write_at_exit
 from metriclang.diagnostics import Diagnostic, DiagnosticSet
 from metriclang.load import Loaded, Read, check, checked, load_read, project_files, read_project
 from metriclang.rules.settings import selected
 from metriclang.semantic.model import Project
-from metriclang.syntax.cache import cache_dir, write_at_exit
 from metriclang.syntax.parser import grammar_text
 
 #: The layout of an entry: the key, then the diagnostics (two pickles). Bump when it changes.
@@ -90,13 +89,7 @@ def _entry(where: Path, path: Path) -> Path:
 def _stored(entry: Path, key: str) -> tuple[Diagnostic, ...] | None:
     """The diagnostics kept under ``key``; None when there are none (missing, corrupt, other
     key or another layout). Another key's diagnostics are not read."""
-    try:
-        with entry.open("rb") as handle:  # two pickles, each with its own memo
-            if pickle.load(handle) != key:
-                return None
-            found = pickle.load(handle)
-    except Exception:  # missing, truncated, foreign or from classes that changed
-        return None
+    found = read_entry(entry, key)
     if isinstance(found, tuple) and all(isinstance(d, Diagnostic) for d in found):
         return found
     return None

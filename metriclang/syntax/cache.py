@@ -9,29 +9,19 @@ at least :data:`MIN_BYTES` characters: the syntax tree and its diagnostics are p
 key made of the package version, the grammar, the file's path and its text. Small files are
 parsed directly; a cache entry costs more than it saves for them.
 
-New entries are written when the process exits (:func:`write_pending`, after the report is
-printed and flushed), never while the command is working; :func:`write_at_exit` does the same
-for the whole-project results of ``osm check`` (:mod:`metriclang.resultcache`).
-
-The cache lives in ``$METRICLANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/metriclang``, else
-``~/.cache/metriclang``; ``METRICLANG_NO_CACHE=1`` turns it off. Entries are written atomically;
-an entry that can't be read or written is ignored (the file is parsed as usual). Each use
-touches its entry; when an entry is written, the least recently used beyond
-:data:`MAX_ENTRIES` are deleted, so editing a large file day after day does not fill the disk.
+Entries live in the cache directory's ``ast/`` (:mod:`metriclang.cachefiles`: written when
+the process exits, after the report; an entry that can't be read or written is ignored, the
+file is parsed as usual). Each use touches its entry, and only the most recently used are
+kept, so editing a large file day after day does not fill the disk.
 """
 
 from __future__ import annotations
 
-import atexit
 import hashlib
-import os
-import pickle
-import sys
-import tempfile
 from dataclasses import fields, is_dataclass
 from functools import cache
-from pathlib import Path
 
+from metriclang.cachefiles import cache_dir, read_entry, write_at_exit
 from metriclang.diagnostics import Diagnostic
 from metriclang.source import Span
 from metriclang.syntax import ast
@@ -39,24 +29,8 @@ from metriclang.syntax.ast import FileAST
 from metriclang.syntax.parser import grammar_text, parse_file, parse_well_formed
 
 MIN_BYTES = 32 * 1024
-MAX_ENTRIES = 1000
-MAX_PENDING = 64
 
 Parsed = tuple[FileAST, tuple[Diagnostic, ...]]
-
-#: Entries made in this process and not written yet (parsed files, and the check results of
-#: :mod:`metriclang.resultcache`).
-_PENDING: dict[Path, tuple[object, ...]] = {}
-
-
-def cache_dir() -> Path | None:
-    """Where parsed files are kept, or None when caching is turned off."""
-    if os.environ.get("METRICLANG_NO_CACHE", "") not in ("", "0"):
-        return None
-    if os.environ.get("METRICLANG_CACHE_DIR"):
-        return Path(os.environ["METRICLANG_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "metriclang"
 
 
 @cache
@@ -92,64 +66,14 @@ def parse_cached(path: str, text: str) -> Parsed:
     where = cache_dir() if len(text) >= MIN_BYTES else None
     if where is None:
         return parse_file(path, text)
-    entry = where / "ast" / f"{_key(path, text)}.pickle"
-    try:
-        parsed: Parsed = pickle.loads(entry.read_bytes())
-        os.utime(entry)
-        return parsed
-    except Exception:  # a missing, truncated or outdated entry: parse again
-        pass
+    key = _key(path, text)
+    entry = where / "ast" / f"{key}.pickle"
+    found = read_entry(entry, key, touch=True)
+    if isinstance(found, tuple):
+        return found
     tree = parse_well_formed(path, text)
     if tree is not None:
         return tree, ()
     parsed = parse_file(path, text, fast=False)
-    write_at_exit(entry, parsed)
+    write_at_exit(entry, key, parsed)
     return parsed
-
-
-def write_at_exit(entry: Path, *values: object) -> None:
-    """Pickle ``values`` one after the other to ``entry`` when the process exits (after the
-    report), atomically; a reader may stop after the first (a key, say)."""
-    if len(_PENDING) >= MAX_PENDING:  # a long-lived process: don't hold trees indefinitely
-        write_pending()
-    atexit.unregister(write_pending)
-    atexit.register(write_pending)
-    _PENDING[entry] = values
-
-
-def write_pending() -> None:
-    """Write the entries parsed in this process (at exit: the report is flushed first)."""
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError, AttributeError):  # closed or replaced streams
-            pass
-    while _PENDING:
-        entry, values = _PENDING.popitem()
-        _store(entry, values)
-
-
-def _store(entry: Path, values: tuple[object, ...]) -> None:
-    """Write one entry atomically (readers never see a partial file); failures are ignored."""
-    temporary: str | None = None
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=entry.parent, suffix=".tmp", delete=False) as out:
-            temporary = out.name
-            for value in values:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, entry)
-        _prune(entry.parent)
-    except Exception:  # a very deep tree, a full disk: not cached, never a traceback at exit
-        if temporary:
-            Path(temporary).unlink(missing_ok=True)
-
-
-def _prune(directory: Path) -> None:
-    """Delete the least recently used entries beyond :data:`MAX_ENTRIES`."""
-    entries = list(directory.glob("*.pickle"))
-    if len(entries) <= MAX_ENTRIES:
-        return
-    by_age = sorted(entries, key=lambda p: p.stat().st_mtime)
-    for old in by_age[:len(entries) - MAX_ENTRIES]:
-        old.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "metriclang"
 
 #: The pipeline, bottom first. A name is a top-level module or package of ``metriclang``.
 TIERS: tuple[tuple[str, ...], ...] = (
-    ("source", "errors", "periods", "dialects", "display"),
+    ("source", "errors", "periods", "dialects", "display", "cachefiles"),
     ("diagnostics", "atomic", "gcpause", "progress", "forked"),
     ("config", "reading", "starter"),
     ("syntax",),

@@ -225,3 +225,101 @@ def test_a_file_edited_between_two_checks_of_one_process_is_refused(
     victim.write_bytes(text[:-1] + (b"X" if text[-1:] != b"X" else b"Y"))  # same size
     with pytest.raises(UsageError, match="is not the previous output of `osm compile`"):
         atomic.ensure_replaceable(out, "manifest.json", "compile")
+
+
+def _kept_index(out: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Compile into ``out`` with every file counted as settled at the swap, write the kept
+    signatures as the process's exit would, and count the files the next checks read."""
+    from metriclang import atomic, cachefiles
+
+    monkeypatch.setattr(atomic, "_SETTLED_NS", 0)
+    assert osm("compile", out)[0] == 0
+    cachefiles.write_pending()
+    monkeypatch.setattr(atomic, "_hashed", {})
+    reads: list[Path] = []
+    real = atomic.file_sha256
+    monkeypatch.setattr(atomic, "file_sha256", lambda p: reads.append(Path(p)) or real(p))
+    return reads
+
+
+def test_the_kept_signatures_spare_reading_the_files_and_every_change_still_shows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later check trusts the stat signatures kept when osm put the output in place: it
+    reads the manifest alone. A change after the swap, even one keeping the size, the mtime
+    or the inode, changes the ctime and is refused."""
+    from metriclang import atomic
+
+    out = tmp_path / "out"
+    reads = _kept_index(out, monkeypatch)
+    manifest = out.resolve() / "manifest.json"
+    atomic.ensure_replaceable(out, "manifest.json", "compile")
+    assert reads == [manifest]
+    edited, restamped, renewed = (p.resolve() for p in sorted(out.rglob("*.sql"))[:3])
+    time.sleep(0.05)  # past the timestamps' granularity
+    info = restamped.stat()  # same bytes, the same mtime set again: the ctime moves
+    os.utime(restamped, ns=(info.st_atime_ns, info.st_mtime_ns))
+    spare = renewed.with_name("spare")  # same bytes in a new file put in its place
+    spare.write_bytes(renewed.read_bytes())
+    os.replace(spare, renewed)
+    reads.clear()
+    atomic.ensure_replaceable(out, "manifest.json", "compile")
+    assert sorted(reads) == sorted([restamped, renewed])  # read again, accepted
+    text, info = edited.read_bytes(), edited.stat()
+    edited.write_bytes(text[:-1] + (b"X" if text[-1:] != b"X" else b"Y"))  # same size
+    os.utime(edited, ns=(info.st_atime_ns, info.st_mtime_ns))  # and its old mtime back
+    with pytest.raises(UsageError, match="was changed since osm wrote it"):
+        atomic.ensure_replaceable(out, "manifest.json", "compile")
+
+
+def test_the_kept_signatures_hold_only_for_the_manifest_osm_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A manifest rewritten since (same listing, other bytes) voids the kept signatures:
+    every file is read again."""
+    from metriclang import atomic
+
+    out = tmp_path / "out"
+    reads = _kept_index(out, monkeypatch)
+    manifest = out / "manifest.json"
+    manifest.write_text(json.dumps(json.loads(manifest.read_text())))
+    atomic.ensure_replaceable(out, "manifest.json", "compile")
+    assert len(reads) == len(list(out.rglob("*.sql"))) + 1
+
+
+def test_files_written_just_before_the_swap_are_not_trusted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change right after the swap could share the timestamps of a file written just
+    before it: signatures younger than the settling time at the swap are not kept."""
+    from metriclang import atomic, cachefiles
+
+    out = tmp_path / "out"
+    assert osm("compile", out)[0] == 0  # written within the last 2 s
+    cachefiles.write_pending()
+    assert atomic._kept_signatures(out.resolve(), "manifest.json") == {}
+    monkeypatch.setenv("METRICLANG_NO_CACHE", "1")
+    monkeypatch.setattr(atomic, "_SETTLED_NS", 0)
+    other = tmp_path / "other"
+    assert osm("compile", other)[0] == 0
+    cachefiles.write_pending()
+    monkeypatch.delenv("METRICLANG_NO_CACHE")
+    assert atomic._kept_signatures(other.resolve(), "manifest.json") == {}  # no cache: none
+
+
+def test_a_real_run_keeps_the_signatures_at_exit(tmp_path: Path) -> None:
+    """``osm compile`` as a process: the entry of its output is written when it exits, under
+    the output's path and the digest of the manifest it wrote."""
+    import pickle
+    import subprocess
+    import sys
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    done = subprocess.run([sys.executable, "-m", "metriclang.cli", *COMMANDS["compile"][0],
+                           "--out", str(out)], capture_output=True, text=True, check=False,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT),
+                                   METRICLANG_CACHE_DIR=str(cache)))
+    assert done.returncode == 0, done.stderr
+    (entry,) = (cache / "outputs").glob("*.pickle")
+    with entry.open("rb") as handle:
+        key, kept = pickle.load(handle), pickle.load(handle)
+    digest = hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()
+    assert key == (1, str(out.resolve()), digest)
+    assert isinstance(kept, dict)  # the files were written within 2 s of the swap: none kept

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from metriclang import cachefiles
 from metriclang.dump import dump_ast
 from metriclang.syntax import cache
 from metriclang.syntax.parser import parse_file
@@ -19,7 +20,7 @@ BIG = "".join(f'measure m{i} "M {i}" {{\n  formula count(s where x > {i}) / 2\n 
 def _cached(path: str, text: str) -> cache.Parsed:
     """Parse through the cache and write the new entry at once (as the process's exit does)."""
     parsed = cache.parse_cached(path, text)
-    cache.write_pending()
+    cachefiles.write_pending()
     return parsed
 
 
@@ -55,7 +56,7 @@ def test_small_files_and_disabled_cache_leave_nothing(tmp_path: Path,
     _cached("a.osm", "measure m { formula 1 }")
     assert _entries(tmp_path) == []
     monkeypatch.setenv("METRICLANG_NO_CACHE", "1")
-    assert cache.cache_dir() is None
+    assert cachefiles.cache_dir() is None
     _cached("a.osm", BIG)
     assert _entries(tmp_path) == []
 
@@ -72,13 +73,13 @@ def test_default_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.delenv("METRICLANG_CACHE_DIR", raising=False)
     monkeypatch.delenv("METRICLANG_NO_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert cache.cache_dir() == tmp_path / "metriclang"
+    assert cachefiles.cache_dir() == tmp_path / "metriclang"
 
 
 def test_least_recently_used_entries_are_pruned(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("METRICLANG_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(cachefiles, "MAX_ENTRIES", 2)
     entry: dict[str, Path] = {}
     for name in ("a.osm", "b.osm"):  # each file's entry is the one its parse added
         before = set(_entries(tmp_path))

@@ -1,0 +1,112 @@
+"""Files in osm's cache directory, written when the process exits (after the report).
+
+The cache lives in ``$METRICLANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/metriclang``, else
+``~/.cache/metriclang``; ``METRICLANG_NO_CACHE=1`` turns it off. An entry is one file of
+pickles, written atomically (readers never see a partial one) when the process exits, once
+the report is flushed: never while a command is working. Each directory of entries keeps the
+:data:`MAX_ENTRIES` most recently written or used (a reader may touch the entry it uses).
+Entries are safe to lose: one that can't be written is skipped, one that can't be read is a
+miss. The users: the parse cache (:mod:`metriclang.syntax.cache`), ``osm check``'s results
+(:mod:`metriclang.resultcache`) and the outputs' stat index (:mod:`metriclang.atomic`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+MAX_ENTRIES = 1000
+MAX_PENDING = 64
+
+#: Entries made in this process and not written yet: what to pickle, or a function giving it
+#: at exit (``None``: nothing to write).
+_PENDING: dict[Path, Callable[[], tuple[object, ...] | None]] = {}
+
+
+def cache_dir() -> Path | None:
+    """Where entries are kept, or None when caching is turned off."""
+    if os.environ.get("METRICLANG_NO_CACHE", "") not in ("", "0"):
+        return None
+    if os.environ.get("METRICLANG_CACHE_DIR"):
+        return Path(os.environ["METRICLANG_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "metriclang"
+
+
+def write_at_exit(entry: Path, *values: object) -> None:
+    """Pickle ``values`` one after the other to ``entry`` when the process exits (after the
+    report), atomically; a reader may stop after the first (a key, say)."""
+    compute_at_exit(entry, lambda: values)
+
+
+def compute_at_exit(entry: Path, values: Callable[[], tuple[object, ...] | None]) -> None:
+    """As :func:`write_at_exit`, the values computed at exit by ``values()`` (work that
+    belongs after the report; ``None``: write nothing)."""
+    if len(_PENDING) >= MAX_PENDING:  # a long-lived process: don't hold entries indefinitely
+        write_pending()
+    atexit.unregister(write_pending)
+    atexit.register(write_pending)
+    _PENDING[entry] = values
+
+
+def write_pending() -> None:
+    """Write the entries made in this process (at exit: the report is flushed first)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # closed or replaced streams
+            pass
+    while _PENDING:
+        entry, values = _PENDING.popitem()
+        try:
+            computed = values()
+        except Exception:  # work at exit never ends in a traceback
+            continue
+        if computed is not None:
+            _store(entry, computed)
+
+
+def read_entry(entry: Path, key: object, touch: bool = False) -> object | None:
+    """The value stored under ``key`` in ``entry`` (``touch``: marked as recently used);
+    ``None`` when missing, unreadable, or another key's (whose value is not read)."""
+    try:
+        with entry.open("rb") as handle:  # two pickles, each with its own memo
+            if pickle.load(handle) != key:
+                return None
+            found: object = pickle.load(handle)
+        if touch:
+            os.utime(entry)
+    except Exception:  # missing, truncated, foreign or from classes that changed
+        return None
+    return found
+
+
+def _store(entry: Path, values: tuple[object, ...]) -> None:
+    """Write one entry atomically (readers never see a partial file); failures are ignored."""
+    temporary: str | None = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=entry.parent, suffix=".tmp", delete=False) as out:
+            temporary = out.name
+            for value in values:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, entry)
+        _prune(entry.parent)
+    except Exception:  # a very deep tree, a full disk: not cached, never a traceback at exit
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def _prune(directory: Path) -> None:
+    """Delete the least recently used entries beyond :data:`MAX_ENTRIES`."""
+    entries = list(directory.glob("*.pickle"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    by_age = sorted(entries, key=lambda p: p.stat().st_mtime)
+    for old in by_age[:len(entries) - MAX_ENTRIES]:
+        old.unlink(missing_ok=True)
