@@ -55,20 +55,24 @@ def compute_at_exit(entry: Path, values: Callable[[], tuple[object, ...] | None]
 
 
 def write_pending() -> None:
-    """Write the entries made in this process (at exit: the report is flushed first)."""
+    """Write the entries made in this process (at exit: the report is flushed first). Ctrl-C
+    meanwhile drops the entries not written yet, quietly: the command's work is done."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError, AttributeError):  # closed or replaced streams
             pass
-    while _PENDING:
-        entry, values = _PENDING.popitem()
-        try:
-            computed = values()
-        except Exception:  # work at exit never ends in a traceback
-            continue
-        if computed is not None:
-            _store(entry, computed)
+    try:
+        while _PENDING:
+            entry, values = _PENDING.popitem()
+            try:
+                computed = values()
+            except Exception:  # work at exit never ends in a traceback
+                continue
+            if computed is not None:
+                _store(entry, computed)
+    except KeyboardInterrupt:
+        _PENDING.clear()
 
 
 def read_entry(entry: Path, key: object, touch: bool = False) -> object | None:
@@ -97,9 +101,11 @@ def _store(entry: Path, values: tuple[object, ...]) -> None:
                 pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
         _prune(entry.parent)
-    except Exception:  # a very deep tree, a full disk: not cached, never a traceback at exit
+    except BaseException as exc:  # a very deep tree, a full disk, Ctrl-C: no entry
         if temporary:
             Path(temporary).unlink(missing_ok=True)
+        if not isinstance(exc, Exception):
+            raise
 
 
 def _prune(directory: Path) -> None:

@@ -446,3 +446,38 @@ def test_an_ignored_signal_stays_ignored_while_signals_are_held() -> None:
         assert caught == []
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+CACHE_INTERRUPTED = """
+import os, signal, sys
+from pathlib import Path
+from metriclang import cachefiles
+
+class Interrupting:
+    def __reduce__(self):  # Ctrl-C while the entry is being written
+        os.kill(os.getpid(), signal.SIGINT)
+        return (int, ())
+
+def interrupted():  # Ctrl-C while the entry is being computed
+    os.kill(os.getpid(), signal.SIGINT)
+    return ("key", 1)
+
+where = Path(sys.argv[1])
+if sys.argv[2] == "compute":
+    cachefiles.compute_at_exit(where / "a.pickle", interrupted)
+else:
+    cachefiles.write_at_exit(where / "a.pickle", "key", Interrupting())
+cachefiles.write_at_exit(where / "b.pickle", "key", 2)
+print("report", flush=True)
+"""
+
+
+@pytest.mark.parametrize("moment", ["compute", "write"])
+def test_ctrl_c_while_cache_entries_are_written_at_exit(tmp_path: Path, moment: str) -> None:
+    """The report is out and the work done: Ctrl-C at exit drops the cache entries not
+    written yet, without a traceback or a partial file, and keeps the exit code."""
+    done = subprocess.run([sys.executable, "-c", CACHE_INTERRUPTED, str(tmp_path), moment],
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "report\n", "")
+    assert [p.name for p in tmp_path.iterdir()] in ([], ["b.pickle"])
