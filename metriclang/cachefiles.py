@@ -49,28 +49,33 @@ def compute_at_exit(entry: Path, values: Callable[[], tuple[object, ...] | None]
     belongs after the report; ``None``: write nothing)."""
     if len(_PENDING) >= MAX_PENDING:  # a long-lived process: don't hold entries indefinitely
         write_pending()
-    atexit.unregister(write_pending)
-    atexit.register(write_pending)
+    atexit.unregister(_write_at_exit)
+    atexit.register(_write_at_exit)
     _PENDING[entry] = values
 
 
 def write_pending() -> None:
-    """Write the entries made in this process (at exit: the report is flushed first). Ctrl-C
-    meanwhile drops the entries not written yet, quietly: the command's work is done."""
+    """Write the entries made in this process (the report is flushed first)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError, AttributeError):  # closed or replaced streams
             pass
+    while _PENDING:
+        entry, values = _PENDING.popitem()
+        try:
+            computed = values()
+        except Exception:  # a computation that fails: no entry, never a traceback
+            continue
+        if computed is not None:
+            _store(entry, computed)
+
+
+def _write_at_exit() -> None:
+    """:func:`write_pending` at exit: Ctrl-C meanwhile drops the entries not written yet,
+    quietly (the command's work is done, its report out, its exit code kept)."""
     try:
-        while _PENDING:
-            entry, values = _PENDING.popitem()
-            try:
-                computed = values()
-            except Exception:  # work at exit never ends in a traceback
-                continue
-            if computed is not None:
-                _store(entry, computed)
+        write_pending()
     except KeyboardInterrupt:
         _PENDING.clear()
 
