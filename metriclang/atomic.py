@@ -420,18 +420,25 @@ def _listed(path: Path) -> dict[str, str] | None:
     return files if len(files) == len(data["files"]) else None
 
 
-#: Hashes this process computed, by path: the file's stat signature and the sha256.
-_hashed: dict[str, tuple[tuple[int, ...], str]] = {}
-#: How long after a file's last change its stat signature is trusted (timestamps are coarse).
-_SETTLED_NS = 2_000_000_000
-
-
 #: The stat signature of a file: device, inode, size, mtime and ctime (ns).
 Signature = tuple[int, int, int, int, int]
 
 
 def _signature(info: os.stat_result) -> Signature:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+#: Hashes this process computed, by path: the file's stat signature and the sha256.
+_hashed: dict[str, tuple[Signature, str]] = {}
+#: How long after a file's last change its stat signature is trusted (timestamps are coarse).
+_SETTLED_NS = 2_000_000_000
+
+
+def _settled(info: os.stat_result, at: int) -> bool:
+    """Whether the file's mtime and ctime (both set) are older than ``at`` (ns) by more than
+    :data:`_SETTLED_NS`: a change after ``at`` can't share its timestamps."""
+    settled = at - _SETTLED_NS
+    return 0 < info.st_mtime_ns < settled and 0 < info.st_ctime_ns < settled
 
 
 #: The layout of a kept index entry (its key, then path -> signature). Bump when it changes.
@@ -455,13 +462,10 @@ def _index_at_exit(root: Path, manifest: str, digest: str | None, swapped: int) 
 
 def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int
                         ) -> tuple[object, dict[str, Signature]] | None:
-    """The index entry of ``root``: its key, and the signature of each regular file whose
-    mtime and ctime (both set) are older than ``swapped`` by more than :data:`_SETTLED_NS`
-    (a change after the swap could share a newer file's timestamps); ``None`` when the
-    manifest is no longer the one written."""
+    """The index entry of ``root``: its key, and the signature of each regular file settled
+    at the swap (:func:`_settled`); ``None`` when the manifest is no longer the one written."""
     if file_sha256(root / manifest) != digest:
         return None
-    settled = swapped - _SETTLED_NS
     kept: dict[str, Signature] = {}
     pending = [("", str(root))]
     while pending:
@@ -471,8 +475,7 @@ def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int
                 info = entry.stat(follow_symlinks=False)
                 if stat.S_ISDIR(info.st_mode):
                     pending.append((prefix + entry.name + "/", entry.path))
-                elif stat.S_ISREG(info.st_mode) and 0 < info.st_mtime_ns < settled \
-                        and 0 < info.st_ctime_ns < settled:
+                elif stat.S_ISREG(info.st_mode) and _settled(info, swapped):
                     kept[prefix + entry.name] = _signature(info)
     kept.pop(manifest, None)
     return (_INDEX_FORMAT, str(root), digest), kept
@@ -500,7 +503,7 @@ def _known_hash(path: str, info: os.stat_result) -> str | None:
     swap) reuses it while the file's inode, size, mtime and ctime are unchanged and were
     already settled when it was hashed, as git trusts its index (a change within the
     timestamps' granularity of the hash is re-hashed)."""
-    signature = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+    signature = _signature(info)
     known = _hashed.get(path)
     if known is not None and known[0] == signature:
         return known[1]
@@ -509,7 +512,7 @@ def _known_hash(path: str, info: os.stat_result) -> str | None:
         digest = file_sha256(path)
     except OSError:
         return None
-    if max(info.st_mtime_ns, info.st_ctime_ns) < started - _SETTLED_NS:
+    if _settled(info, started):
         _hashed[path] = (signature, digest)
     return digest
 
