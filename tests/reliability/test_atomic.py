@@ -51,10 +51,19 @@ def leftovers(target: Path) -> list[str]:
 
 
 def recognisable(target: Path, manifest: str) -> bool:
-    """Every sibling left next to ``target`` is osm's: the temporary prefix and osm's manifest."""
+    """Every sibling left next to ``target`` is osm's: the temporary prefix and osm's manifest,
+    or, at the end of its deletion, nothing (the manifest goes last, then the directory)."""
     return all(name.startswith(f".{target.name}.osm-")
-               and _listed(target.parent / name / manifest) is not None
-               for name in leftovers(target))
+               and _osm_or_gone(target.parent / name, manifest) for name in leftovers(target))
+
+
+def _osm_or_gone(folder: Path, manifest: str) -> bool:
+    if _listed(folder / manifest) is not None:
+        return True
+    try:
+        return not any(folder.iterdir())
+    except FileNotFoundError:
+        return True
 
 
 def osm(*args: str) -> subprocess.Popen[bytes]:
