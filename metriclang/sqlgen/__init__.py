@@ -108,7 +108,7 @@ def compile_fused(project: Project, measures: tuple[str, ...], dialect: str) -> 
     return compile_plan(project, plan, target(dialect), Range(None, None))
 
 
-#: SQL text by (the sources read, plan key, dialect, range): a pure function's memo, so a
+#: SQL text by (the plan's inputs and key, dialect, range): a pure function's memo, so a
 #: large project whose measures share formulas renders each distinct query once.
 _MEMO: OrderedDict[tuple[object, ...], str] = OrderedDict()
 _MEMO_SIZE = 4096
@@ -132,7 +132,7 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
     from metriclang.sqlgen.build import build_query
     from metriclang.sqlgen.render import render
 
-    key = (tuple(project.sources[s] for s in plan.sources), plan.key, target.dialect, rng)
+    key = (plan.inputs(project), plan.key, target.dialect, rng)
     if finish is None and key in _MEMO:
         _MEMO.move_to_end(key)
         return _MEMO[key], ()

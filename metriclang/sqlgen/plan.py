@@ -166,6 +166,13 @@ class Output:
     value: Value
 
 
+def _source_key(source: m.Source) -> tuple[object, ...]:
+    """What the SQL reads of a source: its table, columns, entities and dimensions."""
+    return (source.name, source.table, source.time_column, source.key, source.valid,
+            tuple((e.name, e.column) for e in source.entities),
+            tuple((d.name, d.expr) for d in source.dimensions))
+
+
 @dataclass(frozen=True)
 class MeasurePlan:
     """Everything needed to build the query, independent of the dialect."""
@@ -193,6 +200,13 @@ class MeasurePlan:
             self.outputs,
             self.joins,
         )
+
+    def inputs(self, project: m.Project) -> tuple[object, ...]:
+        """What the SQL reads of the project besides :attr:`key` (no source positions): every
+        source the plan reads or joins a dimension source through, with what the SQL takes of
+        it. Equal keys and inputs give equal SQL, in this process or another."""
+        joined = {hop.source for _, paths in self.joins for path in paths for hop in path.hops}
+        return tuple(_source_key(project.sources[s]) for s in sorted({*self.sources, *joined}))
 
     def paths(self, source: str) -> tuple[JoinPath, ...]:
         """The joined dimensions rows of ``source`` carry (none: the table is read alone)."""
