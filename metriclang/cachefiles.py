@@ -13,19 +13,24 @@ miss. The users: the parse cache (:mod:`metriclang.syntax.cache`), ``osm check``
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import pickle
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 MAX_ENTRIES = 1000
 MAX_PENDING = 64
+#: Whose behaviour cached results depend on besides metriclang's own code.
+LIBRARIES = ("sqlglot", "lark")
 
 #: Entries made in this process and not written yet: what to pickle, or a function giving it
-#: at exit (``None``: nothing to write).
-_PENDING: dict[Path, Callable[[], tuple[object, ...] | None]] = {}
+#: at exit (``None``: nothing to write), and how many entries its directory keeps.
+_PENDING: dict[Path, tuple[Callable[[], tuple[object, ...] | None], int | None]] = {}
 
 
 def cache_dir() -> Path | None:
@@ -38,20 +43,43 @@ def cache_dir() -> Path | None:
     return Path(base) / "metriclang"
 
 
+@cache
+def code_digest() -> bytes:
+    """A digest of the code that makes what is cached: metriclang's version and every module
+    of the package (an edited module misses), Python, and the installed files of
+    :data:`LIBRARIES` (their size and time, which an upgrade changes)."""
+    from metriclang import __version__
+
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    package = Path(__file__).parent
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(module.read_bytes())
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec else None
+        stat = os.stat(origin) if origin else None
+        digest.update(f"{name}\0{origin}\0{stat and (stat.st_size, stat.st_mtime_ns)}\0"
+                      .encode())
+    return digest.digest()
+
+
 def write_at_exit(entry: Path, *values: object) -> None:
     """Pickle ``values`` one after the other to ``entry`` when the process exits (after the
     report), atomically; a reader may stop after the first (a key, say)."""
     compute_at_exit(entry, lambda: values)
 
 
-def compute_at_exit(entry: Path, values: Callable[[], tuple[object, ...] | None]) -> None:
+def compute_at_exit(entry: Path, values: Callable[[], tuple[object, ...] | None],
+                    keep: int | None = None) -> None:
     """As :func:`write_at_exit`, the values computed at exit by ``values()`` (work that
-    belongs after the report; ``None``: write nothing)."""
+    belongs after the report; ``None``: write nothing); ``keep``: the entries its directory
+    keeps (fewer for large entries; default :data:`MAX_ENTRIES`)."""
     if len(_PENDING) >= MAX_PENDING:  # a long-lived process: don't hold entries indefinitely
         write_pending()
     atexit.unregister(_write_at_exit)
     atexit.register(_write_at_exit)
-    _PENDING[entry] = values
+    _PENDING[entry] = values, keep
 
 
 def write_pending() -> None:
@@ -62,13 +90,13 @@ def write_pending() -> None:
         except (OSError, ValueError, AttributeError):  # closed or replaced streams
             pass
     while _PENDING:
-        entry, values = _PENDING.popitem()
+        entry, (values, keep) = _PENDING.popitem()
         try:
             computed = values()
         except Exception:  # a computation that fails: no entry, never a traceback
             continue
         if computed is not None:
-            _store(entry, computed)
+            _store(entry, computed, keep)
 
 
 def _write_at_exit() -> None:
@@ -95,7 +123,7 @@ def read_entry(entry: Path, key: object, touch: bool = False) -> object | None:
     return found
 
 
-def _store(entry: Path, values: tuple[object, ...]) -> None:
+def _store(entry: Path, values: tuple[object, ...], keep: int | None = None) -> None:
     """Write one entry atomically (readers never see a partial file); failures are ignored."""
     temporary: str | None = None
     try:
@@ -105,7 +133,7 @@ def _store(entry: Path, values: tuple[object, ...]) -> None:
             for value in values:
                 pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, entry)
-        _prune(entry.parent)
+        _prune(entry.parent, keep)
     except BaseException as exc:  # a very deep tree, a full disk, Ctrl-C: no entry
         if temporary:
             Path(temporary).unlink(missing_ok=True)
@@ -113,11 +141,12 @@ def _store(entry: Path, values: tuple[object, ...]) -> None:
             raise
 
 
-def _prune(directory: Path) -> None:
-    """Delete the least recently used entries beyond :data:`MAX_ENTRIES`."""
+def _prune(directory: Path, keep: int | None = None) -> None:
+    """Delete the least recently used entries beyond ``keep`` (default :data:`MAX_ENTRIES`)."""
+    keep = MAX_ENTRIES if keep is None else keep
     entries = list(directory.glob("*.pickle"))
-    if len(entries) <= MAX_ENTRIES:
+    if len(entries) <= keep:
         return
     by_age = sorted(entries, key=lambda p: p.stat().st_mtime)
-    for old in by_age[:len(entries) - MAX_ENTRIES]:
+    for old in by_age[:len(entries) - keep]:
         old.unlink(missing_ok=True)

@@ -509,7 +509,8 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool, jobs: int)
         # Refused before the work; the files go to a temporary sibling, swapped in at the end.
         with output_dir(out, MANIFEST, "compile") as tmp:
             with progress_bar() as progress:
-                compiled = compile_project(project, dialects, fused, jobs, progress, into=tmp)
+                compiled = compile_project(project, dialects, fused, jobs, progress, into=tmp,
+                                           root=path)
             if compiled.diagnostics:
                 _problems(project, compiled.diagnostics)
             if compiled.failed:

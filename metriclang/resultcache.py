@@ -5,8 +5,9 @@ entry per project path in ``<cache dir>/check/`` (the parse cache's directory, s
 :mod:`metriclang.syntax.cache`), overwritten by the next check of that path. The entry's key is
 a digest of everything the diagnostics depend on:
 
-* the code: metriclang's version, the text of every module of the package (an edited rule
-  misses) and of the grammar, the Python version and sqlglot's and Lark's installed files;
+* the code (:func:`~metriclang.cachefiles.code_digest`: metriclang's version and every module
+  of the package, so an edited rule misses; Python; sqlglot's and Lark's installed files) and
+  the grammar;
 * the options: the effective configuration (``metriclang.toml`` as read, with its problems),
   ``--select``/``--ignore``, and the day C207 counts from (``--today``, else the real date: the
   only rule that reads the clock);
@@ -25,14 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 from datetime import date
-from functools import cache
-from importlib.util import find_spec
 from pathlib import Path
 
-from metriclang import __version__
-from metriclang.cachefiles import cache_dir, read_entry, write_at_exit
+from metriclang.cachefiles import cache_dir, code_digest, read_entry, write_at_exit
 from metriclang.diagnostics import Diagnostic, DiagnosticSet
 from metriclang.load import Loaded, Read, check, checked, load_read, project_files, read_project
 from metriclang.rules.settings import selected
@@ -41,34 +38,13 @@ from metriclang.syntax.parser import grammar_text
 
 #: The layout of an entry: the key, then the diagnostics (two pickles). Bump when it changes.
 FORMAT = 1
-#: Whose behaviour the diagnostics depend on besides metriclang's own code.
-_LIBRARIES = ("sqlglot", "lark")
-
-
-@cache
-def _code() -> bytes:
-    """A digest of the code that makes the diagnostics: metriclang's modules and grammar,
-    Python and the libraries' installed files (their size and time, which an upgrade
-    changes)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{__version__}\0{sys.version}\0{grammar_text()}\0"
-                            .encode())
-    package = Path(__file__).parent
-    for module in sorted(package.rglob("*.py")):
-        digest.update(module.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(module.read_bytes())
-    for name in _LIBRARIES:
-        spec = find_spec(name)
-        origin = spec.origin if spec else None
-        stat = os.stat(origin) if origin else None
-        digest.update(f"{name}\0{origin}\0{stat and (stat.st_size, stat.st_mtime_ns)}\0"
-                      .encode())
-    return digest.digest()
 
 
 def _key(read: Read, today: date, select: frozenset[str] | None,
          ignore: frozenset[str]) -> str:
     """The digest of everything a check's diagnostics depend on (see the module's text)."""
-    digest = hashlib.sha256(_code())
+    digest = hashlib.sha256(code_digest())
+    digest.update(f"{FORMAT}\0{grammar_text()}\0".encode())
     options = (str(read.root), repr(read.config), read.problems, today.isoformat(),
                None if select is None else sorted(select), sorted(ignore),
                bool(os.environ.get("METRICLANG_RERAISE")))

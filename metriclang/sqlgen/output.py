@@ -20,9 +20,9 @@ import hashlib
 import json
 import multiprocessing
 import signal
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.forked import forked_map
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
-from metriclang.sqlgen import compile_fused, compile_planned, output_columns
+from metriclang.sqlgen import compile_fused, compile_planned, output_columns, sqlcache
 from metriclang.sqlgen.plan import MeasurePlan, Strategy, plan_measure
 
 MANIFEST = "manifest.json"
@@ -89,18 +89,43 @@ def fusable_groups(project: Project, plans: Plans | None = None) -> dict[str, tu
 #: heavy ones first, so the last task left running is a light one.
 BY_COST = ("tsql", "databricks", "spark", "redshift", "postgres", "mysql", "bigquery",
            "snowflake", "duckdb", "trino")
-#: The project and its plans the forked workers render (set in the parent before the fork).
-_SHARED: list[tuple[Project, Plans]] = []
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What the forked workers render (set in the parent before the fork): the project, its
+    plans and, when a previous compile kept texts (``sqlcache``), the project's path and the
+    measures' digests."""
+
+    project: Project
+    plans: Plans
+    root: Path | None = None
+    digests: Mapping[str, bytes] = field(default_factory=dict)
+
+
+_SHARED: list[_Work] = []
 
 _Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
 
 
 def _render_dialect(dialect: str, into: Path | None = None,
                     progress: Progress = SILENT) -> tuple[str, _Rendered]:
-    """Every measure of the shared project in one dialect, its files written under ``into``
-    when given (a worker's task)."""
-    project, plans = _SHARED[0]
-    rendered = tuple((n, *compile_planned(project, plans[n], dialect))
+    """Every measure of the shared project in one dialect (a text kept by the previous compile
+    where its digest is unchanged), its files written under ``into`` when given (a worker's
+    task)."""
+    work = _SHARED[0]
+    project, plans, digests = work.project, work.plans, work.digests
+    known = sqlcache.kept(work.root, dialect) if work.root and digests else {}
+
+    def compiled(name: str) -> sqlcache.Compiled:
+        plan = plans[name][0]
+        if known and plan is not None:
+            found = sqlcache.found(known, plan, digests[name])
+            if found is not None:
+                return found
+        return compile_planned(project, plans[name], dialect)
+
+    rendered = tuple((n, *compiled(n))
                      for n in progress.track(sorted(plans), f"compile {dialect}"))
     written = [(name, sql) for name, sql, _ in rendered if sql is not None]
     if into is not None and written:
@@ -118,12 +143,12 @@ def _quiet_worker() -> None:
     gc.freeze()
 
 
-def _render_all(project: Project, plans: Plans, dialects: tuple[str, ...], workers: int,
-                into: Path | None, progress: Progress) -> dict[str, _Rendered]:
+def _render_all(work: _Work, dialects: tuple[str, ...], workers: int, into: Path | None,
+                progress: Progress) -> dict[str, _Rendered]:
     """Per dialect, every measure's SQL: in ``workers`` forked processes (a dialect each in
     turn) or in this one; the same result either way."""
     workers = min(workers, len(dialects))
-    _SHARED[:] = [(project, plans)]
+    _SHARED[:] = [work]
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             return dict(_render_dialect(d, into, progress) for d in dialects)
@@ -143,14 +168,16 @@ def _render_all(project: Project, plans: Plans, dialects: tuple[str, ...], worke
 
 def compile_project(
     project: Project, dialects: Iterable[str], fused: bool = False, workers: int = 1,
-    progress: Progress = SILENT, into: Path | None = None,
+    progress: Progress = SILENT, into: Path | None = None, root: Path | None = None,
 ) -> Compiled:
     """Every measure's SQL in each dialect (plus fused queries), and the manifest.
 
     ``workers``: processes rendering dialects side by side (forked; 1 renders in this
     process); the result does not depend on it. ``into``: a directory to write the files and
     the manifest into (each worker writes its dialect's files). ``progress`` shows the
-    measure (with several workers, the dialect done) being compiled.
+    measure (with several workers, the dialect done) being compiled. ``root``: the project's
+    path, under which the texts are kept for the next compile (:mod:`~metriclang.sqlgen.
+    sqlcache`); the result does not depend on it either.
     """
     files: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
@@ -159,7 +186,12 @@ def compile_project(
     measures = sorted(project.measures)
     several = len(dialects) > 1
     plans = {n: plan_measure(project, n) for n in measures}  # one plan serves every dialect
-    rendered_by = _render_all(project, plans, dialects, workers, into, progress)
+    work = _Work(project, plans)
+    if root is not None and sqlcache.any_kept(root, dialects):
+        work = replace(work, root=root, digests=_digests(project, plans))
+    rendered_by = _render_all(work, dialects, workers, into, progress)
+    if root is not None:
+        _keep(work, root, rendered_by)
     for dialect in dialects:
         for name, sql, diags in rendered_by[dialect]:
             limits = [d for d in diags if several and d.code in DIALECT_LIMITS]
@@ -202,6 +234,30 @@ def compile_project(
     if into is not None:
         write_manifest(into / MANIFEST, text)
     return Compiled(tuple(sorted(files)), text, tuple(problems))
+
+
+def _digests(project: Project, plans: Plans) -> dict[str, bytes]:
+    """The digest of each planned measure's query (``sqlcache.digest``)."""
+    return {n: sqlcache.digest(project, plan) for n, (plan, _) in plans.items() if plan}
+
+
+def _keep(work: _Work, root: Path, rendered_by: Mapping[str, _Rendered]) -> None:
+    """Keep each dialect's results for the next compile of ``root``, at exit (the digests
+    computed then when this compile had none)."""
+    digests: list[Mapping[str, bytes]] = [work.digests] if work.digests else []
+
+    def results(rendered: _Rendered) -> sqlcache.Kept:
+        if not digests:
+            digests.append(_digests(work.project, work.plans))
+        kept: sqlcache.Kept = {}
+        for name, sql, problems in rendered:
+            plan = work.plans[name][0]
+            if plan is not None:
+                kept.update(sqlcache.keeping(plan, digests[0][name], (sql, problems)))
+        return kept
+
+    for dialect, rendered in rendered_by.items():
+        sqlcache.keep_at_exit(root, dialect, partial(results, rendered))
 
 
 def _dims(project: Project, names: tuple[str, ...]) -> tuple[str, ...]:
