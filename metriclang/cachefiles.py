@@ -108,6 +108,15 @@ def _write_at_exit() -> None:
         _PENDING.clear()
 
 
+def holds(entry: Path, key: object) -> bool:
+    """Whether ``entry`` is stored under ``key`` (its value is not read)."""
+    try:
+        with entry.open("rb") as handle:
+            return bool(pickle.load(handle) == key)
+    except Exception:  # missing, truncated, foreign
+        return False
+
+
 def read_entry(entry: Path, key: object, touch: bool = False) -> object | None:
     """The value stored under ``key`` in ``entry`` (``touch``: marked as recently used);
     ``None`` when missing, unreadable, or another key's (whose value is not read)."""

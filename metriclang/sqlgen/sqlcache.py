@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from metriclang.cachefiles import cache_dir, code_digest, compute_at_exit, read_entry
+from metriclang.cachefiles import cache_dir, code_digest, compute_at_exit, holds, read_entry
 from metriclang.diagnostics import Diagnostic
 from metriclang.semantic.model import Project
 from metriclang.sqlgen.plan import MeasurePlan
@@ -83,8 +83,9 @@ def _key(root: Path, dialect: str) -> tuple[object, ...]:
 
 
 def any_kept(root: Path, dialects: tuple[str, ...]) -> bool:
-    """Whether a compile of ``root`` left texts for one of ``dialects`` (by any code)."""
-    return any((entry := _entry(root, d)) is not None and entry.is_file() for d in dialects)
+    """Whether a compile of ``root`` by this code kept results in one of ``dialects``."""
+    return any((entry := _entry(root, d)) is not None and holds(entry, _key(root, d))
+               for d in dialects)
 
 
 def kept(root: Path, dialect: str) -> Kept:

@@ -137,10 +137,11 @@ def test_other_code_or_a_broken_entry_is_not_used(
 ) -> None:
     out = tmp_path / "sql"
     first = compile_all(project, out)
-    assert sqlcache.kept(project, "duckdb")
+    assert sqlcache.kept(project, "duckdb") and sqlcache.any_kept(project, ("duckdb",))
     with monkeypatch.context() as patch:
         patch.setattr(sqlcache, "code_digest", lambda: b"another version")
         assert sqlcache.kept(project, "duckdb") == {}
+        assert not sqlcache.any_kept(project, ("duckdb", "tsql"))  # no digests to compute
     for entry in entries(cache):
         entry.write_bytes(entry.read_bytes()[:100])  # cut short
     assert sqlcache.kept(project, "duckdb") == {}
