@@ -237,8 +237,8 @@ def compile_project(
 
 
 def _digests(project: Project, plans: Plans) -> dict[str, bytes]:
-    """The digest of each planned measure's query (``sqlcache.digest``)."""
-    return {n: sqlcache.digest(project, plan) for n, (plan, _) in plans.items() if plan}
+    """The digest of each planned measure's query (``sqlcache.digests``)."""
+    return sqlcache.digests(project, ((n, plan) for n, (plan, _) in plans.items() if plan))
 
 
 def _keep(work: _Work, root: Path, rendered_by: Mapping[str, _Rendered]) -> None:

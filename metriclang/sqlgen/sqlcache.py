@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from metriclang.cachefiles import cache_dir, code_digest, compute_at_exit, holds, read_entry
@@ -40,11 +40,18 @@ Compiled = tuple[str | None, tuple[Diagnostic, ...]]
 Kept = dict[bytes, str | tuple[Diagnostic, ...]]
 
 
-def digest(project: Project, plan: MeasurePlan) -> bytes:
-    """What a measure's query over all periods is made of, besides the dialect and the code,
-    as a digest."""
-    made_of = (plan.inputs(project), plan.key)
-    return hashlib.blake2b(repr(made_of).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def digests(project: Project, plans: Iterable[tuple[str, MeasurePlan]]) -> dict[str, bytes]:
+    """By measure name, a digest of what its query over all periods is made of besides the
+    dialect and the code (measures with equal keys and inputs share one, computed once)."""
+    known: dict[tuple[object, ...], bytes] = {}
+    found = {}
+    for name, plan in plans:
+        made_of = (plan.inputs(project), plan.key)
+        if made_of not in known:
+            text = repr(made_of).encode("utf-8", "surrogatepass")
+            known[made_of] = hashlib.blake2b(text, digest_size=16).digest()
+        found[name] = known[made_of]
+    return found
 
 
 def _placed(digest: bytes, plan: MeasurePlan) -> bytes:
