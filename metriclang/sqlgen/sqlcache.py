@@ -12,9 +12,9 @@ A measure the dialect can't express is kept too, as its diagnostics, filed under
 the measure's name and its position (the diagnostics point at it).
 
 A compile reads its dialects' entries before rendering and renders only what they don't hold;
-at exit, after the report, it replaces them with the texts of this run (a removed measure's
-drops out). A first compile pays nothing before the report: its digests are computed at exit.
-``METRICLANG_NO_CACHE=1`` turns it off, like every cache.
+at exit, after the report, it replaces them with the results of this run (a removed
+measure's drop out). A first compile pays nothing before the report: its digests are
+computed at exit. ``METRICLANG_NO_CACHE=1`` turns it off, like every cache.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from metriclang.diagnostics import Diagnostic
 from metriclang.semantic.model import Project
 from metriclang.sqlgen.plan import MeasurePlan
 
-#: The layout of an entry: its key, then {digest: text}. Bump when it changes.
+#: The layout of an entry: its key, then :data:`Kept`. Bump when it changes.
 FORMAT = 1
 #: Entries ``sql/`` keeps (one per project path and dialect; 5 MB for 10,000 measures).
 KEEP = 200
@@ -44,14 +44,14 @@ def digests(project: Project, plans: Iterable[tuple[str, MeasurePlan]]) -> dict[
     """By measure name, a digest of what its query over all periods is made of besides the
     dialect and the code (measures with equal keys and inputs share one, computed once)."""
     known: dict[tuple[object, ...], bytes] = {}
-    found = {}
+    by_name = {}
     for name, plan in plans:
         made_of = (plan.inputs(project), plan.key)
         if made_of not in known:
             text = repr(made_of).encode("utf-8", "surrogatepass")
             known[made_of] = hashlib.blake2b(text, digest_size=16).digest()
-        found[name] = known[made_of]
-    return found
+        by_name[name] = known[made_of]
+    return by_name
 
 
 def _placed(digest: bytes, plan: MeasurePlan) -> bytes:
@@ -99,8 +99,8 @@ def kept(root: Path, dialect: str) -> Kept:
     """What the last compile of ``root`` in ``dialect`` by this code kept (nothing when there
     was none, or it can't be read)."""
     entry = _entry(root, dialect)
-    found = read_entry(entry, _key(root, dialect)) if entry is not None else None
-    return found if isinstance(found, dict) else {}
+    value = read_entry(entry, _key(root, dialect)) if entry is not None else None
+    return value if isinstance(value, dict) else {}
 
 
 def keep_at_exit(root: Path, dialect: str, results: Callable[[], Kept]) -> None:
