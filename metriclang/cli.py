@@ -498,7 +498,11 @@ def sql_command(args: tuple[str, ...], dialect: str | None, date_from: date | No
               help="Processes compiling dialects side by side (1: in this process); the "
                    "output is the same.")
 def compile_command(path: Path, dialect: str, out: Path, fused: bool, jobs: int) -> None:
-    """Write every measure's SQL per dialect, with a manifest.json."""
+    """Write every measure's SQL per dialect, with a manifest.json.
+
+    A compile again renders only the queries whose measure or sources changed: the others
+    come from the previous compile's results, kept in the cache directory
+    (METRICLANG_NO_CACHE=1 renders every query)."""
     from metriclang.atomic import output_dir
     from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.sqlgen.output import MANIFEST, compile_project
