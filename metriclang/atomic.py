@@ -48,7 +48,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from metriclang.cachefiles import cache_dir, compute_at_exit, read_entry
+from metriclang.cachefiles import compute_at_exit, entry_path, read_entry
 from metriclang.errors import UsageError
 
 _TAG = "osm-"
@@ -445,19 +445,19 @@ def _settled(info: os.stat_result, at: int) -> bool:
 _INDEX_FORMAT = 1
 
 
-def _index_entry(where: Path, root: Path) -> Path:
-    """The one index entry of the output directory ``root`` (resolved)."""
-    return where / "outputs" / f"{hashlib.sha256(os.fsencode(root)).hexdigest()[:32]}.pickle"
+def _index_entry(root: Path) -> Path | None:
+    """The one index entry of the output directory ``root`` (resolved); None without a
+    cache."""
+    return entry_path("outputs", os.fsencode(root))
 
 
 def _index_at_exit(root: Path, manifest: str, digest: str | None, swapped: int) -> None:
     """Keep, at exit, the signatures of the files of ``root``, put in place at ``swapped``
     (ns) with the manifest whose sha256 is ``digest``; nothing without a cache or a digest."""
-    where = cache_dir()
-    if where is None or digest is None:
+    entry = _index_entry(root)
+    if entry is None or digest is None:
         return
-    compute_at_exit(_index_entry(where, root),
-                    lambda: _settled_signatures(root, manifest, digest, swapped))
+    compute_at_exit(entry, lambda: _settled_signatures(root, manifest, digest, swapped))
 
 
 def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int
@@ -484,15 +484,15 @@ def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int
 def _kept_signatures(root: Path, manifest: str) -> dict[str, Signature]:
     """The signatures kept when osm put ``root`` in place, if its manifest is still the one
     osm wrote then (else, or without a cache, none)."""
-    where = cache_dir()
-    if where is None:
+    entry = _index_entry(root)
+    if entry is None:
         return {}
     path = root / manifest
     try:
         digest = _known_hash(str(path), path.lstat())
     except OSError:
         return {}
-    kept = read_entry(_index_entry(where, root), (_INDEX_FORMAT, str(root), digest))
+    kept = read_entry(entry, (_INDEX_FORMAT, str(root), digest))
     return kept if isinstance(kept, dict) else {}
 
 

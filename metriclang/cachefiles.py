@@ -4,10 +4,11 @@ The cache lives in ``$METRICLANG_CACHE_DIR``, else ``$XDG_CACHE_HOME/metriclang`
 ``~/.cache/metriclang``; ``METRICLANG_NO_CACHE=1`` turns it off. An entry is one file of
 pickles, written atomically (readers never see a partial one) when the process exits, once
 the report is flushed: never while a command is working. Each directory of entries keeps the
-:data:`MAX_ENTRIES` most recently written or used (a reader may touch the entry it uses).
-Entries are safe to lose: one that can't be written is skipped, one that can't be read is a
-miss. The users: the parse cache (:mod:`metriclang.syntax.cache`), ``osm check``'s results
-(:mod:`metriclang.resultcache`) and the outputs' stat index (:mod:`metriclang.atomic`).
+:data:`MAX_ENTRIES` (or fewer, for large entries) most recently written or used (a reader may
+touch the entry it uses). Entries are safe to lose: one that can't be written is skipped, one
+that can't be read is a miss. The users: the parse cache (:mod:`metriclang.syntax.cache`),
+``osm check``'s results (:mod:`metriclang.resultcache`), ``osm compile``'s queries
+(:mod:`metriclang.sqlgen.sqlcache`) and the outputs' stat index (:mod:`metriclang.atomic`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ def cache_dir() -> Path | None:
         return Path(os.environ["METRICLANG_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "metriclang"
+
+
+def entry_path(kind: str, identity: bytes) -> Path | None:
+    """The entry of ``identity`` (a resolved path, say) among the entries of ``kind``
+    (``check``, ``outputs``, ``sql``); None when caching is turned off."""
+    where = cache_dir()
+    if where is None:
+        return None
+    return where / kind / f"{hashlib.sha256(identity).hexdigest()[:32]}.pickle"
 
 
 @cache

@@ -29,7 +29,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from metriclang.cachefiles import cache_dir, code_digest, read_entry, write_at_exit
+from metriclang.cachefiles import code_digest, entry_path, read_entry, write_at_exit
 from metriclang.diagnostics import Diagnostic, DiagnosticSet
 from metriclang.load import Loaded, Read, check, checked, load_read, project_files, read_project
 from metriclang.rules.settings import selected
@@ -56,12 +56,6 @@ def _key(read: Read, today: date, select: frozenset[str] | None,
     return digest.hexdigest()
 
 
-def _entry(where: Path, path: Path) -> Path:
-    """The one entry of a project path (a directory, or a single file)."""
-    name = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()[:32]
-    return where / "check" / f"{name}.pickle"
-
-
 def _stored(entry: Path, key: str) -> tuple[Diagnostic, ...] | None:
     """The diagnostics kept under ``key``; None when there are none (missing, corrupt, other
     key or another layout). Another key's diagnostics are not read."""
@@ -75,14 +69,13 @@ def check_cached(path: Path, today: date | None = None, select: frozenset[str] |
                  ignore: frozenset[str] = frozenset()) -> Loaded:
     """:func:`metriclang.load.check` through the cache. On a hit the project holds the files
     and configuration only (what the reporters read), not a resolved model."""
-    where = cache_dir()
+    entry = entry_path("check", os.fsencode(path.resolve()))  # one per project path
     root, paths = project_files(path)
-    if where is None or not paths:  # no cache, or nothing to cache (check warns)
+    if entry is None or not paths:  # no cache, or nothing to cache (check warns)
         return check(path, today, select, ignore)
     read = read_project(root, paths)
     day = today or date.today()
     key = _key(read, day, select, ignore)
-    entry = _entry(where, path)
     found = _stored(entry, key)
     if found is not None:
         files = tuple(sorted(read.sources, key=lambda f: f.path))

@@ -23,7 +23,7 @@ import signal
 from collections.abc import Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 from metriclang.atomic import ownership, signals_held, write_manifest, write_new
@@ -244,16 +244,17 @@ def _digests(project: Project, plans: Plans) -> dict[str, bytes]:
 def _keep(work: _Work, root: Path, rendered_by: Mapping[str, _Rendered]) -> None:
     """Keep each dialect's results for the next compile of ``root``, at exit (the digests
     computed then when this compile had none)."""
-    digests: list[Mapping[str, bytes]] = [work.digests] if work.digests else []
+
+    @cache
+    def digests() -> Mapping[str, bytes]:
+        return work.digests or _digests(work.project, work.plans)
 
     def results(rendered: _Rendered) -> sqlcache.Kept:
-        if not digests:
-            digests.append(_digests(work.project, work.plans))
         kept: sqlcache.Kept = {}
         for name, sql, problems in rendered:
             plan = work.plans[name][0]
             if plan is not None:
-                kept.update(sqlcache.keeping(plan, digests[0][name], (sql, problems)))
+                kept.update(sqlcache.keeping(plan, digests()[name], (sql, problems)))
         return kept
 
     for dialect, rendered in rendered_by.items():

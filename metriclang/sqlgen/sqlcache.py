@@ -24,7 +24,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from metriclang.cachefiles import cache_dir, code_digest, compute_at_exit, holds, read_entry
+from metriclang.cachefiles import code_digest, compute_at_exit, entry_path, holds, read_entry
 from metriclang.diagnostics import Diagnostic
 from metriclang.semantic.model import Project
 from metriclang.sqlgen.plan import MeasurePlan
@@ -78,11 +78,7 @@ def keeping(plan: MeasurePlan, digest: bytes, compiled: Compiled) -> Kept:
 
 
 def _entry(root: Path, dialect: str) -> Path | None:
-    where = cache_dir()
-    if where is None:
-        return None
-    name = hashlib.sha256(os.fsencode(root.resolve()) + b"\0" + dialect.encode()).hexdigest()
-    return where / "sql" / f"{name[:32]}.pickle"
+    return entry_path("sql", os.fsencode(root.resolve()) + b"\0" + dialect.encode())
 
 
 def _key(root: Path, dialect: str) -> tuple[object, ...]:
