@@ -14,7 +14,7 @@ from metriclang.diagnostics import Diagnostic, Related, error
 from metriclang.periods import GRAINS, coarser
 from metriclang.query.spec import Query
 from metriclang.semantic import model as m
-from metriclang.semantic.formula import parse_fragment
+from metriclang.semantic.formula import parse_fragment, positioned
 from metriclang.semantic.graph import reachable
 from metriclang.semantic.references import check_dimensions, formula_refs
 from metriclang.source import Span
@@ -48,10 +48,11 @@ def parse_where(project: m.Project, text: str) -> tuple[exp.Expression | None, l
     return parse_fragment(sql, project.config.dialect, project.config.allow_functions)
 
 
-def _where_names(where: exp.Expression) -> list[ast.Name]:
+def _where_names(text: str, dialect: str) -> list[ast.Name]:
     """The dimensions ``--where`` names (``customer.segment`` for a qualified column)."""
     names = []
-    for column in where.find_all(exp.Column):
+    where = positioned(text, dialect)
+    for column in where.find_all(exp.Column) if where is not None else ():
         col = int(column.parts[0].meta.get("start", 0)) + 1
         name = ".".join(p.name for p in column.parts)
         names.append(ast.Name(name, Span("--where", 1, col, 1, col + len(name))))
@@ -63,7 +64,8 @@ def dimension_problems(project: m.Project, query: Query,
     """``--by`` and ``--where`` names each checked against every measure, as a measure's
     ``dimensions`` statement is; one diagnostic per distinct problem."""
     names = [ast.Name(d, Span("--by", i, 1, i, len(d) + 1)) for i, d in enumerate(query.by, 1)]
-    names += _where_names(where) if where is not None else []
+    if where is not None and query.where:
+        names += _where_names(query.where, project.config.dialect)
     seen: dict[tuple[object, ...], Diagnostic] = {}
     for measure in query.measures:
         for d in check_dimensions(project, measure, names):

@@ -154,7 +154,17 @@ def parse_fragment(sql: ast.Sql, dialect: str, allowed: Collection[str] = ()
                                   _ALLOWED_HINT if isinstance(node, exp.Anonymous) else None))
     if problems:
         return None, problems
-    return cast(exp.Expression, tree.copy()), []
+    return cast(exp.Expression, _bare(sql.text, dialect).copy()), []
+
+
+def positioned(text: str, dialect: str) -> exp.Expr | None:
+    """A fragment's tree as parsed, with sqlglot's positions in ``text`` (each node's
+    ``meta``): for pointing at a part of it. Shared: read it, never change it."""
+    try:
+        trees = _parse_sql(text, dialect)
+    except (SqlglotError, RecursionError):
+        return None
+    return trees[0] if len(trees) == 1 else None
 
 
 def _node_span(sql: ast.Sql, node: exp.Expr, dialect: str) -> Span:
@@ -185,6 +195,19 @@ def _parse_sql(text: str, dialect: str) -> tuple[exp.Expr | None, ...]:
     Callers get copies of the cached trees, never the trees themselves.
     """
     return tuple(sqlglot.parse(text, read=dialect))
+
+
+@lru_cache(maxsize=16384)
+def _bare(text: str, dialect: str) -> exp.Expr:
+    """A well-formed fragment's tree without the parser's positions, the tree callers get
+    copies of: copying a node copies its ``meta`` dict too (3 times as slow), and the model's
+    trees are copied each time SQL is built from them."""
+    tree = _parse_sql(text, dialect)[0]
+    assert tree is not None
+    tree = tree.copy()
+    for node in tree.walk():
+        node._meta = None
+    return tree
 
 
 def _inside(span: Span, detail: dict[str, object]) -> Span:
@@ -302,7 +325,7 @@ class FormulaResolver:
         """E114-E119, E162 for a dotted reference (``customer.segment``) that does not reach
         a dimension, positioned at the part that is wrong."""
         problems = []
-        for node, parts in references(tree, source):
+        for node, parts in references(positioned(sql.text, self.dialect) or tree, source):
             found = resolve_path(self.sources, source.name, parts)
             if isinstance(found, JoinPath):
                 continue

@@ -78,10 +78,11 @@ def compile_sql(
 def compile_planned(
     project: Project, planned: tuple[MeasurePlan | None, list[Diagnostic]], dialect: str,
     *, date_from: date | None = None, date_to: date | None = None, limit: int | None = None,
+    made_of: Callable[[MeasurePlan], tuple[object, ...]] | None = None,
 ) -> Compiled:
     """A measure already planned (``plan_measure``'s result) in ``dialect``, as
     :func:`compile_sql` (which plans, then calls this); ``osm compile`` plans each measure
-    once for all dialects."""
+    once for all dialects, and gives ``made_of``: the plan's ``made_of(project)``, kept."""
     from metriclang.sqlgen.build import Range
     from metriclang.sqlgen.targets import target
 
@@ -90,7 +91,8 @@ def compile_planned(
         return None, tuple(problems)
     rng = Range.of(plan.grain, date_from, date_to)
     if limit is None:
-        return compile_plan(project, plan, target(dialect), rng)
+        return compile_plan(project, plan, target(dialect), rng,
+                            made_of=made_of(plan) if made_of else None)
     return compile_plan(project, plan, target(dialect), rng,
                         lambda query: query.limit(limit, copy=False))
 
@@ -108,7 +110,7 @@ def compile_fused(project: Project, measures: tuple[str, ...], dialect: str) -> 
     return compile_plan(project, plan, target(dialect), Range(None, None))
 
 
-#: SQL text by (the plan's inputs and key, dialect, range): a pure function's memo, so a
+#: SQL text by (what the plan is made of, dialect, range): a pure function's memo, so a
 #: large project whose measures share formulas renders each distinct query once.
 _MEMO: OrderedDict[tuple[object, ...], str] = OrderedDict()
 _MEMO_SIZE = 4096
@@ -124,18 +126,21 @@ _BY_GRAIN = frozenset({"osm_digits", "osm_spine"})
 
 
 def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range,
-                 finish: Finish | None = None) -> Compiled:
+                 finish: Finish | None = None, made_of: tuple[object, ...] | None = None
+                 ) -> Compiled:
     """Build a plan's tree (through ``finish`` when given) and render it; ``None`` and the
-    reason when the target can't."""
+    reason when the target can't. ``made_of``: ``plan.made_of(project)`` when the caller
+    keeps it."""
     from sqlglot.errors import UnsupportedError
 
     from metriclang.sqlgen.build import build_query
     from metriclang.sqlgen.render import render
 
-    key = (plan.inputs(project), plan.key, target.dialect, rng)
-    if finish is None and key in _MEMO:
+    key = (made_of or plan.made_of(project), target.dialect, rng)
+    known = _MEMO.get(key) if finish is None else None
+    if known is not None:
         _MEMO.move_to_end(key)
-        return _MEMO[key], ()
+        return known, ()
     try:
         if finish is None:
             sql, problems = _spliced(project, plan, target, rng)

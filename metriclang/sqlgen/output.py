@@ -101,6 +101,17 @@ class _Work:
     plans: Plans
     root: Path | None = None
     digests: Mapping[str, bytes] = field(default_factory=dict)
+    #: Each plan's ``made_of(project)`` once made (in this process): every dialect's memo
+    #: key and the digests start from it, and making it costs as much as a lookup in the
+    #: kept texts.
+    made: dict[int, tuple[object, ...]] = field(default_factory=dict, compare=False)
+
+    def made_of(self, plan: MeasurePlan) -> tuple[object, ...]:
+        """``plan.made_of(self.project)`` for one of :attr:`plans`, made once."""
+        found = self.made.get(id(plan))
+        if found is None:
+            found = self.made[id(plan)] = plan.made_of(self.project)
+        return found
 
 
 _SHARED: list[_Work] = []
@@ -123,7 +134,7 @@ def _render_dialect(dialect: str, into: Path | None = None,
             found = sqlcache.found(known, plan, digests[name])
             if found is not None:
                 return found
-        return compile_planned(project, plans[name], dialect)
+        return compile_planned(project, plans[name], dialect, made_of=work.made_of)
 
     rendered = tuple((n, *compiled(n))
                      for n in progress.track(sorted(plans), f"compile {dialect}"))
@@ -188,7 +199,7 @@ def compile_project(
     plans = {n: plan_measure(project, n) for n in measures}  # one plan serves every dialect
     work = _Work(project, plans)
     if root is not None and sqlcache.any_kept(root, dialects):
-        work = replace(work, root=root, digests=_digests(project, plans))
+        work = replace(work, root=root, digests=_digests(work))
     rendered_by = _render_all(work, dialects, workers, into, progress)
     if root is not None:
         _keep(work, root, rendered_by)
@@ -236,9 +247,9 @@ def compile_project(
     return Compiled(tuple(sorted(files)), text, tuple(problems))
 
 
-def _digests(project: Project, plans: Plans) -> dict[str, bytes]:
+def _digests(work: _Work) -> dict[str, bytes]:
     """The digest of each planned measure's query (``sqlcache.digests``)."""
-    return sqlcache.digests(project, ((n, plan) for n, (plan, _) in plans.items() if plan))
+    return sqlcache.digests((n, work.made_of(plan)) for n, (plan, _) in work.plans.items() if plan)
 
 
 def _keep(work: _Work, root: Path, rendered_by: Mapping[str, _Rendered]) -> None:
@@ -247,7 +258,7 @@ def _keep(work: _Work, root: Path, rendered_by: Mapping[str, _Rendered]) -> None
 
     @cache
     def digests() -> Mapping[str, bytes]:
-        return work.digests or _digests(work.project, work.plans)
+        return work.digests or _digests(work)
 
     def results(rendered: _Rendered) -> sqlcache.Kept:
         kept: sqlcache.Kept = {}

@@ -208,6 +208,11 @@ class MeasurePlan:
         joined = {hop.source for _, paths in self.joins for path in paths for hop in path.hops}
         return tuple(_source_key(project.sources[s]) for s in sorted({*self.sources, *joined}))
 
+    def made_of(self, project: m.Project) -> tuple[object, ...]:
+        """:meth:`inputs` and :attr:`key`: what the plan's SQL is a function of, besides the
+        dialect and the date range."""
+        return self.inputs(project), self.key
+
     def paths(self, source: str) -> tuple[JoinPath, ...]:
         """The joined dimensions rows of ``source`` carry (none: the table is read alone)."""
         return next((paths for name, paths in self.joins if name == source), ())

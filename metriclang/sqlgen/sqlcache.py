@@ -26,7 +26,6 @@ from pathlib import Path
 
 from metriclang.cachefiles import code_digest, compute_at_exit, entry_path, holds, read_entry
 from metriclang.diagnostics import Diagnostic
-from metriclang.semantic.model import Project
 from metriclang.sqlgen.plan import MeasurePlan
 
 #: The layout of an entry: its key, then :data:`Kept`. Bump when it changes.
@@ -40,13 +39,13 @@ Compiled = tuple[str | None, tuple[Diagnostic, ...]]
 Kept = dict[bytes, str | tuple[Diagnostic, ...]]
 
 
-def digests(project: Project, plans: Iterable[tuple[str, MeasurePlan]]) -> dict[str, bytes]:
+def digests(made: Iterable[tuple[str, tuple[object, ...]]]) -> dict[str, bytes]:
     """By measure name, a digest of what its query over all periods is made of besides the
-    dialect and the code (measures with equal keys and inputs share one, computed once)."""
+    dialect and the code (``made``: each measure's ``plan.made_of(project)``; measures with
+    equal ones share a digest, computed once)."""
     known: dict[tuple[object, ...], bytes] = {}
     by_name = {}
-    for name, plan in plans:
-        made_of = (plan.inputs(project), plan.key)
+    for name, made_of in made:
         if made_of not in known:
             text = repr(made_of).encode("utf-8", "surrogatepass")
             known[made_of] = hashlib.blake2b(text, digest_size=16).digest()

@@ -276,6 +276,7 @@ def query_cli(*args: str) -> tuple[int, str, str]:
     (("revenue", "--by", "nope"), "--by:1:1", "E115"),
     (("revenue", "--by", "region", "--by", "nope"), "--by:2:1", "E115"),
     (("revenue", "--where", "nope = 1"), "--where:1:1", "E115"),
+    (("revenue", "--where", "region = 'x' and nope = 1"), "--where:1:18", "E115"),
     (("revenue", "--where", "region = pg_sleep(1)"), "--where:1:10", "E171"),
     (("revenue", "--where", "region in (select 1)"), "--where:1:1", "E171"),
     (("revenue", "--where", "region = "), "--where:1:", "E170"),
