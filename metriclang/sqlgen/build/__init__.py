@@ -93,7 +93,7 @@ def _output(ctx: Context, ctes: Ctes, last: str) -> exp.Select:
     """``SELECT period, dimensions, outputs FROM last``, in order, with the WITH list."""
     outputs = [value(ctx, o.value).as_(o.column, copy=False) for o in ctx.plan.outputs]
     query = exp.select(
-        exp.column("period"), *[exp.column(d) for d in ctx.dims], *outputs
+        exp.column("period"), *[exp.column(d) for d in ctx.dims], *outputs, copy=False
     ).from_(exp.table_(last), copy=False)
     if ctx.plan.lookback and ctx.rng.lo is not None:
         query = query.where(

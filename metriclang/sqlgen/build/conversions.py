@@ -36,6 +36,7 @@ def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
             *[e.as_(d, copy=False) for e, d in zip(dim_exprs, dims, strict=True)],
             exp.column(f_entity.column).as_("osm_e", copy=False),
             exp.Min(this=ctx.time(src)).as_("osm_first", copy=False),
+            copy=False,
         )
         .from_(ctx.rows(src), copy=False)
         .where(exp.and_(*f_conds, copy=False), copy=False)
@@ -53,6 +54,7 @@ def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
     reached = exp.select(
         exp.column(t_entity.column).as_("osm_e", copy=False),
         ctx.time(dst).as_("osm_t", copy=False),
+        copy=False,
     ).from_(ctx.rows(dst), copy=False)
     if conv.to_where is not None:
         reached = reached.where(conv.to_where.copy(), copy=False)
@@ -74,7 +76,7 @@ def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
     cohort = ctes.add(f"osm_f{i}", firsts)
     keys = [exp.column("period", "osm_f"), *[exp.column(d, "osm_f") for d in dims]]
     converted = join(
-        exp.select(*keys, exp.column("osm_e", "osm_f"))
+        exp.select(*keys, exp.column("osm_e", "osm_f"), copy=False)
         .distinct(copy=False)
         .from_(exp.table_(cohort, alias="osm_f"), copy=False),
         reached.subquery("osm_r", copy=False),
@@ -92,7 +94,7 @@ def conversion(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
         ),
     )
     query = join(
-        exp.select(*[k.copy() for k in keys], share.as_(f"osm_l{i}", copy=False)).from_(
+        exp.select(*[k.copy() for k in keys], share.as_(f"osm_l{i}", copy=False), copy=False).from_(
             exp.table_(cohort, alias="osm_f"), copy=False
         ),
         converted.subquery("osm_c", copy=False),

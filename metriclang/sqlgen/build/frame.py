@@ -46,7 +46,7 @@ def spine(ctx: Context, ctes: Ctes, scan: str | None = None) -> None:
     are the bounds (no date range)."""
     lo = literal(ctx.lo_in) if ctx.lo_in else None
     hi = literal(ctx.rng.hi) if ctx.rng.hi else None
-    query = exp.select()
+    query = exp.select(copy=False)
     if scan is not None:
         query.from_(exp.table_(scan), copy=False)
         lo, hi = exp.Min(this=exp.column("period")), exp.Max(this=exp.column("period"))
@@ -75,12 +75,14 @@ def _extremes(ctx: Context, query: exp.Select) -> tuple[exp.Expr, exp.Expr]:
         exp.select(
             exp.Min(this=ctx.time(s)).as_(LO, copy=False),
             exp.Max(this=ctx.time(s)).as_(HI, copy=False),
+            copy=False,
         ).from_(ctx.table(s), copy=False)
         for s in sources
     ]
     inner = exp.select(
         exp.Min(this=exp.column(LO)).as_(LO, copy=False),
         exp.Max(this=exp.column(HI)).as_(HI, copy=False),
+        copy=False,
     ).from_(exp.union(*scans, distinct=False, copy=False).subquery("osm_b", copy=False), copy=False)
     query.from_(inner.subquery("osm_b", copy=False), copy=False)
     return exp.column(LO, "osm_b"), exp.column(HI, "osm_b")
@@ -99,9 +101,11 @@ def keys(ctx: Context, ctes: Ctes, complete: Mapping[str, str]) -> str:
         return "osm_spine"
     read = {leaf.source for leaf in ctx.plan.leaves}
     scans = [
-        exp.select(*[exp.column(d) for d in dims]).from_(exp.table_(complete[s]), copy=False)
+        exp.select(*[exp.column(d) for d in dims], copy=False).from_(
+            exp.table_(complete[s]), copy=False
+        )
         if s in complete
-        else exp.select(*[ctx.dim(s, d).as_(d, copy=False) for d in dims]).from_(
+        else exp.select(*[ctx.dim(s, d).as_(d, copy=False) for d in dims], copy=False).from_(
             ctx.rows(s), copy=False
         )
         for s in ctx.plan.sources
@@ -113,9 +117,9 @@ def keys(ctx: Context, ctes: Ctes, complete: Mapping[str, str]) -> str:
         else scans[0].distinct(copy=False)
     )
     query = join(
-        exp.select(exp.column("period", "osm_s"), *[exp.column(d, "osm_d") for d in dims]).from_(
-            exp.table_("osm_spine", alias="osm_s"), copy=False
-        ),
+        exp.select(
+            exp.column("period", "osm_s"), *[exp.column(d, "osm_d") for d in dims], copy=False
+        ).from_(exp.table_("osm_spine", alias="osm_s"), copy=False),
         union.subquery("osm_d", copy=False),
         kind="CROSS",
     )
@@ -126,11 +130,13 @@ def frame(ctx: Context, ctes: Ctes, keys: str, parts: list[Part]) -> str:
     """``osm_frame``: the keys and, joined on period and dimensions, a column per leaf."""
     plan = ctx.plan
     query = exp.select(
-        exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in ctx.dims]
+        exp.column("period", "osm_k"), *[exp.column(d, "osm_k") for d in ctx.dims], copy=False
     ).from_(exp.table_(keys, alias="osm_k"), copy=False)
     for n, part in enumerate(sorted(parts, key=lambda p: p.leaves)):
         alias = f"osm_j{n}"
-        same: list[exp.Expr] = [exp.column("period", alias).eq(exp.column("period", "osm_k"))]
+        same: list[exp.Expr] = [
+            exp.EQ(this=exp.column("period", alias), expression=exp.column("period", "osm_k"))
+        ]
         same += [ctx.target.same(exp.column(d, alias), exp.column(d, "osm_k")) for d in ctx.dims]
         query = join(
             query,

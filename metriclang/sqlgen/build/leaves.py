@@ -156,6 +156,7 @@ def first_seen(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
         exp.select(
             *[ctx.dim(s, d).as_(d, copy=False) for d in dims],
             exp.Min(this=ctx.period(s)).as_("osm_first", copy=False),
+            copy=False,
         )
         .from_(ctx.rows(s), copy=False)
         .where(exp.and_(*conds, copy=False), copy=False)
@@ -168,6 +169,7 @@ def first_seen(ctx: Context, ctes: Ctes, i: int, leaf: Leaf) -> str:
             period.as_("period", copy=False),
             *[exp.column(d) for d in dims],
             exp.Count(this=exp.Star()).as_(f"osm_l{i}", copy=False),
+            copy=False,
         )
         .from_(firsts.subquery("osm_f", copy=False), copy=False)
         .group_by(period.copy(), *[exp.column(d) for d in dims], copy=False)
@@ -181,7 +183,7 @@ def ranged(ctx: Context, ctes: Ctes, i: int, leaf: Leaf, keys: str) -> str:
     s, dims = leaf.source, ctx.dims
     rows = exp.select(
         ctx.moment(s).as_("osm_t", copy=False),
-        *[ctx.dim(s, d).as_(d, copy=False) for d in dims],
+        *[ctx.dim(s, d).as_(d, copy=False) for d in dims], copy=False,
     ).from_(ctx.rows(s), copy=False)
     if leaf.expr is not None:
         rows = rows.select(leaf.expr.copy().as_("osm_v", copy=False), copy=False)
@@ -208,6 +210,7 @@ def ranged(ctx: Context, ctes: Ctes, i: int, leaf: Leaf, keys: str) -> str:
             exp.column("period", "osm_k"),
             *[exp.column(d, "osm_k") for d in dims],
             (agg or exp.null()).as_(f"osm_l{i}", copy=False),
+            copy=False,
         ).from_(exp.table_(keys, alias="osm_k"), copy=False),
         rows.subquery("osm_r", copy=False),
         on=exp.and_(*on, copy=False),
