@@ -426,11 +426,14 @@ def _substitute(tree: exp.Expression, source: m.Source) -> exp.Expression:
     if not computed:
         return tree
 
-    def swap(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Column) and not node.table and node.name in computed:
-            return exp.paren(computed[node.name].copy(), copy=False)
-        return node
+    def named(node: exp.Expr) -> bool:
+        return isinstance(node, exp.Column) and not node.table and node.name in computed
 
+    def swap(node: exp.Expression) -> exp.Expression:
+        return exp.paren(computed[node.name].copy(), copy=False) if named(node) else node
+
+    if not any(map(named, tree.walk())):
+        return tree  # shared, as the trees of a source without computed dimensions are
     return tree.copy().transform(swap, copy=False)
 
 
