@@ -325,7 +325,8 @@ class FormulaResolver:
         """E114-E119, E162 for a dotted reference (``customer.segment``) that does not reach
         a dimension, positioned at the part that is wrong."""
         problems = []
-        for node, parts in references(positioned(sql.text, self.dialect) or tree, source):
+        parsed = positioned(sql.text, self.dialect)  # ``tree`` has no positions
+        for node, parts in references(tree if parsed is None else parsed, source):
             found = resolve_path(self.sources, source.name, parts)
             if isinstance(found, JoinPath):
                 continue

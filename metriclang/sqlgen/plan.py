@@ -417,14 +417,14 @@ def _count_references(project: m.Project, roots: tuple[str, ...]) -> dict[str, i
 
 
 def _substitute(tree: exp.Expression, source: m.Source) -> exp.Expression:
-    """Replace unqualified column names that name a computed dimension by its expression."""
+    """A copy of ``tree`` (the plan's own: the trees built from it are rendered, which changes
+    them in place) with each unqualified column naming a computed dimension replaced by its
+    expression."""
     computed = {
         d.name: d.expr
         for d in source.dimensions
         if not (isinstance(d.expr, exp.Column) and d.expr.name == d.name)
     }
-    if not computed:
-        return tree
 
     def named(node: exp.Expr) -> bool:
         return isinstance(node, exp.Column) and not node.table and node.name in computed
@@ -432,8 +432,8 @@ def _substitute(tree: exp.Expression, source: m.Source) -> exp.Expression:
     def swap(node: exp.Expression) -> exp.Expression:
         return exp.paren(computed[node.name].copy(), copy=False) if named(node) else node
 
-    if not any(map(named, tree.walk())):
-        return tree  # shared, as the trees of a source without computed dimensions are
+    if not computed or not any(map(named, tree.walk())):
+        return tree.copy()
     return tree.copy().transform(swap, copy=False)
 
 
