@@ -51,8 +51,7 @@ def parse_where(project: m.Project, text: str) -> tuple[exp.Expression | None, l
 def _where_names(text: str, dialect: str) -> list[ast.Name]:
     """The dimensions ``--where`` names (``customer.segment`` for a qualified column)."""
     names = []
-    where = positioned(text, dialect)
-    for column in where.find_all(exp.Column) if where is not None else ():
+    for column in positioned(text, dialect).find_all(exp.Column):
         col = int(column.parts[0].meta.get("start", 0)) + 1
         name = ".".join(p.name for p in column.parts)
         names.append(ast.Name(name, Span("--where", 1, col, 1, col + len(name))))

@@ -157,14 +157,13 @@ def parse_fragment(sql: ast.Sql, dialect: str, allowed: Collection[str] = ()
     return cast(exp.Expression, _bare(sql.text, dialect).copy()), []
 
 
-def positioned(text: str, dialect: str) -> exp.Expr | None:
-    """A fragment's tree as parsed, with sqlglot's positions in ``text`` (each node's
-    ``meta``): for pointing at a part of it. Shared: read it, never change it."""
-    try:
-        trees = _parse_sql(text, dialect)
-    except (SqlglotError, RecursionError):
-        return None
-    return trees[0] if len(trees) == 1 else None
+def positioned(text: str, dialect: str) -> exp.Expr:
+    """The tree of a fragment :func:`parse_fragment` accepted, as parsed, with sqlglot's
+    positions in ``text`` (each node's ``meta``): for pointing at a part of it. Shared: read
+    it, never change it."""
+    tree = _parse_sql(text, dialect)[0]
+    assert tree is not None
+    return tree
 
 
 def _node_span(sql: ast.Sql, node: exp.Expr, dialect: str) -> Span:
@@ -202,9 +201,7 @@ def _bare(text: str, dialect: str) -> exp.Expr:
     """A well-formed fragment's tree without the parser's positions, the tree callers get
     copies of: copying a node copies its ``meta`` dict too (3 times as slow), and the model's
     trees are copied each time SQL is built from them."""
-    tree = _parse_sql(text, dialect)[0]
-    assert tree is not None
-    tree = tree.copy()
+    tree = positioned(text, dialect).copy()
     for node in tree.walk():
         node._meta = None
     return tree
@@ -317,16 +314,15 @@ class FormulaResolver:
             return None, True
         tree, problems = parse_fragment(sql, self.dialect, self.allowed)
         if tree is not None and source is not None and source in self.sources:
-            problems += self._paths(sql, tree, self.sources[source])
+            problems += self._paths(sql, self.sources[source])
         self.diagnostics += problems
         return tree, not problems
 
-    def _paths(self, sql: ast.Sql, tree: exp.Expression, source: m.Source) -> list[Diagnostic]:
+    def _paths(self, sql: ast.Sql, source: m.Source) -> list[Diagnostic]:
         """E114-E119, E162 for a dotted reference (``customer.segment``) that does not reach
         a dimension, positioned at the part that is wrong."""
         problems = []
-        parsed = positioned(sql.text, self.dialect)  # ``tree`` has no positions
-        for node, parts in references(tree if parsed is None else parsed, source):
+        for node, parts in references(positioned(sql.text, self.dialect), source):
             found = resolve_path(self.sources, source.name, parts)
             if isinstance(found, JoinPath):
                 continue
