@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from metriclang.sqlgen.build import Range
     from metriclang.sqlgen.plan import MeasurePlan
+    from metriclang.sqlgen.shapes import Shape, Template
     from metriclang.sqlgen.targets.base import Target
 
     #: Turns a plan's SELECT into the query to render (an ad-hoc query's outer SELECT).
@@ -123,6 +124,16 @@ _HEADS: dict[tuple[object, ...], tuple[str, int]] = {}
 _HEAD_CTES: dict[tuple[object, ...], str] = {}
 #: The head's CTEs built from the dialect and grain alone.
 _BY_GRAIN = frozenset({"osm_digits", "osm_spine"})
+#: By a shape's plan, dialect and range (:mod:`~metriclang.sqlgen.shapes`): the text and names
+#: of the first plan of that shape, then the shape's template (``None``: no template gives
+#: that text back, each plan is rendered).
+_SHAPES: OrderedDict[tuple[object, ...], tuple[str, tuple[str, ...]] | Template | None] = \
+    OrderedDict()
+#: A plan's shape and what its renamed plan is made of (its key in :data:`_SHAPES`), by the
+#: identities of the plan and project (kept with them): every dialect and range reuse them.
+_SHAPE_OF: OrderedDict[int, tuple[MeasurePlan, Project, Shape | None, tuple[object, ...]]] = \
+    OrderedDict()
+_SHAPE_OF_SIZE = 1 << 15
 
 
 def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range,
@@ -143,7 +154,7 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
         return known, ()
     try:
         if finish is None:
-            sql, problems = _spliced(project, plan, target, rng)
+            sql, problems = _shaped(project, plan, target, rng)
         else:
             query, problems = build_query(project, plan, target, rng)
             sql = None if query is None else render(finish(query), target.dialect)
@@ -172,6 +183,64 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
     if len(_MEMO) > _MEMO_SIZE:
         _MEMO.popitem(last=False)
     return sql, ()
+
+
+def _shaped(
+    project: Project, plan: MeasurePlan, target: Target, rng: Range
+) -> tuple[str | None, list[Diagnostic]]:
+    """A plan's SQL text, filled in from its shape's template when there is one: the first
+    plan of a shape is rendered (:func:`_spliced`) and kept; the second makes the shape's
+    template, kept if it gives the first one's text back."""
+    from metriclang.sqlgen.shapes import Template
+
+    renamed, made_of = _shape_of(project, plan)
+    if renamed is None:
+        return _spliced(project, plan, target, rng)
+    key = (made_of, target.dialect, rng)
+    seen = key in _SHAPES
+    known = _SHAPES.get(key)
+    if isinstance(known, tuple):  # the second of its shape
+        first, values = known
+        known = _template(renamed, target, rng)
+        if known is not None and known.fill(values) != first:
+            known = None
+        _SHAPES[key] = known
+    if isinstance(known, Template):
+        _SHAPES.move_to_end(key)
+        return known.fill(renamed.values), []
+    sql, problems = _spliced(project, plan, target, rng)
+    if not seen and sql is not None:  # the first of its shape
+        _SHAPES[key] = sql, renamed.values
+        if len(_SHAPES) > _MEMO_SIZE:
+            _SHAPES.popitem(last=False)
+    return sql, problems
+
+
+def _shape_of(project: Project, plan: MeasurePlan) -> tuple[Shape | None, tuple[object, ...]]:
+    """The plan's shape and what its renamed plan is made of, made once per plan."""
+    from metriclang.sqlgen.shapes import shape
+
+    known = _SHAPE_OF.get(id(plan))
+    if known is None or known[0] is not plan or known[1] is not project:
+        renamed = shape(project, plan)
+        made_of = () if renamed is None else renamed.plan.made_of(renamed.project)
+        known = _SHAPE_OF[id(plan)] = plan, project, renamed, made_of
+        if len(_SHAPE_OF) > _SHAPE_OF_SIZE:
+            _SHAPE_OF.popitem(last=False)
+    return known[2], known[3]
+
+
+def _template(renamed: Shape, target: Target, rng: Range) -> Template | None:
+    """A shape's template: its renamed plan rendered (and, with numbers, its variant)."""
+    try:
+        text, _ = _spliced(renamed.project, renamed.plan, target, rng)
+        variant = None
+        if renamed.marks:
+            plan, project = renamed.variant()
+            variant, _ = _spliced(project, plan, target, rng)
+    except Exception:  # whatever the renamed plan can't be printed for: no template
+        return None
+    return None if text is None else renamed.template(text, variant)
 
 
 def _spliced(
@@ -206,5 +275,7 @@ def _spliced(
 def clear_memo() -> None:
     """Empty the memo of compiled plans (a process forked to compile starts afresh)."""
     _MEMO.clear()
+    _SHAPES.clear()
+    _SHAPE_OF.clear()
     _HEADS.clear()
     _HEAD_CTES.clear()
