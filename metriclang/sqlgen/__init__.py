@@ -130,10 +130,12 @@ _BY_GRAIN = frozenset({"osm_digits", "osm_spine"})
 _SHAPES: OrderedDict[tuple[object, ...], tuple[str, tuple[str, ...]] | Template | None] = \
     OrderedDict()
 #: A plan's shape and what its renamed plan is made of (its key in :data:`_SHAPES`), by the
-#: identities of the plan and project (kept with them): every dialect and range reuse them.
-_SHAPE_OF: OrderedDict[int, tuple[MeasurePlan, Project, Shape | None, tuple[object, ...]]] = \
+#: plan's identity (kept with them): every dialect and range reuse them. Only the plans of
+#: the project last compiled are kept (a server compiles each edit's project in turn).
+_SHAPE_OF: OrderedDict[int, tuple[MeasurePlan, Shape | None, tuple[object, ...]]] = \
     OrderedDict()
 _SHAPE_OF_SIZE = 1 << 15
+_SHAPED_PROJECT: list[Project] = []
 
 
 def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range,
@@ -218,16 +220,20 @@ def _shaped(
 
 def _shape_of(project: Project, plan: MeasurePlan) -> tuple[Shape | None, tuple[object, ...]]:
     """The plan's shape and what its renamed plan is made of, made once per plan."""
-    from metriclang.sqlgen.shapes import shape
+    from metriclang.sqlgen.shapes import forget, shape
 
+    if not _SHAPED_PROJECT or _SHAPED_PROJECT[0] is not project:
+        _SHAPE_OF.clear()
+        forget()
+        _SHAPED_PROJECT[:] = [project]
     known = _SHAPE_OF.get(id(plan))
-    if known is None or known[0] is not plan or known[1] is not project:
+    if known is None or known[0] is not plan:
         renamed = shape(project, plan)
         made_of = () if renamed is None else renamed.plan.made_of(renamed.project)
-        known = _SHAPE_OF[id(plan)] = plan, project, renamed, made_of
+        known = _SHAPE_OF[id(plan)] = plan, renamed, made_of
         if len(_SHAPE_OF) > _SHAPE_OF_SIZE:
             _SHAPE_OF.popitem(last=False)
-    return known[2], known[3]
+    return known[1], known[2]
 
 
 def _template(renamed: Shape, target: Target, rng: Range) -> Template | None:
@@ -277,5 +283,6 @@ def clear_memo() -> None:
     _MEMO.clear()
     _SHAPES.clear()
     _SHAPE_OF.clear()
+    _SHAPED_PROJECT.clear()
     _HEADS.clear()
     _HEAD_CTES.clear()

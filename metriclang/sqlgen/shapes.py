@@ -270,6 +270,11 @@ class _Reading:
 _READINGS: dict[tuple[int, tuple[str, ...]], _Reading] = {}
 
 
+def forget() -> None:
+    """Drop the readings of sources (of a project no longer compiled)."""
+    _READINGS.clear()
+
+
 def _read_of(source: m.Source, dimensions: tuple[str, ...]) -> _Reading:
     reading = _READINGS.get((id(source), dimensions))
     if reading is None or reading.original is not source:
