@@ -87,8 +87,8 @@ def fusable_groups(project: Project, plans: Plans | None = None) -> dict[str, tu
 
 #: Dialects by their rendering cost, heaviest first (``bench/README.md``): workers take the
 #: heavy ones first, so the last task left running is a light one.
-BY_COST = ("tsql", "databricks", "spark", "redshift", "postgres", "mysql", "bigquery",
-           "snowflake", "duckdb", "trino")
+BY_COST = ("tsql", "mysql", "redshift", "bigquery", "trino", "postgres", "databricks",
+           "snowflake", "duckdb", "spark")
 
 
 @dataclass(frozen=True)
