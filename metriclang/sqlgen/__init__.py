@@ -129,13 +129,11 @@ _BY_GRAIN = frozenset({"osm_digits", "osm_spine"})
 #: that text back, each plan is rendered).
 _SHAPES: OrderedDict[tuple[object, ...], tuple[str, tuple[str, ...]] | Template | None] = \
     OrderedDict()
-#: A plan's shape and what its renamed plan is made of (its key in :data:`_SHAPES`), by the
-#: plan's identity (kept with them): every dialect and range reuse them. Only the plans of
-#: the project last compiled are kept (a server compiles each edit's project in turn).
-_SHAPE_OF: OrderedDict[int, tuple[MeasurePlan, Shape | None, tuple[object, ...]]] = \
+#: A plan's shape and what its renamed plan is made of (its key in :data:`_SHAPES`), by what
+#: the plan is made of: every dialect and range reuse them.
+_SHAPE_OF: OrderedDict[tuple[object, ...], tuple[Shape | None, tuple[object, ...]]] = \
     OrderedDict()
 _SHAPE_OF_SIZE = 1 << 15
-_SHAPED_PROJECT: list[Project] = []
 
 
 def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range,
@@ -156,7 +154,7 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
         return known, ()
     try:
         if finish is None:
-            sql, problems = _shaped(project, plan, target, rng)
+            sql, problems = _shaped(project, plan, target, rng, key[0])
         else:
             query, problems = build_query(project, plan, target, rng)
             sql = None if query is None else render(finish(query), target.dialect)
@@ -188,17 +186,17 @@ def compile_plan(project: Project, plan: MeasurePlan, target: Target, rng: Range
 
 
 def _shaped(
-    project: Project, plan: MeasurePlan, target: Target, rng: Range
+    project: Project, plan: MeasurePlan, target: Target, rng: Range, made_of: tuple[object, ...]
 ) -> tuple[str | None, list[Diagnostic]]:
     """A plan's SQL text, filled in from its shape's template when there is one: the first
     plan of a shape is rendered (:func:`_spliced`) and kept; the second makes the shape's
     template, kept if it gives the first one's text back."""
     from metriclang.sqlgen.shapes import Template
 
-    renamed, made_of = _shape_of(project, plan)
+    renamed, shaped = _shape_of(project, plan, made_of)
     if renamed is None:
         return _spliced(project, plan, target, rng)
-    key = (made_of, target.dialect, rng)
+    key = (shaped, target.dialect, rng)
     seen = key in _SHAPES
     known = _SHAPES.get(key)
     if isinstance(known, tuple):  # the second of its shape
@@ -218,22 +216,19 @@ def _shaped(
     return sql, problems
 
 
-def _shape_of(project: Project, plan: MeasurePlan) -> tuple[Shape | None, tuple[object, ...]]:
-    """The plan's shape and what its renamed plan is made of, made once per plan."""
-    from metriclang.sqlgen.shapes import forget, shape
+def _shape_of(project: Project, plan: MeasurePlan, made_of: tuple[object, ...]
+              ) -> tuple[Shape | None, tuple[object, ...]]:
+    """The plan's shape and what its renamed plan is made of, made once per ``made_of``."""
+    from metriclang.sqlgen.shapes import shape
 
-    if not _SHAPED_PROJECT or _SHAPED_PROJECT[0] is not project:
-        _SHAPE_OF.clear()
-        forget()
-        _SHAPED_PROJECT[:] = [project]
-    known = _SHAPE_OF.get(id(plan))
-    if known is None or known[0] is not plan:
+    known = _SHAPE_OF.get(made_of)
+    if known is None:
         renamed = shape(project, plan)
-        made_of = () if renamed is None else renamed.plan.made_of(renamed.project)
-        known = _SHAPE_OF[id(plan)] = plan, renamed, made_of
+        shaped = () if renamed is None else renamed.plan.made_of(renamed.project)
+        known = _SHAPE_OF[made_of] = renamed, shaped
         if len(_SHAPE_OF) > _SHAPE_OF_SIZE:
             _SHAPE_OF.popitem(last=False)
-    return known[1], known[2]
+    return known
 
 
 def _template(renamed: Shape, target: Target, rng: Range) -> Template | None:
@@ -283,6 +278,5 @@ def clear_memo() -> None:
     _MEMO.clear()
     _SHAPES.clear()
     _SHAPE_OF.clear()
-    _SHAPED_PROJECT.clear()
     _HEADS.clear()
     _HEAD_CTES.clear()

@@ -132,6 +132,7 @@ def shape(project: m.Project, plan: MeasurePlan) -> Shape | None:
         if index >= 4 * 10 ** (len(number) - 1):
             return None
         marks.append((_number(len(number), index, 0), _number(len(number), index, 1)))
+    config = project.config
     called = {r.source.name: f"{MARK}s{_DIGITS[i // 36]}{_DIGITS[i % 36]}"  # never printed
               for i, r in enumerate(read)}
 
@@ -159,7 +160,7 @@ def shape(project: m.Project, plan: MeasurePlan) -> Shape | None:
         )
         sources = {called[r.source.name]: r.renamed(called[r.source.name], values)
                    for r in read}
-        return renamed_plan, replace(project, sources=sources)
+        return renamed_plan, m.Project("", (), config, {}, sources, {}, {})  # what SQL reads
 
     return Shape(*renamed(0), (*words, *numbers), tuple(marks), lambda: renamed(1))
 
@@ -266,18 +267,17 @@ class _Reading:
         return self._renamed[key]
 
 
-#: Readings by the source's identity and the dimensions read.
+#: Readings by the source's identity and the dimensions read (at most :data:`_READ_MOST`:
+#: a server reads each edit's sources in turn).
 _READINGS: dict[tuple[int, tuple[str, ...]], _Reading] = {}
-
-
-def forget() -> None:
-    """Drop the readings of sources (of a project no longer compiled)."""
-    _READINGS.clear()
+_READ_MOST = 4096
 
 
 def _read_of(source: m.Source, dimensions: tuple[str, ...]) -> _Reading:
     reading = _READINGS.get((id(source), dimensions))
     if reading is None or reading.original is not source:
+        if len(_READINGS) >= _READ_MOST:
+            _READINGS.clear()
         reading = _READINGS[id(source), dimensions] = _Reading(source, dimensions)
     return reading
 

@@ -15,7 +15,7 @@ from sqlglot.errors import UnsupportedError
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.load import load_project
 from metriclang.semantic.model import Project
-from metriclang.sqlgen import _SHAPES, _spliced, clear_memo, compile_plan
+from metriclang.sqlgen import _SHAPE_OF, _SHAPES, _spliced, clear_memo, compile_plan, compile_sql
 from metriclang.sqlgen.build import Range
 from metriclang.sqlgen.plan import plan_measure
 from metriclang.sqlgen.shapes import Template, placeholder, shape
@@ -139,6 +139,18 @@ def test_a_template_fills_in_the_text_of_every_plan_of_its_shape(
     templates = sum(isinstance(t, Template) for t in _SHAPES.values())
     if name in ("adversarial", "generated"):
         assert templates > 10, templates  # the shared path was taken
+
+
+def test_a_shape_is_made_once_per_plan_and_keeps_no_project(
+        projects: dict[str, Project]) -> None:
+    project = projects["adversarial"]
+    clear_memo()
+    for _ in range(3):  # a server: a new plan of the same measure each time
+        assert compile_sql(project, "m0_0", "duckdb")[0]
+    assert len(_SHAPE_OF) == 1
+    ((renamed, _),) = _SHAPE_OF.values()
+    assert renamed is not None
+    assert not renamed.project.measures and not renamed.project.files
 
 
 def test_names_are_renamed_in_their_sort_order_and_length(projects: dict[str, Project]) -> None:
