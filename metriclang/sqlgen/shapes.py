@@ -80,8 +80,10 @@ class Shape:
         cuts: list[tuple[int, int, int]] = []  # start, end, slot
         for found in _SLOT.finditer(text):
             slot = _DIGITS.index(found[0][2]) * 36 + _DIGITS.index(found[0][3])
-            end = found.start() + len(self.values[slot]) if slot < names else -1
-            if text[found.start():end] != placeholder(slot, end - found.start()):
+            if slot >= names:
+                return None
+            end = found.start() + len(self.values[slot])
+            if text[found.start():end] != placeholder(slot, len(self.values[slot])):
                 return None
             cuts.append((found.start(), end, slot))
         if self.marks:
