@@ -15,12 +15,13 @@ from sqlglot.errors import UnsupportedError
 from metriclang.dialects import OUTPUT_DIALECTS
 from metriclang.load import load_project
 from metriclang.semantic.model import Project
-from metriclang.sqlgen import _SHAPE_OF, _SHAPES, _spliced, clear_memo, compile_plan, compile_sql
+from metriclang.sqlgen import _SHAPE_OF, _SHAPES, _spliced, clear_memo, compile_sql
 from metriclang.sqlgen.build import Range
-from metriclang.sqlgen.plan import plan_measure
+from metriclang.sqlgen.plan import MeasurePlan, plan_measure
 from metriclang.sqlgen.shapes import Template, placeholder, shape
 from metriclang.sqlgen.targets import target
 from tests.sqlgen.test_dialects import PROJECTS
+from tests.sqlgen.test_splice import compiled_as
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 RANGES = ((None, None), (date(2025, 1, 15), date(2025, 6, 30)))
@@ -102,9 +103,9 @@ def _generated(root: Path) -> Path:
     return root
 
 
-def _direct(project: Project, plan: object, dialect: str, rng: Range) -> str | None:
+def _direct(project: Project, plan: MeasurePlan, dialect: str, rng: Range) -> str | None:
     try:
-        return _spliced(project, plan, target(dialect), rng)[0]  # type: ignore[arg-type]
+        return _spliced(project, plan, target(dialect), rng)[0]
     except UnsupportedError:
         return None
 
@@ -123,19 +124,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Project]:
 @pytest.mark.parametrize("name", ["adversarial", "generated", *sorted(PROJECTS)])
 def test_a_template_fills_in_the_text_of_every_plan_of_its_shape(
         projects: dict[str, Project], name: str, dialect: str) -> None:
-    project = projects[name]
-    clear_memo()
-    compiled = 0
-    for measure in sorted(project.measures):
-        plan, _ = plan_measure(project, measure)
-        if plan is None:
-            continue
-        for lo, hi in RANGES:
-            rng = Range.of(plan.grain, lo, hi)
-            sql, _ = compile_plan(project, plan, target(dialect), rng)
-            assert sql == _direct(project, plan, dialect, rng), (measure, lo, hi)
-            compiled += sql is not None
-    assert compiled > 0
+    compiled_as(projects[name], dialect, RANGES, _direct)
     templates = sum(isinstance(t, Template) for t in _SHAPES.values())
     if name in ("adversarial", "generated"):
         assert templates > 10, templates  # the shared path was taken
