@@ -503,15 +503,18 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool, jobs: int)
     A compile again renders only the queries whose measure or sources changed: the others
     come from the previous compile's results, kept in the cache directory
     (METRICLANG_NO_CACHE=1 renders every query)."""
-    from metriclang.atomic import output_dir
+    from metriclang.atomic import checked_ahead, output_dir
     from metriclang.dialects import OUTPUT_DIALECTS
     from metriclang.sqlgen.output import MANIFEST, compile_project
 
-    project = _loaded_for_sql(path)
     dialects = OUTPUT_DIALECTS if dialect == "all" else (dialect,)
     try:
-        # Refused before the work; the files go to a temporary sibling, swapped in at the end.
-        with output_dir(out, MANIFEST, "compile") as tmp:
+        # Refused before the work (checked while the project loads); the files go to a
+        # temporary sibling, swapped in at the end.
+        with checked_ahead(out, MANIFEST, "compile") as replaceable:
+            project = _loaded_for_sql(path)
+            target = replaceable()
+        with output_dir(out, MANIFEST, "compile", target=target) as tmp:
             with progress_bar() as progress:
                 compiled = compile_project(project, dialects, fused, jobs, progress, into=tmp,
                                            root=path)

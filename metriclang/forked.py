@@ -10,8 +10,10 @@ and a worker whose parent dies ends by itself (at once when idle, after its task
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import TypeVar
@@ -74,6 +76,44 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], workers: int,
             conn.close()
         for process in processes:
             process.join()
+
+
+@contextmanager
+def started(fn: Callable[[], R]) -> Iterator[Callable[[], R]]:
+    """``fn()`` begun now in a forked process, for the block to go on meanwhile (on the other
+    core); the block gets a function that waits for the result, once (an exception in ``fn``
+    is raised there). The process leaves Ctrl-C to the parent, and is gone when the block
+    ends, whether the result was read or not."""
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(theirs, [ours], lambda _: fn(), _no_sigint),
+                              daemon=True)
+    process.start()
+    theirs.close()
+
+    def result() -> R:
+        try:
+            ok, value = ours.recv()
+        except EOFError:
+            process.join(timeout=5)
+            raise WorkerDied(f"a forked process ended (exit code {process.exitcode}) before "
+                             f"its result") from None
+        if not ok:
+            raise value if isinstance(value, BaseException) else RuntimeError(value)
+        return value  # type: ignore[no-any-return]
+
+    try:
+        ours.send(None)
+        yield result
+    finally:
+        if process.is_alive():  # killed before its pipe closes, as in forked_map
+            process.kill()
+        ours.close()
+        process.join()
+
+
+def _no_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _serve(conn: Connection, parents: list[Connection], fn: Callable[[T], R],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from metriclang.forked import WorkerDied, forked_map
+from metriclang.forked import WorkerDied, forked_map, started
 from tests.conftest import ROOT
 
 
@@ -156,3 +156,23 @@ def test_a_worker_ends_quietly_when_the_parent_closes_with_a_result_unread() -> 
     ours.close()
     worker.join(30)
     assert not worker.is_alive() and raised == []
+
+
+def test_started_runs_beside_the_block_and_leaves_no_process() -> None:
+    """``started``: the result (from another process), its error raised when read, and the
+    process gone when the block ends, whether its result was read or not."""
+    with started(lambda: (os.getpid(), _square(7))) as result:
+        pid, value = result()
+    assert value == 49 and pid != os.getpid()
+    assert not _children()
+    with started(lambda: _fails(3)) as result:
+        with pytest.raises(ValueError, match="task 3 failed"):
+            result()
+    with started(lambda: time.sleep(60)):
+        pass  # left unread: killed at once
+    assert not _children()
+    with started(lambda: _dies(2)) as result:
+        with pytest.raises(WorkerDied, match="exit code 7"):
+            result()
+    assert not _children()
+

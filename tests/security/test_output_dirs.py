@@ -227,6 +227,37 @@ def test_a_file_edited_between_two_checks_of_one_process_is_refused(
         atomic.ensure_replaceable(out, "manifest.json", "compile")
 
 
+def test_the_check_ahead_hands_its_hashes_to_the_check_before_the_swap(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``osm compile`` checks its ``--out`` in a forked process while the project loads: the
+    result (or the refusal) is the same as checking in this process, the files it hashed are
+    not read again here, and no process is left after the block."""
+    import multiprocessing
+
+    from metriclang import atomic
+
+    out = tmp_path / "out"
+    assert osm("compile", out)[0] == 0
+    monkeypatch.setattr(atomic, "_SETTLED_NS", 0)  # no kept signature holds: every file hashed
+    monkeypatch.setattr(atomic, "_hashed", {})
+    reads: list[Path] = []
+    real = atomic.file_sha256
+    monkeypatch.setattr(atomic, "file_sha256", lambda p: reads.append(p) or real(p))
+    with atomic.checked_ahead(out, "manifest.json", "compile") as replaceable:
+        assert replaceable() == out.resolve()
+    assert not multiprocessing.active_children()
+    assert reads == []  # hashed in the forked process
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert {str(out.resolve() / rel) for rel in listed} <= set(atomic._hashed)
+    atomic.ensure_replaceable(out, "manifest.json", "compile")
+    assert reads == []  # ... whose hashes this one trusts while the files are unchanged
+    (out / "duckdb" / "notes.txt").write_text("mine")
+    with atomic.checked_ahead(out, "manifest.json", "compile") as replaceable:
+        with pytest.raises(UsageError, match="osm did not write `duckdb/notes.txt`"):
+            replaceable()
+    assert not multiprocessing.active_children()
+
+
 def _kept_index(out: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Compile into ``out`` with every file counted as settled at the swap, write the kept
     signatures as the process's exit would, and count the files the next checks read."""
