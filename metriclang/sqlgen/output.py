@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import multiprocessing
 import signal
 from collections.abc import Iterable, Mapping
@@ -26,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 
+from metriclang import jsontext
 from metriclang.atomic import ownership, signals_held, write_manifest, write_new
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.forked import forked_map
@@ -241,7 +241,7 @@ def compile_project(
         "skipped": skipped,
         **ownership({path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in files}),
     }
-    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    text = jsontext.dumps(manifest, ensure_ascii=False, sort_keys=True) + "\n"
     if into is not None:
         write_manifest(into / MANIFEST, text)
     return Compiled(tuple(sorted(files)), text, tuple(problems))

@@ -20,8 +20,8 @@ PACKAGE = ROOT / "metriclang"
 
 #: The pipeline, bottom first. A name is a top-level module or package of ``metriclang``.
 TIERS: tuple[tuple[str, ...], ...] = (
-    ("source", "errors", "periods", "dialects", "display", "cachefiles"),
-    ("diagnostics", "atomic", "gcpause", "progress", "forked"),
+    ("source", "errors", "periods", "dialects", "display", "cachefiles", "forked", "jsontext"),
+    ("diagnostics", "atomic", "gcpause", "progress"),
     ("config", "reading", "starter"),
     ("syntax",),
     ("fmt", "semantic"),

@@ -253,7 +253,7 @@ def test_the_check_ahead_hands_its_hashes_to_the_check_before_the_swap(
     assert reads == []  # ... whose hashes this one trusts while the files are unchanged
     (out / "duckdb" / "notes.txt").write_text("mine")
     with atomic.checked_ahead(out, "manifest.json", "compile") as replaceable:
-        with pytest.raises(UsageError, match="osm did not write `duckdb/notes.txt`"):
+        with pytest.raises(UsageError, match=r"osm did not write `duckdb/notes\.txt`"):
             replaceable()
     assert not multiprocessing.active_children()
 
