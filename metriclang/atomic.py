@@ -80,16 +80,30 @@ def create_file(target: Path, data: bytes) -> None:
         tmp.unlink()
 
 
-def write_new(path: str, text: str) -> None:
+def write_new(path: str, text: str) -> Signature:
     """Write the new file ``path`` (inside a temporary output) in UTF-8, with plain system
-    calls: ``osm compile`` writes 88,668 of them, and ``Path.write_text`` costs 1.6x more."""
+    calls: ``osm compile`` writes 88,668 of them, and ``Path.write_text`` costs 1.6x more.
+    Returns the file's stat signature once written (for :func:`signed`)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
     try:
         data = memoryview(text.encode("utf-8"))
         while data:
             data = data[os.write(fd, data):]
+        return _signature(os.fstat(fd))
     finally:
         os.close(fd)
+
+
+#: Stat signatures of files written into temporary outputs, by output and relative path.
+_signed: dict[Path, dict[str, Signature]] = {}
+
+
+def signed(tmp: Path, signatures: Mapping[str, Signature]) -> None:
+    """Record the signatures :func:`write_new` returned for files under the temporary output
+    ``tmp`` (by relative POSIX path; written in any process): the index kept at exit takes
+    them instead of a stat of each file. A file changed since has another ctime: its kept
+    signature then never matches, and the next check reads it."""
+    _signed.setdefault(tmp, {}).update(signatures)
 
 
 def _alive(pid: int) -> bool:
@@ -280,9 +294,11 @@ def output_dir(out: Path, manifest: str, command: str, mode: int | None = None,
         aside = replace_dir(tmp, target)
     except BaseException:
         _written.pop(tmp / manifest, None)
+        _signed.pop(tmp, None)
         _remove_owned(tmp, manifest, ours=True)  # the unfinished output, or the old one
         raise
-    _index_at_exit(target, manifest, _written.pop(tmp / manifest, None), time.time_ns())
+    _index_at_exit(target, manifest, _written.pop(tmp / manifest, None), time.time_ns(),
+                   _signed.pop(tmp, {}))
     if aside is not None:
         _discard(aside, manifest)
 
@@ -465,11 +481,11 @@ _hashed: dict[str, tuple[Signature, str]] = {}
 _SETTLED_NS = 2_000_000_000
 
 
-def _settled(info: os.stat_result, at: int) -> bool:
+def _settled(signature: Signature, at: int) -> bool:
     """Whether the file's mtime and ctime (both set) are older than ``at`` (ns) by more than
     :data:`_SETTLED_NS`: a change after ``at`` can't share its timestamps."""
     settled = at - _SETTLED_NS
-    return 0 < info.st_mtime_ns < settled and 0 < info.st_ctime_ns < settled
+    return 0 < signature[3] < settled and 0 < signature[4] < settled
 
 
 #: The layout of a kept index entry (its key, then path -> signature). Bump when it changes.
@@ -482,19 +498,23 @@ def _index_entry(root: Path) -> Path | None:
     return entry_path("outputs", os.fsencode(root))
 
 
-def _index_at_exit(root: Path, manifest: str, digest: str | None, swapped: int) -> None:
+def _index_at_exit(root: Path, manifest: str, digest: str | None, swapped: int,
+                   known: Mapping[str, Signature]) -> None:
     """Keep, at exit, the signatures of the files of ``root``, put in place at ``swapped``
-    (ns) with the manifest whose sha256 is ``digest``; nothing without a cache or a digest."""
+    (ns) with the manifest whose sha256 is ``digest`` (``known``: those :func:`signed`);
+    nothing without a cache or a digest."""
     entry = _index_entry(root)
     if entry is None or digest is None:
         return
-    compute_at_exit(entry, lambda: _settled_signatures(root, manifest, digest, swapped))
+    compute_at_exit(entry, lambda: _settled_signatures(root, manifest, digest, swapped, known))
 
 
-def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int
+def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int,
+                        known: Mapping[str, Signature]
                         ) -> tuple[object, dict[str, Signature]] | None:
     """The index entry of ``root``: its key, and the signature of each regular file settled
-    at the swap (:func:`_settled`); ``None`` when the manifest is no longer the one written."""
+    at the swap (:func:`_settled`; ``known``: signatures taken when the files were written,
+    used instead of a stat); ``None`` when the manifest is no longer the one written."""
     if file_sha256(root / manifest) != digest:
         return None
     kept: dict[str, Signature] = {}
@@ -503,11 +523,17 @@ def _settled_signatures(root: Path, manifest: str, digest: str, swapped: int
         prefix, folder = pending.pop()
         with os.scandir(folder) as listing:
             for entry in listing:
-                info = entry.stat(follow_symlinks=False)
-                if stat.S_ISDIR(info.st_mode):
-                    pending.append((prefix + entry.name + "/", entry.path))
-                elif stat.S_ISREG(info.st_mode) and _settled(info, swapped):
-                    kept[prefix + entry.name] = _signature(info)
+                rel = prefix + entry.name
+                signature = known.get(rel)
+                if signature is None or not entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    if stat.S_ISDIR(info.st_mode):
+                        pending.append((rel + "/", entry.path))
+                    if not stat.S_ISREG(info.st_mode):
+                        continue
+                    signature = _signature(info)
+                if _settled(signature, swapped):
+                    kept[rel] = signature
     kept.pop(manifest, None)
     return (_INDEX_FORMAT, str(root), digest), kept
 
@@ -543,7 +569,7 @@ def _known_hash(path: str, info: os.stat_result) -> str | None:
         digest = file_sha256(path)
     except OSError:
         return None
-    if _settled(info, started):
+    if _settled(signature, started):
         _hashed[path] = (signature, digest)
     return digest
 

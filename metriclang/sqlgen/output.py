@@ -26,7 +26,7 @@ from functools import cache, partial
 from pathlib import Path
 
 from metriclang import jsontext
-from metriclang.atomic import ownership, signals_held, write_manifest, write_new
+from metriclang.atomic import Signature, ownership, signals_held, signed, write_manifest, write_new
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.forked import forked_map
 from metriclang.progress import SILENT, Progress
@@ -116,14 +116,17 @@ class _Work:
 
 _SHARED: list[_Work] = []
 
+#: Each measure's name, SQL (None: none) and problems.
 _Rendered = tuple[tuple[str, str | None, tuple[Diagnostic, ...]], ...]
+#: Each file's path (relative to the output), sha256 and stat signature (None: not written).
+_Files = tuple[tuple[str, str, Signature | None], ...]
 
 
 def _render_dialect(dialect: str, into: Path | None = None,
-                    progress: Progress = SILENT) -> tuple[str, _Rendered]:
+                    progress: Progress = SILENT) -> tuple[str, _Rendered, _Files]:
     """Every measure of the shared project in one dialect (a text kept by the previous compile
     where its digest is unchanged), its files written under ``into`` when given (a worker's
-    task)."""
+    task), hashed for the manifest."""
     work = _SHARED[0]
     project, plans, digests = work.project, work.plans, work.digests
     known = sqlcache.kept(work.root, dialect) if work.root and digests else {}
@@ -138,12 +141,13 @@ def _render_dialect(dialect: str, into: Path | None = None,
 
     rendered = tuple((n, *compiled(n))
                      for n in progress.track(sorted(plans), f"compile {dialect}"))
-    written = [(name, sql) for name, sql, _ in rendered if sql is not None]
-    if into is not None and written:
+    texts = [(f"{dialect}/{name}.sql", sql) for name, sql, _ in rendered if sql is not None]
+    if into is not None and texts:
         (into / dialect).mkdir()
-        for name, sql in written:
-            write_new(f"{into}/{dialect}/{name}.sql", sql)
-    return dialect, rendered
+    files = tuple((path, hashlib.sha256(sql.encode()).hexdigest(),
+                   None if into is None else write_new(f"{into}/{path}", sql))
+                  for path, sql in texts)
+    return dialect, rendered, files
 
 
 def _quiet_worker() -> None:
@@ -155,21 +159,22 @@ def _quiet_worker() -> None:
 
 
 def _render_all(work: _Work, dialects: tuple[str, ...], workers: int, into: Path | None,
-                progress: Progress) -> dict[str, _Rendered]:
+                progress: Progress) -> dict[str, tuple[_Rendered, _Files]]:
     """Per dialect, every measure's SQL: in ``workers`` forked processes (a dialect each in
     turn) or in this one; the same result either way."""
     workers = min(workers, len(dialects))
     _SHARED[:] = [work]
     try:
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return dict(_render_dialect(d, into, progress) for d in dialects)
+            return {d: (r, f) for d, r, f in (_render_dialect(d, into, progress) for d in dialects)}
         tasks = sorted(dialects, key=BY_COST.index)
         # Ctrl-C stops the workers, then is raised (after the block) as KeyboardInterrupt.
         with signals_held((signal.SIGINT,)) as caught:
             done = forked_map(partial(_render_dialect, into=into), tasks, workers,
                               _quiet_worker, stop=lambda: bool(caught))
             with closing(done):
-                rendered = dict(progress.track(done, "compile", len(tasks), lambda x: x[0]))
+                rendered = {d: (r, f) for d, r, f in
+                            progress.track(done, "compile", len(tasks), lambda x: x[0])}
         if len(rendered) < len(tasks):  # stopped, and SIGINT's own handler did not raise
             raise KeyboardInterrupt
         return rendered
@@ -202,9 +207,16 @@ def compile_project(
         work = replace(work, root=root, digests=_digests(work))
     rendered_by = _render_all(work, dialects, workers, into, progress)
     if root is not None:
-        _keep(work, root, rendered_by)
+        _keep(work, root, {d: rendered for d, (rendered, _) in rendered_by.items()})
+    hashes: dict[str, str] = {}
+    signatures: dict[str, Signature] = {}
     for dialect in dialects:
-        for name, sql, diags in rendered_by[dialect]:
+        rendered, written = rendered_by[dialect]
+        for path, sha256, signature in written:
+            hashes[path] = sha256
+            if signature is not None:
+                signatures[path] = signature
+        for name, sql, diags in rendered:
             limits = [d for d in diags if several and d.code in DIALECT_LIMITS]
             for d in limits:
                 skipped.setdefault(dialect, {})[name] = f"{d.code} {d.message}"
@@ -223,14 +235,16 @@ def compile_project(
             sql, diags = compile_fused(project, names, dialect)
             problems += [d for d in diags if d.code not in DIALECT_LIMITS]
             if sql is not None:
-                files.append((f"{dialect}/fused/{group}.sql", sql))
+                path = f"{dialect}/fused/{group}.sql"
+                files.append((path, sql))
+                hashes[path] = hashlib.sha256(sql.encode()).hexdigest()
                 fused_manifest.setdefault(dialect, {})[group] = {
                     "measures": list(names),
                     "columns": ["period", *_dims(project, names), *names],
                 }
                 if into is not None:
                     (into / dialect / "fused").mkdir(parents=True, exist_ok=True)
-                    write_new(f"{into}/{dialect}/fused/{group}.sql", sql)
+                    signatures[path] = write_new(f"{into}/{path}", sql)
     manifest = {
         "dialects": list(dialects),
         "measures": {
@@ -239,10 +253,11 @@ def compile_project(
         },
         "fused": fused_manifest,
         "skipped": skipped,
-        **ownership({path: hashlib.sha256(sql.encode()).hexdigest() for path, sql in files}),
+        **ownership(hashes),
     }
     text = jsontext.dumps(manifest, ensure_ascii=False, sort_keys=True) + "\n"
     if into is not None:
+        signed(into, signatures)
         write_manifest(into / MANIFEST, text)
     return Compiled(tuple(sorted(files)), text, tuple(problems))
 

@@ -335,6 +335,24 @@ def test_files_written_just_before_the_swap_are_not_trusted(
     assert atomic._kept_signatures(other.resolve(), "manifest.json") == {}  # no cache: none
 
 
+def test_the_signatures_taken_as_the_files_were_written_are_their_stat_signatures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers of ``osm compile`` (``--jobs 2``) and the parent (``--fused``) return each
+    file's signature as they write it; the index kept at exit holds them, and they are what
+    a stat of each file gives."""
+    from metriclang import atomic, cachefiles
+
+    monkeypatch.setattr(atomic, "_SETTLED_NS", 0)
+    out = tmp_path / "out"
+    assert osm("compile", out, "--fused", "--jobs", "2")[0] == 0
+    cachefiles.write_pending()
+    kept = atomic._kept_signatures(out.resolve(), "manifest.json")
+    files = {p.relative_to(out).as_posix(): atomic._signature(p.stat())
+             for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"}
+    assert any("/fused/" in rel for rel in files)
+    assert kept == files
+
+
 def test_a_real_run_keeps_the_signatures_at_exit(tmp_path: Path) -> None:
     """``osm compile`` as a process: the entry of its output is written when it exits, under
     the output's path and the digest of the manifest it wrote."""
