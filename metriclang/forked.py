@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -25,18 +25,24 @@ R = TypeVar("R")
 POLL = 0.1
 
 
+_DONE = object()
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended without sending its task's result."""
 
 
 def forked_map(fn: Callable[[T], R], tasks: Sequence[T], workers: int,
                initializer: Callable[[], None], stop: Callable[[], bool] = lambda: False,
+               idle: Iterable[object] = (),
                ) -> Generator[R, None, None]:
     """``fn(task)`` of every task, in the order they finish, from ``workers`` forked
     processes (``initializer`` runs first in each); a worker takes the next task when it is
     done with one. Iteration ends early once ``stop()`` is true; an exception in ``fn`` is
     raised here. However the iteration ends (done, stopped, an error, the caller closing it),
-    every worker is gone when it has."""
+    every worker is gone when it has. ``idle``: steps of work this process takes while no
+    result is ready (each short: a worker done meanwhile waits for it), as long as it
+    waits."""
     context = multiprocessing.get_context("fork")
     pending = deque(tasks)
     busy: dict[Connection, BaseProcess] = {}  # a worker's pipe -> the worker
@@ -51,8 +57,12 @@ def forked_map(fn: Callable[[T], R], tasks: Sequence[T], workers: int,
             processes.append(process)
             ours.send(pending.popleft())
             busy[ours] = process
+        steps, more = iter(idle), True
         while busy and not stop():
-            ready = wait(list(busy), timeout=POLL)
+            ready = wait(list(busy), timeout=0 if more else POLL)
+            if not ready and more:
+                more = next(steps, _DONE) is not _DONE
+                continue
             for conn in [c for c in busy if c in ready]:
                 try:
                     ok, value = conn.recv()

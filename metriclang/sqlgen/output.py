@@ -19,7 +19,7 @@ import gc
 import hashlib
 import multiprocessing
 import signal
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
@@ -159,9 +159,11 @@ def _quiet_worker() -> None:
 
 
 def _render_all(work: _Work, dialects: tuple[str, ...], workers: int, into: Path | None,
-                progress: Progress) -> dict[str, tuple[_Rendered, _Files]]:
+                progress: Progress, idle: Iterable[object] = (),
+                ) -> dict[str, tuple[_Rendered, _Files]]:
     """Per dialect, every measure's SQL: in ``workers`` forked processes (a dialect each in
-    turn) or in this one; the same result either way."""
+    turn; ``idle``: steps of other work this one takes while it waits for them) or in this
+    one; the same result either way."""
     workers = min(workers, len(dialects))
     _SHARED[:] = [work]
     try:
@@ -171,7 +173,7 @@ def _render_all(work: _Work, dialects: tuple[str, ...], workers: int, into: Path
         # Ctrl-C stops the workers, then is raised (after the block) as KeyboardInterrupt.
         with signals_held((signal.SIGINT,)) as caught:
             done = forked_map(partial(_render_dialect, into=into), tasks, workers,
-                              _quiet_worker, stop=lambda: bool(caught))
+                              _quiet_worker, stop=lambda: bool(caught), idle=idle)
             with closing(done):
                 rendered = {d: (r, f) for d, r, f in
                             progress.track(done, "compile", len(tasks), lambda x: x[0])}
@@ -203,11 +205,18 @@ def compile_project(
     several = len(dialects) > 1
     plans = {n: plan_measure(project, n) for n in measures}  # one plan serves every dialect
     work = _Work(project, plans)
+    digests: dict[str, bytes] = {}
+    steps = _digesting(work, digests)
     if root is not None and sqlcache.any_kept(root, dialects):
-        work = replace(work, root=root, digests=_digests(work))
-    rendered_by = _render_all(work, dialects, workers, into, progress)
+        for _ in steps:  # the kept texts are found by digest
+            pass
+        work = replace(work, root=root, digests=digests)
+    # Without kept texts, the digests are needed only at exit: made while the workers render.
+    rendered_by = _render_all(work, dialects, workers, into, progress,
+                              steps if root is not None else ())
     if root is not None:
-        _keep(work, root, {d: rendered for d, (rendered, _) in rendered_by.items()})
+        _keep(work, root, {d: rendered for d, (rendered, _) in rendered_by.items()},
+              digests, steps)
     hashes: dict[str, str] = {}
     signatures: dict[str, Signature] = {}
     for dialect in dialects:
@@ -262,25 +271,34 @@ def compile_project(
     return Compiled(tuple(sorted(files)), text, tuple(problems))
 
 
-def _digests(work: _Work) -> dict[str, bytes]:
-    """The digest of each planned measure's query (``sqlcache.digests``)."""
-    return sqlcache.digests((n, work.made_of(plan)) for n, (plan, _) in work.plans.items() if plan)
+def _digesting(work: _Work, into: dict[str, bytes]) -> Iterator[None]:
+    """Put the digest of each planned measure's query (``sqlcache.digests``) in ``into``, in
+    steps of 64 measures (about 8 ms)."""
+    known: dict[tuple[object, ...], bytes] = {}
+    planned = [(name, plan) for name, (plan, _) in work.plans.items() if plan is not None]
+    for start in range(0, len(planned), 64):
+        part = planned[start:start + 64]
+        into.update(sqlcache.digests(((n, work.made_of(plan)) for n, plan in part), known))
+        yield
 
 
-def _keep(work: _Work, root: Path, rendered_by: Mapping[str, _Rendered]) -> None:
-    """Keep each dialect's results for the next compile of ``root``, at exit (the digests
-    computed then when this compile had none)."""
+def _keep(work: _Work, root: Path, rendered_by: Mapping[str, _Rendered],
+          digests: Mapping[str, bytes], steps: Iterator[None]) -> None:
+    """Keep each dialect's results for the next compile of ``root``, at exit (``steps``: what
+    is left of making ``digests``, taken then)."""
 
     @cache
-    def digests() -> Mapping[str, bytes]:
-        return work.digests or _digests(work)
+    def digested() -> Mapping[str, bytes]:
+        for _ in steps:
+            pass
+        return digests
 
     def results(rendered: _Rendered) -> sqlcache.Kept:
         kept: sqlcache.Kept = {}
         for name, sql, problems in rendered:
             plan = work.plans[name][0]
             if plan is not None:
-                kept.update(sqlcache.keeping(plan, digests()[name], (sql, problems)))
+                kept.update(sqlcache.keeping(plan, digested()[name], (sql, problems)))
         return kept
 
     for dialect, rendered in rendered_by.items():

@@ -39,11 +39,13 @@ Compiled = tuple[str | None, tuple[Diagnostic, ...]]
 Kept = dict[bytes, str | tuple[Diagnostic, ...]]
 
 
-def digests(made: Iterable[tuple[str, tuple[object, ...]]]) -> dict[str, bytes]:
+def digests(made: Iterable[tuple[str, tuple[object, ...]]],
+            known: dict[tuple[object, ...], bytes] | None = None) -> dict[str, bytes]:
     """By measure name, a digest of what its query over all periods is made of besides the
     dialect and the code (``made``: each measure's ``plan.made_of(project)``; measures with
-    equal ones share a digest, computed once)."""
-    known: dict[tuple[object, ...], bytes] = {}
+    equal ones share a digest, computed once; ``known``: digests by ``made_of`` computed
+    before, for a project's measures digested in parts)."""
+    known = {} if known is None else known
     by_name = {}
     for name, made_of in made:
         if made_of not in known:

@@ -5,12 +5,14 @@ when stopped just as a worker was sending: ``test_atomic.py``'s interrupted comp
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,25 @@ def test_started_runs_beside_the_block_and_leaves_no_process() -> None:
             result()
     assert not _children()
 
+
+
+def _slow(x: float) -> float:
+    time.sleep(x)
+    return x
+
+
+def test_idle_steps_are_taken_while_no_result_is_ready() -> None:
+    """``idle``: this process's own steps of work, taken while it waits; the results come as
+    before, whether the steps end first (all taken) or never end."""
+    taken: list[int] = []
+
+    def steps() -> Iterator[None]:
+        for i in range(1000):
+            taken.append(i)
+            yield
+
+    assert sorted(forked_map(_slow, [0.5, 0.5, 0.2], 2, _nothing, idle=steps())) == [0.2, 0.5, 0.5]
+    assert taken == list(range(1000))
+    endless = (taken.append(-1) for _ in itertools.count())
+    assert sorted(forked_map(_slow, [0.2, 0.1], 2, _nothing, idle=endless)) == [0.1, 0.2]
+    assert len(taken) > 1000 and not _children()
