@@ -26,7 +26,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from metriclang import __version__, jsontext
+from metriclang import __version__
 from metriclang.atomic import ensure_replaceable, output_dir, ownership, tree_hashes, write_manifest
 from metriclang.diagnostics import DiagnosticSet
 from metriclang.dialects import OUTPUT_DIALECTS
@@ -203,8 +203,8 @@ def atomic_dir(out: Path) -> Iterator[Path]:
     """
     with output_dir(out, MANIFEST, "docs", 0o755) as tmp:
         yield tmp
-        manifest = jsontext.dumps(ownership(tree_hashes(tmp, MANIFEST)), ensure_ascii=False,
-                                  sort_keys=True)
+        manifest = json.dumps(ownership(tree_hashes(tmp, MANIFEST)), indent=2,
+                              ensure_ascii=False, sort_keys=True)
         write_manifest(tmp / MANIFEST, manifest + "\n")
 
 

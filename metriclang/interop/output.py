@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from metriclang import jsontext
 from metriclang.atomic import output_dir, ownership, write_manifest
 from metriclang.interop.losses import Loss
 
@@ -32,4 +32,4 @@ def write(out: Path, converted: Converted, command: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="\n")
         hashes = {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in converted.files}
-        write_manifest(tmp / MANIFEST, jsontext.dumps(ownership(hashes)) + "\n")
+        write_manifest(tmp / MANIFEST, json.dumps(ownership(hashes), indent=2) + "\n")

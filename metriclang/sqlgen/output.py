@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import multiprocessing
 import signal
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 
-from metriclang import jsontext
 from metriclang.atomic import Signature, ownership, signals_held, signed, write_manifest, write_new
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.forked import forked_map
@@ -264,7 +264,7 @@ def compile_project(
         "skipped": skipped,
         **ownership(hashes),
     }
-    text = jsontext.dumps(manifest, ensure_ascii=False, sort_keys=True) + "\n"
+    text = json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
     if into is not None:
         signed(into, signatures)
         write_manifest(into / MANIFEST, text)

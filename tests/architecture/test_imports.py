@@ -20,7 +20,7 @@ PACKAGE = ROOT / "metriclang"
 
 #: The pipeline, bottom first. A name is a top-level module or package of ``metriclang``.
 TIERS: tuple[tuple[str, ...], ...] = (
-    ("source", "errors", "periods", "dialects", "display", "cachefiles", "forked", "jsontext"),
+    ("source", "errors", "periods", "dialects", "display", "cachefiles", "forked"),
     ("diagnostics", "atomic", "gcpause", "progress"),
     ("config", "reading", "starter"),
     ("syntax",),
