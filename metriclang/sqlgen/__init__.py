@@ -201,7 +201,7 @@ def _shaped(
     known = _SHAPES.get(key)
     if isinstance(known, tuple):  # the second of its shape
         first, values = known
-        known = _template(renamed, target, rng)
+        known = _template(renamed, target, rng, first, values)
         if known is not None and known.fill(values) != first:
             known = None
         _SHAPES[key] = known
@@ -231,17 +231,28 @@ def _shape_of(project: Project, plan: MeasurePlan, made_of: tuple[object, ...]
     return known
 
 
-def _template(renamed: Shape, target: Target, rng: Range) -> Template | None:
-    """A shape's template: its renamed plan rendered (and, with numbers, its variant)."""
+def _template(renamed: Shape, target: Target, rng: Range, first: str, values: tuple[str, ...]
+              ) -> Template | None:
+    """A shape's template: its renamed plan rendered; with numbers, compared with the text of
+    the shape's first plan (``first``, whose slots' values are ``values``) when that can stand
+    in for the variant's (:meth:`~metriclang.sqlgen.shapes.Shape.stands_in`), else with the
+    variant, rendered."""
     try:
         text, _ = _spliced(renamed.project, renamed.plan, target, rng)
-        variant = None
-        if renamed.marks:
-            plan, project = renamed.variant()
-            variant, _ = _spliced(project, plan, target, rng)
+        if text is None:
+            return None
+        if not renamed.marks:
+            return renamed.template(text, None)
+        if renamed.stands_in(values):
+            numbers = values[len(values) - len(renamed.marks):]
+            found = renamed.template(text, first, numbers)
+            if found is not None:
+                return found
+        plan, project = renamed.variant()
+        variant, _ = _spliced(project, plan, target, rng)
     except Exception:  # whatever the renamed plan can't be printed for: no template
         return None
-    return None if text is None else renamed.template(text, variant)
+    return None if variant is None else renamed.template(text, variant)
 
 
 def _spliced(

@@ -72,10 +72,14 @@ class Shape:
     marks: tuple[tuple[str, str], ...]
     variant: Callable[[], tuple[MeasurePlan, m.Project]] = field(compare=False)
 
-    def template(self, text: str, variant: str | None) -> Template | None:
-        """The template of the renamed plan's ``text`` (``variant``: the :meth:`variant`'s
-        text, when there are numbers); ``None`` when something there looks like a slot and
-        is not one, or the two texts differ elsewhere than in numbers."""
+    def template(self, text: str, other: str | None, numbers: tuple[str, ...] = ()
+                 ) -> Template | None:
+        """The template of the renamed plan's ``text``. With numbers, ``other`` is a text of
+        the shape with numbers that differ from the placeholders in every digit: the
+        :meth:`variant`'s, or the text of a plan of the shape whose numbers (``numbers``, by
+        slot) do (:meth:`stands_in`; its names are not compared). ``None`` when something
+        there looks like a slot and is not one, or the two texts differ elsewhere than in
+        numbers."""
         names = len(self.values) - len(self.marks)
         cuts: list[tuple[int, int, int]] = []  # start, end, slot
         for found in _SLOT.finditer(text):
@@ -87,12 +91,15 @@ class Shape:
                 return None
             cuts.append((found.start(), end, slot))
         if self.marks:
-            if variant is None or len(variant) != len(text):
+            if other is None or len(other) != len(text):
                 return None
-            ours = {ours: (names + i, theirs) for i, (ours, theirs) in enumerate(self.marks)}
-            for start, end in _differences(text, variant):
+            other = _names_as_in(text, other, cuts)
+            numbers = numbers or tuple(theirs for _, theirs in self.marks)
+            ours = {ours: (names + i, theirs)
+                    for i, ((ours, _), theirs) in enumerate(zip(self.marks, numbers, strict=True))}
+            for start, end in _differences(text, other):
                 slot, theirs = ours.get(text[start:end], (-1, ""))
-                if slot < 0 or variant[start:end] != theirs:
+                if slot < 0 or other[start:end] != theirs:
                     return None
                 cuts.append((start, end, slot))
             cuts.sort()
@@ -105,6 +112,25 @@ class Shape:
             at = end
         pieces.append(text[at:])
         return Template(tuple(pieces), tuple(slots))
+
+
+    def stands_in(self, values: tuple[str, ...]) -> bool:
+        """Whether the numbers of a plan of this shape (``values``: its slots' values) differ
+        from their placeholders in every digit, as the :meth:`variant`'s do: its text can
+        then stand in for the variant's."""
+        numbers = values[len(values) - len(self.marks):]
+        return all(a != b for (ours, _), number in zip(self.marks, numbers, strict=True)
+                   for a, b in zip(ours, number, strict=True))
+
+
+def _names_as_in(text: str, other: str, cuts: list[tuple[int, int, int]]) -> str:
+    """``other`` with the names at ``cuts`` (start, end, slot) as ``text`` has them."""
+    parts: list[str] = []
+    at = 0
+    for start, end, _ in cuts:
+        parts += (other[at:start], text[start:end])
+        at = end
+    return "".join(parts) + other[at:]
 
 
 def shape(project: m.Project, plan: MeasurePlan) -> Shape | None:
@@ -131,7 +157,7 @@ def shape(project: m.Project, plan: MeasurePlan) -> Shape | None:
     for number in numbers:
         index = of_length[len(number)]
         of_length[len(number)] += 1
-        if index >= 4 * 10 ** (len(number) - 1):
+        if index >= 4 ** len(number):
             return None
         marks.append((_number(len(number), index, 0), _number(len(number), index, 1)))
     config = project.config
@@ -188,11 +214,17 @@ def placeholder(slot: int, length: int) -> str:
 
 
 def _number(length: int, index: int, family: int) -> str:
-    """The number of ``length`` digits standing for the ``index``-th such number of a shape:
-    starting with 1 to 4 in family 0; in family 1, each digit 5 more (modulo 10), so that the
-    two differ in every digit."""
-    digits = str(10 ** (length - 1) + index if length > 1 else 1 + index)
-    return digits if family == 0 else "".join(str((int(d) + 5) % 10) for d in digits)
+    """The number of ``length`` digits standing for the ``index``-th such number of a shape
+    (below ``4 ** length``): ``index`` in base 4 written with the digits 6 to 9 in family 0,
+    1 to 4 in family 1. The two differ in every digit and keep the indexes' order; and real
+    numbers (round ones end with zeros, most start with 1 to 5) seldom share a digit with
+    family 0, so a plan's own text can stand in for the variant's (:meth:`Shape.stands_in`)."""
+    digits = "6789" if family == 0 else "1234"
+    written = ""
+    for _ in range(length):
+        index, digit = divmod(index, 4)
+        written = digits[digit] + written
+    return written
 
 
 def _differences(text: str, other: str) -> list[tuple[int, int]]:

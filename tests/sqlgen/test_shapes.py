@@ -200,3 +200,28 @@ def test_a_template_is_cut_at_its_slots_only(projects: dict[str, Project]) -> No
     assert renamed.template(f"SELECT {column} > {ours}", None) is None
     assert renamed.template(f"SELECT {placeholder(amount, 7)}", None) is None  # its length?
     assert renamed.template(f"SELECT {placeholder(999, 6)}", None) is None  # no such slot
+
+
+def test_a_first_plan_whose_numbers_differ_in_every_digit_stands_in_for_the_variant(
+        projects: dict[str, Project]) -> None:
+    """The second plan of a shape with numbers compares the renamed text with the first plan's
+    text instead of rendering the variant, when each of the first plan's numbers differs from
+    its placeholder in every digit (else a digit shared would cut the number in two)."""
+    project = projects["adversarial"]
+    plan, _ = plan_measure(project, "m40_0")  # count(src_a where amount > 51)
+    assert plan is not None
+    renamed = shape(project, plan)
+    assert renamed is not None
+    (ours, _), = renamed.marks
+    assert ours == "66" and renamed.stands_in(renamed.values)
+    for shares_a_digit in ("16", "61", "66"):
+        assert not renamed.stands_in((*renamed.values[:-1], shares_a_digit))
+    column = placeholder(renamed.values.index("amount"), 6)
+    template = renamed.template(f"SELECT {column} > 66 -- zq", "SELECT amount > 51 -- zq", ("51",))
+    assert template is not None
+    assert template.fill((*renamed.values[:-1], "77")) == "SELECT amount > 77 -- zq"
+    # its names are not compared; anything else that differs refuses the template
+    assert renamed.template(f"SELECT {column} > 66 -- zq", "SELECT amount > 51 -- zz",
+                            ("51",)) is None
+    assert renamed.template(f"SELECT {column} > 66 -- zq", "SELECT amount > 52 -- zq",
+                            ("51",)) is None
