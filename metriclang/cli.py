@@ -852,5 +852,37 @@ def mcp_command(path: Path, db: str | None, transport: str, port: int, host: str
     serve(Tools(path.resolve(), db, timeout, max_rows), transport, host, port)
 
 
+#: Libraries whose objects hold a warehouse (files, sockets, a JVM): closed by a full exit.
+_ENGINES = ("duckdb", "psycopg", "pyspark")
+
+
+def run() -> None:
+    """The ``osm`` command: :func:`main`, then, when no warehouse library was loaded, a quick
+    exit: the at-exit work done (cache entries, after the report) and the output flushed, the
+    process ends without freeing its objects one by one (0.4 s after compiling 10,000
+    measures). Otherwise, and on an error escaping ``main``, the usual exit."""
+    import atexit
+
+    try:
+        main()
+        status: str | int | None = 0
+    except SystemExit as exc:
+        status = exc.code
+    if any(name in sys.modules for name in _ENGINES):
+        sys.exit(status)
+    if status is None:
+        status = 0
+    elif not isinstance(status, int):  # as Python's exit does with a message
+        print(status, file=sys.stderr)
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or a pipe the reader left
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
