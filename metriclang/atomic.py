@@ -267,36 +267,107 @@ def _discard(path: Path, manifest: str) -> None:
         _pending.append((path, manifest))
 
 
+class Watch:
+    """Whether anything changed in a directory tree since the watch began: each of its
+    folders watched with Linux's inotify, begun before the tree's first check, so that a
+    change after that check shows. Not seen: writes through a memory map or through a hard
+    link outside the tree, and another machine's writes on a network file system. Where
+    inotify is missing or can't watch (not a directory, too many watches), :meth:`quiet`
+    is False: the caller checks the tree again."""
+
+    def __init__(self, root: Path) -> None:
+        self._fd = _inotify(root)
+        self._changed = self._fd is None
+
+    def quiet(self) -> bool:
+        """Whether no change was seen since the watch began."""
+        if not self._changed:
+            try:
+                self._changed = bool(os.read(self._fd, 1 << 16))  # type: ignore[arg-type]
+            except BlockingIOError:  # no event queued
+                pass
+            except OSError:
+                self._changed = True
+        return not self._changed
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+#: inotify events of a change in a watched folder (<sys/inotify.h>): modify, attributes,
+#: close after writing, moved from and to, create, delete, the folder deleted or moved.
+_IN_CHANGES = 0x2 | 0x4 | 0x8 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800
+_IN_ONLYDIR_DONT_FOLLOW = 0x01000000 | 0x02000000
+
+
+def _inotify(root: Path) -> int | None:
+    """An inotify descriptor watching ``root`` and every folder under it; None when that
+    can't be done (another system, not a directory, the watches' limits)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = int(libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC))
+    except (AttributeError, OSError):
+        return None
+    if fd < 0:
+        return None
+    try:
+        pending = [os.fsencode(root)]
+        while pending:  # a folder made after its parent's watch began shows as a change
+            folder = pending.pop()
+            if libc.inotify_add_watch(fd, folder, _IN_CHANGES | _IN_ONLYDIR_DONT_FOLLOW) < 0:
+                raise OSError(ctypes.get_errno(), "inotify_add_watch")
+            with os.scandir(folder) as listing:
+                pending += [entry.path for entry in listing if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+#: ``out`` found replaceable (resolved) and the watch begun before that check.
+Checked = tuple[Path, Watch]
+
+
 @contextmanager
 def output_dir(out: Path, manifest: str, command: str, mode: int | None = None,
-               target: Path | None = None) -> Iterator[Path]:
+               checked: Checked | None = None) -> Iterator[Path]:
     """A fresh temporary sibling of ``out`` to write into, put in place of ``out`` (then
     ``mode`` given to it, if any) when the block succeeds and deleted when it fails.
 
     ``out`` must be replaceable (:func:`ensure_replaceable` with the ``manifest`` of
-    ``osm COMMAND``) on entry, unless the caller found it so (``target``: its result, from
-    :func:`checked_ahead`), and again just before the swap, so the block must write that
-    manifest (the sibling holds a provisional one, listing no file, until then); until the
-    swap the previous output stays whole. Temporaries of dead runs are swept on entry.
+    ``osm COMMAND``) on entry, unless the caller found it so (``checked``, from
+    :func:`checked_ahead`), and still just before the swap: checked again then unless its
+    :class:`Watch`, begun before the first check, saw no change. So the block must write
+    that manifest (the sibling holds a provisional one, listing no file, until then); until
+    the swap the previous output stays whole. Temporaries of dead runs are swept on entry.
     """
-    target = target or ensure_replaceable(out, manifest, command)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    sweep(target, manifest)
-    tmp = target.with_name(temp_name(target))
-    tmp.mkdir()
-    aside = None
+    watch = checked[1] if checked else Watch(out.resolve())  # begun before the first check
     try:
-        write_manifest(tmp / manifest, json.dumps(ownership({})) + "\n")
-        yield tmp
-        if mode is not None:
-            tmp.chmod(mode)
-        ensure_replaceable(out, manifest, command)
-        aside = replace_dir(tmp, target)
-    except BaseException:
-        _written.pop(tmp / manifest, None)
-        _signed.pop(tmp, None)
-        _remove_owned(tmp, manifest, ours=True)  # the unfinished output, or the old one
-        raise
+        target = checked[0] if checked else ensure_replaceable(out, manifest, command)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sweep(target, manifest)
+        tmp = target.with_name(temp_name(target))
+        tmp.mkdir()
+        aside = None
+        try:
+            write_manifest(tmp / manifest, json.dumps(ownership({})) + "\n")
+            yield tmp
+            if mode is not None:
+                tmp.chmod(mode)
+            if not watch.quiet():  # changed since the first check, or not watched
+                ensure_replaceable(out, manifest, command)
+            aside = replace_dir(tmp, target)
+        except BaseException:
+            _written.pop(tmp / manifest, None)
+            _signed.pop(tmp, None)
+            _remove_owned(tmp, manifest, ours=True)  # the unfinished output, or the old one
+            raise
+    finally:
+        watch.close()
     _index_at_exit(target, manifest, _written.pop(tmp / manifest, None), time.time_ns(),
                    _signed.pop(tmp, {}))
     if aside is not None:
@@ -390,24 +461,25 @@ def ensure_replaceable(out: Path, manifest: str, command: str) -> Path:
 
 
 @contextmanager
-def checked_ahead(out: Path, manifest: str, command: str) -> Iterator[Callable[[], Path]]:
+def checked_ahead(out: Path, manifest: str, command: str) -> Iterator[Callable[[], Checked]]:
     """:func:`ensure_replaceable` begun now in a forked process, while this one loads the
     project on one core (the check of a large previous output stats every file: about 1 s
-    for 88,668); the block gets a function that returns its result or raises its error, and
-    keeps the hashes it computed for the check before the swap. Without ``fork``, the
-    function checks when called."""
+    for 88,668); the block gets a function that returns its result, with the :class:`Watch`
+    begun before it, for :func:`output_dir` (which closes it), or raises its error; it keeps
+    the hashes the check computed. Without ``fork``, the function checks when called."""
     import multiprocessing
 
     from metriclang.forked import started
 
+    watch = Watch(out.resolve())
     if "fork" not in multiprocessing.get_all_start_methods():
-        yield partial(ensure_replaceable, out, manifest, command)
+        yield lambda: (ensure_replaceable(out, manifest, command), watch)
         return
     with started(partial(_checked, out, manifest, command)) as checked:
-        def result() -> Path:
+        def result() -> Checked:
             target, hashed = checked()
             _hashed.update(hashed)
-            return target
+            return target, watch
 
         yield result
 

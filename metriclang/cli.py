@@ -513,8 +513,8 @@ def compile_command(path: Path, dialect: str, out: Path, fused: bool, jobs: int)
         # temporary sibling, swapped in at the end.
         with checked_ahead(out, MANIFEST, "compile") as replaceable:
             project = _loaded_for_sql(path)
-            target = replaceable()
-        with output_dir(out, MANIFEST, "compile", target=target) as tmp:
+            checked = replaceable()
+        with output_dir(out, MANIFEST, "compile", checked=checked) as tmp:
             with progress_bar() as progress:
                 compiled = compile_project(project, dialects, fused, jobs, progress, into=tmp,
                                            root=path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -244,7 +245,9 @@ def test_the_check_ahead_hands_its_hashes_to_the_check_before_the_swap(
     real = atomic.file_sha256
     monkeypatch.setattr(atomic, "file_sha256", lambda p: reads.append(p) or real(p))
     with atomic.checked_ahead(out, "manifest.json", "compile") as replaceable:
-        assert replaceable() == out.resolve()
+        target, watch = replaceable()
+        watch.close()
+    assert target == out.resolve()
     assert not multiprocessing.active_children()
     assert reads == []  # hashed in the forked process
     listed = json.loads((out / "manifest.json").read_text())["files"]
@@ -256,6 +259,76 @@ def test_the_check_ahead_hands_its_hashes_to_the_check_before_the_swap(
         with pytest.raises(UsageError, match=r"osm did not write `duckdb/notes\.txt`"):
             replaceable()
     assert not multiprocessing.active_children()
+
+
+def test_a_watch_sees_every_change_in_the_tree(tmp_path: Path) -> None:
+    """``atomic.Watch``: quiet until a file of any folder is written, renamed, made, deleted
+    or given other attributes, or a folder is made; reading changes nothing; once a change
+    is seen it stays seen. A folder that is not there can't be watched: never quiet."""
+    from metriclang.atomic import Watch
+
+    root = tmp_path / "out"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "f.sql").write_text("x")
+    (root / "g.sql").write_text("y")
+    changes: list[Callable[[], object]] = [
+        lambda: (root / "a" / "b" / "f.sql").write_text("z"),
+        lambda: (root / "g.sql").rename(root / "h.sql"),
+        lambda: (root / "a" / "new").mkdir(),
+        lambda: (root / "g.sql").unlink(),
+        lambda: os.chmod(root / "a" / "b" / "f.sql", 0o600),
+        lambda: os.utime(root / "g.sql", (1, 1)),
+        lambda: (root / "a" / "b" / "other.sql").write_text(""),
+    ]
+    for change in changes:
+        watch = Watch(root)
+        (root / "a" / "b" / "f.sql").read_bytes()
+        assert watch.quiet()
+        change()
+        assert not watch.quiet() and not watch.quiet()
+        watch.close()
+        shutil.rmtree(root)
+        (root / "a" / "b").mkdir(parents=True)
+        (root / "a" / "b" / "f.sql").write_text("x")
+        (root / "g.sql").write_text("y")
+    assert not Watch(tmp_path / "missing").quiet()
+
+
+@pytest.mark.parametrize("ahead", [False, True])
+def test_the_check_before_the_swap_reads_the_tree_only_when_it_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ahead: bool) -> None:
+    """The previous output is checked again before the swap only when its watch saw a change
+    since the first check: then an edit made while the command works is still refused and
+    the previous output kept."""
+    from metriclang import atomic
+
+    out = tmp_path / "out"
+    assert osm("compile", out)[0] == 0
+    scans: list[Path] = []
+    real = atomic._foreign
+    monkeypatch.setattr(atomic, "_foreign", lambda root, m: scans.append(root) or real(root, m))
+
+    def replaced(edit: Callable[[], object]) -> None:
+        scans.clear()
+        if ahead:
+            with atomic.checked_ahead(out, "manifest.json", "compile") as replaceable:
+                checked = replaceable()
+        with atomic.output_dir(out, "manifest.json", "compile",
+                               checked=checked if ahead else None) as tmp:
+            edit()
+            atomic.write_manifest(tmp / "manifest.json", json.dumps(atomic.ownership({})))
+
+    replaced(lambda: None)
+    assert len(scans) == (0 if ahead else 1)  # the check ahead scanned in its own process
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+    assert osm("compile", out)[0] == 0
+    before = tree(out)
+    victim = sorted(out.rglob("*.sql"))[0]
+    with pytest.raises(UsageError, match="was changed since osm wrote it"):
+        replaced(lambda: victim.write_text("-- mine\n"))
+    assert len(scans) == (1 if ahead else 2)
+    mine = hashlib.sha256(b"-- mine\n").hexdigest()
+    assert tree(out) == {**before, victim.relative_to(out).as_posix(): mine}
 
 
 def _kept_index(out: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
