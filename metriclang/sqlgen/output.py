@@ -29,6 +29,7 @@ from pathlib import Path
 from metriclang.atomic import Signature, ownership, signals_held, signed, write_manifest, write_new
 from metriclang.diagnostics import Diagnostic, Severity
 from metriclang.forked import forked_map
+from metriclang.gcpause import fewer_collections
 from metriclang.progress import SILENT, Progress
 from metriclang.semantic.model import Project
 from metriclang.sqlgen import compile_fused, compile_planned, output_columns, sqlcache
@@ -167,19 +168,21 @@ def _render_all(work: _Work, dialects: tuple[str, ...], workers: int, into: Path
     workers = min(workers, len(dialects))
     _SHARED[:] = [work]
     try:
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return {d: (r, f) for d, r, f in (_render_dialect(d, into, progress) for d in dialects)}
-        tasks = sorted(dialects, key=BY_COST.index)
-        # Ctrl-C stops the workers, then is raised (after the block) as KeyboardInterrupt.
-        with signals_held((signal.SIGINT,)) as caught:
-            done = forked_map(partial(_render_dialect, into=into), tasks, workers,
-                              _quiet_worker, stop=lambda: bool(caught), idle=idle)
-            with closing(done):
-                rendered = {d: (r, f) for d, r, f in
-                            progress.track(done, "compile", len(tasks), lambda x: x[0])}
-        if len(rendered) < len(tasks):  # stopped, and SIGINT's own handler did not raise
-            raise KeyboardInterrupt
-        return rendered
+        with fewer_collections():  # the forked workers inherit its threshold
+            if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+                return {d: (r, f) for d, r, f in
+                        (_render_dialect(d, into, progress) for d in dialects)}
+            tasks = sorted(dialects, key=BY_COST.index)
+            # Ctrl-C stops the workers, then is raised (after the block) as KeyboardInterrupt.
+            with signals_held((signal.SIGINT,)) as caught:
+                done = forked_map(partial(_render_dialect, into=into), tasks, workers,
+                                  _quiet_worker, stop=lambda: bool(caught), idle=idle)
+                with closing(done):
+                    rendered = {d: (r, f) for d, r, f in
+                                progress.track(done, "compile", len(tasks), lambda x: x[0])}
+            if len(rendered) < len(tasks):  # stopped, and SIGINT's own handler did not raise
+                raise KeyboardInterrupt
+            return rendered
     finally:
         _SHARED.clear()
 
