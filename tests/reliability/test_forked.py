@@ -200,3 +200,21 @@ def test_idle_steps_are_taken_while_no_result_is_ready() -> None:
     endless = (taken.append(-1) for _ in itertools.count())
     assert sorted(forked_map(_slow, [0.2, 0.1], 2, _nothing, idle=endless)) == [0.1, 0.2]
     assert len(taken) > 1000 and not _children()
+
+
+def _threshold(_: int) -> int:
+    import gc
+
+    return gc.get_threshold()[0]
+
+
+def test_fewer_collections_holds_in_the_block_and_in_the_workers_forked_there() -> None:
+    import gc
+
+    from metriclang.gcpause import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections(12_345):
+        assert gc.get_threshold() == (12_345, *before[1:])
+        assert list(forked_map(_threshold, [0, 1], 2, _nothing)) == [12_345, 12_345]
+    assert gc.get_threshold() == before
