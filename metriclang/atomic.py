@@ -281,9 +281,9 @@ class Watch:
 
     def quiet(self) -> bool:
         """Whether no change was seen since the watch began."""
-        if not self._changed:
+        if self._fd is not None and not self._changed:
             try:
-                self._changed = bool(os.read(self._fd, 1 << 16))  # type: ignore[arg-type]
+                self._changed = bool(os.read(self._fd, 1 << 16))
             except BlockingIOError:  # no event queued
                 pass
             except OSError:

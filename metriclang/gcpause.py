@@ -40,4 +40,3 @@ def fewer_collections(young: int = 10_000) -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
-

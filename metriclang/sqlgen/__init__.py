@@ -243,8 +243,8 @@ def _template(renamed: Shape, target: Target, rng: Range, first: str, values: tu
             return None
         if not renamed.marks:
             return renamed.template(text, None)
-        if renamed.stands_in(values):
-            numbers = values[len(values) - len(renamed.marks):]
+        numbers = renamed.numbers(values)
+        if renamed.stands_in(numbers):
             found = renamed.template(text, first, numbers)
             if found is not None:
                 return found

@@ -113,12 +113,14 @@ class Shape:
         pieces.append(text[at:])
         return Template(tuple(pieces), tuple(slots))
 
+    def numbers(self, values: tuple[str, ...]) -> tuple[str, ...]:
+        """The numbers among a plan of this shape's slot ``values`` (they come last)."""
+        return values[len(values) - len(self.marks):]
 
-    def stands_in(self, values: tuple[str, ...]) -> bool:
-        """Whether the numbers of a plan of this shape (``values``: its slots' values) differ
-        from their placeholders in every digit, as the :meth:`variant`'s do: its text can
-        then stand in for the variant's."""
-        numbers = values[len(values) - len(self.marks):]
+    def stands_in(self, numbers: tuple[str, ...]) -> bool:
+        """Whether the numbers of a plan of this shape (:meth:`numbers`) differ from their
+        placeholders in every digit, as the :meth:`variant`'s do: its text can then stand in
+        for the variant's."""
         return all(a != b for (ours, _), number in zip(self.marks, numbers, strict=True)
                    for a, b in zip(ours, number, strict=True))
 
